@@ -1,0 +1,129 @@
+"""The outbox: deliveries recorded with the change that caused them, claimed and settled here.
+
+A claim is a lease: a process that dies holding one loses it when the lease runs out, and the
+delivery is picked up again. Deliveries in one lane go strictly in order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from comms_assistant.adapters.store import OutboxRow, transaction
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    key: str
+    kind: str
+    incident_id: int
+    payload: dict[str, Any]
+    attempts: int
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    incident_id: int,
+    lane: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> OutboxRow:
+    row = OutboxRow(
+        key=key,
+        incident_id=incident_id,
+        lane=lane,
+        kind=kind,
+        payload=payload,
+        status=PENDING,
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def claim_due(engine: Engine, *, owner: str, now: datetime, limit: int = 20) -> list[Delivery]:
+    """Lease the deliveries that may go now: due, unleased, and first in their lane."""
+    with transaction(engine) as session:
+        pending = list(
+            session.scalars(
+                select(OutboxRow).where(OutboxRow.status == PENDING).order_by(OutboxRow.id)
+            )
+        )
+        claimed: list[Delivery] = []
+        blocked_lanes: set[str] = set()
+        for row in pending:
+            if row.lane in blocked_lanes:
+                continue
+            blocked_lanes.add(row.lane)
+            leased = row.lease_until is not None and row.lease_until > now
+            if leased or row.next_attempt_at > now:
+                continue
+            row.lease_owner, row.lease_until = owner, now + LEASE
+            claimed.append(
+                Delivery(
+                    row.id, row.key, row.kind, row.incident_id, dict(row.payload), row.attempts
+                )
+            )
+            if len(claimed) >= limit:
+                break
+        return claimed
+
+
+def settle_done(
+    session: Session, delivery_id: int, *, now: datetime, result: dict[str, Any]
+) -> None:
+    row = session.get_one(OutboxRow, delivery_id)
+    row.status, row.done_at, row.result = DONE, now, result
+    row.attempts += 1
+    row.lease_owner = row.lease_until = None
+
+
+def settle_retry(engine: Engine, delivery_id: int, *, error: str, retry_at: datetime) -> None:
+    with transaction(engine) as session:
+        row = session.get_one(OutboxRow, delivery_id)
+        row.attempts += 1
+        row.last_error, row.next_attempt_at = error, retry_at
+        row.lease_owner = row.lease_until = None
+
+
+def settle_failed(engine: Engine, delivery_id: int, *, error: str, now: datetime) -> None:
+    with transaction(engine) as session:
+        row = session.get_one(OutboxRow, delivery_id)
+        row.attempts += 1
+        row.status, row.last_error, row.done_at = FAILED, error, now
+        row.lease_owner = row.lease_until = None
+
+
+def rows(engine: Engine, ids: set[int] | None = None) -> list[OutboxRow]:
+    with transaction(engine) as session:
+        query = select(OutboxRow).order_by(OutboxRow.id)
+        if ids is not None:
+            query = query.where(OutboxRow.id.in_(ids))
+        return list(session.scalars(query))
+
+
+def next_wake(engine: Engine) -> datetime | None:
+    """When the earliest pending delivery could next be tried."""
+    with transaction(engine) as session:
+        pending = session.scalars(select(OutboxRow).where(OutboxRow.status == PENDING))
+        times = [max(r.next_attempt_at, r.lease_until or r.next_attempt_at) for r in pending]
+        return min(times) if times else None
+
+
+def new_owner() -> str:
+    return uuid.uuid4().hex

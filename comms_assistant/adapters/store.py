@@ -1,0 +1,239 @@
+"""Incidents, their timelines and the outbox, in SQLite through SQLAlchemy.
+
+A change to an incident and the deliveries it implies are written in one transaction, so a crash
+between answering a person and delivering loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from comms_assistant.domain.incident import (
+    EntryKind,
+    Incident,
+    Priority,
+    Role,
+    Status,
+    TimelineEntry,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """SQLite keeps no zone: store UTC and hand back aware datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.astimezone(UTC).replace(tzinfo=None) if value else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value else None
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (UniqueConstraint("year", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    impact: Mapped[str] = mapped_column(Text, default="")
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    security: Mapped[bool] = mapped_column(Boolean, default=False)
+    leads: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    declared_by: Mapped[str] = mapped_column(String(320))
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    # Everyone who has been sent a message about this incident: they hear when it ends.
+    notified: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updates_sent: Mapped[int] = mapped_column(Integer, default=0)
+    report_name: Mapped[str] = mapped_column(Text, default="")
+    report_item_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    report_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    review_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    review_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    timeline: Mapped[list[TimelineRow]] = relationship(
+        order_by="TimelineRow.seq", cascade="all, delete-orphan"
+    )
+
+
+class TimelineRow(Base):
+    __tablename__ = "timeline"
+    __table_args__ = (UniqueConstraint("incident_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    who: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class OutboxRow(Base):
+    """One delivery that must happen exactly once: a document write, a mail, a card."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    # Deliveries in one lane (an incident's documents, its mail, its cards) go in order.
+    lane: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+def open_engine(path: Path) -> Engine:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}", json_serializer=_dumps)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's BEGIN below take effect instead of pysqlite's implicit one.
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA busy_timeout=10000")
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # IMMEDIATE takes the write lock at once, so two processes never both read then
+        # fail to upgrade; busy_timeout makes the second one wait its turn.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    Base.metadata.create_all(engine)
+    return engine
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+def next_number(session: Session, year: int) -> int:
+    highest = session.scalar(select(func.max(IncidentRow.number)).where(IncidentRow.year == year))
+    return (highest or 0) + 1
+
+
+def to_domain(row: IncidentRow) -> Incident:
+    return Incident(
+        reference=row.reference,
+        title=row.title,
+        priority=Priority(row.priority),
+        impact=row.impact,
+        services=tuple(row.services),
+        declared_by=row.declared_by,
+        declared_at=row.declared_at,
+        security=row.security,
+        status=Status(row.status),
+        leads={Role(role): person for role, person in row.leads.items()},
+        resolved_at=row.resolved_at,
+        resolution=row.resolution,
+        timeline=[
+            TimelineEntry(t.seq, t.at, t.who, EntryKind(t.kind), t.text) for t in row.timeline
+        ],
+    )
+
+
+def write_incident(row: IncidentRow, incident: Incident) -> None:
+    """Copy the domain object's state onto its row, adding timeline entries the row lacks."""
+    row.reference = incident.reference
+    row.title = incident.title
+    row.priority = int(incident.priority)
+    row.status = incident.status.value
+    row.impact = incident.impact
+    row.services = list(incident.services)
+    row.security = incident.security
+    row.leads = {role.value: person for role, person in incident.leads.items()}
+    row.declared_by = incident.declared_by
+    row.declared_at = incident.declared_at
+    row.resolved_at = incident.resolved_at
+    row.resolution = incident.resolution
+    known = {t.seq for t in row.timeline}
+    for entry in incident.timeline:
+        if entry.seq not in known:
+            row.timeline.append(
+                TimelineRow(
+                    seq=entry.seq,
+                    at=entry.at,
+                    who=entry.who,
+                    kind=entry.kind.value,
+                    text=entry.text,
+                )
+            )
+
+
+def find_incident(session: Session, reference: str) -> IncidentRow | None:
+    return session.scalar(
+        select(IncidentRow).where(func.upper(IncidentRow.reference) == reference.upper())
+    )
+
+
+def open_incidents(session: Session) -> list[IncidentRow]:
+    open_states = [s.value for s in Status if s.is_open]
+    return list(
+        session.scalars(
+            select(IncidentRow).where(IncidentRow.status.in_(open_states)).order_by(IncidentRow.id)
+        )
+    )
+
+
+def latest_incident(session: Session) -> IncidentRow | None:
+    return session.scalar(select(IncidentRow).order_by(IncidentRow.id.desc()).limit(1))
+
+
+def incidents_with_status(session: Session, status: Status) -> list[IncidentRow]:
+    return list(
+        session.scalars(
+            select(IncidentRow).where(IncidentRow.status == status.value).order_by(IncidentRow.id)
+        )
+    )

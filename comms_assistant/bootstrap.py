@@ -1,0 +1,134 @@
+"""The one place that builds settings, store, adapters and use cases.
+
+Heavy packages (msgraph-sdk, python-docx) are imported only when deliveries are made, so that
+answering a command or printing help stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from comms_assistant.config import Settings
+from comms_assistant.resources import bundled
+
+if TYPE_CHECKING:
+    from comms_assistant.service.dispatcher import Dispatcher
+    from comms_assistant.service.handle import CommandService
+    from comms_assistant.service.ports import DocumentStore
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    tz: ZoneInfo
+    clock: Callable[[], datetime]
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.settings.templates_dir or bundled("templates")
+
+    @property
+    def contacts_dir(self) -> Path:
+        return self.settings.contacts_dir or bundled("contacts")
+
+    def commands(self) -> CommandService:
+        from comms_assistant.adapters.contacts import load_directory
+        from comms_assistant.adapters.render import Renderer
+        from comms_assistant.service.deliveries import DeliveryPlanner
+        from comms_assistant.service.handle import CommandService
+
+        directory = load_directory(self.contacts_dir)
+        planner = DeliveryPlanner(
+            renderer=Renderer(self.templates_dir, self.tz),
+            contacts=tuple(directory.contacts),
+            mailbox=self.settings.mailbox,
+            tz=self.tz,
+            reports_folder=self.settings.reports_folder,
+        )
+        return CommandService(
+            engine=self.engine,
+            planner=planner,
+            tz=self.tz,
+            reports_folder=self.settings.reports_folder,
+            clock=self.clock,
+        )
+
+    @asynccontextmanager
+    async def dispatcher(self) -> AsyncIterator[Dispatcher]:
+        """A dispatcher wired to Microsoft Graph: the sandbox tenant unless a tenant is set."""
+        from comms_assistant.adapters.graph import build_graph_adapters
+        from comms_assistant.service.dispatcher import Dispatcher, Folders
+
+        async with self.graph_endpoint() as (graph_url, token_url):
+            adapters = build_graph_adapters(self.settings, graph_url, token_url)
+            try:
+                if self.settings.uses_sandbox:
+                    await publish_templates(self, adapters.documents, only_missing=True)
+                yield Dispatcher(
+                    engine=self.engine,
+                    documents=adapters.documents,
+                    mailer=adapters.mailer,
+                    teams=adapters.teams,
+                    folders=Folders(
+                        templates=self.settings.templates_folder,
+                        reports=self.settings.reports_folder,
+                        report_template=self.settings.report_template,
+                        review_template=self.settings.review_template,
+                    ),
+                    tz=self.tz,
+                    clock=self.clock,
+                )
+            finally:
+                await adapters.aclose()
+
+    @asynccontextmanager
+    async def graph_endpoint(self) -> AsyncIterator[tuple[str, str | None]]:
+        if not self.settings.uses_sandbox:
+            yield str(self.settings.graph_url), None
+            return
+        from comms_assistant.sandbox import SandboxTenant
+
+        tenant = SandboxTenant(self.settings.sandbox_root)
+        tenant.start()
+        try:
+            yield tenant.graph_url, tenant.token_url
+        finally:
+            tenant.stop()
+
+
+async def publish_templates(app: App, documents: DocumentStore, *, only_missing: bool) -> list[str]:
+    """Upload the Word templates to the SharePoint Templates folder; returns what was uploaded."""
+    folder = app.settings.templates_folder
+    uploaded = []
+    for name in (app.settings.report_template, app.settings.review_template):
+        source = app.templates_dir / "word" / name
+        if not source.is_file():
+            raise FileNotFoundError(f"The template {source} does not exist.")
+        if only_missing and await documents.get_by_path(f"{folder}/{name}") is not None:
+            continue
+        await documents.upload(folder, name, source.read_bytes())
+        uploaded.append(f"{folder}/{name}")
+    return uploaded
+
+
+def bootstrap(
+    settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
+) -> App:
+    from comms_assistant.adapters.store import open_engine
+
+    settings = settings or Settings()
+    engine = open_engine(settings.database_path)
+    return App(settings=settings, engine=engine, tz=ZoneInfo(settings.timezone), clock=clock)

@@ -1,0 +1,70 @@
+"""Settings, from COMMS_ASSISTANT_* environment variables and an optional comms-assistant.toml.
+
+With no tenant given, everything points at the sandbox tenant under <home>/sandbox.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from comms_assistant.sandbox import seed
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="COMMS_ASSISTANT_", toml_file="comms-assistant.toml", extra="forbid"
+    )
+
+    home: Path = Field(Path(".comms-assistant"), description="State database and sandbox tenant.")
+    timezone: str = Field("Europe/London", description="Zone in which times are shown.")
+
+    # Microsoft Graph. No graph_url: the sandbox tenant runs in-process on 127.0.0.1.
+    graph_url: str | None = Field(None, description="e.g. https://graph.microsoft.com/v1.0")
+    tenant_id: str = seed.TENANT_ID
+    client_id: str = "comms-assistant-sandbox"
+    client_secret: SecretStr | None = None
+
+    site: str = Field(f"{seed.SITE_HOSTNAME}:/{seed.SITE_PATH}", description="hostname:/sites/path")
+    library: str = seed.LIBRARY
+    templates_folder: str = seed.TEMPLATES_FOLDER
+    report_template: str = "Incident report template.docx"
+    review_template: str = "Incident review template.docx"
+    reports_folder: str = seed.REPORTS_FOLDER
+
+    mailbox: str = Field(seed.MAILBOXES[0], description="The mailbox stakeholder mail is sent from.")
+    team_id: str = seed.TEAM_ID
+    channel_id: str = seed.CHANNEL_ID
+
+    contacts_dir: Path | None = Field(None, description="Defaults to the bundled example contacts.")
+    templates_dir: Path | None = Field(None, description="Defaults to the bundled templates.")
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return self.graph_url is None
+
+    @property
+    def database_path(self) -> Path:
+        return self.home / "state.db"
+
+    @property
+    def sandbox_root(self) -> Path:
+        return self.home / "sandbox"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))

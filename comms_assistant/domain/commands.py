@@ -1,0 +1,282 @@
+"""The command language every entry point shares (Teams bot, `comms-assistant run`).
+
+Pure: text in, a command or a ParseError that says what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from comms_assistant.domain.incident import Priority, Role, Status
+
+
+class ParseError(Exception):
+    """The text is not a command we understand; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class Open:
+    title: str
+    priority: Priority
+    impact: str = ""
+    services: tuple[str, ...] = ()
+    security: bool = False
+    priority_defaulted: bool = False
+
+
+@dataclass(frozen=True)
+class Update:
+    text: str
+
+
+@dataclass(frozen=True)
+class SetPriority:
+    priority: Priority
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Assign:
+    role: Role
+    person: str | None  # None means the person who sent the command
+
+
+@dataclass(frozen=True)
+class Log:
+    text: str
+
+
+@dataclass(frozen=True)
+class ShowStatus:
+    pass
+
+
+@dataclass(frozen=True)
+class SetStatus:
+    status: Status
+
+
+@dataclass(frozen=True)
+class Close:
+    resolution: str
+
+
+@dataclass(frozen=True)
+class Review:
+    pass
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+Command = (
+    Open | Update | SetPriority | Assign | Log | ShowStatus | SetStatus | Close | Review | Help
+)
+
+# Commands that only read; anyone may send them.
+READ_ONLY = (ShowStatus, Help)
+
+ROLE_WORDS: dict[str, Role] = {
+    "lead": Role.INCIDENT_LEAD,
+    "comms": Role.COMMS_LEAD,
+    "tech": Role.TECH_LEAD,
+    "support": Role.SUPPORT_LEAD,
+    "scribe": Role.SCRIBE,
+}
+
+HELP_TEXT = """\
+Commands:
+  open <title> p1|p2|p3|p4 [impact: <who cannot do what>] [services: a, b] [security: yes]
+  update <what people can and cannot do now>
+  priority p1|p2|p3|p4 [reason]
+  lead|comms|tech|support|scribe me|<email>
+  log <what happened>
+  status [investigating|identified|monitoring]
+  close <what fixed it>
+  review
+  help
+Phrases also understood:
+  I am declaring an incident because <reason>. The impact is that <impact>.
+  I am the incident lead / I am the scribe
+  I am declaring this incident resolved because <resolution>."""
+
+_SECTION = re.compile(r"\b(impact|services|security)\s*:", re.IGNORECASE)
+_PRIORITY_WORD = re.compile(r"(?<!\S)[pP]([1-4])(?!\S)")
+_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
+_DECLARE = re.compile(
+    r"i am declaring an incident because\s+(?P<reason>.+?)"
+    r"(?:\.\s*the impact is that\s+(?P<impact>.+?))?\.?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_RESOLVE = re.compile(
+    r"i am declaring this incident resolved because\s+(?P<resolution>.+?)\.?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_I_AM = re.compile(r"i am the (?P<role>incident lead|scribe|comms lead|tech lead|support lead)\.?$")
+
+
+def parse(text: str) -> Command:
+    text = text.strip()
+    if not text:
+        raise ParseError("Send a command, such as 'status' or 'help'.")
+    phrase = _parse_phrase(text)
+    if phrase is not None:
+        return phrase
+    word, _, rest = text.partition(" ")
+    verb = word.lower()
+    rest = rest.strip()
+    if verb in ROLE_WORDS:
+        return _parse_assign(ROLE_WORDS[verb], verb, rest)
+    handler = _VERBS.get(verb)
+    if handler is None:
+        raise ParseError(f'"{word}" is not a command. Try one of: {", ".join(_VERB_NAMES)}.')
+    return handler(rest)
+
+
+def _parse_phrase(text: str) -> Command | None:
+    if match := _DECLARE.match(text):
+        reason = _one_line(match["reason"])
+        return Open(
+            title=_title_from_reason(reason),
+            priority=Priority.P3,
+            impact=_one_line(match["impact"] or ""),
+            priority_defaulted=True,
+        )
+    if match := _RESOLVE.match(text):
+        return Close(_one_line(match["resolution"]))
+    if match := _I_AM.match(" ".join(text.lower().split())):
+        return Assign(Role(match["role"]), None)
+    return None
+
+
+def _title_from_reason(reason: str) -> str:
+    # The MoJ phrase gives a reason, not a title: its first clause makes a readable title.
+    title = re.split(r"[.;]", reason, maxsplit=1)[0]
+    return title[0].upper() + title[1:] if title else title
+
+
+def _parse_open(rest: str) -> Open:
+    if not rest:
+        raise ParseError(
+            "Say what is wrong and how urgent it is, e.g. "
+            "'open Apply is down p2 impact: candidates cannot apply services: apply'."
+        )
+    head, sections = _split_sections(rest)
+    priorities = _PRIORITY_WORD.findall(head)
+    if len(priorities) > 1:
+        raise ParseError("Give one priority (p1, p2, p3 or p4), not several.")
+    if not priorities:
+        raise ParseError(
+            "Say how urgent it is: add p1, p2, p3 or p4 to the title "
+            "(p1 is the most urgent)."
+        )
+    title = _one_line(_PRIORITY_WORD.sub(" ", head))
+    if not title:
+        raise ParseError("Give the incident a title: say what is wrong in a few words.")
+    services = tuple(s.strip().lower() for s in re.split(r"[,;]", sections.get("services", "")))
+    security_word = sections.get("security", "no").strip().lower()
+    if security_word not in ("yes", "no", "true", "false"):
+        raise ParseError(f'"security: {security_word}" should be "security: yes" or "security: no".')
+    return Open(
+        title=title,
+        priority=Priority(int(priorities[0])),
+        impact=sections.get("impact", ""),
+        services=tuple(s for s in services if s),
+        security=security_word in ("yes", "true"),
+    )
+
+
+def _split_sections(rest: str) -> tuple[str, dict[str, str]]:
+    matches = list(_SECTION.finditer(rest))
+    head = rest[: matches[0].start()] if matches else rest
+    sections: dict[str, str] = {}
+    for index, match in enumerate(matches):
+        following = matches[index + 1] if index + 1 < len(matches) else None
+        name = match.group(1).lower()
+        if name in sections:
+            raise ParseError(f'"{name}:" is given twice; give it once.')
+        end = following.start() if following else len(rest)
+        sections[name] = _one_line(rest[match.end() : end])
+    return head, sections
+
+
+def _parse_update(rest: str) -> Update:
+    if not rest:
+        raise ParseError("Say what people can and cannot do now: 'update <text>'.")
+    return Update(_one_line(rest))
+
+
+def _parse_priority(rest: str) -> SetPriority:
+    word, _, reason = rest.partition(" ")
+    if not word:
+        raise ParseError("Say the new priority: 'priority p1' (p1 is the most urgent, p4 the least).")
+    if not _PRIORITY_WORD.fullmatch(word):
+        raise ParseError(f'"{word}" is not a priority: use p1, p2, p3 or p4.')
+    return SetPriority(Priority(int(word[1])), _one_line(reason))
+
+
+def _parse_assign(role: Role, verb: str, rest: str) -> Assign:
+    if rest.lower() == "me":
+        return Assign(role, None)
+    person = rest.removeprefix("@").strip()
+    if not _EMAIL.fullmatch(person):
+        shown = rest or "(nothing)"
+        raise ParseError(
+            f'"{shown}" is not a person: use "{verb} me" or "{verb} name@example.org".'
+        )
+    return Assign(role, person.lower())
+
+
+def _parse_log(rest: str) -> Log:
+    if not rest:
+        raise ParseError("Say what happened: 'log <text>'.")
+    return Log(_one_line(rest))
+
+
+def _parse_status(rest: str) -> ShowStatus | SetStatus:
+    if not rest:
+        return ShowStatus()
+    settable = [s for s in Status if s.is_open]
+    try:
+        status = Status(rest.lower())
+    except ValueError:
+        status = None
+    if status not in settable:
+        names = ", ".join(s.value for s in settable)
+        raise ParseError(f'"{rest}" is not a status you can set: use {names}, or "close <text>".')
+    return SetStatus(status)
+
+
+def _parse_close(rest: str) -> Close:
+    if not rest:
+        raise ParseError("Say what fixed it: 'close <what was done to restore the service>'.")
+    return Close(_one_line(rest))
+
+
+def _no_arguments(command: Command, verb: str):  # type: ignore[no-untyped-def]
+    def parse_bare(rest: str) -> Command:
+        if rest:
+            raise ParseError(f"'{verb}' takes no words after it.")
+        return command
+
+    return parse_bare
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+_VERBS = {
+    "open": _parse_open,
+    "update": _parse_update,
+    "priority": _parse_priority,
+    "log": _parse_log,
+    "status": _parse_status,
+    "close": _parse_close,
+    "review": _no_arguments(Review(), "review"),
+    "help": _no_arguments(Help(), "help"),
+}
+_VERB_NAMES = [*_VERBS, *ROLE_WORDS]

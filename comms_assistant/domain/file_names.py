@@ -1,0 +1,30 @@
+"""Names SharePoint accepts, made from titles people type."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_FORBIDDEN = re.compile(r'["*:<>?/\\|#%\x00-\x1f\x7f]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d|desktop\.ini|\.lock)$", re.IGNORECASE)
+MAX_TITLE = 80
+
+
+def clean_title(title: str) -> str:
+    """A title cut and cleaned to SharePoint's file-name rules (never empty)."""
+    cleaned = " ".join(_FORBIDDEN.sub(" ", title).split())
+    cleaned = cleaned.replace("_vti_", "vti").lstrip("~$")
+    if len(cleaned) > MAX_TITLE:
+        cleaned = cleaned[:MAX_TITLE].rsplit(" ", 1)[0] or cleaned[:MAX_TITLE]
+    cleaned = cleaned.strip(" .")
+    if not cleaned or _RESERVED.match(cleaned):
+        return "incident"
+    return cleaned
+
+
+def report_name(day: date, reference: str, title: str) -> str:
+    return f"{day.isoformat()} {reference} {clean_title(title)}.docx"
+
+
+def review_name(day: date, reference: str, title: str) -> str:
+    return f"{day.isoformat()} {reference} {clean_title(title)} - incident review.docx"

@@ -1,0 +1,227 @@
+"""The incident: what happened, who leads it, and its timeline.
+
+Pure: no I/O, and every change takes the time as an argument.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum, StrEnum
+
+
+class DomainError(Exception):
+    """A change the incident refuses; the message is written for the person who asked."""
+
+
+class Priority(IntEnum):
+    P1 = 1
+    P2 = 2
+    P3 = 3
+    P4 = 4
+
+    @property
+    def label(self) -> str:
+        return f"P{self.value}"
+
+    @classmethod
+    def parse(cls, word: str) -> Priority:
+        match = re.fullmatch(r"[pP]([1-4])", word.strip())
+        if not match:
+            raise DomainError(f'"{word}" is not a priority: use P1, P2, P3 or P4.')
+        return cls(int(match.group(1)))
+
+
+class Status(StrEnum):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (Status.RESOLVED, Status.CLOSED)
+
+
+class Role(StrEnum):
+    INCIDENT_LEAD = "incident lead"
+    COMMS_LEAD = "comms lead"
+    TECH_LEAD = "tech lead"
+    SUPPORT_LEAD = "support lead"
+    SCRIBE = "scribe"
+
+    @property
+    def title(self) -> str:
+        return self.value[0].upper() + self.value[1:]
+
+
+class EntryKind(StrEnum):
+    DECLARED = "declared"
+    UPDATE = "update"
+    PRIORITY = "priority"
+    ROLE = "role"
+    STATUS = "status"
+    LOG = "log"
+    RESOLVED = "resolved"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One timestamped line of the incident's record.
+
+    `seq` numbers entries within their incident from 1, so a document that already shows entry 7
+    can tell it apart from entry 8 without looking at the text.
+    """
+
+    seq: int
+    at: datetime
+    who: str
+    kind: EntryKind
+    text: str
+
+
+@dataclass
+class Incident:
+    reference: str
+    title: str
+    priority: Priority
+    impact: str
+    services: tuple[str, ...]
+    declared_by: str
+    declared_at: datetime
+    security: bool = False
+    status: Status = Status.INVESTIGATING
+    leads: dict[Role, str] = field(default_factory=dict)
+    resolved_at: datetime | None = None
+    resolution: str = ""
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+    @classmethod
+    def declare(
+        cls,
+        *,
+        reference: str,
+        title: str,
+        priority: Priority,
+        impact: str,
+        services: tuple[str, ...],
+        who: str,
+        now: datetime,
+        security: bool = False,
+    ) -> Incident:
+        title = " ".join(title.split())
+        if not title:
+            raise DomainError("An incident needs a title: say what is wrong in a few words.")
+        _require_aware(now)
+        incident = cls(
+            reference=reference,
+            title=title,
+            priority=priority,
+            impact=" ".join(impact.split()),
+            services=tuple(dict.fromkeys(s.strip().lower() for s in services if s.strip())),
+            declared_by=who,
+            declared_at=now,
+            security=security,
+        )
+        text = f"{who} declared the incident at {priority.label}: {title}"
+        if incident.impact:
+            text += f". Impact: {incident.impact}"
+        incident._record(now, who, EntryKind.DECLARED, text)
+        return incident
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+    def post_update(self, text: str, *, who: str, now: datetime) -> TimelineEntry:
+        self._require_open("post an update")
+        text = _require_text(text, "An update needs some words: what can people do or not do now?")
+        return self._record(now, who, EntryKind.UPDATE, text)
+
+    def change_priority(
+        self, priority: Priority, *, who: str, now: datetime, reason: str = ""
+    ) -> TimelineEntry:
+        self._require_open("change its priority")
+        if priority == self.priority:
+            raise DomainError(f"{self.reference} is already {priority.label}.")
+        before, self.priority = self.priority, priority
+        text = f"{who} changed the priority from {before.label} to {priority.label}"
+        if reason.strip():
+            text += f": {' '.join(reason.split())}"
+        return self._record(now, who, EntryKind.PRIORITY, text)
+
+    def assign(self, role: Role, person: str, *, who: str, now: datetime) -> TimelineEntry:
+        self._require_open("change its leads")
+        person = person.strip()
+        if not person:
+            raise DomainError(f"Say who the {role.value} is: '{role.value} me' or an address.")
+        if self.leads.get(role) == person:
+            raise DomainError(f"{person} is already the {role.value} of {self.reference}.")
+        self.leads[role] = person
+        actor = "" if who == person else f" (set by {who})"
+        return self._record(now, who, EntryKind.ROLE, f"{person} is the {role.value}{actor}")
+
+    def set_status(self, status: Status, *, who: str, now: datetime) -> TimelineEntry:
+        self._require_open("change its status")
+        if not status.is_open:
+            raise DomainError("To end an incident use 'close' with what fixed it.")
+        if status == self.status:
+            raise DomainError(f"{self.reference} is already {status.value}.")
+        self.status = status
+        return self._record(now, who, EntryKind.STATUS, f"Status changed to {status.value}")
+
+    def log(self, text: str, *, who: str, now: datetime) -> TimelineEntry:
+        if self.status is Status.CLOSED:
+            raise DomainError(f"{self.reference} is closed: its record can no longer change.")
+        text = _require_text(text, "A log entry needs some words: what happened?")
+        return self._record(now, who, EntryKind.LOG, text)
+
+    def resolve(self, resolution: str, *, who: str, now: datetime) -> TimelineEntry:
+        self._require_open("close it")
+        resolution = _require_text(
+            resolution, "Say what fixed it: 'close <what was done to restore the service>'."
+        )
+        self.status = Status.RESOLVED
+        self.resolved_at = now
+        self.resolution = resolution
+        return self._record(now, who, EntryKind.RESOLVED, f"Resolved: {resolution}")
+
+    def file_review(self, *, who: str, now: datetime) -> TimelineEntry:
+        if self.status is Status.CLOSED:
+            raise DomainError(f"The review of {self.reference} has already been filed.")
+        if self.status is not Status.RESOLVED:
+            raise DomainError(
+                f"{self.reference} is still {self.status.value}: close it before the review."
+            )
+        self.status = Status.CLOSED
+        return self._record(now, who, EntryKind.REVIEW, f"{who} filed the incident review")
+
+    def _require_open(self, action: str) -> None:
+        if not self.is_open:
+            raise DomainError(f"{self.reference} is {self.status.value}: you can no longer {action}.")
+
+    def _record(self, now: datetime, who: str, kind: EntryKind, text: str) -> TimelineEntry:
+        _require_aware(now)
+        entry = TimelineEntry(len(self.timeline) + 1, now, who, kind, text)
+        self.timeline.append(entry)
+        return entry
+
+
+def _require_text(text: str, message: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise DomainError(message)
+    return text
+
+
+def _require_aware(now: datetime) -> None:
+    # Times are stored in UTC and shown in the organisation's zone: a naive time is a bug.
+    if now.tzinfo is None:
+        raise ValueError("times given to the domain must carry a time zone")
+
+
+def format_reference(year: int, number: int) -> str:
+    return f"INC-{year}-{number:04d}"

@@ -1,0 +1,10 @@
+"""The kinds of stakeholder message an incident produces."""
+
+from enum import StrEnum
+
+
+class MessageKind(StrEnum):
+    OPENED = "opened"
+    UPDATE = "update"
+    PRIORITY = "priority"
+    RESOLVED = "resolved"

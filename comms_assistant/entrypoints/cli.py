@@ -1,0 +1,99 @@
+"""`comms-assistant`: run bot commands from a shell, the demo, the sandbox tenant."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Incident communications assistant for Microsoft 365.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+templates_app = typer.Typer(help="The Word templates in SharePoint.", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+
+
+@app.command()
+def run(
+    command: Annotated[str, typer.Argument(help='A bot command, e.g. "status" or "help".')],
+    as_: Annotated[
+        str | None, typer.Option("--as", help="Who is sending it (an email address).")
+    ] = None,
+    incident: Annotated[
+        str | None, typer.Option("--incident", help="Which incident, when several are open.")
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option(help="Wait until the deliveries this command caused are done.")
+    ] = True,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for deliveries.")] = 60.0,
+) -> None:
+    """Run one command as the Teams bot would, and print its reply."""
+    from comms_assistant.entrypoints.run_command import run_command
+
+    raise typer.Exit(run_command(command, who=as_, incident=incident, wait=wait, timeout=timeout))
+
+
+@app.command()
+def demo(
+    home: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the demo's state (default: <home>/demo, emptied first)."),
+    ] = None,
+) -> None:
+    """Run one incident from open to review against the sandbox tenant, and show what was sent."""
+    from comms_assistant.entrypoints.demo import run_demo
+
+    raise typer.Exit(run_demo(home))
+
+
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765,
+) -> None:
+    """Run the sandbox tenant (local Microsoft Graph) on its own until Ctrl-C."""
+    from comms_assistant.config import Settings
+    from comms_assistant.sandbox.server import serve_forever
+
+    settings = Settings()
+    typer.echo(f"Sandbox tenant on http://127.0.0.1:{port}/v1.0, state in {settings.sandbox_root}")
+    serve_forever(settings.sandbox_root, "127.0.0.1", port)
+
+
+@templates_app.command("publish")
+def templates_publish(
+    replace: Annotated[bool, typer.Option(help="Replace templates already there.")] = False,
+) -> None:
+    """Upload the Word templates to the SharePoint Templates folder."""
+    from comms_assistant.bootstrap import bootstrap, publish_templates
+
+    async def publish() -> list[str]:
+        app_ = bootstrap()
+        async with app_.graph_endpoint() as (graph_url, token_url):
+            from comms_assistant.adapters.graph import build_graph_adapters
+
+            adapters = build_graph_adapters(app_.settings, graph_url, token_url)
+            try:
+                return await publish_templates(app_, adapters.documents, only_missing=not replace)
+            finally:
+                await adapters.aclose()
+
+    uploaded = asyncio.run(publish())
+    typer.echo("\n".join(f"Uploaded {p}" for p in uploaded) or "The templates are already there.")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

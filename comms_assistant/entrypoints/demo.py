@@ -1,0 +1,103 @@
+"""`comms-assistant demo`: one incident from open to review, against the sandbox tenant."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+import shutil
+from pathlib import Path
+
+import typer
+
+from comms_assistant.bootstrap import App, bootstrap
+from comms_assistant.config import Settings
+from comms_assistant.entrypoints.run_command import describe_delivery
+from comms_assistant.adapters import outbox
+
+COMMS = "comms.lead@example.org"
+TECH = "tech.lead@example.org"
+SCRIBE = "scribe@example.org"
+
+STEPS: list[tuple[str, str]] = [
+    (
+        COMMS,
+        "open Apply for teacher training is down p2 impact: Candidates cannot submit "
+        "applications services: apply",
+    ),
+    (COMMS, "comms me"),
+    (TECH, "tech me"),
+    (SCRIBE, "I am the scribe"),
+    (TECH, "log Found that the service cannot reach the applications database"),
+    (
+        COMMS,
+        "update Candidates can sign in again but still cannot submit their applications. "
+        "Their drafts are safe.",
+    ),
+    (COMMS, "priority p1 More candidates are affected than we first thought"),
+    (COMMS, "close Candidates can submit applications again. We restored the connection."),
+    (COMMS, "review"),
+]
+
+
+def run_demo(home: Path | None) -> int:
+    base = Settings()
+    home = home or base.home / "demo"
+    if home.exists():
+        shutil.rmtree(home)
+    # The demo always runs on the sandbox tenant, whatever tenant the settings name.
+    app = bootstrap(base.model_copy(update={"home": home, "graph_url": None}))
+    typer.echo(f"Demo home: {home.resolve()}\n")
+    failures = asyncio.run(_play(app))
+    _show_results(app)
+    return 0 if failures == 0 else 3
+
+
+async def _play(app: App) -> int:
+    service = app.commands()
+    failures = 0
+    async with app.dispatcher() as dispatcher:
+        for who, text in STEPS:
+            typer.echo(f"{who}> {text}")
+            reply = service.execute(text, who=who)
+            typer.echo("  " + reply.text.replace("\n", "\n  "))
+            if not reply.ok:
+                failures += 1
+                continue
+            await dispatcher.drain(set(reply.deliveries), timeout=60)
+            rows = outbox.rows(app.engine, set(reply.deliveries))
+            failures += sum(r.status != outbox.DONE for r in rows)
+            typer.echo("\n".join(describe_delivery(r) for r in rows) + "\n")
+    return failures
+
+
+def _show_results(app: App) -> None:
+    root = app.settings.sandbox_root
+    typer.echo("Where everything is (the sandbox tenant's files):")
+    for docx in sorted((root / "sharepoint").rglob("*.docx")):
+        if app.settings.templates_folder not in docx.parent.name:
+            typer.echo(f"  Word     {docx}")
+    for folder in sorted((root / "mail").glob("*/Sent Items")):
+        typer.echo(f"  Email    {folder}/")
+    for folder in sorted({p.parent for p in (root / "teams").rglob("*.json")}):
+        typer.echo(f"  Teams    {folder}/")
+    typer.echo("\nWhat was sent to whom:")
+    for eml in sorted((root / "mail").rglob("*.eml")):
+        message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        people = [a.strip() for a in (message.get("Bcc") or "").split(",") if a.strip()]
+        typer.echo(f"  email  {message['Subject']}")
+        typer.echo(f"         to {len(people)}: {', '.join(people)}")
+    for posted in sorted((root / "teams").rglob("*.json")):
+        card = _card_title(json.loads(posted.read_text(encoding="utf-8")))
+        typer.echo(f"  teams  {posted.parent.parent.name} / {posted.parent.name}: {card}")
+
+
+def _card_title(message: dict) -> str:
+    for attachment in message.get("attachments") or []:
+        content = attachment.get("content")
+        card = json.loads(content) if isinstance(content, str) else content or {}
+        for element in card.get("body", []):
+            if element.get("type") == "TextBlock":
+                return str(element.get("text", ""))
+    return "(no card)"

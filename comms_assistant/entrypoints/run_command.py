@@ -1,0 +1,56 @@
+"""`comms-assistant run`: one command, its reply, and (by default) its deliveries."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from comms_assistant.adapters import outbox
+from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.bootstrap import App, bootstrap
+from comms_assistant.service import deliveries as kinds
+
+EXIT_REFUSED = 1
+EXIT_UNDELIVERED = 3
+
+
+def run_command(text: str, *, who: str | None, incident: str | None, wait: bool, timeout: float) -> int:
+    app = bootstrap()
+    reply = app.commands().execute(text, who=who, incident=incident)
+    typer.echo(reply.text)
+    if not reply.ok:
+        return EXIT_REFUSED
+    if not reply.deliveries:
+        return 0
+    ids = set(reply.deliveries)
+    if wait:
+        asyncio.run(deliver(app, ids, timeout=timeout))
+    rows = outbox.rows(app.engine, ids)
+    typer.echo("")
+    typer.echo("\n".join(describe_delivery(row) for row in rows))
+    unsettled = [r for r in rows if r.status != outbox.DONE]
+    if wait and unsettled:
+        return EXIT_UNDELIVERED
+    return 0
+
+
+async def deliver(app: App, ids: set[int], *, timeout: float) -> None:
+    async with app.dispatcher() as dispatcher:
+        await dispatcher.drain(ids, timeout=timeout)
+
+
+def describe_delivery(row: OutboxRow) -> str:
+    what = {
+        kinds.REPORT_SYNC: lambda p: f"report  {p['path']}",
+        kinds.REVIEW_FILE: lambda p: f"review  {p['path']}",
+        kinds.MAIL: lambda p: f"email   {p['subject']!r} to {len(p['bcc'])} recipient(s)",
+        kinds.TEAMS_CARD: lambda p: f"teams   card in the incidents channel: {p['summary']!r}",
+    }[row.kind](row.payload)
+    if row.status == outbox.DONE:
+        return f"  sent     {what}"
+    if row.status == outbox.FAILED:
+        return f"  FAILED   {what}\n           {row.last_error}"
+    retry = f", next try {row.next_attempt_at:%H:%M:%S} UTC" if row.attempts else ""
+    reason = f" ({row.last_error})" if row.last_error else ""
+    return f"  waiting  {what}{retry}{reason}"

@@ -1,0 +1,19 @@
+"""What the sandbox tenant holds when it is first created.
+
+The product's default settings point at these, so with no tenant configured everything works.
+"""
+
+TENANT_ID = "00000000-0000-4000-8000-00000000c0de"
+SITE_HOSTNAME = "example.sharepoint.com"
+SITE_PATH = "sites/incidents"
+SITE_NAME = "incidents"
+LIBRARY = "Documents"
+TEMPLATES_FOLDER = "Templates"
+REPORTS_FOLDER = "Incident reports"
+
+MAILBOXES = ("incidents@example.org",)
+
+TEAM_ID = "5f0b9c1e-0000-4000-8000-0000000000a1"
+TEAM_NAME = "Incident response"
+CHANNEL_ID = "19:incidents0000000000000000000001@thread.tacv2"
+CHANNEL_NAME = "Incidents"

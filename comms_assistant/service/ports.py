@@ -1,0 +1,108 @@
+"""The small interfaces the dispatcher delivers through.
+
+The Graph adapter is the real implementation of each; unit tests use in-memory fakes.
+Errors are raised as the classes below so the dispatcher can decide: retry, re-read, or give up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class DeliveryError(Exception):
+    """A delivery failed. `retryable` says whether trying again later may succeed."""
+
+    def __init__(self, message: str, *, retryable: bool = True, retry_after: float | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class PreconditionFailed(DeliveryError):
+    """412: someone saved the document since we read it. Re-read and re-apply."""
+
+
+class Locked(DeliveryError):
+    """423: the document is open in Word. Keep the change pending and try later."""
+
+
+class NotFound(DeliveryError):
+    def __init__(self, message: str):
+        super().__init__(message, retryable=False)
+
+
+@dataclass(frozen=True)
+class DriveItem:
+    id: str
+    name: str
+    etag: str
+    web_url: str = ""
+
+
+class DocumentStore(Protocol):
+    """Files in the SharePoint document library the product is configured with.
+
+    Paths are relative to the library root, with "/" between folders, e.g.
+    "Incident reports/2026-11-23 INC-2026-0001 Apply is down.docx".
+    """
+
+    async def get_by_path(self, path: str) -> DriveItem | None: ...
+
+    async def copy(self, source_path: str, folder: str, name: str) -> DriveItem:
+        """Copy a file within the library and wait for the copy to finish."""
+        ...
+
+    async def download(self, item_id: str) -> tuple[bytes, str]:
+        """The file's content and its eTag."""
+        ...
+
+    async def replace(self, item_id: str, content: bytes, *, if_match: str) -> DriveItem:
+        """Upload new content over an existing file; PreconditionFailed when the eTag moved."""
+        ...
+
+    async def upload(self, folder: str, name: str, content: bytes) -> DriveItem:
+        """Create (or replace) a file by path."""
+        ...
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """One message to one audience. `delivery_id` is stamped on it so a resend can be detected."""
+
+    delivery_id: str
+    subject: str
+    html: str
+    text: str
+    to: tuple[Recipient, ...] = ()
+    cc: tuple[Recipient, ...] = ()
+    bcc: tuple[Recipient, ...] = ()
+
+
+class Mailer(Protocol):
+    async def send(self, mail: OutgoingMail) -> None: ...
+
+    async def was_sent(self, delivery_id: str) -> bool:
+        """Whether a message stamped with this id is already in the mailbox's Sent Items."""
+        ...
+
+
+@dataclass(frozen=True)
+class TeamsCard:
+    """An Adaptive Card for a channel. `card` is the card's JSON as data, never pasted text."""
+
+    delivery_id: str
+    summary: str
+    card: dict[str, Any] = field(default_factory=dict)
+
+
+class TeamsPoster(Protocol):
+    async def post_card(self, message: TeamsCard) -> str:
+        """Post to the configured incidents channel; returns the message id."""
+        ...

@@ -1,0 +1,37 @@
+"""The answer to `status`: the incident at a glance, in the organisation's time zone."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from comms_assistant.adapters.store import IncidentRow
+from comms_assistant.domain.incident import EntryKind, Incident, Role
+from comms_assistant.domain.policy import next_update_due
+
+TIME = "%d %b %Y %H:%M"
+
+
+def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo) -> str:
+    lines = [
+        f"{incident.reference} {incident.title}",
+        f"Priority {incident.priority.label}, {incident.status.value}"
+        + (" (security incident: kept private)" if incident.security else ""),
+        f"Impact: {incident.impact or 'not given yet'}",
+        f"Services: {', '.join(incident.services) or 'not given yet'}",
+        f"Declared {incident.declared_at.astimezone(tz).strftime(TIME)} by {incident.declared_by}",
+    ]
+    for role in Role:
+        lines.append(f"{role.title}: {incident.leads.get(role, 'nobody yet')}")
+    updates = [e for e in incident.timeline if e.kind in (EntryKind.DECLARED, EntryKind.UPDATE)]
+    if incident.is_open and updates:
+        due = next_update_due(incident.priority, updates[-1].at)
+        if due:
+            lines.append(f"Next stakeholder update due by {due.astimezone(tz).strftime(TIME)}")
+    if incident.resolved_at:
+        lines.append(
+            f"Resolved {incident.resolved_at.astimezone(tz).strftime(TIME)}: {incident.resolution}"
+        )
+    lines.append(f"Report: {row.report_url or row.report_name}")
+    last = incident.timeline[-1]
+    lines.append(f"Latest: {last.at.astimezone(tz).strftime('%H:%M')} {last.text}")
+    return "\n".join(lines)

@@ -1,0 +1,103 @@
+import pytest
+
+from comms_assistant.domain import commands as c
+from comms_assistant.domain.incident import Priority, Role, Status
+
+
+def test_open_with_priority_impact_and_services() -> None:
+    command = c.parse(
+        "open Apply for teacher training is down p2 impact: Candidates cannot submit "
+        "applications services: apply, Find"
+    )
+    assert command == c.Open(
+        title="Apply for teacher training is down",
+        priority=Priority.P2,
+        impact="Candidates cannot submit applications",
+        services=("apply", "find"),
+    )
+
+
+def test_open_sections_in_any_order_and_security_flag() -> None:
+    command = c.parse("open Leaked data P1 services: register security: yes impact: none known")
+    assert isinstance(command, c.Open)
+    assert command.security is True
+    assert command.services == ("register",)
+    assert command.impact == "none known"
+    assert command.priority is Priority.P1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("open Apply is down", "p1, p2, p3 or p4"),
+        ("open", "Say what is wrong"),
+        ("open p1", "title"),
+        ("open Apply is down p1 p2", "one priority"),
+        ("open Apply p2 impact: a impact: b", '"impact:" is given twice'),
+        ("open Apply p2 security: maybe", 'security: yes'),
+        ("update", "update <text>"),
+        ("priority", "priority p1"),
+        ("priority high", '"high" is not a priority'),
+        ("lead bob", '"bob" is not a person'),
+        ("tech", "tech me"),
+        ("log", "log <text>"),
+        ("close", "what fixed it"),
+        ("status resolved", '"resolved" is not a status you can set'),
+        ("review now", "takes no words"),
+        ("launch the rockets", '"launch" is not a command'),
+        ("   ", "Send a command"),
+    ],
+)
+def test_wrong_or_incomplete_commands_say_what_was_expected(text: str, expected: str) -> None:
+    with pytest.raises(c.ParseError) as error:
+        c.parse(text)
+    assert expected in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "person"),
+    [
+        ("lead me", Role.INCIDENT_LEAD, None),
+        ("comms me", Role.COMMS_LEAD, None),
+        ("tech @Ada.Lovelace@example.org", Role.TECH_LEAD, "ada.lovelace@example.org"),
+        ("support sam@example.org", Role.SUPPORT_LEAD, "sam@example.org"),
+        ("scribe ME", Role.SCRIBE, None),
+        ("I am the incident lead", Role.INCIDENT_LEAD, None),
+        ("I am the scribe.", Role.SCRIBE, None),
+    ],
+)
+def test_role_commands_and_phrases(text: str, role: Role, person: str | None) -> None:
+    assert c.parse(text) == c.Assign(role, person)
+
+
+def test_moj_declaration_phrase() -> None:
+    command = c.parse(
+        "I am declaring an incident because live-1 is down. "
+        "The impact is that nobody can deploy."
+    )
+    assert isinstance(command, c.Open)
+    assert command.title == "Live-1 is down"
+    assert command.impact == "nobody can deploy"
+    assert command.priority_defaulted
+
+
+def test_moj_resolution_phrase() -> None:
+    command = c.parse("I am declaring this incident resolved because the node was replaced.")
+    assert command == c.Close("the node was replaced")
+
+
+def test_simple_commands() -> None:
+    assert c.parse("update Candidates can sign in\nagain") == c.Update("Candidates can sign in again")
+    assert c.parse("Priority P1 wider than thought") == c.SetPriority(
+        Priority.P1, "wider than thought"
+    )
+    assert c.parse("status") == c.ShowStatus()
+    assert c.parse("status Identified") == c.SetStatus(Status.IDENTIFIED)
+    assert c.parse("log restarted it") == c.Log("restarted it")
+    assert c.parse("review") == c.Review()
+    assert c.parse("help") == c.Help()
+
+
+def test_help_lists_every_verb() -> None:
+    for verb in ("open", "update", "priority", "lead", "comms", "log", "status", "close", "review"):
+        assert verb in c.HELP_TEXT
