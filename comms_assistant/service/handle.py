@@ -146,7 +146,8 @@ class CommandService:
             return row
         candidates = store.open_incidents(session)
         if isinstance(command, c.Review):
-            candidates = store.incidents_with_status(session, Status.RESOLVED)
+            # Reviews follow resolution; an open incident gets the domain's "close it first".
+            candidates = store.incidents_with_status(session, Status.RESOLVED) or candidates
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:

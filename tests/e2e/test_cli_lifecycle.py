@@ -1,0 +1,146 @@
+"""The whole life of an incident through `comms-assistant run`, one process per command."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import subprocess
+import sys
+from email.message import EmailMessage
+from pathlib import Path
+
+import docx
+from docx.oxml.ns import qn
+import pytest
+
+from comms_assistant.adapters.card_rules import validate_card
+from comms_assistant.sandbox import seed
+
+COMMS = "comms.lead@example.org"
+TECH = "tech.lead@example.org"
+TITLE = "Apply <script>alert(1)</script> is down"
+
+
+def cli() -> list[str]:
+    installed = Path(sys.executable).parent / "comms-assistant"
+    if installed.exists():
+        return [str(installed)]
+    return [sys.executable, "-m", "comms_assistant.entrypoints.cli"]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def run(home: Path, command: str, who: str | None = None, *extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMS_ASSISTANT_")}
+    env["COMMS_ASSISTANT_HOME"] = str(home)
+    args = [*cli(), "run", command, *(["--as", who] if who else []), *extra]
+    return subprocess.run(
+        args, env=env, cwd=home.parent, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def document_text(path: Path) -> str:
+    """Every paragraph's text, including text inside content controls (python-docx's
+    Paragraph.text skips those)."""
+    document = docx.Document(str(path))
+    paragraphs = document.element.body.iter(qn("w:p"))
+    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in paragraphs)
+
+
+def sent_mail(home: Path) -> list[EmailMessage]:
+    folder = home / "sandbox" / "mail" / seed.MAILBOXES[0] / "Sent Items"
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+        for p in sorted(folder.glob("*.eml"))
+    ]
+
+
+def test_an_incident_from_open_to_review(home: Path) -> None:
+    out = ok(
+        run(
+            home,
+            f"open {TITLE} p2 impact: Candidates cannot submit applications services: apply",
+            COMMS,
+        )
+    )
+    assert "INC-2026-0001 is open at P2" in out or "is open at P2" in out
+    assert "sent     report" in out and "sent     email" in out and "sent     teams" in out
+    reference = out.split()[0]
+
+    ok(run(home, "lead me", TECH))
+    ok(run(home, "update Candidates can sign in again but still cannot submit", COMMS))
+
+    status = ok(run(home, "status"))
+    assert TITLE in status and f"Incident lead: {TECH}" in status
+
+    refused = run(home, "priority p9", COMMS)
+    assert refused.returncode == 1 and '"p9" is not a priority' in refused.stdout
+
+    ok(run(home, "priority p1 More candidates are affected", COMMS))
+    ok(run(home, "close Restored the connection to the applications database", COMMS))
+    ok(run(home, "review", COMMS))
+
+    reports = home / "sandbox" / "sharepoint" / seed.SITE_NAME / seed.LIBRARY / "Incident reports"
+    names = sorted(p.name for p in reports.glob("*.docx"))
+    assert len(names) == 2, names
+    report, review = (reports / n for n in sorted(names, key=len))
+    assert reference in report.name and report.name.endswith(".docx")
+    assert review.name.endswith(" - incident review.docx")
+
+    text = document_text(report)
+    assert TITLE in text, "the title is written as literal text, markup and all"
+    for expected in (
+        "Candidates cannot submit applications",
+        "Candidates can sign in again but still cannot submit",
+        TECH,
+        "P1",
+        "Restored the connection to the applications database",
+    ):
+        assert expected in text, expected
+    assert text.count("Candidates can sign in again but still cannot submit") == 1
+    assert "Restored the connection to the applications database" in document_text(review)
+
+    messages = sent_mail(home)
+    subjects = [m["Subject"] for m in messages]
+    assert len(messages) == 4, subjects
+    assert subjects[0].startswith(f"[P2] {reference}")
+    assert subjects[2].startswith(f"[P1] {reference}")
+    assert subjects[3].startswith("[RESOLVED]")
+    for message in messages:
+        assert message["From"].addresses[0].addr_spec == seed.MAILBOXES[0]
+        assert message["Bcc"], "stakeholders are in Bcc"
+        html = message.get_body(("html",)).get_content()
+        assert "&lt;script&gt;" in html and "<script>" not in html
+        assert TITLE in message.get_body(("plain",)).get_content()
+    told = {a.addr_spec for m in messages[:3] for a in m["Bcc"].addresses}
+    assert {a.addr_spec for a in messages[3]["Bcc"].addresses} == told
+
+    channel = home / "sandbox" / "teams" / seed.TEAM_NAME / seed.CHANNEL_NAME
+    posts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(channel.glob("*.json"))]
+    assert len(posts) == 4
+    for post in posts:
+        (attachment,) = post["attachments"]
+        assert f'<attachment id="{attachment["id"]}">' in post["body"]["content"]
+        card = json.loads(attachment["content"])
+        assert card["version"] == "1.5"
+        assert validate_card(card) == []
+        assert TITLE in json.dumps(card, ensure_ascii=False)
+
+
+def test_a_refused_command_changes_nothing_and_says_why(home: Path) -> None:
+    result = run(home, "update Is anything open?", COMMS)
+    assert result.returncode == 1
+    assert "No incident is open" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert "No incident is open" in run(home, "status").stdout

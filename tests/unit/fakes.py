@@ -1,0 +1,143 @@
+"""In-memory stand-ins for the delivery ports, with faults a test can queue."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from comms_assistant.service.ports import (
+    DeliveryError,
+    DriveItem,
+    NotFound,
+    OutgoingMail,
+    PreconditionFailed,
+    TeamsCard,
+)
+
+
+@dataclass
+class Faults:
+    """Exceptions to raise, once each, the next time the named operation runs.
+
+    A fault may be "after": the operation takes effect and then the caller sees the error,
+    as when a service accepts a request and the connection drops before the answer.
+    """
+
+    before: dict[str, list[Exception]] = field(default_factory=lambda: defaultdict(list))
+    after: dict[str, list[Exception]] = field(default_factory=lambda: defaultdict(list))
+
+    def check_before(self, operation: str) -> None:
+        if self.before[operation]:
+            raise self.before[operation].pop(0)
+
+    def check_after(self, operation: str) -> None:
+        if self.after[operation]:
+            raise self.after[operation].pop(0)
+
+
+@dataclass
+class _File:
+    id: str
+    path: str
+    content: bytes
+    version: int = 1
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.id},{self.version}"'
+
+    def item(self) -> DriveItem:
+        return DriveItem(self.id, self.path.rsplit("/", 1)[-1], self.etag, f"https://x/{self.id}")
+
+
+class FakeDocuments:
+    def __init__(self) -> None:
+        self.files: dict[str, _File] = {}
+        self.faults = Faults()
+        self.calls: list[str] = []
+        self._ids = itertools.count(1)
+
+    def put(self, path: str, content: bytes) -> DriveItem:
+        existing = self.files.get(path)
+        if existing:
+            existing.content, existing.version = content, existing.version + 1
+            return existing.item()
+        file = _File(f"item{next(self._ids)}", path, content)
+        self.files[path] = file
+        return file.item()
+
+    def content(self, path: str) -> bytes:
+        return self.files[path].content
+
+    def _by_id(self, item_id: str) -> _File:
+        for file in self.files.values():
+            if file.id == item_id:
+                return file
+        raise NotFound(f"no item {item_id}")
+
+    async def get_by_path(self, path: str) -> DriveItem | None:
+        self.calls.append(f"get {path}")
+        self.faults.check_before("get_by_path")
+        file = self.files.get(path)
+        return file.item() if file else None
+
+    async def copy(self, source_path: str, folder: str, name: str) -> DriveItem:
+        self.calls.append(f"copy {source_path} -> {folder}/{name}")
+        self.faults.check_before("copy")
+        if f"{folder}/{name}" in self.files:
+            raise DeliveryError("nameAlreadyExists", retryable=False)
+        item = self.put(f"{folder}/{name}", self.files[source_path].content)
+        self.faults.check_after("copy")
+        return item
+
+    async def download(self, item_id: str) -> tuple[bytes, str]:
+        self.calls.append(f"download {item_id}")
+        self.faults.check_before("download")
+        file = self._by_id(item_id)
+        return file.content, file.etag
+
+    async def replace(self, item_id: str, content: bytes, *, if_match: str) -> DriveItem:
+        self.calls.append(f"replace {item_id}")
+        self.faults.check_before("replace")
+        file = self._by_id(item_id)
+        if if_match != file.etag:
+            raise PreconditionFailed("eTag moved")
+        item = self.put(file.path, content)
+        self.faults.check_after("replace")
+        return item
+
+    async def upload(self, folder: str, name: str, content: bytes) -> DriveItem:
+        self.calls.append(f"upload {folder}/{name}")
+        self.faults.check_before("upload")
+        item = self.put(f"{folder}/{name}", content)
+        self.faults.check_after("upload")
+        return item
+
+
+class FakeMailer:
+    def __init__(self) -> None:
+        self.sent: list[OutgoingMail] = []
+        self.faults = Faults()
+        self.lookups = 0
+
+    async def send(self, mail: OutgoingMail) -> None:
+        self.faults.check_before("send")
+        self.sent.append(mail)
+        self.faults.check_after("send")
+
+    async def was_sent(self, delivery_id: str) -> bool:
+        self.lookups += 1
+        self.faults.check_before("was_sent")
+        return any(m.delivery_id == delivery_id for m in self.sent)
+
+
+class FakeTeams:
+    def __init__(self) -> None:
+        self.posted: list[TeamsCard] = []
+        self.faults = Faults()
+
+    async def post_card(self, message: TeamsCard) -> str:
+        self.faults.check_before("post_card")
+        self.posted.append(message)
+        return f"msg{len(self.posted)}"
