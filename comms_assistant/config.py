@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -45,6 +47,22 @@ class Settings(BaseSettings):
 
     contacts_dir: Path | None = Field(None, description="Defaults to the bundled example contacts.")
     templates_dir: Path | None = Field(None, description="Defaults to the bundled templates.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f'"{value}" is not a time zone name such as Europe/London') from error
+        return value
+
+    @field_validator("graph_url")
+    @classmethod
+    def _https_graph(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must start with https:// (leave it unset to use the sandbox tenant)")
+        return value.rstrip("/") if value else value
 
     @property
     def uses_sandbox(self) -> bool:

@@ -14,6 +14,7 @@ app = typer.Typer(
     help="Incident communications assistant for Microsoft 365.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 templates_app = typer.Typer(help="The Word templates in SharePoint.", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
@@ -93,6 +94,33 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as error:
+        message = user_message(error)
+        if message is None:
+            raise
+        typer.echo(message, err=True)
+        sys.exit(2)
+
+
+def user_message(error: Exception) -> str | None:
+    """A plain sentence for the mistakes an operator can fix; None for bugs."""
+    from pydantic import ValidationError
+
+    from comms_assistant.adapters.contacts import ContactsError
+
+    if isinstance(error, ValidationError):
+        problems = [
+            f"  COMMS_ASSISTANT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+            for e in error.errors()
+        ]
+        return "Settings are not valid (environment or comms-assistant.toml):\n" + "\n".join(
+            problems
+        )
+    if isinstance(error, ContactsError):
+        return f"The contacts directory has problems:\n{error}"
+    if isinstance(error, FileNotFoundError):
+        return str(error)
+    return None
 
 
 if __name__ == "__main__":

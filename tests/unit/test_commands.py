@@ -34,7 +34,7 @@ def test_open_sections_in_any_order_and_security_flag() -> None:
         ("open p1", "title"),
         ("open Apply is down p1 p2", "one priority"),
         ("open Apply p2 impact: a impact: b", '"impact:" is given twice'),
-        ("open Apply p2 security: maybe", 'security: yes'),
+        ("open Apply p2 security: maybe", "security: yes"),
         ("update", "update <text>"),
         ("priority", "priority p1"),
         ("priority high", '"high" is not a priority'),
@@ -72,8 +72,7 @@ def test_role_commands_and_phrases(text: str, role: Role, person: str | None) ->
 
 def test_moj_declaration_phrase() -> None:
     command = c.parse(
-        "I am declaring an incident because live-1 is down. "
-        "The impact is that nobody can deploy."
+        "I am declaring an incident because live-1 is down. The impact is that nobody can deploy."
     )
     assert isinstance(command, c.Open)
     assert command.title == "Live-1 is down"
@@ -87,7 +86,9 @@ def test_moj_resolution_phrase() -> None:
 
 
 def test_simple_commands() -> None:
-    assert c.parse("update Candidates can sign in\nagain") == c.Update("Candidates can sign in again")
+    assert c.parse("update Candidates can sign in\nagain") == c.Update(
+        "Candidates can sign in again"
+    )
     assert c.parse("Priority P1 wider than thought") == c.SetPriority(
         Priority.P1, "wider than thought"
     )
