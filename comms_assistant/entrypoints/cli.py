@@ -41,6 +41,16 @@ def run(
 
 
 @app.command()
+def deliver(
+    timeout: Annotated[float, typer.Option(help="Seconds to keep trying.")] = 60.0,
+) -> None:
+    """Deliver everything still waiting in the outbox (after a failure or a --no-wait run)."""
+    from comms_assistant.entrypoints.run_command import deliver_pending
+
+    raise typer.Exit(deliver_pending(timeout=timeout))
+
+
+@app.command()
 def demo(
     home: Annotated[
         Path | None,

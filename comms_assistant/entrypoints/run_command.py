@@ -35,6 +35,18 @@ def run_command(text: str, *, who: str | None, incident: str | None, wait: bool,
     return 0
 
 
+def deliver_pending(*, timeout: float) -> int:
+    app = bootstrap()
+    ids = {row.id for row in outbox.rows(app.engine) if row.status == outbox.PENDING}
+    if not ids:
+        typer.echo("Nothing is waiting to be delivered.")
+        return 0
+    asyncio.run(deliver(app, ids, timeout=timeout))
+    rows = outbox.rows(app.engine, ids)
+    typer.echo("\n".join(describe_delivery(row) for row in rows))
+    return EXIT_UNDELIVERED if any(r.status != outbox.DONE for r in rows) else 0
+
+
 async def deliver(app: App, ids: set[int], *, timeout: float) -> None:
     async with app.dispatcher() as dispatcher:
         await dispatcher.drain(ids, timeout=timeout)
@@ -53,4 +65,7 @@ def describe_delivery(row: OutboxRow) -> str:
         return f"  FAILED   {what}\n           {row.last_error}"
     retry = f", next try {row.next_attempt_at:%H:%M:%S} UTC" if row.attempts else ""
     reason = f" ({row.last_error})" if row.last_error else ""
-    return f"  waiting  {what}{retry}{reason}"
+    return (
+        f"  waiting  {what}{retry}{reason}\n"
+        "           run 'comms-assistant deliver' (or any command) to try again"
+    )
