@@ -124,9 +124,7 @@ async def publish_templates(app: App, documents: DocumentStore, *, only_missing:
     return uploaded
 
 
-def bootstrap(
-    settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
-) -> App:
+def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> App:
     from comms_assistant.adapters.store import open_engine
 
     settings = settings or Settings()

@@ -6,7 +6,6 @@ With no tenant given, everything points at the sandbox tenant under <home>/sandb
 from __future__ import annotations
 
 from pathlib import Path
-
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -41,7 +40,9 @@ class Settings(BaseSettings):
     review_template: str = "Incident review template.docx"
     reports_folder: str = seed.REPORTS_FOLDER
 
-    mailbox: str = Field(seed.MAILBOXES[0], description="The mailbox stakeholder mail is sent from.")
+    mailbox: str = Field(
+        seed.MAILBOXES[0], description="The mailbox stakeholder mail is sent from."
+    )
     team_id: str = seed.TEAM_ID
     channel_id: str = seed.CHANNEL_ID
 

@@ -170,8 +170,7 @@ def _parse_open(rest: str) -> Open:
         raise ParseError("Give one priority (p1, p2, p3 or p4), not several.")
     if not priorities:
         raise ParseError(
-            "Say how urgent it is: add p1, p2, p3 or p4 to the title "
-            "(p1 is the most urgent)."
+            "Say how urgent it is: add p1, p2, p3 or p4 to the title (p1 is the most urgent)."
         )
     title = _one_line(_PRIORITY_WORD.sub(" ", head))
     if not title:
@@ -179,7 +178,9 @@ def _parse_open(rest: str) -> Open:
     services = tuple(s.strip().lower() for s in re.split(r"[,;]", sections.get("services", "")))
     security_word = sections.get("security", "no").strip().lower()
     if security_word not in ("yes", "no", "true", "false"):
-        raise ParseError(f'"security: {security_word}" should be "security: yes" or "security: no".')
+        raise ParseError(
+            f'"security: {security_word}" should be "security: yes" or "security: no".'
+        )
     return Open(
         title=title,
         priority=Priority(int(priorities[0])),
@@ -212,7 +213,9 @@ def _parse_update(rest: str) -> Update:
 def _parse_priority(rest: str) -> SetPriority:
     word, _, reason = rest.partition(" ")
     if not word:
-        raise ParseError("Say the new priority: 'priority p1' (p1 is the most urgent, p4 the least).")
+        raise ParseError(
+            "Say the new priority: 'priority p1' (p1 is the most urgent, p4 the least)."
+        )
     if not _PRIORITY_WORD.fullmatch(word):
         raise ParseError(f'"{word}" is not a priority: use p1, p2, p3 or p4.')
     return SetPriority(Priority(int(word[1])), _one_line(reason))

@@ -201,7 +201,9 @@ class Incident:
 
     def _require_open(self, action: str) -> None:
         if not self.is_open:
-            raise DomainError(f"{self.reference} is {self.status.value}: you can no longer {action}.")
+            raise DomainError(
+                f"{self.reference} is {self.status.value}: you can no longer {action}."
+            )
 
     def _record(self, now: datetime, who: str, kind: EntryKind, text: str) -> TimelineEntry:
         _require_aware(now)

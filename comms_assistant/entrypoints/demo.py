@@ -11,10 +11,10 @@ from pathlib import Path
 
 import typer
 
+from comms_assistant.adapters import outbox
 from comms_assistant.bootstrap import App, bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints.run_command import describe_delivery
-from comms_assistant.adapters import outbox
 
 COMMS = "comms.lead@example.org"
 TECH = "tech.lead@example.org"

@@ -15,7 +15,9 @@ EXIT_REFUSED = 1
 EXIT_UNDELIVERED = 3
 
 
-def run_command(text: str, *, who: str | None, incident: str | None, wait: bool, timeout: float) -> int:
+def run_command(
+    text: str, *, who: str | None, incident: str | None, wait: bool, timeout: float
+) -> int:
     app = bootstrap()
     reply = app.commands().execute(text, who=who, incident=incident)
     typer.echo(reply.text)

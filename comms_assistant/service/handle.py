@@ -174,7 +174,9 @@ class CommandService:
             case c.Open():
                 lines = [f"{ref} is open at {incident.priority.label}: {incident.title}."]
                 if command.priority_defaulted:
-                    lines.append("No priority was given, so it is P3: change it with 'priority p1'.")
+                    lines.append(
+                        "No priority was given, so it is P3: change it with 'priority p1'."
+                    )
                 lines.append(f"Running report: {self.reports_folder}/{row.report_name}")
             case c.Close():
                 lines = [f"{ref} is resolved. Send 'review' to file the incident review."]

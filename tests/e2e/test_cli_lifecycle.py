@@ -12,8 +12,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import docx
-from docx.oxml.ns import qn
 import pytest
+from docx.oxml.ns import qn
 
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.sandbox import seed
@@ -35,13 +35,19 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
-def run(home: Path, command: str, who: str | None = None, *extra: str) -> subprocess.CompletedProcess:
+def invoke(home: Path, *args: str) -> subprocess.CompletedProcess:
+    """One `comms-assistant` process, with only the home folder set."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMMS_ASSISTANT_")}
     env["COMMS_ASSISTANT_HOME"] = str(home)
-    args = [*cli(), "run", command, *(["--as", who] if who else []), *extra]
     return subprocess.run(
-        args, env=env, cwd=home.parent, capture_output=True, text=True, timeout=120, check=False
+        [*cli(), *args], env=env, cwd=home.parent, capture_output=True, text=True, timeout=120
     )
+
+
+def run(
+    home: Path, command: str, who: str | None = None, *extra: str
+) -> subprocess.CompletedProcess:
+    return invoke(home, "run", command, *(["--as", who] if who else []), *extra)
 
 
 def ok(result: subprocess.CompletedProcess) -> str:
@@ -144,3 +150,14 @@ def test_a_refused_command_changes_nothing_and_says_why(home: Path) -> None:
     assert "No incident is open" in result.stdout
     assert "Traceback" not in result.stderr
     assert "No incident is open" in run(home, "status").stdout
+
+
+def test_queued_deliveries_go_out_with_deliver(home: Path) -> None:
+    out = ok(run(home, "open Find is slow p3 services: find", COMMS, "--no-wait"))
+    assert "waiting  report" in out and "sent " not in out
+    assert not (home / "sandbox" / "mail").exists() or not sent_mail(home)
+
+    delivered = invoke(home, "deliver")
+    assert delivered.returncode == 0, delivered.stdout + delivered.stderr
+    assert "sent     report" in delivered.stdout and "waiting" not in delivered.stdout
+    assert [m["Subject"] for m in sent_mail(home)][0].startswith("[P3]")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import docx
-from docx.oxml.ns import qn
 from conftest import World
+from docx.oxml.ns import qn
 
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.contacts import load_directory
