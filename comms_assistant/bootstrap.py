@@ -52,7 +52,7 @@ class App:
 
         directory = load_directory(self.contacts_dir)
         planner = DeliveryPlanner(
-            renderer=Renderer(self.templates_dir, self.tz),
+            renderer=Renderer(self.templates_dir, self.tz, service_names=directory.service_names()),
             contacts=tuple(directory.contacts),
             mailbox=self.settings.mailbox,
             tz=self.tz,

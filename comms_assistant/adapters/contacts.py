@@ -1,0 +1,226 @@
+"""Load the contacts directory (contacts.csv and services.csv) edited by people in Excel.
+
+Every problem is collected before failing, with its file and line, so whoever edits the
+spreadsheet can fix them all in one go rather than one per restart.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from comms_assistant.domain.audiences import (
+    ALL_SERVICES,
+    Channels,
+    Contact,
+    ContactRole,
+    Directory,
+    Service,
+)
+from comms_assistant.domain.incident import DomainError, Priority
+from comms_assistant.resources import bundled
+
+CONTACTS_FILE = "contacts.csv"
+SERVICES_FILE = "services.csv"
+CONTACT_COLUMNS = ("name", "email", "role", "teams", "services", "min_priority", "channels")
+SERVICE_COLUMNS = ("key", "name", "owners")
+
+# Deliberately loose: Exchange decides what is deliverable, this only catches typing slips.
+_EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+")
+_SERVICE_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, line {self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+class ContactsError(Exception):
+    """The directory has problems; `problems` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"The contacts directory has {count} problem(s):\n{lines}")
+
+
+def default_contacts_dir() -> Path:
+    """The example directory shipped with the product (the top-level contacts/ folder)."""
+    return bundled("contacts")
+
+
+def load_directory(path: Path | None = None) -> Directory:
+    folder = default_contacts_dir() if path is None else Path(path)
+    problems: list[Problem] = []
+    services = _load_services(folder / SERVICES_FILE, problems)
+    contacts = _load_contacts(folder / CONTACTS_FILE, {s.key for s in services}, problems)
+    if problems:
+        raise ContactsError(problems)
+    return Directory(contacts=tuple(contacts), services=tuple(services))
+
+
+def _load_services(path: Path, problems: list[Problem]) -> list[Service]:
+    services: list[Service] = []
+    first_line: dict[str, int] = {}
+    for line, row in _rows(path, SERVICE_COLUMNS, problems):
+
+        def problem(message: str, line: int = line) -> None:
+            problems.append(Problem(path.name, line, message))
+
+        key = row["key"].strip().lower()
+        name = " ".join(row["name"].split())
+        if not _SERVICE_KEY.fullmatch(key):
+            problem(f'service key "{key}" must be lower-case letters, digits and hyphens')
+        elif key == ALL_SERVICES:
+            problem('"all" is reserved: it means every service in contacts.csv')
+        elif key in first_line:
+            problem(f'service key "{key}" is also on line {first_line[key]}')
+        if not name:
+            problem(f'service "{key}" needs a name people will recognise')
+        owners = _split(row["owners"])
+        for owner in owners:
+            if not _EMAIL.fullmatch(owner):
+                problem(f'owner "{owner}" is not an email address')
+        first_line.setdefault(key, line)
+        services.append(Service(key, name, owners))
+    return services
+
+
+def _load_contacts(path: Path, service_keys: set[str], problems: list[Problem]) -> list[Contact]:
+    contacts: list[Contact] = []
+    first_line: dict[str, int] = {}
+    for line, row in _rows(path, CONTACT_COLUMNS, problems):
+        before = len(problems)
+
+        def problem(message: str, line: int = line) -> None:
+            problems.append(Problem(path.name, line, message))
+
+        name = " ".join(row["name"].split())
+        email = row["email"].strip()
+        if not name:
+            problem("name is empty")
+        if not _EMAIL.fullmatch(email):
+            problem(f'email "{email}" is not an email address')
+        elif email.casefold() in first_line:
+            problem(f'email "{email}" is also on line {first_line[email.casefold()]}')
+        else:
+            first_line[email.casefold()] = line
+
+        role = ContactRole.parse(row["role"])
+        if role is None:
+            known = ", ".join(r.value for r in ContactRole)
+            problem(f'role "{row["role"].strip()}" is not one of: {known}')
+
+        services = tuple(s.lower() for s in _split(row["services"]))
+        if not services:
+            problem('services is empty: write "all" or service keys separated by ";"')
+        elif ALL_SERVICES in services and len(services) > 1:
+            problem('services mixes "all" with service keys: write either "all" or the keys')
+        for key in services:
+            if key != ALL_SERVICES and key not in service_keys:
+                known = ", ".join(sorted(service_keys)) or "none"
+                problem(f'service "{key}" is not in {SERVICES_FILE} (known: {known})')
+
+        priority = None
+        try:
+            priority = Priority.parse(row["min_priority"])
+        except DomainError:
+            problem(f'min_priority "{row["min_priority"].strip()}" is not P1, P2, P3 or P4')
+
+        channels = None
+        try:
+            channels = Channels(row["channels"].strip().lower())
+        except ValueError:
+            problem(f'channels "{row["channels"].strip()}" is not email, teams or both')
+
+        teams = row["teams"].strip()
+        if teams and not (_EMAIL.fullmatch(teams) or _is_channel(teams)):
+            problem(f'teams "{teams}" is not a sign-in address or "Team name/Channel name"')
+
+        if len(problems) == before and role and priority and channels:
+            contacts.append(Contact(name, email, role, services, priority, channels, teams))
+    return contacts
+
+
+def _rows(
+    path: Path, columns: tuple[str, ...], problems: list[Problem]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each non-blank row with the line it starts on, keyed by the expected column names."""
+    text = _read(path, problems)
+    if text is None:
+        return
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        problems.append(Problem(path.name, None, "the file is empty: it needs a header row"))
+        return
+    # Excel users retitle columns ("Min priority"): compare loosely.
+    names = [
+        " ".join(h.strip().lower().replace("_", " ").split()).replace(" ", "_") for h in header
+    ]
+    if len(names) == 1 and ";" in header[0]:
+        problems.append(
+            Problem(
+                path.name, 1, 'columns are separated by ";": save as "CSV UTF-8 (Comma delimited)"'
+            )
+        )
+        return
+    missing = [c for c in columns if c not in names]
+    if missing:
+        problems.append(Problem(path.name, 1, f"missing column(s): {', '.join(missing)}"))
+        return
+    index = {c: names.index(c) for c in columns}
+    last_line = reader.line_num
+    for cells in reader:
+        line, last_line = last_line + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
+            problems.append(
+                Problem(
+                    path.name,
+                    line,
+                    f"has {len(cells)} cells but the header has {len(names)}: "
+                    "put a value that contains a comma in quotes",
+                )
+            )
+            continue
+        cells += [""] * (len(names) - len(cells))
+        yield line, {c: cells[i] for c, i in index.items()}
+
+
+def _read(path: Path, problems: list[Problem]) -> str | None:
+    try:
+        # utf-8-sig: Excel's "CSV UTF-8" starts the file with a byte-order mark.
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        problems.append(Problem(path.name, None, f"not found in {path.parent}"))
+    except UnicodeDecodeError as error:
+        problems.append(
+            Problem(
+                path.name,
+                None,
+                f'is not UTF-8 (byte {error.start}): save it as "CSV UTF-8 (Comma delimited)"',
+            )
+        )
+    return None
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in cell.split(";") if part.strip())
+
+
+def _is_channel(text: str) -> bool:
+    team, slash, channel = text.partition("/")
+    return bool(slash and team.strip() and channel.strip())

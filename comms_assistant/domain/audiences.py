@@ -1,0 +1,176 @@
+"""Who hears about an incident: the contacts directory's types and the routing rules.
+
+Pure: no I/O. The directory is loaded from CSV files by `adapters.contacts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from comms_assistant.domain.incident import Incident, Priority, Role
+
+ALL_SERVICES = "all"
+
+
+class ContactRole(StrEnum):
+    SERVICE_OWNER = "service owner"
+    DELIVERY_MANAGER = "delivery manager"
+    PRODUCT_MANAGER = "product manager"
+    PROGRAMME_DELIVERY_MANAGER = "programme delivery manager"
+    DEPUTY_DIRECTOR = "deputy director"
+    TECHNICAL_DIRECTOR = "technical director"
+    INCIDENT_TEAM = "incident team"
+    SUPPORT = "support"
+    MAJOR_INCIDENT_TEAM = "major incident team"
+    INFORMATION_SECURITY_MANAGER = "information security manager"
+    DATA_PROTECTION_OFFICER = "data protection officer"
+    STAKEHOLDER = "stakeholder"
+    PARTNER = "partner"
+    DISTRIBUTION_LIST = "distribution list"
+
+    @classmethod
+    def parse(cls, word: str) -> ContactRole | None:
+        key = " ".join(word.lower().replace("_", " ").replace("-", " ").split())
+        key = _ROLE_ALIASES.get(key, key)
+        try:
+            return cls(key)
+        except ValueError:
+            return None
+
+
+# Spellings people type in a spreadsheet; DfE's playbook writes "program delivery manager".
+_ROLE_ALIASES = {
+    "program delivery manager": "programme delivery manager",
+    "pdm": "programme delivery manager",
+    "dd": "deputy director",
+    "ism": "information security manager",
+    "dpo": "data protection officer",
+    "head of information security": "information security manager",
+}
+
+# Security incidents are kept private (Wellcome, dxw): only these roles and the leads hear.
+SECURITY_ROLES = frozenset(
+    {ContactRole.INFORMATION_SECURITY_MANAGER, ContactRole.DATA_PROTECTION_OFFICER}
+)
+
+
+class Channels(StrEnum):
+    EMAIL = "email"
+    TEAMS = "teams"
+    BOTH = "both"
+
+    @property
+    def email(self) -> bool:
+        return self in (Channels.EMAIL, Channels.BOTH)
+
+    @property
+    def teams(self) -> bool:
+        return self in (Channels.TEAMS, Channels.BOTH)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person or shared mailbox that may hear about incidents.
+
+    `services` is ("all",) for every service. `teams` is where to reach them in Teams: blank
+    means their email address (a chat), "Team/Channel" means a channel.
+    """
+
+    name: str
+    email: str
+    role: ContactRole
+    services: tuple[str, ...] = (ALL_SERVICES,)
+    min_priority: Priority = Priority.P4
+    channels: Channels = Channels.EMAIL
+    teams: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.email.casefold()
+
+    @property
+    def all_services(self) -> bool:
+        return ALL_SERVICES in self.services
+
+    def covers(self, services: Iterable[str]) -> bool:
+        return self.all_services or not set(self.services).isdisjoint(services)
+
+    def reached_at(self, priority: Priority) -> bool:
+        # P1 is the most urgent: a P3 threshold lets P1, P2 and P3 through.
+        return priority <= self.min_priority
+
+
+@dataclass(frozen=True)
+class Service:
+    key: str
+    name: str
+    owners: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Directory:
+    contacts: tuple[Contact, ...] = ()
+    services: tuple[Service, ...] = ()
+
+    def service_names(self) -> dict[str, str]:
+        return {s.key: s.name for s in self.services}
+
+    def service_name(self, key: str) -> str:
+        return self.service_names().get(key, key)
+
+
+def audience_for(incident: Incident, contacts: Iterable[Contact]) -> tuple[Contact, ...]:
+    """Everyone who should hear about `incident`, each once, in directory order.
+
+    A contact hears when it covers one of the incident's services (or all) and the incident is
+    at least as urgent as its `min_priority`. A security incident reaches only security roles
+    covering its services, whatever their `min_priority` (a small breach still matters to them),
+    and then the incident's leads.
+    """
+    contacts = tuple(contacts)
+    services = set(incident.services)
+    if incident.security:
+        chosen = [c for c in contacts if c.role in SECURITY_ROLES and c.covers(services)]
+        chosen += _leads(incident, contacts)
+    else:
+        chosen = [c for c in contacts if c.covers(services) and c.reached_at(incident.priority)]
+    return _unique(chosen)
+
+
+def email_recipients(audience: Iterable[Contact]) -> tuple[Contact, ...]:
+    return tuple(c for c in audience if c.channels.email)
+
+
+def teams_recipients(audience: Iterable[Contact]) -> tuple[Contact, ...]:
+    return tuple(c for c in audience if c.channels.teams)
+
+
+def _leads(incident: Incident, contacts: tuple[Contact, ...]) -> list[Contact]:
+    # A lead is recorded as whatever the person typed: an address, or a name from the directory.
+    by_email = {c.key: c for c in contacts}
+    by_name = {c.name.casefold(): c for c in contacts}
+    found = []
+    for role in Role:
+        who = incident.leads.get(role, "").strip()
+        if not who:
+            continue
+        contact = by_email.get(who.casefold()) or by_name.get(who.casefold())
+        if contact is None and _looks_like_email(who):
+            contact = Contact(who, who, ContactRole.INCIDENT_TEAM, channels=Channels.EMAIL)
+        if contact is not None:
+            found.append(contact)
+    return found
+
+
+def _looks_like_email(text: str) -> bool:
+    local, at, domain = text.partition("@")
+    return bool(at and local and "." in domain and not any(ch.isspace() for ch in text))
+
+
+def _unique(contacts: Iterable[Contact]) -> tuple[Contact, ...]:
+    seen: dict[str, Contact] = {}
+    for contact in contacts:
+        seen.setdefault(contact.key, contact)
+    return tuple(seen.values())
