@@ -68,6 +68,9 @@ class _TextOnly(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in {"br", "p", "div", "li", "tr", "h1", "h2", "h3"}:
             self.parts.append("\n")
+        elif tag in {"td", "th"}:
+            # Outlook's plain-text view keeps table cells apart.
+            self.parts.append("\t")
 
 
 def _plain_text(html: str) -> str:
