@@ -70,7 +70,8 @@ class App:
     async def dispatcher(self) -> AsyncIterator[Dispatcher]:
         """A dispatcher wired to Microsoft Graph: the sandbox tenant unless a tenant is set."""
         from comms_assistant.adapters.graph import build_graph_adapters
-        from comms_assistant.service.dispatcher import Dispatcher, Folders
+        from comms_assistant.service.dispatcher import Dispatcher
+        from comms_assistant.service.documents import Folders
 
         async with self.graph_endpoint() as (graph_url, token_url):
             adapters = build_graph_adapters(self.settings, graph_url, token_url)

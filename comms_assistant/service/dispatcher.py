@@ -19,14 +19,13 @@ from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters import outbox, store
 from comms_assistant.adapters.outbox import Delivery
-from comms_assistant.adapters.word import build_review, refresh_report
 from comms_assistant.service import deliveries as kinds
+from comms_assistant.service.documents import Folders, ReportWriter
 from comms_assistant.service.ports import (
     DeliveryError,
     DocumentStore,
     Mailer,
     OutgoingMail,
-    PreconditionFailed,
     Recipient,
     TeamsCard,
     TeamsPoster,
@@ -36,16 +35,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(minutes=5)
-# A document edited by someone between our read and our write is re-read this many times.
-REAPPLY_LIMIT = 5
-
-
-@dataclass(frozen=True)
-class Folders:
-    templates: str
-    reports: str
-    report_template: str
-    review_template: str
 
 
 @dataclass
@@ -60,6 +49,7 @@ class Dispatcher:
 
     def __post_init__(self) -> None:
         self.owner = outbox.new_owner()
+        self.reports = ReportWriter(self.engine, self.documents, self.folders, self.tz)
 
     async def run_once(self) -> int:
         """Deliver everything due now; returns how many deliveries were attempted."""
@@ -110,68 +100,14 @@ class Dispatcher:
     async def _deliver(self, delivery: Delivery) -> dict[str, Any]:
         match delivery.kind:
             case kinds.REPORT_SYNC:
-                return await self._sync_report(delivery.incident_id)
+                return await self.reports.sync_report(delivery.incident_id)
             case kinds.REVIEW_FILE:
-                return await self._file_review(delivery.incident_id)
+                return await self.reports.file_review(delivery.incident_id)
             case kinds.MAIL:
                 return await self._send_mail(delivery)
             case kinds.TEAMS_CARD:
                 return await self._post_card(delivery)
         raise DeliveryError(f"unknown delivery kind {delivery.kind!r}", retryable=False)
-
-    async def _sync_report(self, incident_id: int) -> dict[str, Any]:
-        with store.transaction(self.engine) as session:
-            row = session.get_one(store.IncidentRow, incident_id)
-            incident, item_id, name = store.to_domain(row), row.report_item_id, row.report_name
-        if item_id is None:
-            item = await self.documents.get_by_path(f"{self.folders.reports}/{name}")
-            if item is None:
-                template = f"{self.folders.templates}/{self.folders.report_template}"
-                if await self.documents.get_by_path(template) is None:
-                    raise DeliveryError(
-                        f"The report template {template} is missing from SharePoint: "
-                        "run 'comms-assistant templates publish'.",
-                        retryable=False,
-                    )
-                item = await self.documents.copy(template, self.folders.reports, name)
-            item_id = item.id
-            with store.transaction(self.engine) as session:
-                row = session.get_one(store.IncidentRow, incident_id)
-                row.report_item_id, row.report_url = item.id, item.web_url or None
-        for _ in range(REAPPLY_LIMIT):
-            content, etag = await self.documents.download(item_id)
-            try:
-                saved = await self.documents.replace(
-                    item_id, refresh_report(content, incident, self.tz), if_match=etag
-                )
-            except PreconditionFailed:
-                continue  # someone saved in between: read their version and apply ours again
-            return {"item_id": saved.id, "etag": saved.etag}
-        raise DeliveryError("the report kept changing under us; will try again later")
-
-    async def _file_review(self, incident_id: int) -> dict[str, Any]:
-        with store.transaction(self.engine) as session:
-            row = session.get_one(store.IncidentRow, incident_id)
-            incident, name = store.to_domain(row), row.review_name or ""
-        existing = await self.documents.get_by_path(f"{self.folders.reports}/{name}")
-        if existing is not None:
-            # Filed by an earlier attempt, and people may already be writing in it.
-            return {"item_id": existing.id, "already_filed": True}
-        template_path = f"{self.folders.templates}/{self.folders.review_template}"
-        template = await self.documents.get_by_path(template_path)
-        if template is None:
-            raise DeliveryError(
-                f"The review template {template_path} is missing from SharePoint: "
-                "run 'comms-assistant templates publish'.",
-                retryable=False,
-            )
-        content, _ = await self.documents.download(template.id)
-        item = await self.documents.upload(
-            self.folders.reports, name, build_review(content, incident, self.tz)
-        )
-        with store.transaction(self.engine) as session:
-            session.get_one(store.IncidentRow, incident_id).review_url = item.web_url or None
-        return {"item_id": item.id}
 
     async def _send_mail(self, delivery: Delivery) -> dict[str, Any]:
         payload = delivery.payload

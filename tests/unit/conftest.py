@@ -11,7 +11,8 @@ from fakes import FakeDocuments, FakeMailer, FakeTeams
 from comms_assistant.adapters import outbox
 from comms_assistant.bootstrap import App, bootstrap
 from comms_assistant.config import Settings
-from comms_assistant.service.dispatcher import Dispatcher, Folders
+from comms_assistant.service.dispatcher import Dispatcher
+from comms_assistant.service.documents import Folders
 from comms_assistant.service.handle import CommandService, Reply
 
 
