@@ -1,0 +1,68 @@
+"""The Microsoft Graph adapter: documents (SharePoint), mail (Outlook), Teams, via msgraph-sdk.
+
+`build_graph_adapters` is the one entry point the composition root calls. Importing this
+package is cheap: msgraph-sdk is imported only when the adapters are built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from comms_assistant.adapters.graph.files import GraphDocumentStore
+    from comms_assistant.adapters.graph.mail import GraphMailer
+    from comms_assistant.adapters.graph.teams import GraphTeamsPoster
+    from comms_assistant.config import Settings
+
+
+@dataclass
+class GraphAdapters:
+    documents: GraphDocumentStore
+    mailer: GraphMailer
+    teams: GraphTeamsPoster
+    client: Any = field(repr=False, default=None)
+    credential: Any = field(repr=False, default=None)
+
+    async def aclose(self) -> None:
+        """Close the SDK's connection pool and the credential (safe to call twice)."""
+        from comms_assistant.adapters.graph.client import close_client
+
+        if self.client is not None:
+            await close_client(self.client)
+            self.client = None
+        close = getattr(self.credential, "close", None)
+        if callable(close):
+            close()
+        self.credential = None
+
+
+def build_graph_adapters(
+    settings: Settings, graph_url: str | None = None, token_url: str | None = None
+) -> GraphAdapters:
+    """The adapters for `settings`.
+
+    `graph_url` defaults to `settings.graph_url`; for the sandbox tenant pass its `graph_url`
+    and `token_url` (then the sandbox's token endpoint is used instead of Entra ID).
+    """
+    from comms_assistant.adapters.graph.client import make_graph_client
+    from comms_assistant.adapters.graph.credentials import credential_for
+    from comms_assistant.adapters.graph.files import GraphDocumentStore
+    from comms_assistant.adapters.graph.mail import GraphMailer
+    from comms_assistant.adapters.graph.teams import GraphTeamsPoster
+
+    url = graph_url or settings.graph_url
+    if not url:
+        raise ValueError("no Graph URL: start the sandbox tenant or set COMMS_ASSISTANT_GRAPH_URL")
+    credential = credential_for(settings, token_url=token_url)
+    client = make_graph_client(settings, url, credential)
+    return GraphAdapters(
+        documents=GraphDocumentStore(client, settings.site, settings.library),
+        mailer=GraphMailer(client, settings.mailbox),
+        teams=GraphTeamsPoster(client, settings.team_id, settings.channel_id),
+        client=client,
+        credential=credential,
+    )
+
+
+__all__ = ["GraphAdapters", "build_graph_adapters"]
