@@ -100,6 +100,12 @@ class App:
         if not self.settings.uses_sandbox:
             yield str(self.settings.graph_url), None
             return
+        if self.settings.sandbox_url:
+            from comms_assistant.sandbox import seed
+
+            base = self.settings.sandbox_url
+            yield f"{base}/v1.0", f"{base}/{seed.TENANT_ID}/oauth2/v2.0/token"
+            return
         from comms_assistant.sandbox import SandboxTenant
 
         tenant = SandboxTenant(self.settings.sandbox_root)

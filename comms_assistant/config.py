@@ -29,6 +29,11 @@ class Settings(BaseSettings):
 
     # Microsoft Graph. No graph_url: the sandbox tenant runs in-process on 127.0.0.1.
     graph_url: str | None = Field(None, description="e.g. https://graph.microsoft.com/v1.0")
+    sandbox_url: str | None = Field(
+        None,
+        description="A sandbox tenant already running (comms-assistant sandbox), "
+        "e.g. http://127.0.0.1:8765; unset: start one in-process when needed.",
+    )
     tenant_id: str = seed.TENANT_ID
     client_id: str = "comms-assistant-sandbox"
     client_secret: SecretStr | None = None
@@ -63,6 +68,14 @@ class Settings(BaseSettings):
     def _https_graph(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith("https://"):
             raise ValueError("must start with https:// (leave it unset to use the sandbox tenant)")
+        return value.rstrip("/") if value else value
+
+    @field_validator("sandbox_url")
+    @classmethod
+    def _loopback_sandbox(cls, value: str | None) -> str | None:
+        allowed = ("http://127.0.0.1:", "http://localhost:", "http://[::1]:")
+        if value is not None and not value.startswith(allowed):
+            raise ValueError("must be http://127.0.0.1:<port>: the sandbox only listens locally")
         return value.rstrip("/") if value else value
 
     @property

@@ -72,7 +72,9 @@ def sandbox(
     from comms_assistant.sandbox.server import serve_forever
 
     settings = Settings()
-    typer.echo(f"Sandbox tenant on http://127.0.0.1:{port}/v1.0, state in {settings.sandbox_root}")
+    typer.echo(
+        f"Use it from other commands with COMMS_ASSISTANT_SANDBOX_URL=http://127.0.0.1:{port}"
+    )
     serve_forever(settings.sandbox_root, "127.0.0.1", port)
 
 

@@ -185,7 +185,8 @@ class CommandService:
             case _:
                 lines = [f"{ref}: {entry.text}."]
         if plan is not None:
-            told = f"{plan.emailed} people by email" if plan.emailed else "nobody by email"
+            people = "person" if plan.emailed == 1 else "people"
+            told = f"{plan.emailed} {people} by email" if plan.emailed else "nobody by email"
             where = " and the incidents channel" if plan.carded else ""
             lines.append(f"Telling {told}{where}.")
             if plan.next_update_by is not None:
