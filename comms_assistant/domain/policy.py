@@ -29,9 +29,9 @@ class PriorityRule:
     def __post_init__(self) -> None:
         if self.update_every is not None and self.update_every <= timedelta(0):
             raise ValueError("update_every must be a positive time")
-        if self.nudge_before is not None and self.update_every is not None:
-            if not timedelta(0) < self.nudge_before < self.update_every:
-                raise ValueError("nudge_before must be shorter than update_every")
+        nudge, every = self.nudge_before, self.update_every
+        if nudge is not None and every is not None and not timedelta(0) < nudge < every:
+            raise ValueError("nudge_before must be shorter than update_every")
 
 
 @dataclass(frozen=True)
