@@ -63,6 +63,23 @@ def demo(
     raise typer.Exit(run_demo(home))
 
 
+@app.command("check-text")
+def check_text(
+    file: Annotated[str, typer.Argument(help='The text to check, or "-" to read it from stdin.')],
+    json_: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    kind: Annotated[
+        str, typer.Option(help="update, opened, priority, resolved, review or text.")
+    ] = "update",
+    glossary: Annotated[
+        Path | None, typer.Option(help="Folder holding glossary.csv (default: contacts_dir).")
+    ] = None,
+) -> None:
+    """Check a message is in plain English. Exit 0 clean, 1 findings, 2 bad input."""
+    from comms_assistant.entrypoints.check_text import check_text as run_check
+
+    raise typer.Exit(run_check(file, as_json=json_, kind=kind, glossary_dir=glossary))
+
+
 @app.command()
 def sandbox(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765,
@@ -76,6 +93,25 @@ def sandbox(
         f"Use it from other commands with COMMS_ASSISTANT_SANDBOX_URL=http://127.0.0.1:{port}"
     )
     serve_forever(settings.sandbox_root, "127.0.0.1", port)
+
+
+@app.command()
+def serve(
+    port: Annotated[int | None, typer.Option(help="Port (default: the bot_port setting).")] = None,
+) -> None:
+    """Run the Teams bot: /api/messages (Bot Connector) and /api/webhook (outgoing webhooks)."""
+    from comms_assistant.config import Settings
+    from comms_assistant.entrypoints.bot import NotConfigured, serve
+
+    logging.getLogger("comms_assistant").setLevel(logging.INFO)
+    settings = Settings()
+    if port is not None:
+        settings = settings.model_copy(update={"bot_port": port})
+    try:
+        serve(settings)
+    except NotConfigured as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
 
 
 @templates_app.command("publish")

@@ -1,0 +1,88 @@
+"""`comms-assistant check-text` and the glossary it loads from beside the contacts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from comms_assistant.adapters.glossary import GlossaryError, load_glossary
+from comms_assistant.entrypoints.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def contacts(tmp_path: Path) -> Path:
+    (tmp_path / "services.csv").write_text("key,name,owners\nhelp,Helpdesk Hub,\n")
+    (tmp_path / "glossary.csv").write_text(
+        "\ufeffterm,type,suggestion\nCQC,allow,\nHydra,jargon,the booking system\n"
+        "BAU,avoid,normal work; as usual\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_the_glossary_loads_terms_and_service_names(contacts: Path) -> None:
+    glossary = load_glossary(contacts)
+    assert glossary.allowed == ("Helpdesk Hub", "CQC")
+    assert dict(glossary.jargon) == {"Hydra": "the booking system"}
+    assert dict(glossary.avoid) == {"BAU": "normal work; as usual"}
+
+
+def test_a_folder_without_a_glossary_gives_service_names_only(tmp_path: Path) -> None:
+    (tmp_path / "services.csv").write_text("key,name,owners\napply,Apply,\n")
+    assert load_glossary(tmp_path).allowed == ("Apply",)
+
+
+def test_every_glossary_problem_is_reported_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "glossary.csv").write_text("term,type,suggestion\n,allow,\nX,banned,\n")
+    with pytest.raises(GlossaryError) as error:
+        load_glossary(tmp_path)
+    assert "line 2: the term is empty" in str(error.value)
+    assert 'line 3: type "banned" is not one of: allow, avoid, jargon' in str(error.value)
+
+
+def test_clean_text_exits_0(tmp_path: Path) -> None:
+    message = tmp_path / "update.txt"
+    message.write_text("Candidates cannot send applications. Their drafts are safe.\n")
+    result = runner.invoke(app, ["check-text", str(message)])
+    assert result.exit_code == 0, result.output
+    assert "no plain English problems" in result.output
+
+
+def test_findings_exit_1_and_use_the_glossary(contacts: Path) -> None:
+    text = "Hydra is down and the CQC has latency problems. It is BAU."
+    result = runner.invoke(app, ["check-text", "-", "--glossary", str(contacts)], input=text)
+    assert result.exit_code == 1
+    assert 'Try "the booking system".' in result.output
+    assert "CQC" not in result.output.split("check before you send:")[1].split("Hydra")[0]
+    assert "Impact first" in result.output
+
+
+def test_json_lists_findings_with_offsets(contacts: Path) -> None:
+    text = "People cannot pay because of high latency."
+    args = ["check-text", "-", "--json", "--glossary", str(contacts)]
+    result = runner.invoke(app, args, input=text)
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    [finding] = report["findings"]
+    assert (finding["rule"], finding["start"], finding["end"]) == ("jargon", 29, 41)
+    assert text[finding["start"] : finding["end"]] == "high latency"
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "says"),
+    [
+        (["check-text", "/no/such/file.txt"], None, "There is no file"),
+        (["check-text", "-"], "   \n", "no text to check"),
+        (["check-text", "-"], b"\xff\xfe bad", "not UTF-8"),
+        (["check-text", "-", "--kind", "memo"], "Hello.", '--kind "memo"'),
+    ],
+)
+def test_bad_input_exits_2(args, stdin, says) -> None:
+    result = runner.invoke(app, args, input=stdin)
+    assert result.exit_code == 2
+    assert says in result.output
