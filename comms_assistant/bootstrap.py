@@ -88,6 +88,7 @@ class App:
                         reports=self.settings.reports_folder,
                         report_template=self.settings.report_template,
                         review_template=self.settings.review_template,
+                        major_template=self.settings.major_incident_template,
                     ),
                     tz=self.tz,
                     clock=self.clock,
@@ -120,7 +121,12 @@ async def publish_templates(app: App, documents: DocumentStore, *, only_missing:
     """Upload the Word templates to the SharePoint Templates folder; returns what was uploaded."""
     folder = app.settings.templates_folder
     uploaded = []
-    for name in (app.settings.report_template, app.settings.review_template):
+    settings = app.settings
+    for name in (
+        settings.report_template,
+        settings.review_template,
+        settings.major_incident_template,
+    ):
         source = app.templates_dir / "word" / name
         if not source.is_file():
             raise FileNotFoundError(f"The template {source} does not exist.")

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     templates_folder: str = seed.TEMPLATES_FOLDER
     report_template: str = "Incident report template.docx"
     review_template: str = "Incident review template.docx"
+    major_incident_template: str = "Major incident report template.docx"
     reports_folder: str = seed.REPORTS_FOLDER
 
     mailbox: str = Field(
@@ -52,6 +53,51 @@ class Settings(BaseSettings):
     channel_id: str = seed.CHANNEL_ID
 
     contacts_dir: Path | None = Field(None, description="Defaults to the bundled example contacts.")
+
+    # The Teams bot (comms-assistant serve).
+    bot_app_id: str | None = Field(
+        None,
+        description="The bot's Microsoft App ID (its Entra app registration's client id): "
+        "incoming tokens must be issued for it.",
+    )
+    bot_app_secret: SecretStr | None = Field(
+        None, description="A client secret of that app registration, for replying."
+    )
+    bot_tenant_id: str | None = Field(
+        None, description="The app registration's tenant, for a single-tenant bot."
+    )
+    bot_anonymous: bool = Field(
+        False,
+        description="Accept activities with no token. Local development only: anyone who can "
+        "reach the port can then run commands as anyone.",
+    )
+    bot_webhook_secret: SecretStr | None = Field(
+        None,
+        description="The security token Teams showed when the outgoing webhook was created "
+        "(base64); unset: /api/webhook refuses everything.",
+    )
+    bot_allowed: list[str] = Field(
+        default_factory=list,
+        description="Email addresses that may run commands that change an incident.",
+    )
+    bot_allowed_roles: list[str] = Field(
+        default_factory=lambda: ["incident team", "delivery manager"],
+        description="Contacts directory roles whose people may change incidents (delivery "
+        "managers are often the comms lead).",
+    )
+    bot_people: dict[str, str] = Field(
+        default_factory=dict,
+        description="Entra object id -> email, for people Teams cannot tell the bot about "
+        "(always used for outgoing webhooks).",
+    )
+    bot_host: str = Field("127.0.0.1", description="Address comms-assistant serve listens on.")
+    bot_port: int = Field(3978, description="Port comms-assistant serve listens on.")
+    bot_outbound_timeout: float = Field(
+        10.0, description="Seconds any call the bot makes (token, reply, lookup) may take."
+    )
+    bot_delivery_timeout: float = Field(
+        300.0, description="Seconds the bot keeps delivering a command's report, mail and cards."
+    )
     templates_dir: Path | None = Field(None, description="Defaults to the bundled templates.")
 
     @field_validator("timezone")

@@ -85,6 +85,9 @@ class IncidentRow(Base):
     report_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     review_name: Mapped[str | None] = mapped_column(Text, nullable=True)
     review_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Set when a save of one of the incident's documents met 423 (open in Word), cleared at the
+    # next successful save: the comms lead is told once per such episode, not once per retry.
+    report_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     timeline: Mapped[list[TimelineRow]] = relationship(
         order_by="TimelineRow.seq", cascade="all, delete-orphan"

@@ -1,34 +1,58 @@
-"""Word documents for an incident: the running report and the review.
+"""Word documents for an incident: the running report, the review and the Major Incident report.
 
 Pure functions, bytes in and bytes out; the Graph adapter moves the bytes to and from SharePoint.
-Owned values live in content controls tagged `ca:<field>`; see word_fields and word_timeline.
+Owned values live in content controls tagged `ca:<field>`; see word_fields, word_rows.
 """
 
 from __future__ import annotations
 
 from docx.oxml.ns import qn
 
+from comms_assistant.adapters.word_comms import (
+    SENT_PREFIX,
+    SentMessage,
+    find_comms_table,
+    read_comms_rows,
+)
 from comms_assistant.adapters.word_fields import (
     TAG_PREFIX,
-    TIMELINE,
     TemplateError,
     control_tag,
     open_docx,
     search_roots,
 )
+from comms_assistant.adapters.word_major import (
+    build_major_incident_report,
+    draft_lessons,
+    update_major_incident_report,
+)
 from comms_assistant.adapters.word_report import refresh_report
-from comms_assistant.adapters.word_review import build_review, draft_what_happened
+from comms_assistant.adapters.word_review import (
+    build_review,
+    draft_what_happened,
+    read_recommendations,
+)
 from comms_assistant.adapters.word_timeline import ENTRY_PREFIX, find_timeline_table, read_rows
 from comms_assistant.adapters.word_xml import element_text, xpath
 
 __all__ = [
+    "SentMessage",
     "TemplateError",
+    "build_major_incident_report",
     "build_review",
+    "draft_lessons",
     "draft_what_happened",
+    "read_comms",
     "read_fields",
+    "read_recommendations",
     "read_timeline",
     "refresh_report",
+    "update_major_incident_report",
 ]
+
+# Controls that hold a table of rows, and the controls on those rows: not single fields.
+_TABLE_TAGS = ("ca:timeline", "ca:comms", "ca:recommendations")
+_ROW_PREFIXES = (ENTRY_PREFIX, SENT_PREFIX)
 
 
 def read_fields(document: bytes) -> dict[str, str]:
@@ -37,7 +61,7 @@ def read_fields(document: bytes) -> dict[str, str]:
     for root in search_roots(open_docx(document, "document")):
         for sdt in xpath(root, f".//w:sdt[starts-with(w:sdtPr/w:tag/@w:val, '{TAG_PREFIX}')]"):
             tag = control_tag(sdt)
-            if tag == TIMELINE.tag or tag.startswith(ENTRY_PREFIX):
+            if tag in _TABLE_TAGS or tag.startswith(_ROW_PREFIXES):
                 continue
             content = sdt.find(qn("w:sdtContent"))
             fields.setdefault(
@@ -51,3 +75,10 @@ def read_timeline(document: bytes) -> list[tuple[int | None, list[str]]]:
     and for the heading; the text of each cell)."""
     roots = search_roots(open_docx(document, "document"))
     return read_rows(find_timeline_table(roots, "document", "the template"))
+
+
+def read_comms(document: bytes) -> list[tuple[int | None, list[str]]]:
+    """Every "Communications sent" row, heading included, as read_timeline; [] if none."""
+    roots = search_roots(open_docx(document, "document"))
+    table = find_comms_table(roots, "document", "the template", required=False)
+    return [] if table is None else read_comms_rows(table)

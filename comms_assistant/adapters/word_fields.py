@@ -68,13 +68,25 @@ FACT_FIELDS: tuple[Field, ...] = (
 RESOLUTION = Field("resolution", "Resolution")
 WHAT_HAPPENED = Field("what_happened", "What happened")
 TIMELINE = Field("timeline", "Timeline")
+COMMS = Field("comms", "Communications sent")
+RECOMMENDATIONS = Field("recommendations", "Recommendations and actions")
+DURATION = Field("duration", "Duration")
+LESSONS = Field("lessons", "Lessons learnt")
 
 
 def show_time(at: datetime | None, tz: ZoneInfo) -> str:
+    """ "23 Nov 2026 14:05 GMT": a reader in another zone, or reading in summer about a winter
+    incident, must not have to guess which clock the time is on."""
     if at is None:
         return DASH
     local = at.astimezone(tz)
-    return f"{local.day} {local:%b %Y %H:%M}"
+    return f"{local.day} {local:%b %Y %H:%M} {zone_name(local)}"
+
+
+def zone_name(local: datetime) -> str:
+    # Zones without a customary abbreviation (Asia/Dubai) give "+04": say what it is relative to.
+    name = local.tzname() or ""
+    return f"UTC{name}" if name.startswith(("+", "-")) else name
 
 
 def fact_values(incident: Incident, tz: ZoneInfo) -> dict[str, str]:

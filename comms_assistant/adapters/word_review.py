@@ -1,22 +1,28 @@
-"""The incident review: facts, a plain-English draft of what happened, and the timeline.
+"""The incident review: facts, a plain-English draft of what happened, the timeline and the
+communications sent, with empty tables for recommendations and actions.
 
 Built once, when the review is filed; after that it belongs to the people who write it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from comms_assistant.adapters.word_comms import SentMessage, add_missing_messages, find_comms_table
 from comms_assistant.adapters.word_fields import (
     FACT_FIELDS,
+    RECOMMENDATIONS,
     WHAT_HAPPENED,
     fact_values,
     fill_fields,
     open_docx,
     search_roots,
     to_bytes,
+    zone_name,
 )
+from comms_assistant.adapters.word_rows import find_table, read_table
 from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
 from comms_assistant.domain.incident import Incident
 
@@ -25,14 +31,33 @@ REVIEW_TEMPLATE = "Incident review template.docx"
 _WHAT = "incident review template"
 
 
-def build_review(template: bytes, incident: Incident, tz: ZoneInfo) -> bytes:
+def build_review(
+    template: bytes, incident: Incident, tz: ZoneInfo, comms: Iterable[SentMessage] = ()
+) -> bytes:
     doc = open_docx(template, _WHAT)
     roots = search_roots(doc)
     table = find_timeline_table(roots, _WHAT, REVIEW_TEMPLATE)
+    # Optional: an organisation's review template from before the comms table still works.
+    sent = find_comms_table(roots, _WHAT, REVIEW_TEMPLATE, required=False)
     values = fact_values(incident, tz) | {WHAT_HAPPENED.key: draft_what_happened(incident, tz)}
     fill_fields(roots, REVIEW_FIELDS, values, _WHAT, REVIEW_TEMPLATE)
     add_missing_entries(table, incident.timeline, tz)
+    if sent is not None:
+        add_missing_messages(sent, comms, tz)
     return to_bytes(doc)
+
+
+def read_recommendations(review: bytes) -> list[list[str]]:
+    """The rows people have written in the review's recommendations table (tagged
+    `ca:recommendations`), without the heading row and without empty rows."""
+    roots = search_roots(open_docx(review, "incident review"))
+    table = find_table(
+        roots, RECOMMENDATIONS, 1, "incident review", REVIEW_TEMPLATE, required=False
+    )
+    if table is None:
+        return []
+    rows = [cells for _, cells in read_table(table, "ca:")[1:]]
+    return [[c.strip() for c in cells] for cells in rows if any(c.strip() for c in cells)]
 
 
 def draft_what_happened(incident: Incident, tz: ZoneInfo) -> str:
@@ -46,7 +71,7 @@ def draft_what_happened(incident: Incident, tz: ZoneInfo) -> str:
     if incident.services:
         sentences.append(f"It affected {_join(incident.services)}.")
     if incident.resolved_at is not None:
-        took = _duration(incident.resolved_at - incident.declared_at)
+        took = duration(incident.resolved_at - incident.declared_at)
         sentences.append(
             f"We resolved it on {_when(incident.resolved_at, tz)}, {took} later. "
             f"What fixed it: {_sentence(incident.resolution)}"
@@ -58,7 +83,7 @@ def draft_what_happened(incident: Incident, tz: ZoneInfo) -> str:
 
 def _when(at: datetime, tz: ZoneInfo) -> str:
     local = at.astimezone(tz)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+    return f"{local.day} {local:%B %Y} at {local:%H:%M} {zone_name(local)}"
 
 
 def _sentence(text: str) -> str:
@@ -70,7 +95,7 @@ def _join(items: tuple[str, ...]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def _duration(span: timedelta) -> str:
+def duration(span: timedelta) -> str:
     minutes = max(0, int(span.total_seconds() // 60))
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)

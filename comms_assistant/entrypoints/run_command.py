@@ -58,6 +58,9 @@ def describe_delivery(row: OutboxRow) -> str:
     what = {
         kinds.REPORT_SYNC: lambda p: f"report  {p['path']}",
         kinds.REVIEW_FILE: lambda p: f"review  {p['path']}",
+        kinds.MAJOR_FILE: lambda p: f"major incident report  {p['path']}",
+        kinds.MAJOR_LESSONS: lambda p: f"lessons learnt  {p['path']}",
+        kinds.NOTICE: lambda p: f"email   {p['subject']!r} to the comms lead",
         kinds.MAIL: lambda p: f"email   {p['subject']!r} to {len(p['bcc'])} recipient(s)",
         kinds.TEAMS_CARD: lambda p: f"teams   card in the incidents channel: {p['summary']!r}",
     }[row.kind](row.payload)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comms_assistant.adapters import outbox
@@ -21,8 +23,19 @@ MAX_RECIPIENTS = 450
 
 REPORT_SYNC = "report.sync"
 REVIEW_FILE = "review.file"
+MAJOR_FILE = "major.file"
+MAJOR_LESSONS = "major.lessons"
 MAIL = "mail"
 TEAMS_CARD = "teams.card"
+# A message to the comms lead about the assistant itself: not stakeholder comms, so it is never
+# listed under "Communications sent" and never causes a report refresh.
+NOTICE = "notice"
+STAKEHOLDER_COMMS = (MAIL, TEAMS_CARD)
+
+
+def major_name(report_name: str) -> str:
+    """`<date> <reference> <title> - major incident report.docx`, beside the running report."""
+    return f"{report_name.removesuffix('.docx')} - major incident report.docx"
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,29 @@ class DeliveryPlanner:
             lane=f"{row.reference}:documents",
             kind=REVIEW_FILE,
             payload={"path": f"{self.reports_folder}/{row.review_name}"},
+            now=now,
+        )
+
+    def major(self, session: Session, row: IncidentRow, now: datetime) -> OutboxRow:
+        return outbox.enqueue(
+            session,
+            key=f"{row.reference}:major",
+            incident_id=row.id,
+            lane=f"{row.reference}:documents",
+            kind=MAJOR_FILE,
+            payload={"path": f"{self.reports_folder}/{major_name(row.report_name)}"},
+            now=now,
+        )
+
+    def lessons(self, session: Session, row: IncidentRow, now: datetime) -> OutboxRow:
+        # Same lane as the review, after it: the lessons are read from the filed review.
+        return outbox.enqueue(
+            session,
+            key=f"{row.reference}:major:lessons",
+            incident_id=row.id,
+            lane=f"{row.reference}:documents",
+            kind=MAJOR_LESSONS,
+            payload={"path": f"{self.reports_folder}/{major_name(row.report_name)}"},
             now=now,
         )
 
@@ -119,6 +155,71 @@ class DeliveryPlanner:
         return outbox.enqueue(
             session, key=key, incident_id=row.id, lane=lane, kind=kind, payload=payload, now=now
         )
+
+
+def comms_refresh(
+    session: Session, row: IncidentRow, *, cause: OutboxRow | None, path: str, now: datetime
+) -> OutboxRow | None:
+    """A report refresh because a stakeholder message went out, unless one is already waiting.
+
+    A waiting sync reads the comms when it runs, so it will show this message too; one that is
+    running (leased) may have read them already, so then a new one is queued. Only mail and
+    cards cause this, and a report sync never sends either, so it cannot loop.
+    """
+    waiting = session.scalar(
+        select(OutboxRow.id).where(
+            OutboxRow.incident_id == row.id,
+            OutboxRow.kind == REPORT_SYNC,
+            OutboxRow.status == outbox.PENDING,
+            OutboxRow.lease_owner.is_(None),
+        )
+    )
+    if waiting is not None:
+        return None
+    key = f"{row.reference}:report:sent:{cause.key if cause else now.isoformat()}"
+    return outbox.enqueue(
+        session,
+        key=key,
+        incident_id=row.id,
+        lane=f"{row.reference}:documents",
+        kind=REPORT_SYNC,
+        payload={"path": path, "cause": cause.id if cause else None},
+        now=now,
+    )
+
+
+def lock_notice(
+    session: Session, row: IncidentRow, *, to: str, document: str, since: str, now: datetime
+) -> OutboxRow:
+    """One email to the comms lead when a document the assistant must update is open in Word."""
+    key = f"{row.reference}:locked:{now.isoformat()}"
+    subject = f"{row.reference}: the incident report is open in Word, so updates are waiting"
+    paragraphs = [
+        f"The assistant could not save its changes to {document}: since {since} someone has it "
+        "open in Word (or checked out), and SharePoint will not let anyone else save it.",
+        "Nothing is lost. The changes are kept and go in by themselves once the file is closed; "
+        "the assistant keeps trying, waiting a little longer each time.",
+        "If it stays open, ask whoever has it open to save and close it.",
+        "You get this message once each time the report is locked.",
+    ]
+    payload = {
+        "delivery_id": key,
+        "subject": subject,
+        "html": "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs),
+        "text": "\n\n".join(paragraphs),
+        "to": [{"email": to, "name": ""}],
+        "bcc": [],
+    }
+    # Its own lane: it must not wait behind the report it is about, nor behind stakeholder mail.
+    return outbox.enqueue(
+        session,
+        key=key,
+        incident_id=row.id,
+        lane=f"{row.reference}:notices",
+        kind=NOTICE,
+        payload=payload,
+        now=now,
+    )
 
 
 def _unique(items: list[str]) -> list[str]:

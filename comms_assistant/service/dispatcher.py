@@ -24,6 +24,7 @@ from comms_assistant.service.documents import Folders, ReportWriter
 from comms_assistant.service.ports import (
     DeliveryError,
     DocumentStore,
+    Locked,
     Mailer,
     OutgoingMail,
     Recipient,
@@ -34,6 +35,9 @@ from comms_assistant.service.ports import (
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# A file open in Word (423) stays locked for as long as the person keeps it open: a wait, not a
+# fault, so it gets its own budget (with back-off capped at MAX_BACKOFF, about a day).
+MAX_LOCKED_ATTEMPTS = 300
 MAX_BACKOFF = timedelta(minutes=5)
 
 
@@ -49,7 +53,9 @@ class Dispatcher:
 
     def __post_init__(self) -> None:
         self.owner = outbox.new_owner()
-        self.reports = ReportWriter(self.engine, self.documents, self.folders, self.tz)
+        self.reports = ReportWriter(
+            self.engine, self.documents, self.folders, self.tz, clock=self.clock
+        )
 
     async def run_once(self) -> int:
         """Deliver everything due now; returns how many deliveries were attempted."""
@@ -58,12 +64,15 @@ class Dispatcher:
         return len(due)
 
     async def drain(self, ids: set[int], *, timeout: float) -> None:
-        """Deliver until the given deliveries are settled or the time is up."""
+        """Deliver until the given deliveries, and the report refreshes their messages caused,
+        are settled or the time is up."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        ids = set(ids)
         while loop.time() < deadline:
             if await self.run_once():
                 continue
+            ids |= _caused_by(self.engine, ids)
             if all(r.status != outbox.PENDING for r in outbox.rows(self.engine, ids)):
                 return
             wake = outbox.next_wake(self.engine)
@@ -84,10 +93,22 @@ class Dispatcher:
             return
         with store.transaction(self.engine) as session:
             outbox.settle_done(session, delivery.id, now=self.clock(), result=result)
+            if delivery.kind in kinds.STAKEHOLDER_COMMS:
+                # In the same transaction: a message shown as sent is never missing from the
+                # report's "Communications sent" for good.
+                row = session.get_one(store.IncidentRow, delivery.incident_id)
+                kinds.comms_refresh(
+                    session,
+                    row,
+                    cause=session.get_one(store.OutboxRow, delivery.id),
+                    path=f"{self.folders.reports}/{row.report_name}",
+                    now=self.clock(),
+                )
 
     def _settle_error(self, delivery: Delivery, error: DeliveryError) -> None:
         now = self.clock()
-        if not error.retryable or delivery.attempts + 1 >= MAX_ATTEMPTS:
+        limit = MAX_LOCKED_ATTEMPTS if isinstance(error, Locked) else MAX_ATTEMPTS
+        if not error.retryable or delivery.attempts + 1 >= limit:
             outbox.settle_failed(self.engine, delivery.id, error=str(error), now=now)
             log.warning("delivery %s failed: %s", delivery.key, error)
             return
@@ -103,7 +124,11 @@ class Dispatcher:
                 return await self.reports.sync_report(delivery.incident_id)
             case kinds.REVIEW_FILE:
                 return await self.reports.file_review(delivery.incident_id)
-            case kinds.MAIL:
+            case kinds.MAJOR_FILE:
+                return await self.reports.file_major(delivery.incident_id)
+            case kinds.MAJOR_LESSONS:
+                return await self.reports.add_lessons(delivery.incident_id)
+            case kinds.MAIL | kinds.NOTICE:
                 return await self._send_mail(delivery)
             case kinds.TEAMS_CARD:
                 return await self._post_card(delivery)
@@ -132,3 +157,7 @@ class Dispatcher:
             TeamsCard(payload["delivery_id"], payload["summary"], payload["card"])
         )
         return {"message_id": message_id}
+
+
+def _caused_by(engine: Engine, ids: set[int]) -> set[int]:
+    return {r.id for r in outbox.rows(engine) if r.payload.get("cause") in ids} - ids

@@ -1,24 +1,47 @@
-"""The incident's Word documents in SharePoint: the running report and the review.
+"""The incident's Word documents in SharePoint: the running report, the review and, for a P1,
+the Major Incident report.
 
-The report is created from the SharePoint copy of the template, so an organisation's edited
+Documents are created from the SharePoint copy of each template, so an organisation's edited
 template is what is used, and each later change re-applies the incident's state to whatever
-people have written in it since.
+people have written in it since. The stakeholder messages already delivered (the outbox's done
+mail and cards) are the source of the "Communications sent" rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters import store
-from comms_assistant.adapters.word import build_review, refresh_report
-from comms_assistant.service.ports import DeliveryError, DocumentStore, PreconditionFailed
+from comms_assistant.adapters import outbox, store
+from comms_assistant.adapters.word import (
+    SentMessage,
+    build_major_incident_report,
+    build_review,
+    draft_lessons,
+    read_recommendations,
+    refresh_report,
+    update_major_incident_report,
+)
+from comms_assistant.adapters.word_fields import show_time
+from comms_assistant.domain.incident import Incident, Priority, Role
+from comms_assistant.service import deliveries as kinds
+from comms_assistant.service.ports import (
+    DeliveryError,
+    DocumentStore,
+    DriveItem,
+    Locked,
+    PreconditionFailed,
+)
 
 # A document edited by someone between our read and our write is re-read this many times.
 REAPPLY_LIMIT = 5
+Transform = Callable[[bytes], bytes]
 
 
 @dataclass(frozen=True)
@@ -27,6 +50,18 @@ class Folders:
     reports: str
     report_template: str
     review_template: str
+    major_template: str = "Major incident report template.docx"
+
+
+@dataclass(frozen=True)
+class _State:
+    incident: Incident
+    report_name: str
+    report_item_id: str | None
+    review_name: str
+    review_url: str | None
+    locked: bool
+    comms: tuple[SentMessage, ...]
 
 
 @dataclass
@@ -35,57 +70,182 @@ class ReportWriter:
     documents: DocumentStore
     folders: Folders
     tz: ZoneInfo
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def sync_report(self, incident_id: int) -> dict[str, Any]:
-        with store.transaction(self.engine) as session:
-            row = session.get_one(store.IncidentRow, incident_id)
-            incident, item_id, name = store.to_domain(row), row.report_item_id, row.report_name
+        state = self._load(incident_id)
+        item_id = state.report_item_id
         if item_id is None:
-            item = await self.documents.get_by_path(f"{self.folders.reports}/{name}")
-            if item is None:
-                template = f"{self.folders.templates}/{self.folders.report_template}"
-                if await self.documents.get_by_path(template) is None:
-                    raise DeliveryError(
-                        f"The report template {template} is missing from SharePoint: "
-                        "run 'comms-assistant templates publish'.",
-                        retryable=False,
-                    )
-                item = await self.documents.copy(template, self.folders.reports, name)
+            item = await self._find_or_copy(state.report_name)
             item_id = item.id
             with store.transaction(self.engine) as session:
                 row = session.get_one(store.IncidentRow, incident_id)
                 row.report_item_id, row.report_url = item.id, item.web_url or None
-        for _ in range(REAPPLY_LIMIT):
-            content, etag = await self.documents.download(item_id)
-            try:
-                saved = await self.documents.replace(
-                    item_id, refresh_report(content, incident, self.tz), if_match=etag
-                )
-            except PreconditionFailed:
-                continue  # someone saved in between: read their version and apply ours again
-            return {"item_id": saved.id, "etag": saved.etag}
-        raise DeliveryError("the report kept changing under us; will try again later")
+        saved = await self._save(
+            state,
+            incident_id,
+            item_id,
+            lambda content: refresh_report(content, state.incident, self.tz, state.comms),
+        )
+        result = {"item_id": saved.id, "etag": saved.etag}
+        if state.incident.priority is Priority.P1 and not state.incident.is_open:
+            # Messages sent after the Major Incident report was made belong in it too.
+            major = await self.documents.get_by_path(self._path(self._major_name(state)))
+            if major is not None:
+                await self._save(state, incident_id, major.id, self._update_major(state))
+                result["major_item_id"] = major.id
+        return result
 
     async def file_review(self, incident_id: int) -> dict[str, Any]:
-        with store.transaction(self.engine) as session:
-            row = session.get_one(store.IncidentRow, incident_id)
-            incident, name = store.to_domain(row), row.review_name or ""
-        existing = await self.documents.get_by_path(f"{self.folders.reports}/{name}")
-        if existing is not None:
-            # Filed by an earlier attempt, and people may already be writing in it.
-            return {"item_id": existing.id, "already_filed": True}
-        template_path = f"{self.folders.templates}/{self.folders.review_template}"
-        template = await self.documents.get_by_path(template_path)
-        if template is None:
-            raise DeliveryError(
-                f"The review template {template_path} is missing from SharePoint: "
-                "run 'comms-assistant templates publish'.",
-                retryable=False,
-            )
-        content, _ = await self.documents.download(template.id)
-        item = await self.documents.upload(
-            self.folders.reports, name, build_review(content, incident, self.tz)
+        state = self._load(incident_id)
+        item = await self._build_once(
+            state.review_name,
+            self.folders.review_template,
+            lambda content: build_review(content, state.incident, self.tz, state.comms),
         )
+        if item is None:
+            return {"already_filed": True}
         with store.transaction(self.engine) as session:
             session.get_one(store.IncidentRow, incident_id).review_url = item.web_url or None
         return {"item_id": item.id}
+
+    async def file_major(self, incident_id: int) -> dict[str, Any]:
+        state = self._load(incident_id)
+        item = await self._build_once(
+            self._major_name(state),
+            self.folders.major_template,
+            lambda content: build_major_incident_report(
+                content, state.incident, self.tz, state.comms
+            ),
+        )
+        return {"already_filed": True} if item is None else {"item_id": item.id}
+
+    async def add_lessons(self, incident_id: int) -> dict[str, Any]:
+        """Copy the review's recommendations into the Major Incident report as lessons learnt."""
+        state = self._load(incident_id)
+        major = await self.documents.get_by_path(self._path(self._major_name(state)))
+        if major is None:
+            raise DeliveryError(
+                f"The Major Incident report {self._major_name(state)} is not in SharePoint, so "
+                "the lessons learnt cannot be added to it.",
+                retryable=False,
+            )
+        review = await self.documents.get_by_path(self._path(state.review_name))
+        recommendations: list[list[str]] = []
+        if review is not None:
+            recommendations = read_recommendations((await self.documents.download(review.id))[0])
+        where = (state.review_url or review.web_url) if review else ""
+        lessons = draft_lessons(
+            recommendations, f"{state.review_name} ({where})" if where else state.review_name
+        )
+        saved = await self._save(state, incident_id, major.id, self._update_major(state, lessons))
+        return {"item_id": saved.id, "recommendations": len(recommendations)}
+
+    def _update_major(self, state: _State, lessons: str | None = None) -> Transform:
+        return lambda content: update_major_incident_report(
+            content, state.incident, self.tz, state.comms, lessons
+        )
+
+    async def _find_or_copy(self, name: str) -> DriveItem:
+        item = await self.documents.get_by_path(self._path(name))
+        if item is not None:
+            return item  # copied by an earlier attempt whose answer was lost
+        template = await self._template(self.folders.report_template)
+        return await self.documents.copy(template[0], self.folders.reports, name)
+
+    async def _build_once(self, name: str, template_name: str, build: Transform) -> Any:
+        """Create a document from a template, or None if it exists: filed by an earlier
+        attempt, and people may already be writing in it."""
+        if await self.documents.get_by_path(self._path(name)) is not None:
+            return None
+        _, template = await self._template(template_name)
+        content, _ = await self.documents.download(template.id)
+        return await self.documents.upload(self.folders.reports, name, build(content))
+
+    async def _template(self, name: str) -> tuple[str, DriveItem]:
+        path = f"{self.folders.templates}/{name}"
+        item = await self.documents.get_by_path(path)
+        if item is None:
+            raise DeliveryError(
+                f"The template {path} is missing from SharePoint: "
+                "run 'comms-assistant templates publish'.",
+                retryable=False,
+            )
+        return path, item
+
+    async def _save(
+        self, state: _State, incident_id: int, item_id: str, transform: Transform
+    ) -> DriveItem:
+        for _ in range(REAPPLY_LIMIT):
+            content, etag = await self.documents.download(item_id)
+            try:
+                saved = await self.documents.replace(item_id, transform(content), if_match=etag)
+            except PreconditionFailed:
+                continue  # someone saved in between: read their version and apply ours again
+            except Locked:
+                self._note_locked(incident_id)
+                raise  # the dispatcher keeps the change and retries with back-off
+            if state.locked:
+                self._note_unlocked(incident_id)
+            return saved
+        raise DeliveryError("the document kept changing under us; will try again later")
+
+    def _note_locked(self, incident_id: int) -> None:
+        """Tell the comms lead (or whoever declared it) once per lock, not on every retry."""
+        now = self.clock()
+        with store.transaction(self.engine) as session:
+            row = session.get_one(store.IncidentRow, incident_id)
+            if row.report_locked_at is not None:
+                return
+            row.report_locked_at = now
+            lead = row.leads.get(Role.COMMS_LEAD.value) or row.declared_by
+            kinds.lock_notice(
+                session,
+                row,
+                to=lead,
+                document=self._path(row.report_name),
+                since=show_time(now, self.tz),
+                now=now,
+            )
+
+    def _note_unlocked(self, incident_id: int) -> None:
+        with store.transaction(self.engine) as session:
+            session.get_one(store.IncidentRow, incident_id).report_locked_at = None
+
+    def _load(self, incident_id: int) -> _State:
+        with store.transaction(self.engine) as session:
+            row = session.get_one(store.IncidentRow, incident_id)
+            sent = session.scalars(
+                select(store.OutboxRow)
+                .where(
+                    store.OutboxRow.incident_id == incident_id,
+                    store.OutboxRow.kind.in_(kinds.STAKEHOLDER_COMMS),
+                    store.OutboxRow.status == outbox.DONE,
+                )
+                .order_by(store.OutboxRow.id)
+            )
+            return _State(
+                incident=store.to_domain(row),
+                report_name=row.report_name,
+                report_item_id=row.report_item_id,
+                review_name=row.review_name or "",
+                review_url=row.review_url,
+                locked=row.report_locked_at is not None,
+                comms=tuple(_sent_message(r) for r in sent),
+            )
+
+    def _major_name(self, state: _State) -> str:
+        return kinds.major_name(state.report_name)
+
+    def _path(self, name: str) -> str:
+        return f"{self.folders.reports}/{name}"
+
+
+def _sent_message(row: store.OutboxRow) -> SentMessage:
+    payload = row.payload
+    at = row.done_at or row.created_at
+    if row.kind == kinds.MAIL:
+        count = len(payload.get("bcc", []))
+        people = "person" if count == 1 else "people"
+        return SentMessage(row.id, at, "Email", f"{count} {people} (Bcc)", payload["subject"])
+    return SentMessage(row.id, at, "Teams", "Incidents channel", payload.get("summary", ""))

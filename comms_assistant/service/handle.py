@@ -21,12 +21,13 @@ from comms_assistant.domain.file_names import report_name, review_name
 from comms_assistant.domain.incident import (
     DomainError,
     Incident,
+    Priority,
     Status,
     TimelineEntry,
     format_reference,
 )
 from comms_assistant.domain.messages import MessageKind
-from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan
+from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan, major_name
 from comms_assistant.service.status_text import describe
 
 
@@ -82,11 +83,19 @@ class CommandService:
         if kind is not None:
             plan = self.planner.message(session, row, incident, kind, entry, now)
             queued += plan.rows
+        # DfE playbook: a P1 is reported to the central team as a Major Incident when it is
+        # closed, and the lessons learnt are added once the review is written. The priority at
+        # closing is what counts: a P1 later found to be smaller is not a Major Incident.
+        major = incident.priority is Priority.P1
+        if isinstance(command, c.Close) and major:
+            queued.append(self.planner.major(session, row, now))
         if isinstance(command, c.Review):
             row.review_name = review_name(
                 incident.declared_at.astimezone(self.tz).date(), row.reference, row.title
             )
             queued.append(self.planner.review(session, row, now))
+            if major:
+                queued.append(self.planner.lessons(session, row, now))
         session.flush()
         text = self._confirm(command, row, incident, entry, plan)
         return Reply(text, reference=row.reference, deliveries=tuple(q.id for q in queued))
@@ -180,8 +189,18 @@ class CommandService:
                 lines.append(f"Running report: {self.reports_folder}/{row.report_name}")
             case c.Close():
                 lines = [f"{ref} is resolved. Send 'review' to file the incident review."]
+                if incident.priority is Priority.P1:
+                    lines.append(
+                        "Major Incident report for the central team: "
+                        f"{self.reports_folder}/{major_name(row.report_name)}"
+                    )
             case c.Review():
                 lines = [f"{ref} is closed. Review: {self.reports_folder}/{row.review_name}"]
+                if incident.priority is Priority.P1:
+                    lines.append(
+                        "Its recommendations go into the Major Incident report as the lessons "
+                        "learnt."
+                    )
             case _:
                 lines = [f"{ref}: {entry.text}."]
         if plan is not None:
@@ -190,6 +209,18 @@ class CommandService:
             where = " and the incidents channel" if plan.carded else ""
             lines.append(f"Telling {told}{where}.")
             if plan.next_update_by is not None:
-                due = plan.next_update_by.astimezone(self.tz).strftime("%H:%M")
-                lines.append(f"Next update due by {due}.")
+                due = plan.next_update_by.astimezone(self.tz)
+                lines.append(f"Next update due by {due:%H:%M} {zone_name(due)}.")
+        if row.report_locked_at is not None:
+            since = row.report_locked_at.astimezone(self.tz)
+            lines.append(
+                f"The report has been open in Word since {since:%H:%M} {zone_name(since)}, so "
+                "changes to it are waiting; they go in once it is closed."
+            )
         return "\n".join(lines)
+
+
+def zone_name(local: datetime) -> str:
+    # As in the Word documents (adapters.word_fields, not imported here: it loads python-docx).
+    name = local.tzname() or ""
+    return f"UTC{name}" if name.startswith(("+", "-")) else name

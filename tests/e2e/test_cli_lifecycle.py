@@ -99,10 +99,13 @@ def test_an_incident_from_open_to_review(home: Path) -> None:
 
     reports = home / "sandbox" / "sharepoint" / seed.SITE_NAME / seed.LIBRARY / "Incident reports"
     names = sorted(p.name for p in reports.glob("*.docx"))
-    assert len(names) == 2, names
-    report, review = (reports / n for n in sorted(names, key=len))
+    # It was a P1 when closed, so there is a Major Incident report beside the report and review.
+    assert len(names) == 3, names
+    report, review, major = (reports / n for n in sorted(names, key=len))
     assert reference in report.name and report.name.endswith(".docx")
     assert review.name.endswith(" - incident review.docx")
+    assert major.name == report.name.removesuffix(".docx") + " - major incident report.docx"
+    assert "Restored the connection to the applications database" in document_text(major)
 
     text = document_text(report)
     assert TITLE in text, "the title is written as literal text, markup and all"

@@ -17,6 +17,7 @@ from docx.table import Table
 from comms_assistant.adapters.word import (
     TemplateError,
     build_review,
+    read_comms,
     read_fields,
     read_timeline,
     refresh_report,
@@ -74,7 +75,7 @@ def test_a_fresh_copy_gets_every_fact_and_the_whole_timeline() -> None:
     assert fields["status"] == "Investigating"
     assert fields["impact"] == "Teachers cannot submit applications"
     assert fields["services"] == "apply, register"
-    assert fields["declared_at"] == "23 Nov 2026 14:05"
+    assert fields["declared_at"] == "23 Nov 2026 14:05 GMT"
     assert fields["declared_by"] == "alice@example.org"
     assert fields["resolved_at"] == "\u2014"
     assert fields["comms_lead"] == "bob@example.org"
@@ -82,7 +83,7 @@ def test_a_fresh_copy_gets_every_fact_and_the_whole_timeline() -> None:
     assert fields["resolution"] == "Not resolved yet"
     assert [seq for seq, _ in entry_rows(out)] == [1, 2, 3]
     assert entry_rows(out)[2][1] == [
-        "23 Nov 2026 14:15",
+        "23 Nov 2026 14:15 GMT",
         "bob@example.org",
         "We are looking into it.",
     ]
@@ -95,7 +96,7 @@ def test_times_are_shown_in_the_organisations_zone() -> None:
         services=(), who="a@example.org", now=datetime(2026, 7, 1, 9, 0, tzinfo=UTC),
     )  # fmt: skip
     fields = read_fields(refresh_report(report_template(), inc, LONDON))
-    assert fields["declared_at"] == "1 Jul 2026 10:00"  # BST
+    assert fields["declared_at"] == "1 Jul 2026 10:00 BST"
     assert fields["impact"] == "Not set yet"
     assert fields["services"] == "\u2014"
 
@@ -176,7 +177,7 @@ def test_resolution_is_shown() -> None:
     inc.resolve("Restarted the database", who="bob@example.org", now=at(130))
     fields = read_fields(refresh_report(report_template(), inc, LONDON))
     assert fields["status"] == "Resolved"
-    assert fields["resolved_at"] == "23 Nov 2026 16:15"
+    assert fields["resolved_at"] == "23 Nov 2026 16:15 GMT"
     assert fields["resolution"] == "Restarted the database"
 
 
@@ -261,22 +262,25 @@ def test_the_review_has_facts_a_draft_the_timeline_and_a_recommendations_table()
     fields = read_fields(out)
     assert fields["reference"] == "INC-2026-0001"
     assert fields["what_happened"] == (
-        "On 23 November 2026 at 14:05 we declared a P2 incident: Apply is down. "
+        "On 23 November 2026 at 14:05 GMT we declared a P2 incident: Apply is down. "
         "The impact on users was: Teachers cannot submit applications. "
         "It affected apply and register. "
-        "We resolved it on 23 November 2026 at 16:15, 2 hours 10 minutes later. "
+        "We resolved it on 23 November 2026 at 16:15 GMT, 2 hours 10 minutes later. "
         "What fixed it: Restarted the database."
     )
     assert [seq for seq, _ in entry_rows(out)] == [1, 2, 3, 4]
     doc = Document(io.BytesIO(out))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert headings == [
-        "Facts", "What happened", "Timeline", "What went well", "What could be better",
-        "Recommendations and actions",
+        "Facts", "What happened", "Timeline", "Communications sent", "What went well",
+        "What could be better", "Recommendations and actions",
     ]  # fmt: skip
-    recommendations = [t for t in doc.tables if t.rows[0].cells[0].text == "Recommendation"]
-    assert len(recommendations) == 1
-    assert [c.text for c in recommendations[0].rows[0].cells] == ["Recommendation", "Owner", "Due"]
+    # Inside the control tagged ca:recommendations, so python-docx's doc.tables does not list it.
+    (table,) = doc.element.body.xpath(".//w:sdt[w:sdtPr/w:tag/@w:val='ca:recommendations']//w:tbl")
+    rows = Table(table, doc._body).rows
+    assert [c.text for c in rows[0].cells] == ["Recommendation", "Owner", "Due"]
+    assert len(rows) == 3 and all(c.text == "" for r in rows[1:] for c in r.cells)
+    assert read_comms(out)[0][1] == ["Sent at", "Channel", "To", "Subject"]
 
 
 def test_the_report_has_the_playbook_sections() -> None:

@@ -1,0 +1,225 @@
+"""People write in the running report while the assistant keeps it current: nothing they write
+is lost across ten updates, with people saving under the assistant (412) and the report open in
+Word (423) in between; the comms lead hears once per lock that the report is waiting."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import docx
+from conftest import World
+from docx.oxml.ns import qn
+from docx.table import Table
+
+from comms_assistant.adapters import outbox
+from comms_assistant.adapters.word import read_comms, read_timeline
+from comms_assistant.service.ports import Locked
+
+OPEN = (
+    "open Apply for teacher training is down p2 impact: Candidates cannot submit applications "
+    "services: apply"
+)
+COMMS_LEAD = "comms.lead@example.org"
+
+
+def all_text(content: bytes) -> str:
+    """Every paragraph's text, content controls and table cells included."""
+    body = docx.Document(io.BytesIO(content)).element.body
+    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p")))
+
+
+def _tagged_table(document: docx.document.Document, tag: str) -> Table:
+    (tbl,) = document.element.body.xpath(f".//w:sdt[w:sdtPr/w:tag/@w:val='{tag}']//w:tbl")
+    return Table(tbl, document._body)
+
+
+def _paragraph_after(document: docx.document.Document, heading: str, skip: int) -> object:
+    texts = [p.text for p in document.paragraphs]
+    return document.paragraphs[texts.index(heading) + skip]
+
+
+class Person:
+    """Someone with the report open in Word: each edit is saved to SharePoint as a new version."""
+
+    def __init__(self, world: World, path: str) -> None:
+        self.world, self.path = world, path
+        self.wrote: list[str] = []
+        self.saved_under_us = 0
+
+    def edit(self, change: Callable[[docx.document.Document], str]) -> None:
+        content = self.world.documents.content(self.path)
+        self.world.documents.put(self.path, self._apply(content, change))
+
+    def edit_between_our_read_and_write(
+        self, change: Callable[[docx.document.Document], str]
+    ) -> None:
+        """The next time the assistant downloads the report, save an edit straight after: its
+        upload then carries a stale eTag and gets 412."""
+        documents = self.world.documents
+        original = documents.download
+
+        async def download_then_person_saves(item_id: str) -> tuple[bytes, str]:
+            content, etag = await original(item_id)
+            documents.download = original  # once
+            documents.put(self.path, self._apply(content, change))
+            self.saved_under_us += 1
+            return content, etag
+
+        documents.download = download_then_person_saves
+
+    def _apply(self, content: bytes, change: Callable[[docx.document.Document], str]) -> bytes:
+        document = docx.Document(io.BytesIO(content))
+        self.wrote.append(change(document))
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+
+def summary_paragraph(n: int) -> Callable[[docx.document.Document], str]:
+    def change(document: docx.document.Document) -> str:
+        text = f"Summary line {n}: candidates should try again later."
+        blank = _paragraph_after(document, "Summary (plain English)", 2)
+        blank.insert_paragraph_before(text)
+        return text
+
+    return change
+
+
+def bold_impact_detail(document: docx.document.Document) -> str:
+    text = "About 4,000 candidates were mid-application."
+    paragraph = _paragraph_after(document, "Impact on users", 3)
+    paragraph.add_run(text).bold = True
+    return text
+
+
+def timeline_row(document: docx.document.Document) -> str:
+    text = "Rang the supplier's duty engineer"
+    row = _tagged_table(document, "ca:timeline").add_row()
+    row.cells[0].text, row.cells[1].text, row.cells[2].text = "14:20", "carol", text
+    return text
+
+
+def reword_entry_one(document: docx.document.Document) -> str:
+    text = "Declared after the first support tickets (reworded by the scribe)"
+    row = _tagged_table(document, "ca:timeline").rows[1]
+    row.cells[2].paragraphs[0].runs[0].text = text
+    return text
+
+
+def comms_row(document: docx.document.Document) -> str:
+    text = "Status page updated by hand"
+    row = _tagged_table(document, "ca:comms").add_row()
+    row.cells[0].text, row.cells[1].text, row.cells[3].text = "14:30", "Status page", text
+    return text
+
+
+def action_and_comment(document: docx.document.Document) -> str:
+    text = "Add an alert on the database connection pool"
+    actions = next(t for t in document.tables if t.rows[0].cells[0].text == "Action")
+    run = actions.rows[1].cells[0].paragraphs[0].add_run(text)
+    document.add_comment(run, text="Who owns this?", author="Dana", initials="D")
+    return text
+
+
+EDITS = [
+    summary_paragraph(1), bold_impact_detail, timeline_row, reword_entry_one, comms_row,
+    action_and_comment, summary_paragraph(7), summary_paragraph(8), summary_paragraph(9),
+    summary_paragraph(10),
+]  # fmt: skip
+
+
+def notices(world: World) -> list:
+    return [m for m in world.mailer.sent if "open in Word" in m.subject]
+
+
+def test_nothing_people_write_is_lost_across_ten_updates_with_412s_and_a_423(
+    world: World,
+) -> None:
+    world.run(OPEN)
+    world.deliver()
+    path = world.report_path()
+    person = Person(world, path)
+    replies = []
+
+    for n, edit in enumerate(EDITS, start=1):
+        if n % 3 == 2:
+            person.edit_between_our_read_and_write(edit)  # updates 2, 5 and 8 meet a 412
+        else:
+            person.edit(edit)
+        if n in (4, 9):
+            # Open in Word: the next two saves are refused, then it is closed.
+            world.documents.faults.before["replace"] += [Locked("resourceLocked")] * 2
+        replies.append(world.run(f"update Update {n}: candidates still cannot submit"))
+        world.deliver()
+        if n in (4, 9):
+            world.clock.advance(seconds=1.5)
+            world.deliver()
+            locked_row = next(r for r in world.outbox() if r.status == outbox.PENDING)
+            assert locked_row.kind == "report.sync" and "resourceLocked" in locked_row.last_error
+        if n == 4:
+            during_lock = world.run("log Waiting for Dana to close the report")
+        world.clock.advance(minutes=2)
+        world.deliver()
+
+    assert person.saved_under_us == 3
+    assert all(r.status == outbox.DONE for r in world.outbox()), [
+        (r.kind, r.last_error) for r in world.outbox() if r.status != outbox.DONE
+    ]
+    content = world.documents.content(path)
+    text = all_text(content)
+    for written in person.wrote:
+        assert text.count(written) == 1, written
+
+    document = docx.Document(io.BytesIO(content))
+    bold = [r for p in document.paragraphs for r in p.runs if r.text.startswith("About 4,000")]
+    assert [r.bold for r in bold] == [True]
+    assert [c.text for c in document.comments] == ["Who owns this?"]
+    summary = [p.text for p in document.paragraphs if p.text.startswith("Summary line")]
+    # Each was typed above the previous one: the order people chose is kept too.
+    assert summary == [
+        f"Summary line {n}: candidates should try again later." for n in (10, 9, 8, 7, 1)
+    ]
+
+    rows = read_timeline(content)[1:]
+    seqs = [seq for seq, _ in rows if seq is not None]
+    assert seqs == list(range(1, 13)), "declaration, ten updates and a log, once each, in order"
+    assert rows[0][1][2] == "Declared after the first support tickets (reworded by the scribe)"
+    assert (None, ["14:20", "carol", "Rang the supplier's duty engineer"]) in rows
+
+    sent = read_comms(content)[1:]
+    delivered = [r.id for r in world.outbox() if r.kind in ("mail", "teams.card")]
+    assert sorted(n for n, _ in sent if n is not None) == delivered
+    assert (None, ["14:30", "Status page", "", "Status page updated by hand"]) in sent
+
+    # Two lock episodes (two refused saves each): the comms lead heard once per episode.
+    assert [[r.email for r in m.to] for m in notices(world)] == [[COMMS_LEAD], [COMMS_LEAD]]
+    assert not any("open in Word" in row[1][3] for row in sent), "notices are not stakeholder comms"
+    assert "The report has been open in Word since 10:06 GMT" in during_lock.text
+    assert not any("open in Word" in r.text for r in replies), "said only while it is locked"
+
+
+def test_a_report_open_in_word_tells_the_declarer_once_when_there_is_no_comms_lead(
+    world: World,
+) -> None:
+    world.run(OPEN, who="tech.lead@example.org")
+    world.deliver()
+    world.documents.faults.before["replace"] += [Locked("resourceLocked")] * 3
+    world.run("log The supplier is looking at it", who="tech.lead@example.org")
+    for _ in range(3):
+        world.deliver()
+        world.clock.advance(seconds=10)
+    world.deliver()
+    (notice,) = notices(world)
+    assert [r.email for r in notice.to] == ["tech.lead@example.org"] and notice.bcc == ()
+    assert "Nothing is lost" in notice.text
+    assert "The supplier is looking at it" in all_text(world.documents.content(world.report_path()))
+
+
+def test_the_comms_lead_is_told_rather_than_the_declarer(world: World) -> None:
+    world.run(OPEN, who="tech.lead@example.org")
+    world.run("comms me", who="dora@example.org")
+    world.documents.faults.before["replace"].append(Locked("resourceLocked"))
+    world.deliver()
+    (notice,) = notices(world)
+    assert [r.email for r in notice.to] == ["dora@example.org"]

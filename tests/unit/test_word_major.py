@@ -1,0 +1,182 @@
+"""The Major Incident report and the "Communications sent" rows, as pure bytes in, bytes out."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from docx import Document
+from docx.table import Table
+
+from comms_assistant.adapters.word import (
+    SentMessage,
+    TemplateError,
+    build_major_incident_report,
+    draft_lessons,
+    read_comms,
+    read_fields,
+    read_timeline,
+    refresh_report,
+    update_major_incident_report,
+)
+from comms_assistant.adapters.word_fields import show_time
+from comms_assistant.domain.incident import Incident, Priority, Role
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "word"
+LONDON = ZoneInfo("Europe/London")
+T0 = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
+
+
+def template(name: str) -> bytes:
+    return (TEMPLATES / name).read_bytes()
+
+
+def major_template() -> bytes:
+    return template("Major incident report template.docx")
+
+
+def p1() -> Incident:
+    inc = Incident.declare(
+        reference="INC-2026-0007", title="Apply is down", priority=Priority.P1,
+        impact="No candidate can submit an application", services=("apply",),
+        who="alice@example.org", now=T0,
+    )  # fmt: skip
+    inc.assign(Role.COMMS_LEAD, "bob@example.org", who="alice@example.org", now=T0)
+    inc.resolve("Restarted the database", who="bob@example.org", now=T0 + timedelta(minutes=95))
+    return inc
+
+
+def sent(number: int, minutes: int, channel: str = "Email") -> SentMessage:
+    at = T0 + timedelta(minutes=minutes)
+    return SentMessage(
+        number, at, channel, "12 people (Bcc)", f"[P1] INC-2026-0007 update {number}"
+    )
+
+
+def test_the_major_incident_report_has_the_facts_summary_timeline_and_comms() -> None:
+    out = build_major_incident_report(major_template(), p1(), LONDON, [sent(4, 1), sent(9, 30)])
+    fields = read_fields(out)
+    assert fields["reference"] == "INC-2026-0007"
+    assert fields["priority"] == "P1" and fields["status"] == "Resolved"
+    assert fields["declared_at"] == "23 Nov 2026 14:05 GMT"
+    assert fields["resolved_at"] == "23 Nov 2026 15:40 GMT"
+    assert fields["duration"] == "1 hour 35 minutes"
+    assert fields["comms_lead"] == "bob@example.org"
+    assert fields["resolution"] == "Restarted the database"
+    assert fields["impact"] == "No candidate can submit an application"
+    assert fields["what_happened"] == (
+        "On 23 November 2026 at 14:05 GMT we declared a P1 incident: Apply is down. "
+        "The impact on users was: No candidate can submit an application. It affected apply. "
+        "We resolved it on 23 November 2026 at 15:40 GMT, 1 hour 35 minutes later. "
+        "What fixed it: Restarted the database."
+    )
+    assert fields["lessons"] == "Added from the incident review when it is filed."
+    assert [seq for seq, _ in read_timeline(out)[1:]] == [1, 2, 3]
+    assert read_comms(out) == [
+        (None, ["Sent at", "Channel", "To", "Subject"]),
+        (4, ["23 Nov 2026 14:06 GMT", "Email", "12 people (Bcc)", "[P1] INC-2026-0007 update 4"]),
+        (9, ["23 Nov 2026 14:35 GMT", "Email", "12 people (Bcc)", "[P1] INC-2026-0007 update 9"]),
+    ]
+    header = Document(io.BytesIO(out)).sections[0].header._element
+    assert "Major Incident report INC-2026-0007" in "".join(header.itertext())
+
+
+def test_the_major_incident_template_follows_the_playbook() -> None:
+    doc = Document(io.BytesIO(major_template()))
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [
+        "Facts", "Summary (plain English)", "Impact on users", "Services affected", "Timeline",
+        "Cause", "Resolution", "Communications sent", "Lessons learnt", "Actions",
+    ]  # fmt: skip
+    assert doc.paragraphs[0].text.startswith("Major Incident report")
+
+
+def test_updating_keeps_the_central_teams_summary_and_adds_only_what_is_new() -> None:
+    inc = p1()
+    doc = Document(io.BytesIO(build_major_incident_report(major_template(), inc, LONDON)))
+    (summary,) = doc.element.body.xpath(".//w:sdt[w:sdtPr/w:tag/@w:val='ca:what_happened']//w:t")
+    summary.text = "Candidates could not apply for 95 minutes on Monday afternoon."
+    edited = io.BytesIO()
+    doc.save(edited)
+    inc.file_review(who="bob@example.org", now=T0 + timedelta(days=2))
+    once = update_major_incident_report(edited.getvalue(), inc, LONDON, [sent(4, 1)], "Lesson")
+    twice = update_major_incident_report(once, inc, LONDON, [sent(4, 1)], "Lesson")
+
+    fields = read_fields(twice)
+    assert (
+        fields["what_happened"] == "Candidates could not apply for 95 minutes on Monday afternoon."
+    )
+    assert fields["status"] == "Closed" and fields["lessons"] == "Lesson"
+    assert [seq for seq, _ in read_timeline(twice)[1:]] == [1, 2, 3, 4]
+    assert [n for n, _ in read_comms(twice)[1:]] == [4]
+    assert _xml(twice) == _xml(once)
+
+
+def test_a_major_incident_report_without_the_lessons_field_says_which() -> None:
+    doc = Document(io.BytesIO(major_template()))
+    for sdt in doc.element.body.xpath(".//w:sdt[w:sdtPr/w:tag/@w:val='ca:lessons']"):
+        sdt.getparent().remove(sdt)
+    broken = io.BytesIO()
+    doc.save(broken)
+    with pytest.raises(TemplateError, match=r'"Lessons learnt".*ca:lessons'):
+        build_major_incident_report(broken.getvalue(), p1(), LONDON)
+
+
+def test_the_lessons_list_each_recommendation_with_its_owner_and_date() -> None:
+    lessons = draft_lessons(
+        [["Alert on failed connections", "Sam", "1 Dec"], ["Practise failover", "", ""]],
+        "review.docx",
+    )
+    assert lessons.splitlines() == [
+        "From the incident review, review.docx:",
+        "\u2022 Alert on failed connections (owner Sam, due 1 Dec)",
+        "\u2022 Practise failover",
+    ]
+    assert "No recommendations were written" in draft_lessons([], "review.docx")
+
+
+def test_comms_rows_are_added_once_and_rows_people_added_stay() -> None:
+    inc = p1()
+    first = refresh_report(template("Incident report template.docx"), inc, LONDON, [sent(3, 0)])
+    doc = Document(io.BytesIO(first))
+    (tbl,) = doc.element.body.xpath(".//w:sdt[w:sdtPr/w:tag/@w:val='ca:comms']//w:tbl")
+    row = Table(tbl, doc._body).add_row()
+    row.cells[1].text, row.cells[3].text = "Status page", "Posted by hand"
+    edited = io.BytesIO()
+    doc.save(edited)
+    out = refresh_report(edited.getvalue(), inc, LONDON, [sent(3, 0), sent(8, 40, "Teams")])
+    assert [(n, cells[1]) for n, cells in read_comms(out)[1:]] == [
+        (3, "Email"), (None, "Status page"), (8, "Teams"),
+    ]  # fmt: skip
+
+
+def test_a_report_from_a_template_without_the_comms_table_is_still_refreshed() -> None:
+    doc = Document(io.BytesIO(template("Incident report template.docx")))
+    for sdt in doc.element.body.xpath(".//w:sdt[w:sdtPr/w:tag/@w:val='ca:comms']"):
+        sdt.getparent().remove(sdt)
+    older = io.BytesIO()
+    doc.save(older)
+    out = refresh_report(older.getvalue(), p1(), LONDON, [sent(3, 0)])
+    assert read_fields(out)["status"] == "Resolved" and read_comms(out) == []
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("Europe/London", "1 Jul 2026 10:00 BST"),
+        ("UTC", "1 Jul 2026 09:00 UTC"),
+        ("America/New_York", "1 Jul 2026 05:00 EDT"),
+        ("Asia/Dubai", "1 Jul 2026 13:00 UTC+04"),  # no customary abbreviation
+    ],
+)
+def test_times_name_their_zone(zone: str, shown: str) -> None:
+    assert show_time(datetime(2026, 7, 1, 9, 0, tzinfo=UTC), ZoneInfo(zone)) == shown
+
+
+def _xml(document: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(document)) as zf:
+        return zf.read("word/document.xml")
