@@ -1,0 +1,175 @@
+"""`comms-assistant serve`: the Teams bot on the Microsoft 365 Agents SDK, plus Teams outgoing
+webhooks and a health check.
+
+Routes: `/api/messages` (Bot Connector activities, JWT-checked by the SDK's middleware, which
+guards every route of its app, so it lives in a sub-app), `/api/webhook` (outgoing webhooks,
+HMAC-checked here) and `/healthz` (no auth).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from comms_assistant.adapters import conversations
+from comms_assistant.bootstrap import App, bootstrap, utc_now
+from comms_assistant.config import Settings
+from comms_assistant.entrypoints import bot_auth
+from comms_assistant.entrypoints.bot_policy import Gate, People, bot_mentions, command_text
+from comms_assistant.entrypoints.bot_sdk import AgentHost
+from comms_assistant.entrypoints.bot_turns import SORRY, Background, Turns
+
+log = logging.getLogger("comms_assistant.bot")
+
+WEBHOOK_DEADLINE = 4.0  # Teams drops an outgoing webhook's answer after 5 s
+ANONYMOUS_WARNING = (
+    "\n"
+    "!!! ANONYMOUS MODE: /api/messages accepts activities with NO token. Anyone who can reach\n"
+    "!!! this port can run incident commands as anyone. Local development only: unset\n"
+    "!!! COMMS_ASSISTANT_BOT_ANONYMOUS before this is reachable from anywhere else.\n"
+)
+
+
+HOST = web.AppKey("host", AgentHost)
+TURNS = web.AppKey("turns", Turns)
+PEOPLE = web.AppKey("people", People)
+TASKS = web.AppKey("tasks", set)
+WEBHOOK_BACKGROUND = web.AppKey("webhook_background", Background)
+
+
+class NotConfigured(Exception):
+    """The bot's settings do not allow it to start; the message says what to set."""
+
+
+def check_settings(settings: Settings) -> None:
+    if not settings.bot_app_id and not settings.bot_anonymous:
+        raise NotConfigured(
+            "The bot needs its Microsoft App ID: set COMMS_ASSISTANT_BOT_APP_ID (and "
+            "COMMS_ASSISTANT_BOT_APP_SECRET), or COMMS_ASSISTANT_BOT_ANONYMOUS=true for local "
+            "development only."
+        )
+
+
+def build(
+    settings: Settings,
+    *,
+    provider_factory: bot_auth.ProviderFactory | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> web.Application:
+    """The whole server as an aiohttp application (tests run it on 127.0.0.1)."""
+    check_settings(settings)
+    if settings.bot_anonymous:
+        log.warning(ANONYMOUS_WARNING)
+    app_ = bootstrap(settings, clock=clock)
+    conversations.ensure_table(app_.engine)
+    from comms_assistant.adapters.contacts import load_directory
+    from comms_assistant.adapters.render import Renderer
+
+    directory = load_directory(app_.contacts_dir)
+    turns = Turns(
+        engine=app_.engine,
+        service=app_.commands(),
+        gate=Gate.from_settings(app_.engine, settings, directory.contacts),
+        renderer=Renderer(app_.templates_dir, app_.tz, service_names=directory.service_names()),
+        clock=clock,
+    )
+    people = People(dict(settings.bot_people))
+    host = AgentHost(settings, turns, people, provider_factory=provider_factory)
+    root = web.Application(client_max_size=256 * 1024)
+    root[HOST], root[TURNS], root[PEOPLE], root[TASKS] = host, turns, people, set()
+    root.router.add_get("/healthz", _health)
+    root.router.add_post("/api/webhook", _webhook)
+    root.add_subapp("/api/", host.web_app())
+    root.cleanup_ctx.append(_deliveries(app_, host))
+    return root
+
+
+def _deliveries(app_: App, host: AgentHost) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def context(root: web.Application) -> AsyncIterator[None]:
+        async with app_.dispatcher() as dispatcher:
+
+            async def deliver(ids: set[int]) -> None:
+                await dispatcher.drain(ids, timeout=app_.settings.bot_delivery_timeout)
+
+            host.background = Background(app_.engine, deliver, host.post, root[TASKS])
+            root[WEBHOOK_BACKGROUND] = Background(app_.engine, deliver, None, root[TASKS])
+            yield
+            tasks = list(root[TASKS])
+            for task in tasks:
+                task.cancel()  # a delivery cut short is leased, not lost: 'deliver' finishes it
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    return context
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def _webhook(request: web.Request) -> web.Response:
+    """A Teams outgoing webhook: verify the HMAC over the raw body, answer within 5 s."""
+    settings: Settings = request.app[HOST].settings
+    body = await request.read()
+    secret = settings.bot_webhook_secret
+    header = request.headers.get("Authorization")
+    if secret is None or not bot_auth.webhook_signature_ok(secret.get_secret_value(), body, header):
+        log.warning("outgoing webhook refused: bad or missing HMAC signature")
+        return web.json_response({"error": "The signature is not valid."}, status=401)
+    try:
+        activity: dict[str, Any] = await request.json()
+        recipient = (activity.get("recipient") or {}).get("id")
+        text = command_text(activity.get("text"), bot_mentions(recipient, activity.get("entities")))
+        sender = activity.get("from") or {}
+        conversation = str((activity.get("conversation") or {}).get("id") or "")
+    except (ValueError, AttributeError, TypeError):
+        return web.json_response({"error": "The body is not a Teams activity."}, status=400)
+    if not conversation:
+        return web.json_response({"error": "The activity has no conversation."}, status=400)
+    people = request.app[PEOPLE]
+    who = await people.email_for(sender.get("aadObjectId"), None)
+    turns = request.app[TURNS]
+    now = turns.clock()
+    try:
+        await asyncio.to_thread(
+            conversations.remember,
+            turns.engine,
+            conversation,
+            kind=conversations.WEBHOOK,
+            service_url=str(activity.get("serviceUrl") or ""),
+            reference={},
+            now=now,
+        )
+        answer = await asyncio.wait_for(
+            asyncio.to_thread(turns.answer, text, who=who, conversation=conversation),
+            WEBHOOK_DEADLINE,
+        )
+    except TimeoutError:
+        log.error("outgoing webhook: no answer within %.0f s", WEBHOOK_DEADLINE)
+        return web.json_response({"type": "message", "text": "Still working: try 'status'."})
+    except Exception:
+        log.exception("outgoing webhook command failed")
+        return web.json_response({"type": "message", "text": SORRY})
+    request.app[WEBHOOK_BACKGROUND].start(answer.reply.deliveries, conversation)
+    reply: dict[str, Any] = {"type": "message", "text": answer.reply.text}
+    if answer.card is not None:
+        reply["attachments"] = [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "content": answer.card}
+        ]
+    return web.json_response(reply)
+
+
+def serve(settings: Settings) -> None:
+    app = build(settings)
+    if settings.bot_anonymous:
+        print(ANONYMOUS_WARNING, flush=True)
+    print(
+        f"Teams bot on http://{settings.bot_host}:{settings.bot_port}/api/messages "
+        f"(outgoing webhooks: /api/webhook)",
+        flush=True,
+    )
+    web.run_app(app, host=settings.bot_host, port=settings.bot_port, print=None)

@@ -1,0 +1,218 @@
+"""The Microsoft 365 Agents SDK side of the bot: turns in, replies and proactive messages out.
+
+Deliberate departures from the SDK's defaults, each for a trap measured in PLATFORM-FACTS:
+its `on_turn_error` sends exception text to the user (replaced by a plain sentence); its MSAL
+provider blocks the loop (wrapped, see bot_auth); a turn's outbound calls have no timeout of
+their own (each is bounded here); proactive sends use the connector's `send_to_conversation`,
+since the SDK's proactive helpers add a random replyToId or insist on MSAL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from comms_assistant.adapters import conversations
+from comms_assistant.config import Settings
+from comms_assistant.entrypoints import bot_auth
+from comms_assistant.entrypoints.bot_cards import submitted_command
+from comms_assistant.entrypoints.bot_policy import People, bot_mentions, command_text
+from comms_assistant.entrypoints.bot_turns import SORRY, Background, Turns
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core import TurnContext
+
+log = logging.getLogger("comms_assistant.bot")
+
+ANONYMOUS = "anonymous"
+
+
+class AgentHost:
+    def __init__(
+        self,
+        settings: Settings,
+        turns: Turns,
+        people: People,
+        *,
+        provider_factory: bot_auth.ProviderFactory | None = None,
+    ) -> None:
+        from microsoft_agents.hosting.aiohttp import CloudAdapter
+        from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnState
+
+        self.settings = settings
+        self.turns = turns
+        self.people = people
+        self.background: Background | None = None
+        self._remembered: dict[str, tuple[str | None, bool]] = {}
+        self.timeout = settings.bot_outbound_timeout
+        self.connections = bot_auth.connection_manager(settings, provider_factory)
+        self.adapter = CloudAdapter(connection_manager=self.connections)
+        self.adapter.on_turn_error = self._on_turn_error
+        self.agent = AgentApplication[TurnState](
+            storage=MemoryStorage(),
+            connection_manager=self.connections,
+            start_typing_timer=False,  # one reply per command; typing would double the calls
+        )
+        self.agent.activity("message")(self._on_message)
+        self.agent.error(self._on_turn_error)
+
+    def web_app(self) -> web.Application:
+        from microsoft_agents.hosting.aiohttp import jwt_authorization_middleware
+
+        sub = web.Application(middlewares=[jwt_authorization_middleware])
+        sub["agent_configuration"] = self.connections.get_default_connection_configuration()
+        sub.router.add_post("/messages", self._messages)
+        return sub
+
+    async def _messages(self, request: web.Request) -> web.StreamResponse:
+        identity = request.get("claims_identity")
+        if identity is not None and identity.claims:
+            if not bot_auth.has_expiry(identity.claims):
+                return web.json_response({"error": "The token has no expiry."}, status=401)
+            # The SDK only logs a mismatch (unless its host validator, which refuses loopback
+            # sandboxes, is on): replying would hand the bot's own token to that other host.
+            if not bot_auth.service_url_matches(identity.claims, await _service_url(request)):
+                log.warning("refused: activity serviceUrl is not the one its token was issued for")
+                return web.json_response(
+                    {"error": "Invalid token for this serviceUrl."}, status=401
+                )
+        try:
+            # The turn's own calls are bounded; this bounds the turn as a whole.
+            response = await asyncio.wait_for(
+                self.adapter.process(request, self.agent), self.timeout * 3
+            )
+        except bot_auth.TokenUnavailable:
+            return web.json_response({"error": "The bot cannot answer just now."}, status=503)
+        except (ValidationError, ValueError, TypeError):
+            return web.json_response({"error": "The body is not a valid activity."}, status=400)
+        except TimeoutError:
+            log.error("a turn took over %.0f s and was abandoned", self.timeout * 3)
+            return web.json_response({"error": "The bot cannot answer just now."}, status=503)
+        return response if response is not None else web.Response(status=202)
+
+    async def _on_message(self, context: TurnContext, _state: Any) -> None:
+        from microsoft_agents.hosting.core import CardFactory, MessageFactory
+
+        activity = context.activity
+        conversation = activity.conversation.id
+        incident: str | None = None
+        submitted = submitted_command(activity.value)
+        if submitted is not None:
+            raw, incident = submitted
+        else:
+            raw = activity.text or ""
+        text = command_text(raw, _bot_mentions(activity))
+        sender = activity.from_property
+        who = await self.people.email_for(
+            getattr(sender, "aad_object_id", None), self._member_lookup(context)
+        )
+        anonymous = context.identity is None or context.identity.allow_anonymous
+        reference = activity.get_conversation_reference().model_dump(
+            mode="json",
+            by_alias=True,
+            exclude_none=True,  # None fields do not validate back
+        )
+        stored = {"reference": reference, ANONYMOUS: anonymous}
+        # A write per message would queue every turn behind SQLite's one writer: only changes.
+        if self._remembered.get(conversation) != (activity.service_url, anonymous):
+            await asyncio.to_thread(
+                conversations.remember,
+                self.turns.engine,
+                conversation,
+                kind=conversations.BOT,
+                service_url=activity.service_url or "",
+                reference=stored,
+                now=self.turns.clock(),
+            )
+            self._remembered[conversation] = (activity.service_url, anonymous)
+        answer = await asyncio.to_thread(
+            self.turns.answer, text, who=who, conversation=conversation, incident=incident
+        )
+        if answer.card is not None:
+            reply = MessageFactory.attachment(CardFactory.adaptive_card(answer.card))
+            reply.text = answer.reply.text  # shown in notifications and where cards are not
+        else:
+            reply = MessageFactory.text(answer.reply.text)
+        await asyncio.wait_for(context.send_activity(reply), self.timeout)
+        if self.background is not None:
+            self.background.start(answer.reply.deliveries, conversation)
+
+    def _member_lookup(self, context: TurnContext) -> Any:
+        from microsoft_agents.hosting.core import ConnectorClientBase
+
+        sender = context.activity.from_property
+        connector = context.services.get(ConnectorClientBase)
+        getter = getattr(connector, "get_conversation_member", None)
+        if getter is None or sender is None or not sender.id:
+            return None
+
+        async def lookup() -> str | None:
+            member = await asyncio.wait_for(
+                getter(context.activity.conversation.id, sender.id), self.timeout
+            )
+            return member.email or member.user_principal_name
+
+        return lookup
+
+    async def post(self, conversation: str, text: str) -> None:
+        """A new message in a stored conversation (the delivery outcome, nudges)."""
+        from microsoft_agents.activity import ConversationReference
+        from microsoft_agents.hosting.core import (
+            ClaimsIdentity,
+            ConnectorClientBase,
+            MessageFactory,
+        )
+
+        stored = await asyncio.to_thread(conversations.reference, self.turns.engine, conversation)
+        if not stored or "reference" not in stored:
+            log.info("no stored reference for %s: outcome not posted", conversation)
+            return
+        ref = ConversationReference.model_validate(stored["reference"])
+        if stored.get(ANONYMOUS) or not self.settings.bot_app_id:
+            claims = ClaimsIdentity()
+        else:
+            claims = self.adapter.create_claims_identity(self.settings.bot_app_id)
+        message = MessageFactory.text(text)
+        message.apply_conversation_reference(ref, is_incoming=False)
+        message.reply_to_id = None  # a new message, not a reply to the continuation event
+
+        async def send(context: TurnContext) -> None:
+            connector = context.services.get(ConnectorClientBase)
+            await connector.conversations.send_to_conversation(ref.conversation.id, message)
+
+        await asyncio.wait_for(
+            self.adapter.continue_conversation_with_claims(
+                claims, ref.get_continuation_activity(), send
+            ),
+            self.timeout,
+        )
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        # Logged in full; the person only hears a plain sentence, never the exception's text.
+        log.error("turn failed", exc_info=(type(error), error, error.__traceback__))
+        if isinstance(error, bot_auth.TokenUnavailable):
+            raise error  # no token: nothing can be sent; the endpoint answers 503
+        try:
+            from microsoft_agents.hosting.core import MessageFactory
+
+            await asyncio.wait_for(context.send_activity(MessageFactory.text(SORRY)), self.timeout)
+        except Exception as send_error:
+            log.warning("could not tell the user about it: %s", type(send_error).__name__)
+
+
+async def _service_url(request: web.Request) -> str | None:
+    try:
+        body = await request.json()  # aiohttp keeps the body: the adapter reads it again
+    except ValueError:
+        return None
+    value = body.get("serviceUrl") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _bot_mentions(activity: Any) -> list[str]:
+    entities = [e.model_dump(by_alias=True) for e in activity.entities or []]
+    return bot_mentions(getattr(activity.recipient, "id", None), entities)

@@ -1,0 +1,159 @@
+"""One Teams message: who sent it, may they, run it, answer at once, deliver afterwards.
+
+The answer goes back within the turn (a few milliseconds of SQLite work on a worker thread);
+the report, mail and cards are delivered by a background task that then posts what happened
+into the same conversation. Teams wants an answer in ~10-15 s (outgoing webhooks: 5 s), and a
+Word report or a mail to many people can take longer than that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from comms_assistant.adapters import conversations, outbox
+from comms_assistant.adapters.render import Renderer
+from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.domain import commands as c
+from comms_assistant.entrypoints import bot_cards
+from comms_assistant.entrypoints.bot_policy import (
+    MAX_COMMAND,
+    SECURITY_REFUSAL,
+    Gate,
+)
+from comms_assistant.service import deliveries as kinds
+from comms_assistant.service.handle import CommandService, Reply
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
+TOO_LONG = f"That message is too long for a command (over {MAX_COMMAND} characters)."
+
+Deliver = Callable[[set[int]], Awaitable[None]]
+Post = Callable[[str, str], Awaitable[None]]  # (conversation id, text)
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: Reply
+    card: dict[str, Any] | None = None
+
+
+@dataclass
+class Turns:
+    engine: Engine
+    service: CommandService
+    gate: Gate
+    renderer: Renderer
+    clock: Callable[[], datetime]
+
+    def answer(
+        self, text: str, *, who: str | None, conversation: str, incident: str | None = None
+    ) -> Answer:
+        """Decide and run one command. Synchronous: the caller puts it on a worker thread."""
+        if len(text) > MAX_COMMAND:
+            return Answer(Reply(TOO_LONG, ok=False))
+        bound = incident or conversations.bound_incident(self.engine, conversation)
+        refusal = self.gate.refusal(text, who, bound)
+        if refusal is not None:
+            log.warning("refused %r from %s: %s", _verb(text), who or "(unknown)", refusal)
+            return Answer(Reply(refusal, ok=False))
+        reply = self.service.execute(text, who=who, incident=bound)
+        command = _parsed(text)
+        if reply.ok and reply.reference:
+            if isinstance(command, c.ShowStatus) and not self.gate.may_see(who, reply.reference):
+                log.warning("refused status of %s to %s: security", reply.reference, who)
+                return Answer(Reply(SECURITY_REFUSAL, ok=False))
+            if isinstance(command, c.Open):
+                conversations.bind(self.engine, conversation, reply.reference, now=self.clock())
+        return Answer(reply, self._card(command, reply))
+
+    def _card(self, command: c.Command | None, reply: Reply) -> dict[str, Any] | None:
+        if isinstance(command, c.Help):
+            return bot_cards.help_card()
+        if reply.ok and reply.reference and isinstance(command, c.Open | c.ShowStatus):
+            return bot_cards.incident_card(self.engine, self.renderer, reply.reference)
+        return None
+
+
+@dataclass
+class Background:
+    """Deliveries run after the answer; their outcome is posted back where the command came from."""
+
+    engine: Engine
+    deliver: Deliver
+    post: Post | None
+    tasks: set[asyncio.Task[None]]
+
+    def start(self, ids: tuple[int, ...], conversation: str) -> None:
+        if not ids:
+            return
+        task = asyncio.get_running_loop().create_task(self._run(set(ids), conversation))
+        self.tasks.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self.tasks.discard)
+
+    async def _run(self, ids: set[int], conversation: str) -> None:
+        try:
+            await self.deliver(ids)
+        except Exception:
+            log.exception("deliveries %s stopped", sorted(ids))
+        if self.post is None:
+            return
+        rows = await asyncio.to_thread(outbox.rows, self.engine, ids)
+        try:
+            await self.post(conversation, outcome(rows))
+        except Exception as error:
+            log.warning("could not post the delivery outcome: %s", type(error).__name__)
+
+
+def outcome(rows: list[OutboxRow]) -> str:
+    """What the deliveries did, for the people in the conversation (no error internals)."""
+    done = [r for r in rows if r.status == outbox.DONE]
+    lines: list[str] = []
+    for row in done:
+        if row.kind == kinds.REPORT_SYNC:
+            lines.append(f"Report updated: {row.payload.get('path', 'the running report')}")
+        elif row.kind == kinds.REVIEW_FILE:
+            lines.append(f"Review filed: {row.payload.get('path', 'the incident review')}")
+    emailed = sum(len(r.payload.get("bcc", [])) for r in done if r.kind == kinds.MAIL)
+    if any(r.kind == kinds.MAIL for r in done):
+        lines.append(f"{emailed} {'person' if emailed == 1 else 'people'} emailed.")
+    if any(r.kind == kinds.TEAMS_CARD for r in done):
+        lines.append("Card posted in the incidents channel.")
+    failed = [r for r in rows if r.status == outbox.FAILED]
+    waiting = [r for r in rows if r.status == outbox.PENDING]
+    if failed:
+        lines.append(
+            f"{len(failed)} could not be delivered ({_what(failed)}): an administrator can "
+            "see why in the log and send them again with 'comms-assistant deliver'."
+        )
+    if waiting:
+        lines.append(f"{len(waiting)} still waiting to be retried ({_what(waiting)}).")
+    return "\n\n".join(lines) or "Nothing needed delivering."
+
+
+def _what(rows: list[OutboxRow]) -> str:
+    names = {
+        kinds.REPORT_SYNC: "report",
+        kinds.REVIEW_FILE: "review",
+        kinds.MAIL: "email",
+        kinds.TEAMS_CARD: "Teams card",
+    }
+    return ", ".join(sorted({names.get(r.kind, r.kind) for r in rows}))
+
+
+def _parsed(text: str) -> c.Command | None:
+    try:
+        return c.parse(text)
+    except c.ParseError:
+        return None
+
+
+def _verb(text: str) -> str:
+    return text.split(maxsplit=1)[0][:20] if text.split() else ""

@@ -1,0 +1,307 @@
+"""A running bot for the bot tests, with everything it talks to on 127.0.0.1.
+
+- a JWKS server holding the public half of a local RSA key (the SDK's key URLs are hard-coded:
+  `jwt_token_validator._build_jwks_uri` is pointed at it), so tests sign real RS256 tokens;
+- a Bot Connector stand-in at the activities' `serviceUrl` that records replies and proactive
+  messages and answers member look-ups (the sandbox has no Bot Connector yet);
+- the bot itself (`bot.build`) with a fake outbound token provider.
+
+Activities follow the Teams channel message in Microsoft's documentation ("Conversation basics"
+/ "Channel and group chat conversations with a bot").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from comms_assistant.config import Settings
+from comms_assistant.entrypoints import bot
+
+APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
+KID = "local-test-key"
+WEBHOOK_SECRET = base64.b64encode(b"outgoing webhook shared secret!!").decode()
+KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+ISSUER = "https://api.botframework.com"
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+CHANNEL = "19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2"
+
+# Teams user id -> (Entra object id, name, email), as the connector's member look-up returns.
+MEMBERS = {
+    "29:1-comms-lead": (
+        "6b1e0a3c-0000-4000-8000-000000000001",
+        "Casey Comms",
+        "comms.lead@example.org",
+    ),
+    "29:1-nadia": (
+        "6b1e0a3c-0000-4000-8000-000000000002",
+        "Nadia Farrow",
+        "nadia.farrow@example.org",
+    ),
+    "29:1-visitor": ("6b1e0a3c-0000-4000-8000-000000000003", "Val Visitor", "visitor@example.org"),
+}
+
+
+def message(
+    text: str,
+    *,
+    sender: str = "29:1-comms-lead",
+    conversation: str | None = None,
+    service_url: str = "http://127.0.0.1:1/",
+    value: Any = None,
+) -> dict[str, Any]:
+    """A Teams channel message that @mentions the bot, shaped as in Microsoft's samples."""
+    object_id, name, _ = MEMBERS.get(sender, ("00000000-0000-4000-8000-00000000dead", "Who", ""))
+    activity: dict[str, Any] = {
+        "type": "message",
+        "id": str(int(time.time() * 1000)) + uuid.uuid4().hex[:4],
+        "timestamp": "2026-11-23T10:00:07.437Z",
+        "localTimestamp": "2026-11-23T10:00:07.437+00:00",
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": {"id": sender, "name": name, "aadObjectId": object_id},
+        "conversation": {
+            "isGroup": True,
+            "conversationType": "channel",
+            "tenantId": TENANT,
+            "id": conversation or f"{CHANNEL};messageid={uuid.uuid4().int % 10**13}",
+        },
+        "recipient": {"id": f"28:{APP_ID}", "name": "Comms"},
+        "textFormat": "plain",
+        "text": f"<at>Comms</at> {text}",
+        "entities": [
+            {
+                "type": "mention",
+                "mentioned": {"id": f"28:{APP_ID}", "name": "Comms"},
+                "text": "<at>Comms</at>",
+            },
+            {"type": "clientInfo", "locale": "en-GB", "country": "GB", "platform": "Web"},
+        ],
+        "channelData": {
+            "teamsChannelId": CHANNEL,
+            "teamsTeamId": "19:c5e0e4e1f1b24f0a9b0e1c1d7e1f2a3b@thread.tacv2",
+            "channel": {"id": CHANNEL},
+            "team": {"id": "19:c5e0e4e1f1b24f0a9b0e1c1d7e1f2a3b@thread.tacv2"},
+            "tenant": {"id": TENANT},
+        },
+        "locale": "en-GB",
+    }
+    if value is not None:
+        activity["value"] = value
+        activity["text"] = None
+    return activity
+
+
+def token(*, key: Any = KEY, service_url: str, **overrides: Any) -> str:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": ISSUER,
+        "aud": APP_ID,
+        "nbf": now - 10,
+        "iat": now - 10,
+        "exp": now + 3600,
+        "serviceurl": service_url,
+    }
+    claims.update(overrides)
+    claims = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": KID})
+
+
+def sign(body: bytes, secret: str = WEBHOOK_SECRET) -> str:
+    digest = hmac.new(base64.b64decode(secret), body, hashlib.sha256).digest()
+    return "HMAC " + base64.b64encode(digest).decode()
+
+
+class FakeTokenProvider:
+    """The bot's outbound token (what MSAL would fetch from Entra)."""
+
+    def __init__(self, configuration: Any) -> None:
+        self.configuration = configuration
+
+    async def get_access_token(
+        self, resource_url: str, scopes: list[str], force_refresh: bool = False
+    ) -> str:
+        return "bot-outbound-token"
+
+    def get_token_credential(self) -> Any:
+        raise NotImplementedError
+
+
+@dataclass
+class Running:
+    url: str
+    service_url: str
+    settings: Settings
+    sent: list[dict[str, Any]] = field(default_factory=list)  # what reached the connector
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def post(self, activity: dict[str, Any], *, auth: str | None = "good") -> httpx.Response:
+        headers = {}
+        if auth == "good":
+            headers["Authorization"] = f"Bearer {token(service_url=self.service_url)}"
+        elif auth is not None:
+            headers["Authorization"] = auth
+        return httpx.post(f"{self.url}/api/messages", json=activity, headers=headers, timeout=30)
+
+    def say(self, text: str, **kw: Any) -> dict[str, Any]:
+        """Post a message, return the bot's reply to it (as the connector received it)."""
+        activity = message(text, service_url=self.service_url, **kw)
+        response = self.post(activity)
+        assert response.status_code == 202, response.text
+        replies = self.replies_to(activity["id"])
+        assert len(replies) == 1, replies
+        return replies[0]
+
+    def replies_to(self, activity_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [s["body"] for s in self.sent if s["reply_to"] == activity_id]
+
+    def proactive(
+        self, conversation: str, count: int = 1, timeout: float = 20
+    ) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                found = [
+                    s["body"]
+                    for s in self.sent
+                    if s["reply_to"] is None and s["conversation"] == conversation
+                ]
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
+
+
+def _connector(running: Running) -> web.Application:
+    async def activities(request: web.Request) -> web.Response:
+        body = await request.json()
+        with running.lock:
+            running.sent.append(
+                {
+                    "conversation": request.match_info["conversation"],
+                    "reply_to": request.match_info.get("reply_to"),
+                    "authorization": request.headers.get("Authorization"),
+                    "body": body,
+                }
+            )
+        return web.json_response({"id": uuid.uuid4().hex})
+
+    async def member(request: web.Request) -> web.Response:
+        found = MEMBERS.get(request.match_info["user"])
+        if found is None:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        object_id, name, email = found
+        return web.json_response(
+            {
+                "id": request.match_info["user"],
+                "name": name,
+                "aadObjectId": object_id,
+                "email": email,
+                "userPrincipalName": email,
+            }
+        )
+
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{conversation}/activities", activities)
+    app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", activities)
+    app.router.add_get("/v3/conversations/{conversation}/members/{user}", member)
+    return app
+
+
+def _jwks() -> web.Application:
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key()))
+    public.update(kid=KID, use="sig", alg="RS256")
+
+    async def keys(request: web.Request) -> web.Response:
+        return web.json_response({"keys": [public]})
+
+    app = web.Application()
+    app.router.add_get("/keys", keys)
+    return app
+
+
+async def _start(app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return runner, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def running_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Running]:
+    from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    def run(coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(60)
+
+    settings = Settings(
+        home=tmp_path / "home",
+        bot_app_id=APP_ID,
+        bot_webhook_secret=WEBHOOK_SECRET,
+        bot_allowed=["comms.lead@example.org"],
+        bot_people={MEMBERS["29:1-comms-lead"][0]: "comms.lead@example.org"},
+        bot_delivery_timeout=30.0,
+    )
+    running = Running(url="", service_url="", settings=settings)
+    jwks_runner, jwks_url = run(_start(_jwks()))
+    monkeypatch.setattr(jwt_token_validator, "_build_jwks_uri", lambda *a: f"{jwks_url}/keys")
+    connector_runner, running.service_url = run(_start(_connector(running)))
+    running.service_url += "/"
+
+    async def start_bot() -> tuple[web.AppRunner, str]:
+        return await _start(bot.build(settings, provider_factory=FakeTokenProvider))
+
+    bot_runner, running.url = run(start_bot())
+    try:
+        yield running
+    finally:
+        for runner in (bot_runner, connector_runner, jwks_runner):
+            run(runner.cleanup())
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+def test_health_needs_no_token_but_messages_do(running_bot: Running) -> None:
+    assert httpx.get(f"{running_bot.url}/healthz").json() == {"status": "ok"}
+    response = running_bot.post(message("help", service_url=running_bot.service_url), auth=None)
+    assert response.status_code == 401
+    assert running_bot.sent == []
+
+
+def test_help_is_answered_with_a_card_listing_commands(running_bot: Running) -> None:
+    reply = running_bot.say("help", sender="29:1-visitor")
+    card = reply["attachments"][0]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    texts = json.dumps(card["content"])
+    assert "close Restored the connection" in texts and "Incident commands" in texts
+    authorizations = {s["authorization"] for s in running_bot.sent}
+    assert authorizations == {"Bearer bot-outbound-token"}
+
+
+def test_message_json_is_a_copy_each_time() -> None:
+    first, second = message("status"), message("status")
+    assert first["id"] != second["id"] and copy.deepcopy(first) == first
