@@ -132,7 +132,9 @@ def parse(text: str) -> Command:
         return _parse_assign(ROLE_WORDS[verb], verb, rest)
     handler = _VERBS.get(verb)
     if handler is None:
-        raise ParseError(f'"{word}" is not a command. Try one of: {", ".join(_VERB_NAMES)}.')
+        raise ParseError(
+            f'"{_shown(word)}" is not a command. Try one of: {", ".join(_VERB_NAMES)}.'
+        )
     return handler(rest)
 
 
@@ -179,7 +181,7 @@ def _parse_open(rest: str) -> Open:
     security_word = sections.get("security", "no").strip().lower()
     if security_word not in ("yes", "no", "true", "false"):
         raise ParseError(
-            f'"security: {security_word}" should be "security: yes" or "security: no".'
+            f'"security: {_shown(security_word)}" should be "security: yes" or "security: no".'
         )
     return Open(
         title=title,
@@ -217,7 +219,7 @@ def _parse_priority(rest: str) -> SetPriority:
             "Say the new priority: 'priority p1' (p1 is the most urgent, p4 the least)."
         )
     if not _PRIORITY_WORD.fullmatch(word):
-        raise ParseError(f'"{word}" is not a priority: use p1, p2, p3 or p4.')
+        raise ParseError(f'"{_shown(word)}" is not a priority: use p1, p2, p3 or p4.')
     return SetPriority(Priority(int(word[1])), _one_line(reason))
 
 
@@ -228,7 +230,7 @@ def _parse_assign(role: Role, verb: str, rest: str) -> Assign:
     if not _EMAIL.fullmatch(person):
         shown = rest or "(nothing)"
         raise ParseError(
-            f'"{shown}" is not a person: use "{verb} me" or "{verb} name@example.org".'
+            f'"{_shown(shown)}" is not a person: use "{verb} me" or "{verb} name@example.org".'
         )
     return Assign(role, person.lower())
 
@@ -249,7 +251,9 @@ def _parse_status(rest: str) -> ShowStatus | SetStatus:
         status = None
     if status not in settable:
         names = ", ".join(s.value for s in settable)
-        raise ParseError(f'"{rest}" is not a status you can set: use {names}, or "close <text>".')
+        raise ParseError(
+            f'"{_shown(rest)}" is not a status you can set: use {names}, or "close <text>".'
+        )
     return SetStatus(status)
 
 
@@ -270,6 +274,12 @@ def _no_arguments(command: Command, verb: str):  # type: ignore[no-untyped-def]
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """User text quoted back in an error, cut short so a huge message gets a short answer."""
+    text = _one_line(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _VERBS = {

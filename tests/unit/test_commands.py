@@ -102,3 +102,10 @@ def test_simple_commands() -> None:
 def test_help_lists_every_verb() -> None:
     for verb in ("open", "update", "priority", "lead", "comms", "log", "status", "close", "review"):
         assert verb in c.HELP_TEXT
+
+
+def test_huge_input_gets_a_short_answer() -> None:
+    for text in ("status " + "x " * 30000, "x" * 70000, "priority " + "p" * 5000):
+        with pytest.raises(c.ParseError) as error:
+            c.parse(text)
+        assert len(str(error.value)) < 300
