@@ -8,9 +8,9 @@ import io
 from collections.abc import Callable
 
 import docx
-from conftest import World
 from docx.oxml.ns import qn
 from docx.table import Table
+from world import World
 
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.word import read_comms, read_timeline

@@ -10,7 +10,11 @@ import httpx
 from azure.core.exceptions import ClientAuthenticationError
 from pydantic import SecretStr
 
-from comms_assistant.adapters.graph.credentials import SandboxCredential, credential_for
+from comms_assistant.adapters.graph.credentials import (
+    SandboxCredential,
+    credential_for,
+    teams_credential_for,
+)
 from comms_assistant.adapters.graph.errors import from_status, retry_after_seconds, to_port_error
 from comms_assistant.config import Settings
 from comms_assistant.service.ports import Locked, NotFound, PreconditionFailed
@@ -61,6 +65,15 @@ def test_credential_choice() -> None:
         assert "COMMS_ASSISTANT_CLIENT_SECRET" in str(exc)
     else:
         raise AssertionError("a real tenant without a secret must be refused")
+
+
+def test_teams_posts_with_a_delegated_credential_in_the_sandbox_only() -> None:
+    teams = teams_credential_for(Settings(), token_url="http://x/t")
+    assert isinstance(teams, SandboxCredential)
+    assert "username='comms.assistant@example.org'" in repr(teams)
+    # A real tenant keeps the app-only credential for Teams until delegated sign-in exists.
+    real = Settings(graph_url="https://graph.microsoft.com/v1.0", client_secret=SecretStr("s"))
+    assert teams_credential_for(real) is None
 
 
 def test_importing_the_adapter_package_does_not_import_msgraph() -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import string
 
-from conftest import World
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from world import World
 
 from comms_assistant.adapters.store import IncidentRow, OutboxRow, TimelineRow
 from comms_assistant.domain import commands as c

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import docx
-from conftest import World
 from docx.oxml.ns import qn
+from world import World
 
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.contacts import load_directory

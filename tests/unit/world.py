@@ -1,0 +1,54 @@
+"""The service and dispatcher wired to in-memory fakes, for tests that move time."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fakes import FakeDocuments, FakeMailer, FakeTeams
+
+from comms_assistant.adapters import outbox
+from comms_assistant.bootstrap import App
+from comms_assistant.service.dispatcher import Dispatcher
+from comms_assistant.service.handle import CommandService, Reply
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class World:
+    """The service and dispatcher wired to in-memory fakes of SharePoint, Outlook and Teams."""
+
+    app: App
+    service: CommandService
+    dispatcher: Dispatcher
+    documents: FakeDocuments
+    mailer: FakeMailer
+    teams: FakeTeams
+    clock: Clock
+
+    def run(self, text: str, who: str | None = "comms.lead@example.org", **kw: str) -> Reply:
+        return self.service.execute(text, who=who, **kw)
+
+    def deliver(self) -> int:
+        """Run the dispatcher until nothing more is due now; returns attempts made."""
+        attempts = 0
+        while made := asyncio.run(self.dispatcher.run_once()):
+            attempts += made
+        return attempts
+
+    def outbox(self) -> list:
+        return outbox.rows(self.app.engine)
+
+    def report_path(self) -> str:
+        return next(p for p in self.documents.files if p.startswith("Incident reports/"))
