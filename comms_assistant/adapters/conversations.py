@@ -32,11 +32,6 @@ class ConversationRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-def ensure_table(engine: Engine) -> None:
-    """Create the table in a database made before the bot existed (create_all skips it then)."""
-    Base.metadata.create_all(engine, tables=[ConversationRow.__table__])  # type: ignore[list-item]
-
-
 def remember(
     engine: Engine,
     conversation_id: str,

@@ -26,6 +26,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
 )
 from sqlalchemy.engine import Engine
@@ -148,8 +149,42 @@ def open_engine(path: Path) -> Engine:
         # fail to upgrade; busy_timeout makes the second one wait its turn.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+    # Every module that maps a table must be imported before create_all can make it.
+    import comms_assistant.adapters.conversations  # noqa: F401
+
     Base.metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Bring a state.db made by an earlier version up to date.
+
+    create_all makes missing tables but not missing columns. New columns are always nullable
+    or defaulted, so adding them in place is enough until a change needs a real migration.
+    """
+    with engine.begin() as connection:
+        existing = inspect(connection)  # the same connection: a second one would wait on ours
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = column.default.arg if column.default is not None else None
+                if default is not None and not callable(default):
+                    kind += f" DEFAULT {_sql_literal(default)}"
+                connection.exec_driver_sql(
+                    f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
+                )
+
+
+def _sql_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _dumps(value: Any) -> str:

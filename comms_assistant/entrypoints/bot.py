@@ -66,7 +66,6 @@ def build(
     if settings.bot_anonymous:
         log.warning(ANONYMOUS_WARNING)
     app_ = bootstrap(settings, clock=clock)
-    conversations.ensure_table(app_.engine)
     from comms_assistant.adapters.contacts import load_directory
     from comms_assistant.adapters.render import Renderer
 

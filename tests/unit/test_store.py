@@ -1,0 +1,29 @@
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import inspect
+
+from comms_assistant.adapters.store import open_engine
+
+
+def test_a_state_db_from_an_earlier_version_is_brought_up_to_date(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    open_engine(path).dispose()
+    with sqlite3.connect(path) as old:  # what an earlier version left behind
+        old.execute("ALTER TABLE incidents DROP COLUMN report_locked_at")
+        old.execute("ALTER TABLE incidents DROP COLUMN updates_sent")
+        old.execute("DROP TABLE bot_conversations")
+
+    engine = open_engine(path)
+
+    columns = {c["name"]: c for c in inspect(engine).get_columns("incidents")}
+    assert "report_locked_at" in columns and "updates_sent" in columns
+    assert "bot_conversations" in inspect(engine).get_table_names()
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO incidents (reference, year, number, title, priority, status, impact,"
+            " services, security, leads, declared_by, declared_at, resolution, notified,"
+            " report_name) VALUES ('INC-1', 2026, 1, 't', 2, 'investigating', '', '[]', 0,"
+            " '{}', 'a', '2026-11-23 10:00:00', '', '[]', 'r')"
+        )
+        assert db.execute("SELECT updates_sent FROM incidents").fetchone() == (0,)
