@@ -46,9 +46,11 @@ class App:
 
     def commands(self) -> CommandService:
         from comms_assistant.adapters.contacts import load_directory
+        from comms_assistant.adapters.glossary import load_glossary
         from comms_assistant.adapters.render import Renderer
         from comms_assistant.service.deliveries import DeliveryPlanner
         from comms_assistant.service.handle import CommandService
+        from comms_assistant.service.wording import WordingCheck
 
         directory = load_directory(self.contacts_dir)
         planner = DeliveryPlanner(
@@ -64,6 +66,11 @@ class App:
             tz=self.tz,
             reports_folder=self.settings.reports_folder,
             clock=self.clock,
+            wording=(
+                WordingCheck(load_glossary(self.contacts_dir))
+                if self.settings.plain_english_check
+                else None
+            ),
         )
 
     @asynccontextmanager

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     team_id: str = seed.TEAM_ID
     channel_id: str = seed.CHANNEL_ID
 
+    plain_english_check: bool = Field(
+        True,
+        description="Hold back stakeholder messages with plain-English findings (never a P1) "
+        "until 'send anyway' or 'send suggested'.",
+    )
     contacts_dir: Path | None = Field(None, description="Defaults to the bundled example contacts.")
 
     # The Teams bot (comms-assistant serve).

@@ -108,6 +108,18 @@ class TimelineRow(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class DraftRow(Base):
+    """A stakeholder message held back for its wording, waiting for 'send anyway'."""
+
+    __tablename__ = "drafts"
+
+    author: Mapped[str] = mapped_column(String(320), primary_key=True)
+    incident: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    command: Mapped[str] = mapped_column(Text)
+    suggested: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class OutboxRow(Base):
     """One delivery that must happen exactly once: a document write, a mail, a card."""
 

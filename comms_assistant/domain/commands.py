@@ -72,8 +72,25 @@ class Help:
     pass
 
 
+@dataclass(frozen=True)
+class SendDraft:
+    """Send the message held back for its wording: as written, or with the suggested words."""
+
+    suggested: bool
+
+
 Command = (
-    Open | Update | SetPriority | Assign | Log | ShowStatus | SetStatus | Close | Review | Help
+    Open
+    | Update
+    | SetPriority
+    | Assign
+    | Log
+    | ShowStatus
+    | SetStatus
+    | Close
+    | Review
+    | Help
+    | SendDraft
 )
 
 # Commands that only read; anyone may send them.
@@ -97,6 +114,7 @@ Commands:
   status [investigating|identified|monitoring]
   close <what fixed it>
   review
+  send anyway | send suggested   (a message held back for its wording)
   help
 Phrases also understood:
   I am declaring an incident because <reason>. The impact is that <impact>.
@@ -263,6 +281,15 @@ def _parse_close(rest: str) -> Close:
     return Close(_one_line(rest))
 
 
+def _parse_send(rest: str) -> SendDraft:
+    word = rest.lower()
+    if word in ("anyway", "it anyway", "as written"):
+        return SendDraft(suggested=False)
+    if word in ("suggested", "suggestion", "the suggested wording"):
+        return SendDraft(suggested=True)
+    raise ParseError("Say 'send anyway' to send as written, or 'send suggested'.")
+
+
 def _no_arguments(command: Command, verb: str):  # type: ignore[no-untyped-def]
     def parse_bare(rest: str) -> Command:
         if rest:
@@ -291,5 +318,6 @@ _VERBS = {
     "close": _parse_close,
     "review": _no_arguments(Review(), "review"),
     "help": _no_arguments(Help(), "help"),
+    "send": _parse_send,
 }
 _VERB_NAMES = [*_VERBS, *ROLE_WORDS]

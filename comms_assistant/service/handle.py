@@ -7,7 +7,7 @@ reply is written, so whatever happens next, nothing the person said is lost.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from comms_assistant.domain.incident import (
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan, major_name
 from comms_assistant.service.status_text import describe
+from comms_assistant.service.wording import Verdict, WordingCheck
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Reply:
     ok: bool = True
     reference: str | None = None
     deliveries: tuple[int, ...] = field(default_factory=tuple)
+    held: bool = False  # held back for its wording: "send anyway" or "send suggested"
 
 
 class Refused(Exception):
@@ -50,6 +52,7 @@ class CommandService:
     tz: ZoneInfo
     reports_folder: str
     clock: Callable[[], datetime]
+    wording: WordingCheck | None = None  # None: no plain-English check
 
     def execute(self, text: str, *, who: str | None, incident: str | None = None) -> Reply:
         try:
@@ -62,19 +65,35 @@ class CommandService:
             return Reply("Say who you are: only a named person can change an incident.", ok=False)
         try:
             with store.transaction(self.engine) as session:
-                return self._run(session, command, who or "", incident)
+                if isinstance(command, c.SendDraft):
+                    return self._send_draft(session, command, who or "")
+                return self._run(session, command, who or "", incident, text=text)
         except (DomainError, Refused) as error:
             # The transaction rolled back: nothing was half-done.
             return Reply(str(error), ok=False)
 
-    def _run(self, session: Session, command: c.Command, who: str, ref: str | None) -> Reply:
+    def _run(
+        self,
+        session: Session,
+        command: c.Command,
+        who: str,
+        ref: str | None,
+        *,
+        text: str,
+        checked: bool = False,
+    ) -> Reply:
         now = self.clock()
+        verdict = None if checked or self.wording is None else self.wording.review(command)
         if isinstance(command, c.Open):
-            return self._open(session, command, who, now)
+            if verdict and command.priority is not Priority.P1:
+                return self._hold(session, verdict, who, None, text, now)
+            return self._annotated(self._open(session, command, who, now), verdict)
         row = self._choose(session, command, ref)
         incident = store.to_domain(row)
         if isinstance(command, c.ShowStatus):
             return Reply(describe(row, incident, self.tz), reference=row.reference)
+        if verdict and incident.priority is not Priority.P1 and incident.is_open:
+            return self._hold(session, verdict, who, row.reference, text, now)
         entry, kind = self._apply(command, incident, who, now)
         store.write_incident(row, incident)
         session.flush()
@@ -97,8 +116,63 @@ class CommandService:
             if major:
                 queued.append(self.planner.lessons(session, row, now))
         session.flush()
-        text = self._confirm(command, row, incident, entry, plan)
-        return Reply(text, reference=row.reference, deliveries=tuple(q.id for q in queued))
+        reply = self._confirm(command, row, incident, entry, plan)
+        if isinstance(command, c.Review) and self.wording is not None:
+            reply += self._introduction_advice(incident)
+        deliveries = tuple(q.id for q in queued)
+        return self._annotated(
+            Reply(reply, reference=row.reference, deliveries=deliveries), verdict
+        )
+
+    def _hold(
+        self,
+        session: Session,
+        verdict: Verdict,
+        who: str,
+        ref: str | None,
+        text: str,
+        now: datetime,
+    ) -> Reply:
+        # Stored before we answer: the person can send it later, from anywhere.
+        session.merge(
+            store.DraftRow(
+                author=who, incident=ref, command=text, suggested=verdict.suggested, created_at=now
+            )
+        )
+        lines = ["Not sent yet. " + verdict.advice, "", "Send it as written: 'send anyway'."]
+        if verdict.suggested:
+            lines.append(
+                f"Send it with the suggested words: 'send suggested' ({verdict.suggested})"
+            )
+        lines.append("Or send the command again with new words.")
+        return Reply("\n".join(lines), reference=ref, held=True)
+
+    def _send_draft(self, session: Session, command: c.SendDraft, who: str) -> Reply:
+        draft = session.get(store.DraftRow, who)
+        if draft is None:
+            raise Refused("You have no message waiting to be sent.")
+        text = draft.suggested if command.suggested else draft.command
+        if text is None:
+            raise Refused(
+                "There are no suggested words for that message: 'send anyway' sends it as written."
+            )
+        incident = draft.incident
+        session.delete(draft)
+        return self._run(session, c.parse(text), who, incident, text=text, checked=True)
+
+    @staticmethod
+    def _annotated(reply: Reply, verdict: Verdict | None) -> Reply:
+        if verdict is None:
+            return reply
+        note = "\n\nSent now, as this is a P1. For the next message: " + verdict.advice
+        return replace(reply, text=reply.text + note)
+
+    def _introduction_advice(self, incident: Incident) -> str:
+        from comms_assistant.adapters.word_review import draft_what_happened
+
+        assert self.wording is not None
+        advice = self.wording.review_introduction(draft_what_happened(incident, self.tz))
+        return f"\nThe review's introduction needs a look. {advice}" if advice else ""
 
     def _open(self, session: Session, command: c.Open, who: str, now: datetime) -> Reply:
         year = now.astimezone(self.tz).year

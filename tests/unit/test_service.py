@@ -221,9 +221,10 @@ def test_review_is_filed_once_and_closes_the_incident(world: World) -> None:
 def test_several_open_incidents_need_a_reference(world: World) -> None:
     world.run(OPEN)
     world.run("open Find is slow p3 services: find")
-    reply = world.run("update Still slow")
+    slow = "update Candidates find course searches are still slow."
+    reply = world.run(slow)
     assert not reply.ok and "INC-2026-0001, INC-2026-0002" in reply.text
-    assert world.run("update Still slow", incident="inc-2026-0002").ok
+    assert world.run(slow, incident="inc-2026-0002").ok
     with transaction(world.app.engine) as session:
         from comms_assistant.adapters.store import find_incident
 
