@@ -19,6 +19,7 @@ from docx import Document
 
 from comms_assistant.adapters.word_xml import set_control_text, xpath
 from comms_assistant.domain.incident import Incident, Role
+from comms_assistant.domain.times import zone_name
 
 TAG_PREFIX = "ca:"
 NOT_SET = "Not set yet"
@@ -81,12 +82,6 @@ def show_time(at: datetime | None, tz: ZoneInfo) -> str:
         return DASH
     local = at.astimezone(tz)
     return f"{local.day} {local:%b %Y %H:%M} {zone_name(local)}"
-
-
-def zone_name(local: datetime) -> str:
-    # Zones without a customary abbreviation (Asia/Dubai) give "+04": say what it is relative to.
-    name = local.tzname() or ""
-    return f"UTC{name}" if name.startswith(("+", "-")) else name
 
 
 def fact_values(incident: Incident, tz: ZoneInfo) -> dict[str, str]:

@@ -20,11 +20,11 @@ from comms_assistant.adapters.word_fields import (
     open_docx,
     search_roots,
     to_bytes,
-    zone_name,
 )
 from comms_assistant.adapters.word_rows import find_table, read_table
 from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
 from comms_assistant.domain.incident import Incident
+from comms_assistant.domain.times import zone_name
 
 REVIEW_FIELDS = (*FACT_FIELDS, WHAT_HAPPENED)
 REVIEW_TEMPLATE = "Incident review template.docx"

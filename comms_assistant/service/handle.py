@@ -27,7 +27,8 @@ from comms_assistant.domain.incident import (
     format_reference,
 )
 from comms_assistant.domain.messages import MessageKind
-from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan, major_name
+from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan
+from comms_assistant.service.replies import confirmation
 from comms_assistant.service.status_text import describe
 from comms_assistant.service.wording import Verdict, WordingCheck
 
@@ -116,7 +117,9 @@ class CommandService:
             if major:
                 queued.append(self.planner.lessons(session, row, now))
         session.flush()
-        reply = self._confirm(command, row, incident, entry, plan)
+        reply = confirmation(
+            command, row, incident, entry, plan, tz=self.tz, folder=self.reports_folder
+        )
         if isinstance(command, c.Review) and self.wording is not None:
             reply += self._introduction_advice(incident)
         deliveries = tuple(q.id for q in queued)
@@ -197,7 +200,9 @@ class CommandService:
         plan = self.planner.message(session, row, incident, MessageKind.OPENED, entry, now)
         queued += plan.rows
         session.flush()
-        text = self._confirm(command, row, incident, entry, plan)
+        text = confirmation(
+            command, row, incident, entry, plan, tz=self.tz, folder=self.reports_folder
+        )
         return Reply(text, reference=row.reference, deliveries=tuple(q.id for q in queued))
 
     def _apply(
@@ -242,59 +247,3 @@ class CommandService:
         if isinstance(command, c.Review):
             raise Refused("No resolved incident is waiting for a review: close it first.")
         raise Refused("No incident is open. Start one with 'open <title> p1|p2|p3|p4'.")
-
-    def _confirm(
-        self,
-        command: c.Command,
-        row: IncidentRow,
-        incident: Incident,
-        entry: TimelineEntry,
-        plan: MessagePlan | None,
-    ) -> str:
-        ref = row.reference
-        lines: list[str]
-        match command:
-            case c.Open():
-                lines = [f"{ref} is open at {incident.priority.label}: {incident.title}."]
-                if command.priority_defaulted:
-                    lines.append(
-                        "No priority was given, so it is P3: change it with 'priority p1'."
-                    )
-                lines.append(f"Running report: {self.reports_folder}/{row.report_name}")
-            case c.Close():
-                lines = [f"{ref} is resolved. Send 'review' to file the incident review."]
-                if incident.priority is Priority.P1:
-                    lines.append(
-                        "Major Incident report for the central team: "
-                        f"{self.reports_folder}/{major_name(row.report_name)}"
-                    )
-            case c.Review():
-                lines = [f"{ref} is closed. Review: {self.reports_folder}/{row.review_name}"]
-                if incident.priority is Priority.P1:
-                    lines.append(
-                        "Its recommendations go into the Major Incident report as the lessons "
-                        "learnt."
-                    )
-            case _:
-                lines = [f"{ref}: {entry.text}."]
-        if plan is not None:
-            people = "person" if plan.emailed == 1 else "people"
-            told = f"{plan.emailed} {people} by email" if plan.emailed else "nobody by email"
-            where = " and the incidents channel" if plan.carded else ""
-            lines.append(f"Telling {told}{where}.")
-            if plan.next_update_by is not None:
-                due = plan.next_update_by.astimezone(self.tz)
-                lines.append(f"Next update due by {due:%H:%M} {zone_name(due)}.")
-        if row.report_locked_at is not None:
-            since = row.report_locked_at.astimezone(self.tz)
-            lines.append(
-                f"The report has been open in Word since {since:%H:%M} {zone_name(since)}, so "
-                "changes to it are waiting; they go in once it is closed."
-            )
-        return "\n".join(lines)
-
-
-def zone_name(local: datetime) -> str:
-    # As in the Word documents (adapters.word_fields, not imported here: it loads python-docx).
-    name = local.tzname() or ""
-    return f"UTC{name}" if name.startswith(("+", "-")) else name

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain.incident import EntryKind, Incident, Role
 from comms_assistant.domain.policy import next_update_due
+from comms_assistant.domain.times import zone_name
 
-TIME = "%d %b %Y %H:%M"
+
+def shown(at: datetime, tz: ZoneInfo) -> str:
+    local = at.astimezone(tz)
+    return f"{local:%d %b %Y %H:%M} {zone_name(local)}"
 
 
 def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo) -> str:
@@ -18,7 +23,7 @@ def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo) -> str:
         + (" (security incident: kept private)" if incident.security else ""),
         f"Impact: {incident.impact or 'not given yet'}",
         f"Services: {', '.join(incident.services) or 'not given yet'}",
-        f"Declared {incident.declared_at.astimezone(tz).strftime(TIME)} by {incident.declared_by}",
+        f"Declared {shown(incident.declared_at, tz)} by {incident.declared_by}",
     ]
     for role in Role:
         lines.append(f"{role.title}: {incident.leads.get(role, 'nobody yet')}")
@@ -26,11 +31,9 @@ def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo) -> str:
     if incident.is_open and updates:
         due = next_update_due(incident.priority, updates[-1].at)
         if due:
-            lines.append(f"Next stakeholder update due by {due.astimezone(tz).strftime(TIME)}")
+            lines.append(f"Next stakeholder update due by {shown(due, tz)}")
     if incident.resolved_at:
-        lines.append(
-            f"Resolved {incident.resolved_at.astimezone(tz).strftime(TIME)}: {incident.resolution}"
-        )
+        lines.append(f"Resolved {shown(incident.resolved_at, tz)}: {incident.resolution}")
     lines.append(f"Report: {row.report_url or row.report_name}")
     last = incident.timeline[-1]
     lines.append(f"Latest: {last.at.astimezone(tz).strftime('%H:%M')} {last.text}")
