@@ -1,7 +1,14 @@
 """The tenant's token endpoint and the bearer-token check in front of every Graph call.
 
 Tokens are unsigned JWT-shaped strings (so tools that peek inside one still can), and are kept in
-the sqlite db so a standalone `comms-assistant sandbox` server and a client process agree.
+the sqlite db so a standalone `comms-assistant sandbox` server and a client process agree. Only
+tokens found in the db are honoured, so the claims inside one can be trusted.
+
+Two kinds, as in Microsoft Entra ID:
+- app-only (`grant_type=client_credentials`, any client id and secret): `roles`, `idtyp=app`;
+- delegated (`grant_type=password`, the sandbox service account `seed.SERVICE_ACCOUNT` with
+  password `seed.SERVICE_ACCOUNT_PASSWORD`): `scp`, `upn`, `idtyp=user`.
+Handlers ask `is_delegated(request)` where Microsoft 365 treats the two differently.
 """
 
 from __future__ import annotations
@@ -17,10 +24,13 @@ from aiohttp import web
 
 from comms_assistant.sandbox import seed
 from comms_assistant.sandbox.odata import GraphError
-from comms_assistant.sandbox.routing import Router, base_url, context, decoded_path
+from comms_assistant.sandbox.routing import CLAIMS, Router, base_url, context, decoded_path
 
 TOKEN_LIFETIME = 3599
 GRAPH_AUDIENCE = "https://graph.microsoft.com"
+DELEGATED_SCOPES = (
+    "ChannelMessage.Send Chat.ReadWrite ChatMessage.Send Files.ReadWrite.All Mail.Send User.Read"
+)
 
 
 def register(router: Router) -> None:
@@ -49,7 +59,8 @@ async def token(request: web.Request, match: re.Match[str]) -> web.StreamRespons
     if match["tenant"].lower() not in {seed.TENANT_ID, "organizations", "common"}:
         return _aad_error(400, "invalid_request", 90002, f"Tenant '{match['tenant']}' not found.")
     form = await request.post()
-    if form.get("grant_type") != "client_credentials":
+    grant = form.get("grant_type")
+    if grant not in {"client_credentials", "password"}:
         return _aad_error(
             400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type."
         )
@@ -58,12 +69,8 @@ async def token(request: web.Request, match: re.Match[str]) -> web.StreamRespons
         return _aad_error(
             400, "invalid_request", 900144, "The request body must contain client_id."
         )
-    if not form.get("client_secret") and not form.get("client_assertion"):
-        return _aad_error(
-            401, "invalid_client", 7000218, "The request body must contain client_secret."
-        )
     issued = int(time.time())
-    claims = {
+    claims: dict[str, object] = {
         "aud": GRAPH_AUDIENCE,
         "iss": f"https://sts.windows.net/{seed.TENANT_ID}/",
         "tid": seed.TENANT_ID,
@@ -71,8 +78,33 @@ async def token(request: web.Request, match: re.Match[str]) -> web.StreamRespons
         "iat": issued,
         "nbf": issued,
         "exp": issued + TOKEN_LIFETIME,
-        "roles": ["Sites.Selected", "Mail.Send", "Mail.ReadBasic.All", "ChannelMessage.Send"],
     }
+    if grant == "client_credentials":
+        if not form.get("client_secret") and not form.get("client_assertion"):
+            return _aad_error(
+                401, "invalid_client", 7000218, "The request body must contain client_secret."
+            )
+        # Teamwork.Migrate.All is what an app can hold for Teams: it is for imports only.
+        roles = ["Sites.Selected", "Mail.Send", "Mail.ReadBasic.All", "Teamwork.Migrate.All"]
+        claims.update(idtyp="app", roles=roles)
+    else:
+        username = str(form.get("username") or "")
+        if username.lower() != seed.SERVICE_ACCOUNT or (
+            form.get("password") != seed.SERVICE_ACCOUNT_PASSWORD
+        ):
+            return _aad_error(
+                400,
+                "invalid_grant",
+                50126,
+                "Error validating credentials due to invalid username or password.",
+            )
+        claims.update(
+            idtyp="user",
+            scp=DELEGATED_SCOPES,
+            upn=seed.SERVICE_ACCOUNT,
+            oid=seed.SERVICE_ACCOUNT_ID,
+            name=seed.SERVICE_ACCOUNT_NAME,
+        )
     access_token = ".".join(
         [_b64({"typ": "JWT", "alg": "none"}), _b64(claims), secrets.token_urlsafe(32)]
     )
@@ -82,6 +114,7 @@ async def token(request: web.Request, match: re.Match[str]) -> web.StreamRespons
     )
     body = {
         "token_type": "Bearer",
+        "scope": str(claims.get("scp") or f"{GRAPH_AUDIENCE}/.default"),
         "expires_in": TOKEN_LIFETIME,
         "ext_expires_in": TOKEN_LIFETIME,
         "access_token": access_token,
@@ -102,6 +135,17 @@ async def discovery(request: web.Request, match: re.Match[str]) -> web.StreamRes
             "tenant_region_scope": "EU",
         }
     )
+
+
+def claims_of(token: str) -> dict[str, object]:
+    payload = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+def is_delegated(request: web.Request) -> bool:
+    """Whether the request's token was issued to a signed-in user (not an app on its own)."""
+    claims = request.get(CLAIMS) or {}
+    return claims.get("idtyp") == "user"
 
 
 def require_token(request: web.Request) -> None:
@@ -128,3 +172,4 @@ def require_token(request: web.Request) -> None:
         raise GraphError(
             401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."
         )
+    request[CLAIMS] = claims_of(value.strip())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from comms_assistant.sandbox import seed
+from comms_assistant.sandbox import seed, versions
 from comms_assistant.sandbox.names import check_name, check_path_length
 from comms_assistant.sandbox.odata import GraphError, iso, now
 from comms_assistant.sandbox.state import TenantState, atomic_write, new_guid, new_item_id
@@ -231,6 +231,8 @@ class Drive:
         if existing is None:
             self.check_new_name(parent, name)
         path = self.disk_path(parent) / (existing.name if existing else name)
+        if existing is not None:
+            versions.keep(self.state, existing, path)
         atomic_write(path, data, self.state.tmp_dir)
         stat = path.stat()
         if existing is None:

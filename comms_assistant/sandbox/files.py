@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from comms_assistant.sandbox import seed
+from comms_assistant.sandbox import seed, versions
 from comms_assistant.sandbox.drive_store import Drive, Item, etag_matches
 from comms_assistant.sandbox.odata import GraphError, ci_get, json_ok, read_json
 from comms_assistant.sandbox.routing import Router, base_url, context
@@ -93,6 +93,21 @@ async def _drive(request: web.Request, drive_id: str, rest: str | None) -> web.S
     return await _item_action(request, drive, base, path, action)
 
 
+_ITEM_IN_PATH = re.compile(r"/drives?(?:/[^/]+)?/(?P<rest>(?:items/|root).*)$", re.IGNORECASE)
+
+
+def addressed_item(drive: Drive, path: str) -> Item | None:
+    """The existing driveItem a decoded Graph path points at, if any (for faults and locks)."""
+    found = _ITEM_IN_PATH.search(path)
+    if found is None:
+        return None
+    try:
+        base, item_path, _ = parse_item_ref(found["rest"])
+        return drive.resolve(drive.get(base), item_path or "")
+    except GraphError:
+        return None
+
+
 def parse_item_ref(rest: str) -> tuple[str, str | None, str]:
     """`root:/a/b.docx:/content` → ("root", "a/b.docx", "content")."""
     if rest.lower().startswith("items/"):
@@ -110,7 +125,7 @@ def parse_item_ref(rest: str) -> tuple[str, str | None, str]:
         path, tail = (tail[:closing], tail[closing + 1 :]) if closing >= 0 else (tail, "")
         path = path.strip("/")
     action = tail.strip("/").lower()
-    if action not in ACTIONS:
+    if action not in ACTIONS and not re.fullmatch(r"versions(?:/[^/]+(?:/[a-z]+)?)?", action):
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{action}'.")
     return base, path, action
 
@@ -127,6 +142,10 @@ async def _item_action(
     if method == "POST" and action == "children":
         return await create_folder(request, drive, drive.resolve(drive.get(base), path or ""))
     item = drive.resolve(drive.get(base), path or "")
+    if action.startswith("versions"):
+        return await versions.handle(
+            request, drive, item, action, lambda: _check_lock(request, item)
+        )
     if method == "GET" and action == "":
         return json_ok(drive.to_json(item, base_url(request)))
     if method == "GET" and action == "children":
@@ -143,10 +162,17 @@ async def _item_action(
     if method == "PATCH" and action == "":
         return await patch_item(request, drive, item)
     if method == "DELETE" and action == "":
+        _check_lock(request, item)
         _check_if_match(request, item)
         drive.delete(item)
         return web.Response(status=204)
     raise GraphError(405, "BadRequest", f"The HTTP method '{method}' is not supported here.")
+
+
+def _check_lock(request: web.Request, item: Item | None) -> None:
+    if item is not None:
+        ctx = context(request)
+        ctx.locks.check(item.id, ctx.clock())
 
 
 def _check_if_match(request: web.Request, item: Item | None) -> None:
@@ -165,6 +191,7 @@ async def put_content(
         item = drive.get(base)
         if item.is_folder:
             raise GraphError(400, "invalidRequest", "Cannot upload content to a folder.")
+        _check_lock(request, item)
         _check_if_match(request, item)
         parent, name = drive.get(item.parent_id or base), item.name
     else:
@@ -174,6 +201,7 @@ async def put_content(
             # Graph makes missing folders on the way when uploading by path.
             parent = drive.ensure_folder(parent, folder)
         existing = drive.child(parent, name)
+        _check_lock(request, existing)
         _check_if_match(request, existing if existing else None)
         behavior = request.query.get(CONFLICT, "replace").lower()
         if existing is not None and behavior == "fail":
@@ -199,6 +227,7 @@ async def create_folder(request: web.Request, drive: Drive, parent: Item) -> web
 
 
 async def patch_item(request: web.Request, drive: Drive, item: Item) -> web.StreamResponse:
+    _check_lock(request, item)
     _check_if_match(request, item)
     body = await read_json(request)
     reference = ci_get(body, "parentReference") or {}
@@ -232,6 +261,8 @@ async def copy(request: web.Request, drive: Drive, source: Item) -> web.StreamRe
     else:
         if existing is not None and behavior == "rename":
             name = drive.free_name(parent, name)
+        elif existing is not None:
+            _check_lock(request, existing)  # replacing a file that is open in Word
         created, _ = drive.write(parent, name, drive.read(source))
         resource_id = created.id
     drive.db.execute(

@@ -40,6 +40,8 @@ _PROPERTY_FILTER = re.compile(
     + r"\s*\)",
     re.IGNORECASE,
 )
+# Exchange Online's sending limits per mailbox (the 500 recipients are checked in build_eml).
+MESSAGES_PER_MINUTE = 30
 _MESSAGE_ID_FILTER = re.compile(r"internetMessageId\s+eq\s+" + _LITERAL, re.IGNORECASE)
 
 
@@ -149,10 +151,29 @@ async def send_mail(request: web.Request, match: re.Match[str]) -> web.StreamRes
         raise GraphError(400, "ErrorInvalidRequest", "The request body must contain a message.")
     message_id = "AAMkAGSandbox" + secrets.token_urlsafe(24).replace("-", "x").replace("_", "y")
     eml = build_eml(mailbox, message, message_id)
+    _count_against_rate_limit(request, mailbox)
     if ci_get(payload, "saveToSentItems", True) not in (False, "false", "False"):
         path = sent_items / f"{file_stamp(now())}-{message_id}.eml"
         atomic_write(path, bytes(eml), context(request).state.tmp_dir)
     return web.Response(status=202)
+
+
+def _count_against_rate_limit(request: web.Request, mailbox: str) -> None:
+    """Exchange accepts 30 messages a minute from one mailbox; the 31st is throttled (429)."""
+    ctx = context(request)
+    moment = ctx.clock()
+    sent = [t for t in ctx.mail_sent.get(mailbox.lower(), []) if t > moment - 60]
+    if len(sent) >= MESSAGES_PER_MINUTE:
+        wait = max(1, int(sent[0] + 60 - moment + 0.999))
+        ctx.mail_sent[mailbox.lower()] = sent
+        raise GraphError(
+            429,
+            "ErrorExceededMessageLimit",
+            f"Mailbox {mailbox} has sent {MESSAGES_PER_MINUTE} messages in the last minute; "
+            "Exchange Online allows no more.",
+            {"Retry-After": str(wait)},
+        )
+    ctx.mail_sent[mailbox.lower()] = [*sent, moment]
 
 
 def _recipients(value: str | None) -> list[dict[str, Any]]:

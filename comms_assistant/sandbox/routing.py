@@ -9,13 +9,17 @@ aiohttp's own router (it matches per segment) would not.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import web
 
 from comms_assistant.sandbox.drive_store import Drive
+from comms_assistant.sandbox.faults import FaultSet
+from comms_assistant.sandbox.locks import Locks
 from comms_assistant.sandbox.odata import GraphError
 from comms_assistant.sandbox.state import TenantState
 
@@ -26,9 +30,30 @@ Handler = Callable[[web.Request, re.Match[str]], Awaitable[web.StreamResponse]]
 class Context:
     state: TenantState
     drive: Drive
+    # The tenant's sense of time (epoch seconds) for locks, fault expiry and Exchange's rate
+    # limit: tests may pass a fake one to simulate ten minutes without waiting ten minutes.
+    clock: Callable[[], float] = time.time
+    faults: FaultSet = field(default_factory=FaultSet)
+    locks: Locks = field(default_factory=Locks)
+    # Accepted sendMail times per mailbox (lower-case), for the 30-a-minute limit.
+    mail_sent: dict[str, list[float]] = field(default_factory=dict)
+    # Every request received, oldest first (server.LoggedRequest), for GET /_sandbox/log.
+    log: list[Any] = field(default_factory=list)
 
 
 CONTEXT = web.AppKey("sandbox_context", Context)
+
+
+def _request_key(name: str, kind: type) -> Any:
+    # aiohttp 3.14 warns about plain string keys; older versions have no RequestKey.
+    maker = getattr(web, "RequestKey", None)
+    return maker(name, kind) if maker is not None else name
+
+
+# What the middlewares tell each other about one request.
+CLAIMS = _request_key("sandbox_token_claims", dict)  # the bearer token's claims
+FAULT = _request_key("sandbox_fault", str)  # the id of the fault rule that acted
+DROPPED = _request_key("sandbox_dropped", bool)  # the connection was dropped on purpose
 
 
 def context(request: web.Request) -> Context:

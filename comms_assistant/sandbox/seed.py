@@ -17,3 +17,10 @@ TEAM_ID = "5f0b9c1e-0000-4000-8000-0000000000a1"
 TEAM_NAME = "Incident response"
 CHANNEL_ID = "19:incidents0000000000000000000001@thread.tacv2"
 CHANNEL_NAME = "Incidents"
+
+# The service account a delegated token is issued for (grant_type=password): Teams refuses
+# app-only tokens for posting, so the product posts to channels as this account.
+SERVICE_ACCOUNT = "comms.assistant@example.org"
+SERVICE_ACCOUNT_PASSWORD = "sandbox"
+SERVICE_ACCOUNT_ID = "00000000-0000-4000-8000-0000000000b0"
+SERVICE_ACCOUNT_NAME = "Comms Assistant (sandbox)"

@@ -1,11 +1,10 @@
 """The sandbox tenant's HTTP server: an aiohttp app on 127.0.0.1, run in a background thread.
 
 Request flow, outermost first:
-    log_requests → odata_errors → authenticate → *extra middlewares* → dispatch
-Fault injection (429 + Retry-After, 503, 423, 412 on simulated human edits, "accept then fail")
-belongs in one middleware passed as `SandboxTenant(..., middlewares=[...])`: it runs after the
-token check, sees the decoded path via `routing.decoded_path`, may raise `GraphError` before the
-handler or replace the handler's response after it, and its errors still get Graph's body.
+    log_requests → odata_errors → authenticate → inject_faults → *extra middlewares* → dispatch
+Faults (control.inject_faults) come from `COMMS_ASSISTANT_SANDBOX_FAULTS` at start, from
+`SandboxTenant(faults=...)`, `SandboxTenant.faults.add(...)` or `POST /_sandbox/faults` while it
+runs; they act after the token check, so a request with no token still gets 401 first.
 """
 
 from __future__ import annotations
@@ -13,20 +12,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from aiohttp import web
 
-from comms_assistant.sandbox import auth, files, mail, seed, teams
+from comms_assistant.sandbox import (
+    auth,
+    bot_connector,
+    control,
+    files,
+    mail,
+    page,
+    seed,
+    teams,
+)
 from comms_assistant.sandbox.drive_store import Drive
+from comms_assistant.sandbox.faults import ENV_VAR, FaultRule, FaultSet, parse_rules
 from comms_assistant.sandbox.odata import GraphError, error_response
-from comms_assistant.sandbox.routing import CONTEXT, Context, Router, decoded_path
+from comms_assistant.sandbox.routing import CONTEXT, DROPPED, FAULT, Context, Router, decoded_path
 from comms_assistant.sandbox.state import TenantState
 
 log = logging.getLogger(__name__)
@@ -38,27 +49,38 @@ Middleware = Callable[[web.Request, HandlerFn], Awaitable[web.StreamResponse]]
 class LoggedRequest(NamedTuple):
     method: str
     path: str  # decoded, without the query string
-    status: int
+    status: int  # 0: the connection was dropped on purpose (a fault), nothing was answered
+    time: float = 0.0  # the tenant's clock when the request arrived (epoch seconds)
+    fault: str | None = None  # the id of the fault rule that acted on it
 
 
 def build_router() -> Router:
     router = Router()
-    for module in (auth, files, mail, teams):
+    for module in (auth, files, mail, teams, bot_connector, control, page):
         module.register(router)
     return router
+
+
+def faults_from_env() -> list[FaultRule]:
+    """Rules in `COMMS_ASSISTANT_SANDBOX_FAULTS` (JSON); a bad value stops the start, loudly."""
+    raw = os.environ.get(ENV_VAR, "").strip()
+    return parse_rules(raw, time.time()) if raw else []
 
 
 def build_app(
     state: TenantState,
     log_to: list[LoggedRequest] | None = None,
     middlewares: Sequence[Middleware] = (),
+    *,
+    faults: FaultSet | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> web.Application:
     router = build_router()
     requests = log_to if log_to is not None else []
 
     @web.middleware
     async def log_requests(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
-        status = 500
+        status, arrived = 500, clock()
         try:
             response = await handler(request)
             status = response.status
@@ -67,7 +89,11 @@ def build_app(
             status = exc.status
             raise
         finally:
-            requests.append(LoggedRequest(request.method, decoded_path(request), status))
+            status = 0 if request.get(DROPPED) else status
+            entry = LoggedRequest(
+                request.method, decoded_path(request), status, arrived, request.get(FAULT)
+            )
+            requests.append(entry)
 
     @web.middleware
     async def odata_errors(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
@@ -93,10 +119,18 @@ def build_app(
         return await handler(request, match)
 
     app = web.Application(
-        middlewares=[log_requests, odata_errors, authenticate, *middlewares],
+        middlewares=[
+            log_requests,
+            odata_errors,
+            authenticate,
+            control.inject_faults,
+            *middlewares,
+        ],
         client_max_size=300 * 1024 * 1024,  # simple upload allows 250 MB
     )
-    app[CONTEXT] = Context(state=state, drive=Drive(state))
+    app[CONTEXT] = Context(
+        state=state, drive=Drive(state), clock=clock, faults=faults or FaultSet(), log=requests
+    )
     app.router.add_route("*", "/{tail:.*}", dispatch)
     return app
 
@@ -110,11 +144,21 @@ class SandboxTenant:
         host: str = "127.0.0.1",
         port: int = 0,
         middlewares: Sequence[Middleware] = (),
+        *,
+        faults: Any = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`faults`: rules as JSON text or data (see faults.py); None reads the environment.
+
+        `clock`: the tenant's time in epoch seconds, for locks, fault expiry and rate limits.
+        """
         self.root = Path(root)
         self.host = host
         self.port = port
         self.middlewares = tuple(middlewares)
+        self.clock = clock
+        self.faults = FaultSet()
+        self.faults.add(faults_from_env() if faults is None else parse_rules(faults, clock()))
         self.requests: list[LoggedRequest] = []
         self.base_url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -162,7 +206,9 @@ class SandboxTenant:
 
     async def _start_server(self) -> None:
         self._state = TenantState(self.root)
-        app = build_app(self._state, self.requests, self.middlewares)
+        app = build_app(
+            self._state, self.requests, self.middlewares, faults=self.faults, clock=self.clock
+        )
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -202,16 +248,21 @@ class SandboxTenant:
 
 def serve_forever(root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
     """Run the tenant in the foreground until Ctrl-C (the `comms-assistant sandbox` command)."""
+    fault_set = FaultSet()
+    fault_set.add(faults_from_env())  # before anything starts: a bad rule stops us here
     state = TenantState(Path(root))
 
     async def main() -> None:
-        runner = web.AppRunner(build_app(state), access_log=None)
+        runner = web.AppRunner(build_app(state, faults=fault_set), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
         await site.start()
         bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         print(f"Sandbox tenant on http://{host}:{bound} (Graph: http://{host}:{bound}/v1.0)")
-        print(f"State in {Path(root).resolve()}. Ctrl-C stops.", flush=True)
+        print(f"State in {Path(root).resolve()}. Ctrl-C stops.")
+        print(f"See what was sent: http://{host}:{bound}/", flush=True)
+        if fault_set.rules():
+            print(f"Faults in force: {len(fault_set.rules())} rule(s) from {ENV_VAR}", flush=True)
         stopped = asyncio.Event()
         # A service manager stops us with SIGTERM: shut down as cleanly as after Ctrl-C.
         with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows loops

@@ -35,6 +35,13 @@ CREATE TABLE IF NOT EXISTS items (
     mtime_ns INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX IF NOT EXISTS items_by_name ON items(parent_id, name);
+CREATE TABLE IF NOT EXISTS versions (
+    item_id TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    modified TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (item_id, number)
+);
 CREATE TABLE IF NOT EXISTS monitors (
     id TEXT PRIMARY KEY,
     polls INTEGER NOT NULL DEFAULT 0,

@@ -1,4 +1,9 @@
-"""Teams: posting a chatMessage to a channel writes it as JSON under teams/<team>/<channel>/."""
+"""Teams: a chatMessage posted to a channel is written as JSON under teams/<team>/<channel>/,
+one posted to a chat under chats/<chat>/.
+
+As in Microsoft 365, posting needs a *delegated* token (a signed-in user): an app-only token gets
+401, because Teamwork.Migrate.All only allows importing messages. Reading works with either.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,10 @@ from typing import Any
 
 from aiohttp import web
 
-from comms_assistant.sandbox import seed
+from comms_assistant.sandbox import auth, seed
 from comms_assistant.sandbox.odata import GraphError, ci_get, file_stamp, iso, json_ok, now
 from comms_assistant.sandbox.odata import read_json as read_body
-from comms_assistant.sandbox.routing import Router, context
+from comms_assistant.sandbox.routing import CLAIMS, Router, context
 from comms_assistant.sandbox.state import atomic_write
 
 MAX_MESSAGE_BYTES = 28 * 1024
@@ -25,7 +30,7 @@ _ATTACHMENT_REF = re.compile(
 _last_id = 0
 
 
-def _next_id() -> str:
+def next_message_id() -> str:
     """Teams message ids are millisecond timestamps; keep them unique within one process."""
     global _last_id
     _last_id = max(int(time.time() * 1000), _last_id + 1)
@@ -38,6 +43,23 @@ def register(router: Router) -> None:
         r"/v1\.0/teams/(?P<team>[^/]+)/channels/(?P<channel>[^/]+)/messages",
         channel_messages,
     )
+    router.add("POST GET", r"/v1\.0/chats/(?P<chat>[^/]+)/messages", chat_messages)
+
+
+def safe_folder_name(conversation: str) -> str:
+    """A chat or conversation id as a folder name: no characters Windows or SharePoint refuse."""
+    return re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", conversation).strip(" .") or "_"
+
+
+def _require_delegated(request: web.Request) -> None:
+    if not auth.is_delegated(request):
+        raise GraphError(
+            401,
+            "Unauthorized",
+            "Message POST is allowed in application-only context only for import purposes. "
+            "Refer to https://docs.microsoft.com/microsoftteams/platform/graph-api/"
+            "import-messages/import-external-messages-to-teams for more details.",
+        )
 
 
 def _channel_dir(request: web.Request, team: str, channel: str) -> Any:
@@ -90,9 +112,25 @@ def validate(message: dict[str, Any]) -> None:
 
 async def channel_messages(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
     folder = _channel_dir(request, match["team"], match["channel"])
+    identity = {"channelIdentity": {"teamId": seed.TEAM_ID, "channelId": seed.CHANNEL_ID}}
+    return await _messages(request, folder, identity)
+
+
+async def chat_messages(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    chat = match["chat"]
+    if not chat.startswith("19:"):
+        raise GraphError(404, "NotFound", f"Chat '{chat}' was not found.")
+    folder = context(request).state.root / "chats" / safe_folder_name(chat)
+    return await _messages(request, folder, {"chatId": chat, "channelIdentity": None})
+
+
+async def _messages(request: web.Request, folder: Any, where: dict[str, Any]) -> web.StreamResponse:
     if request.method == "GET":
-        messages = [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))]
-        return json_ok({"value": messages[::-1]})
+        newest = sorted(folder.glob("*.json"), reverse=True)
+        top = request.query.get("$top", "")
+        newest = newest[: int(top)] if top.isdigit() else newest
+        return json_ok({"value": [json.loads(path.read_text()) for path in newest]})
+    _require_delegated(request)
     raw = await request.read()
     if len(raw) > MAX_MESSAGE_BYTES:
         raise GraphError(
@@ -101,7 +139,8 @@ async def channel_messages(request: web.Request, match: re.Match[str]) -> web.St
     message = await read_body(request)
     validate(message)
     moment = now()
-    message_id = _next_id()
+    message_id = next_message_id()
+    claims = request.get(CLAIMS) or {}
     stored = {
         "id": message_id,
         "replyToId": None,
@@ -113,18 +152,19 @@ async def channel_messages(request: web.Request, match: re.Match[str]) -> web.St
         "subject": ci_get(message, "subject"),
         "summary": ci_get(message, "summary"),
         "chatId": None,
+        "channelIdentity": None,
         "importance": ci_get(message, "importance") or "normal",
         "locale": "en-us",
         "webUrl": (
-            f"https://teams.microsoft.com/l/message/{seed.CHANNEL_ID}/{message_id}"
-            f"?groupId={seed.TEAM_ID}"
+            f"https://teams.microsoft.com/l/message/{where.get('chatId') or seed.CHANNEL_ID}"
+            f"/{message_id}" + ("" if where.get("chatId") else f"?groupId={seed.TEAM_ID}")
         ),
         "from": {
             "application": None,
             "device": None,
             "user": {
-                "id": "00000000-0000-4000-8000-0000000000b0",
-                "displayName": "Comms Assistant (sandbox)",
+                "id": claims.get("oid"),
+                "displayName": claims.get("name"),
                 "userIdentityType": "aadUser",
             },
         },
@@ -132,7 +172,6 @@ async def channel_messages(request: web.Request, match: re.Match[str]) -> web.St
             "contentType": str(ci_get(ci_get(message, "body"), "contentType") or "text").lower(),
             "content": ci_get(ci_get(message, "body"), "content"),
         },
-        "channelIdentity": {"teamId": seed.TEAM_ID, "channelId": seed.CHANNEL_ID},
         "attachments": [
             {
                 "id": ci_get(a, "id"),
@@ -146,6 +185,7 @@ async def channel_messages(request: web.Request, match: re.Match[str]) -> web.St
         ],
         "mentions": ci_get(message, "mentions") or [],
         "reactions": [],
+        **where,
     }
     path = folder / f"{file_stamp(moment)}-{message_id}.json"
     atomic_write(path, json.dumps(stored, indent=2).encode(), context(request).state.tmp_dir)

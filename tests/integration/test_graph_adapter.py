@@ -63,9 +63,9 @@ def make_docx(text: str) -> bytes:
 def graph_calls(sandbox: Any, since: int) -> list[tuple[str, str, int]]:
     """Requests the sandbox saw after index `since`, without token or monitor traffic."""
     return [
-        (method, path, status)
-        for method, path, status in list(sandbox.requests)[since:]
-        if path.startswith("/v1.0")
+        (logged.method, logged.path, logged.status)
+        for logged in list(sandbox.requests)[since:]
+        if logged.path.startswith("/v1.0")
     ]
 
 

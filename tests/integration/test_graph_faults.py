@@ -102,6 +102,8 @@ def test_send_mail_is_sent_once_when_graph_always_answers_503() -> None:
 
 def test_post_card_is_sent_once_when_graph_always_answers_503() -> None:
     async def handler(request: web.Request) -> web.Response:
+        if request.method == "GET":  # the look for an earlier post of the card: none
+            return web.json_response({"value": []})
         return web.Response(status=503)  # no body: kiota raises a plain APIError
 
     async def scenario(client: Any) -> None:
@@ -111,7 +113,9 @@ def test_post_card_is_sent_once_when_graph_always_answers_503() -> None:
         assert info.value.retryable is True
 
     seen = asyncio.run(run_against(handler, scenario))
-    assert len(seen) == 1
+    assert [call for call in seen if call.startswith("POST")] == [
+        "POST /v1.0/teams/team/channels/19:c@thread.tacv2/messages"
+    ]
 
 
 def test_sdk_retries_idempotent_reads_but_mapping_still_applies() -> None:
@@ -262,3 +266,21 @@ def test_copy_onto_an_existing_name_returns_the_existing_file() -> None:
         assert item.id == "existing" and item.etag == '"7"'
 
     asyncio.run(run_against(handler, scenario))
+
+
+def test_post_card_still_posts_when_the_channel_cannot_be_read() -> None:
+    """No permission to read the channel (403): the duplicate check is skipped, not the card."""
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.method == "GET":
+            return odata(403, "Forbidden", "Missing role permissions on the request.")
+        return web.json_response({"id": "1700000000001"}, status=201)
+
+    async def scenario(client: Any) -> None:
+        poster = GraphTeamsPoster(client, "team", "19:c@thread.tacv2")
+        assert await poster.post_card(TeamsCard("d-3", "s", {"type": "AdaptiveCard"})) == (
+            "1700000000001"
+        )
+
+    seen = asyncio.run(run_against(handler, scenario))
+    assert [call.split()[0] for call in seen] == ["GET", "POST"]

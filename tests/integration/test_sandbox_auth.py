@@ -28,7 +28,7 @@ def test_token_endpoint_issues_bearer_tokens(sandbox: SandboxTenant) -> None:
 
 
 def test_wrong_grant_and_wrong_tenant_are_refused(sandbox: SandboxTenant) -> None:
-    form = {"grant_type": "password", "client_id": "app", "client_secret": "s"}
+    form = {"grant_type": "authorization_code", "client_id": "app", "client_secret": "s"}
     assert httpx.post(sandbox.token_url, data=form).json()["error"] == "unsupported_grant_type"
     form["grant_type"] = "client_credentials"
     other = sandbox.token_url.replace(seed.TENANT_ID, "11111111-0000-4000-8000-000000000000")
@@ -50,5 +50,5 @@ def test_unknown_route_is_an_odata_error_and_requests_are_logged(
     assert reply.status_code == 400
     error = reply.json()["error"]
     assert error["code"] == "BadRequest" and error["innerError"]["request-id"]
-    assert sandbox.requests[-1] == ("GET", "/v1.0/planner/plans", 400)
+    assert sandbox.requests[-1][:3] == ("GET", "/v1.0/planner/plans", 400)
     assert sandbox.requests[0][:2] == ("POST", f"/{seed.TENANT_ID}/oauth2/v2.0/token")

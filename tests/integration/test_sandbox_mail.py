@@ -95,3 +95,71 @@ def test_not_saved_to_sent_items_when_asked(graph: httpx.Client, sandbox: Sandbo
     body = {"message": message("x"), "saveToSentItems": False}
     assert graph.post(f"/users/{MAILBOX}/sendMail", json=body).status_code == 202
     assert sent_items(sandbox) == []
+
+
+def test_more_than_500_recipients_is_refused(graph: httpx.Client, sandbox: SandboxTenant) -> None:
+    crowd = message("big")
+    crowd["bccRecipients"] = [
+        {"emailAddress": {"address": f"person{n}@example.org"}} for n in range(500)
+    ]  # with the To and Cc above: 502 recipients
+    reply = graph.post(f"/users/{MAILBOX}/sendMail", json={"message": crowd})
+    assert reply.status_code == 400
+    assert reply.json()["error"]["code"] == "ErrorTooManyRecipients"
+    assert sent_items(sandbox) == []
+
+
+def test_the_31st_message_in_a_minute_is_throttled_with_retry_after(tmp_path: Path) -> None:
+    now = [1_800_000_000.0]
+    with SandboxTenant(tmp_path / "t", faults=[], clock=lambda: now[0]) as tenant:
+        token = httpx.post(
+            tenant.token_url,
+            data={"grant_type": "client_credentials", "client_id": "c", "client_secret": "s"},
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=tenant.graph_url, headers=headers) as graph:
+            url = f"/users/{MAILBOX}/sendMail"
+            statuses = []
+            for n in range(31):
+                now[0] += 1.0  # one a second: 31 inside one minute
+                statuses.append(graph.post(url, json={"message": message(f"m{n}")}).status_code)
+            assert statuses == [202] * 30 + [429]
+            refused = graph.post(url, json={"message": message("again")})
+            assert refused.json()["error"]["code"] == "ErrorExceededMessageLimit"
+            assert 1 <= int(refused.headers["Retry-After"]) <= 30
+            now[0] += int(refused.headers["Retry-After"])
+            assert graph.post(url, json={"message": message("later")}).status_code == 202
+        assert len(list((tenant.root / "mail").rglob("*.eml"))) == 31
+
+
+def test_text_body_with_the_sdk_camel_and_pascal_case(sandbox: SandboxTenant) -> None:
+    import asyncio
+
+    from msgraph.generated.models.body_type import BodyType
+    from msgraph.generated.models.email_address import EmailAddress
+    from msgraph.generated.models.item_body import ItemBody
+    from msgraph.generated.models.message import Message
+    from msgraph.generated.models.recipient import Recipient
+    from msgraph.generated.users.item.send_mail.send_mail_post_request_body import (
+        SendMailPostRequestBody,
+    )
+    from test_sandbox_sdk import make_client
+
+    async def send() -> None:
+        message = Message(
+            subject="Plain",
+            body=ItemBody(content_type=BodyType.Text, content="Line one\n<not a tag>"),
+            to_recipients=[Recipient(email_address=EmailAddress(address="ops@example.org"))],
+        )
+        client = make_client(sandbox)
+        body = SendMailPostRequestBody(message=message, save_to_sent_items=True)
+        await client.users.by_user_id(MAILBOX).send_mail.post(body)  # PascalCase on the wire
+        listed = await (
+            client.users.by_user_id(MAILBOX).mail_folders.by_mail_folder_id("sentitems").messages
+        ).get()
+        assert listed.value[0].body.content_type == BodyType.Text
+        assert listed.value[0].body.content.startswith("Line one\n<not a tag>")
+
+    asyncio.run(send())
+    [path] = sent_items(sandbox)
+    eml = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    assert eml.get_content_type() == "text/plain"

@@ -15,8 +15,9 @@ from comms_assistant.sandbox import SandboxTenant, seed
 class SandboxCredential:
     """Just enough of azure-identity's TokenCredential for kiota, fetching from the sandbox."""
 
-    def __init__(self, token_url: str) -> None:
+    def __init__(self, token_url: str, **form: str) -> None:
         self.token_url = token_url
+        self.form = form or {"grant_type": "client_credentials", "client_secret": "s"}
         self.token: Any = None
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
@@ -25,21 +26,21 @@ class SandboxCredential:
         if self.token is None:
             reply = httpx.post(
                 self.token_url,
-                data={"grant_type": "client_credentials", "client_id": "sdk", "client_secret": "s"},
+                data={"client_id": "sdk", **self.form},
             )
             body = reply.json()
             self.token = AccessToken(body["access_token"], int(time.time()) + body["expires_in"])
         return self.token
 
 
-def make_client(sandbox: SandboxTenant) -> Any:
+def make_client(sandbox: SandboxTenant, **form: str) -> Any:
     from kiota_authentication_azure.azure_identity_authentication_provider import (
         AzureIdentityAuthenticationProvider,
     )
     from msgraph import GraphRequestAdapter, GraphServiceClient
 
     provider = AzureIdentityAuthenticationProvider(
-        SandboxCredential(sandbox.token_url),  # type: ignore[arg-type]
+        SandboxCredential(sandbox.token_url, **form),  # type: ignore[arg-type]
         scopes=["https://graph.microsoft.com/.default"],
         allowed_hosts=["127.0.0.1"],
     )
@@ -109,6 +110,7 @@ def test_sdk_send_mail_and_post_card(sandbox: SandboxTenant) -> None:
     from msgraph.generated.models.internet_message_header import InternetMessageHeader
     from msgraph.generated.models.item_body import ItemBody
     from msgraph.generated.models.message import Message
+    from msgraph.generated.models.o_data_errors.o_data_error import ODataError
     from msgraph.generated.models.recipient import Recipient
     from msgraph.generated.users.item.send_mail.send_mail_post_request_body import (
         SendMailPostRequestBody,
@@ -135,8 +137,22 @@ def test_sdk_send_mail_and_post_card(sandbox: SandboxTenant) -> None:
             ],
         )
         channel = client.teams.by_team_id(seed.TEAM_ID).channels.by_channel_id(seed.CHANNEL_ID)
+        # An app-only token may not post to a channel, as in Microsoft 365 ...
+        with pytest.raises(ODataError) as refused:
+            await channel.messages.post(chat)
+        assert refused.value.response_status_code == 401
+        assert refused.value.error.code == "Unauthorized"
+        # ... a delegated one (the sandbox's service account) may.
+        delegated = make_client(
+            sandbox,
+            grant_type="password",
+            username=seed.SERVICE_ACCOUNT,
+            password=seed.SERVICE_ACCOUNT_PASSWORD,
+        )
+        channel = delegated.teams.by_team_id(seed.TEAM_ID).channels.by_channel_id(seed.CHANNEL_ID)
         posted = await channel.messages.post(chat)
         assert posted.id and posted.attachments[0].id == "c1"
+        assert posted.from_.user.display_name == seed.SERVICE_ACCOUNT_NAME
 
     asyncio.run(scenario())
     sent = list((sandbox.root / "mail" / seed.MAILBOXES[0] / "Sent Items").glob("*.eml"))

@@ -23,18 +23,22 @@ class GraphAdapters:
     teams: GraphTeamsPoster
     client: Any = field(repr=False, default=None)
     credential: Any = field(repr=False, default=None)
+    # Teams' own client and (delegated) credential when they differ from the ones above.
+    teams_client: Any = field(repr=False, default=None)
+    teams_credential: Any = field(repr=False, default=None)
 
     async def aclose(self) -> None:
-        """Close the SDK's connection pool and the credential (safe to call twice)."""
+        """Close the SDK's connection pools and the credentials (safe to call twice)."""
         from comms_assistant.adapters.graph.client import close_client
 
-        if self.client is not None:
-            await close_client(self.client)
-            self.client = None
-        close = getattr(self.credential, "close", None)
-        if callable(close):
-            close()
-        self.credential = None
+        for client in (self.client, self.teams_client):
+            if client is not None:
+                await close_client(client)
+        for credential in (self.credential, self.teams_credential):
+            close = getattr(credential, "close", None)
+            if callable(close):
+                close()
+        self.client = self.teams_client = self.credential = self.teams_credential = None
 
 
 def build_graph_adapters(
@@ -46,7 +50,7 @@ def build_graph_adapters(
     and `token_url` (then the sandbox's token endpoint is used instead of Entra ID).
     """
     from comms_assistant.adapters.graph.client import make_graph_client
-    from comms_assistant.adapters.graph.credentials import credential_for
+    from comms_assistant.adapters.graph.credentials import credential_for, teams_credential_for
     from comms_assistant.adapters.graph.files import GraphDocumentStore
     from comms_assistant.adapters.graph.mail import GraphMailer
     from comms_assistant.adapters.graph.teams import GraphTeamsPoster
@@ -56,12 +60,18 @@ def build_graph_adapters(
         raise ValueError("no Graph URL: start the sandbox tenant or set COMMS_ASSISTANT_GRAPH_URL")
     credential = credential_for(settings, token_url=token_url)
     client = make_graph_client(settings, url, credential)
+    # Posting to a channel needs a delegated token (an app-only one gets 401): Teams gets its
+    # own client when there is a delegated credential, i.e. in the sandbox for now.
+    teams_credential = teams_credential_for(settings, token_url=token_url)
+    teams_client = make_graph_client(settings, url, teams_credential) if teams_credential else None
     return GraphAdapters(
         documents=GraphDocumentStore(client, settings.site, settings.library),
         mailer=GraphMailer(client, settings.mailbox),
-        teams=GraphTeamsPoster(client, settings.team_id, settings.channel_id),
+        teams=GraphTeamsPoster(teams_client or client, settings.team_id, settings.channel_id),
         client=client,
         credential=credential,
+        teams_client=teams_client,
+        teams_credential=teams_credential,
     )
 
 

@@ -28,7 +28,8 @@ _REFRESH_MARGIN_S = 300.0
 
 
 class SandboxCredential:
-    """Client-credentials against the sandbox tenant's token endpoint, with a cached token.
+    """Client-credentials (app-only) against the sandbox tenant's token endpoint, or, with a
+    `username` and `password`, a delegated token for the sandbox's service account; cached.
 
     Synchronous on purpose: it satisfies azure-core's `TokenCredential`, and kiota calls it on the
     event loop. With the cache, it makes one small local request per token lifetime.
@@ -40,18 +41,25 @@ class SandboxCredential:
         client_id: str,
         client_secret: str,
         *,
+        username: str | None = None,
+        password: str | None = None,
         timeout: float = 10.0,
     ) -> None:
         self._token_url = token_url
         self._client_id = client_id
         self._client_secret = client_secret
+        self._username = username
+        self._password = password
         self._timeout = timeout
         self._lock = threading.Lock()
         self._cached: dict[tuple[str, ...], AccessToken] = {}
         self.fetches = 0  # how many times the endpoint was asked (tests check the cache works)
 
     def __repr__(self) -> str:  # never show the secret, even in a debugger or a log line
-        return f"SandboxCredential(token_url={self._token_url!r}, client_id={self._client_id!r})"
+        user = f", username={self._username!r}" if self._username else ""
+        return (
+            f"SandboxCredential(token_url={self._token_url!r}, client_id={self._client_id!r}{user})"
+        )
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         # kiota passes claims= and enable_cae=; the sandbox has no use for them.
@@ -74,6 +82,9 @@ class SandboxCredential:
             "client_secret": self._client_secret,
             "scope": " ".join(scopes),
         }
+        if self._username is not None:
+            form.update(grant_type="password", username=self._username)
+            form["password"] = self._password or ""
         try:
             response = httpx.post(self._token_url, data=form, timeout=self._timeout)
         except httpx.HTTPError as exc:
@@ -98,6 +109,30 @@ def _error_code(response: httpx.Response) -> str:
         return str(response.json().get("error", ""))
     except ValueError:
         return ""
+
+
+def teams_credential_for(
+    settings: Settings, token_url: str | None = None
+) -> TokenCredential | None:
+    """A delegated credential for posting to Teams, or None to use `credential_for`'s.
+
+    Teams refuses app-only tokens for channel posts (401), so in the sandbox the product signs
+    in as the sandbox's service account. For a real tenant this returns None and the app-only
+    credential is used as before: delegated sign-in there (azure-identity's device-code flow
+    with a persistent token cache) is the subject of the real-tenant work, not of this adapter.
+    """
+    if token_url is None:
+        return None
+    from comms_assistant.sandbox import seed
+
+    secret = settings.client_secret.get_secret_value() if settings.client_secret else None
+    return SandboxCredential(
+        token_url,
+        settings.client_id,
+        secret or "sandbox",
+        username=seed.SERVICE_ACCOUNT,
+        password=seed.SERVICE_ACCOUNT_PASSWORD,
+    )
 
 
 def credential_for(settings: Settings, token_url: str | None = None) -> TokenCredential:

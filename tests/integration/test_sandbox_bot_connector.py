@@ -1,0 +1,73 @@
+"""The Bot Connector API on the sandbox: bot replies and proactive messages land on disk."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from comms_assistant.sandbox import SandboxTenant, seed
+
+CARD = {
+    "contentType": "application/vnd.microsoft.card.adaptive",
+    "content": {"type": "AdaptiveCard", "version": "1.5",
+                "body": [{"type": "TextBlock", "text": "INC-1 is resolved"}]},
+}  # fmt: skip
+
+
+def channel_files(sandbox: SandboxTenant) -> list[dict[str, object]]:
+    folder = sandbox.root / "teams" / seed.TEAM_NAME / seed.CHANNEL_NAME
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+
+
+def test_a_reply_in_a_channel_thread_lands_in_the_channel_folder(
+    control: httpx.Client, sandbox: SandboxTenant
+) -> None:
+    thread = f"{seed.CHANNEL_ID};messageid=1700000000000"
+    reply = control.post(
+        f"/v3/conversations/{thread}/activities/1700000000000",
+        json={"type": "message", "text": "INC-1: opened", "attachments": [CARD]},
+    )
+    assert reply.status_code == 200 and reply.json()["id"]
+    [stored] = channel_files(sandbox)
+    assert stored["id"] == reply.json()["id"] and stored["replyToId"] == "1700000000000"
+    assert stored["conversation"] == {"id": thread} and stored["text"] == "INC-1: opened"
+    assert stored["serviceUrl"] == f"{sandbox.base_url}/"
+
+
+def test_proactive_messages_and_typing(control: httpx.Client, sandbox: SandboxTenant) -> None:
+    sent = control.post("/v3/conversations/a:personal-chat/activities", json={"text": "Hi"})
+    assert sent.status_code == 200
+    typing = control.post("/v3/conversations/a:personal-chat/activities", json={"type": "typing"})
+    assert typing.status_code == 200 and typing.json()["id"]
+    [path] = (sandbox.root / "chats").rglob("*.json")
+    assert path.parent.name == "a_personal-chat"
+    assert json.loads(path.read_text())["text"] == "Hi"  # the typing indicator is not kept
+
+
+def test_create_conversation_in_the_channel_or_with_a_person(
+    control: httpx.Client, sandbox: SandboxTenant
+) -> None:
+    in_channel = control.post(
+        "/v3/conversations",
+        json={
+            "isGroup": True,
+            "channelData": {"channel": {"id": seed.CHANNEL_ID}},
+            "activity": {"type": "message", "text": "A new incident thread"},
+        },
+    )
+    assert in_channel.status_code == 201
+    body = in_channel.json()
+    assert body["id"].startswith(f"{seed.CHANNEL_ID};messageid=") and body["activityId"]
+    assert [m["text"] for m in channel_files(sandbox)] == ["A new incident thread"]
+
+    personal = control.post("/v3/conversations", json={"members": [{"id": "29:1-nadia"}]})
+    assert personal.status_code == 201 and personal.json()["id"].startswith("a:")
+    assert control.post("/v3/conversations", json={}).status_code == 400
+    other = {"channelData": {"channel": {"id": "19:other@thread.tacv2"}}}
+    assert control.post("/v3/conversations", json=other).status_code == 404
+
+
+def test_an_activity_over_28_kb_is_refused(control: httpx.Client) -> None:
+    big = {"type": "message", "text": "x" * 29 * 1024}
+    assert control.post("/v3/conversations/a:x/activities", json=big).status_code == 413
