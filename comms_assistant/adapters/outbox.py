@@ -118,10 +118,21 @@ def rows(engine: Engine, ids: set[int] | None = None) -> list[OutboxRow]:
 
 
 def next_wake(engine: Engine) -> datetime | None:
-    """When the earliest pending delivery could next be tried."""
+    """When the earliest pending delivery could next be tried.
+
+    Only the first delivery of each lane counts: one queued behind it waits for it, however
+    early its own time.
+    """
     with transaction(engine) as session:
-        pending = session.scalars(select(OutboxRow).where(OutboxRow.status == PENDING))
-        times = [max(r.next_attempt_at, r.lease_until or r.next_attempt_at) for r in pending]
+        pending = session.scalars(
+            select(OutboxRow).where(OutboxRow.status == PENDING).order_by(OutboxRow.id)
+        )
+        firsts: dict[str, OutboxRow] = {}
+        for row in pending:
+            firsts.setdefault(row.lane, row)
+        times = [
+            max(r.next_attempt_at, r.lease_until or r.next_attempt_at) for r in firsts.values()
+        ]
         return min(times) if times else None
 
 

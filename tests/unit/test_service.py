@@ -230,3 +230,13 @@ def test_several_open_incidents_need_a_reference(world: World) -> None:
 
         assert len(find_incident(session, "INC-2026-0002").timeline) == 2
         assert len(find_incident(session, "INC-2026-0001").timeline) == 1
+
+
+def test_the_next_wake_ignores_deliveries_queued_behind_a_waiting_one(world: World) -> None:
+    world.mailer.faults.before["send"].append(DeliveryError("429", retry_after=600))
+    world.run(OPEN)
+    world.run("update Candidates can sign in again")
+    world.deliver()  # the report and cards go; the first mail waits ten minutes
+    wake = outbox.next_wake(world.app.engine)
+    assert wake is not None
+    assert (wake - world.clock()).total_seconds() >= 599
