@@ -22,6 +22,7 @@ class Kind(StrEnum):
     """What the text is, which decides the checks that apply to it."""
 
     UPDATE = "update"
+    HOLDING = "holding"  # "no change yet": the impact was given in the messages before it
     OPENED = "opened"
     PRIORITY = "priority"
     RESOLVED = "resolved"
