@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -20,6 +20,9 @@ from comms_assistant.config import Settings
 from comms_assistant.resources import bundled
 
 if TYPE_CHECKING:
+    from comms_assistant.domain.policy import Policy
+    from comms_assistant.service.cadence import CadenceService
+    from comms_assistant.service.deliveries import DeliveryPlanner
     from comms_assistant.service.dispatcher import Dispatcher
     from comms_assistant.service.handle import CommandService
     from comms_assistant.service.ports import DocumentStore
@@ -44,25 +47,33 @@ class App:
     def contacts_dir(self) -> Path:
         return self.settings.contacts_dir or bundled("contacts")
 
-    def commands(self) -> CommandService:
+    def planner(self) -> DeliveryPlanner:
         from comms_assistant.adapters.contacts import load_directory
-        from comms_assistant.adapters.glossary import load_glossary
         from comms_assistant.adapters.render import Renderer
         from comms_assistant.service.deliveries import DeliveryPlanner
-        from comms_assistant.service.handle import CommandService
-        from comms_assistant.service.wording import WordingCheck
 
         directory = load_directory(self.contacts_dir)
-        planner = DeliveryPlanner(
+        return DeliveryPlanner(
             renderer=Renderer(self.templates_dir, self.tz, service_names=directory.service_names()),
             contacts=tuple(directory.contacts),
             mailbox=self.settings.mailbox,
             tz=self.tz,
             reports_folder=self.settings.reports_folder,
         )
+
+    def policy(self) -> Policy:
+        from comms_assistant.adapters.profiles import load_profile
+
+        return load_profile(self.settings.profile)
+
+    def commands(self) -> CommandService:
+        from comms_assistant.adapters.glossary import load_glossary
+        from comms_assistant.service.handle import CommandService
+        from comms_assistant.service.wording import WordingCheck
+
         return CommandService(
             engine=self.engine,
-            planner=planner,
+            planner=self.planner(),
             tz=self.tz,
             reports_folder=self.settings.reports_folder,
             clock=self.clock,
@@ -71,6 +82,18 @@ class App:
                 if self.settings.plain_english_check
                 else None
             ),
+        )
+
+    def cadence(self) -> CadenceService:
+        from comms_assistant.service.cadence import CadenceService
+
+        return CadenceService(
+            engine=self.engine,
+            planner=self.planner(),
+            policy=self.policy(),
+            tz=self.tz,
+            clock=self.clock,
+            tick=timedelta(seconds=self.settings.worker_interval),
         )
 
     @asynccontextmanager

@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     team_id: str = seed.TEAM_ID
     channel_id: str = seed.CHANNEL_ID
 
+    profile: str = Field(
+        "default",
+        description="Process profile: a shipped one (default, moj, dxw, wellcome, dfe, "
+        "govuk-paas) or the path of your own .toml (see comms_assistant/profiles/README.md).",
+    )
+    worker_interval: float = Field(
+        30.0, gt=0, description="Seconds between the worker's cadence ticks."
+    )
     plain_english_check: bool = Field(
         True,
         description="Hold back stakeholder messages with plain-English findings (never a P1) "

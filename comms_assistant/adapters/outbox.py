@@ -29,6 +29,12 @@ class Delivery:
     incident_id: int
     payload: dict[str, Any]
     attempts: int
+    claims: int = 1
+
+    @property
+    def uncertain(self) -> bool:
+        """An earlier try may have reached the service without its outcome being recorded."""
+        return self.attempts > 0 or self.claims > 1
 
 
 def enqueue(
@@ -49,6 +55,7 @@ def enqueue(
         payload=payload,
         status=PENDING,
         attempts=0,
+        claims=0,
         created_at=now,
         next_attempt_at=now,
     )
@@ -56,12 +63,24 @@ def enqueue(
     return row
 
 
-def claim_due(engine: Engine, *, owner: str, now: datetime, limit: int = 20) -> list[Delivery]:
+def claim_due(
+    engine: Engine,
+    *,
+    owner: str,
+    now: datetime,
+    limit: int = 20,
+    lease: timedelta = LEASE,
+) -> list[Delivery]:
     """Lease the deliveries that may go now: due, unleased, and first in their lane."""
     with transaction(engine) as session:
         pending = list(
             session.scalars(
-                select(OutboxRow).where(OutboxRow.status == PENDING).order_by(OutboxRow.id)
+                select(OutboxRow)
+                .where(OutboxRow.status == PENDING)
+                .order_by(OutboxRow.id)
+                # PostgreSQL: two workers never wait on or take the same rows. SQLite ignores
+                # it; its BEGIN IMMEDIATE already makes the whole claim one writer at a time.
+                .with_for_update(skip_locked=True)
             )
         )
         claimed: list[Delivery] = []
@@ -73,10 +92,17 @@ def claim_due(engine: Engine, *, owner: str, now: datetime, limit: int = 20) -> 
             leased = row.lease_until is not None and row.lease_until > now
             if leased or row.next_attempt_at > now:
                 continue
-            row.lease_owner, row.lease_until = owner, now + LEASE
+            row.lease_owner, row.lease_until = owner, now + lease
+            row.claims = (row.claims or 0) + 1
             claimed.append(
                 Delivery(
-                    row.id, row.key, row.kind, row.incident_id, dict(row.payload), row.attempts
+                    row.id,
+                    row.key,
+                    row.kind,
+                    row.incident_id,
+                    dict(row.payload),
+                    row.attempts,
+                    row.claims,
                 )
             )
             if len(claimed) >= limit:
@@ -101,12 +127,21 @@ def settle_retry(engine: Engine, delivery_id: int, *, error: str, retry_at: date
         row.lease_owner = row.lease_until = None
 
 
-def settle_failed(engine: Engine, delivery_id: int, *, error: str, now: datetime) -> None:
+def mark_failed(session: Session, delivery_id: int, *, error: str, now: datetime) -> None:
+    row = session.get_one(OutboxRow, delivery_id)
+    row.attempts += 1
+    row.status, row.last_error, row.done_at = FAILED, error, now
+    row.lease_owner = row.lease_until = None
+
+
+def retry_failed(engine: Engine, *, now: datetime) -> list[int]:
+    """Put every failed delivery back in the queue, as new; returns their ids."""
     with transaction(engine) as session:
-        row = session.get_one(OutboxRow, delivery_id)
-        row.attempts += 1
-        row.status, row.last_error, row.done_at = FAILED, error, now
-        row.lease_owner = row.lease_until = None
+        failed = list(session.scalars(select(OutboxRow).where(OutboxRow.status == FAILED)))
+        for row in failed:
+            row.status, row.next_attempt_at, row.done_at = PENDING, now, None
+            # attempts are kept, so an uncertain mail is still looked up before it is resent
+        return [row.id for row in failed]
 
 
 def rows(engine: Engine, ids: set[int] | None = None) -> list[OutboxRow]:

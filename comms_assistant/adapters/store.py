@@ -89,6 +89,11 @@ class IncidentRow(Base):
     # Set when a save of one of the incident's documents met 423 (open in Word), cleared at the
     # next successful save: the comms lead is told once per such episode, not once per retry.
     report_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The cadence worker's record: when stakeholders are next due to hear (for people and for
+    # a restarted worker to read), and the keys of the nudges, holding updates and prompts it
+    # has already done, so that each happens once.
+    next_update_due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cadence_done: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     timeline: Mapped[list[TimelineRow]] = relationship(
         order_by="TimelineRow.seq", cascade="all, delete-orphan"
@@ -134,6 +139,9 @@ class OutboxRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Claims can outnumber attempts: a worker killed after claiming never records its attempt,
+    # and whether what it sent arrived is then unknown.
+    claims: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -184,7 +192,9 @@ def _add_missing_columns(engine: Engine) -> None:
                     continue
                 kind = column.type.compile(dialect=engine.dialect)
                 default = column.default.arg if column.default is not None else None
-                if default is not None and not callable(default):
+                if column.server_default is not None:
+                    kind += f" DEFAULT {_sql_literal(column.server_default.arg)}"
+                elif default is not None and not callable(default):
                     kind += f" DEFAULT {_sql_literal(default)}"
                 connection.exec_driver_sql(
                     f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'

@@ -60,6 +60,8 @@ class Role(StrEnum):
 class EntryKind(StrEnum):
     DECLARED = "declared"
     UPDATE = "update"
+    HOLDING = "holding"  # sent by the assistant when an update was due and none came
+    PROMPT = "prompt"  # the assistant asked the leads to do something (hand over, stop)
     PRIORITY = "priority"
     ROLE = "role"
     STATUS = "status"
@@ -172,6 +174,23 @@ class Incident:
             raise DomainError(f"{self.reference} is already {status.value}.")
         self.status = status
         return self._record(now, who, EntryKind.STATUS, f"Status changed to {status.value}")
+
+    def record_holding_update(
+        self, *, who: str, now: datetime, late_since: datetime | None = None
+    ) -> TimelineEntry:
+        """Stakeholders were told there is no change, because an update was due and none came."""
+        self._require_open("send a holding update")
+        text = "Holding update sent: no change since the last update"
+        if late_since is not None:
+            minutes = max(1, round((now - late_since).total_seconds() / 60))
+            text += f" (late: it was due {minutes} minutes earlier)"
+        return self._record(now, who, EntryKind.HOLDING, text)
+
+    def record_prompt(self, text: str, *, who: str, now: datetime) -> TimelineEntry:
+        self._require_open("prompt its leads")
+        return self._record(
+            now, who, EntryKind.PROMPT, _require_text(text, "A prompt needs words.")
+        )
 
     def log(self, text: str, *, who: str, now: datetime) -> TimelineEntry:
         if self.status is Status.CLOSED:

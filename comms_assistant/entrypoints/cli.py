@@ -51,6 +51,16 @@ def deliver(
 
 
 @app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="One pass, then exit (for cron or a timer).")] = False,
+) -> None:
+    """Run the cadence worker: nudges, holding updates, hand-over prompts and deliveries."""
+    from comms_assistant.entrypoints.worker import run_worker
+
+    raise typer.Exit(run_worker(once=once))
+
+
+@app.command()
 def demo(
     home: Annotated[
         Path | None,

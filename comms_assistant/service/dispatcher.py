@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 from comms_assistant.adapters import outbox, store
 from comms_assistant.adapters.outbox import Delivery
 from comms_assistant.service import deliveries as kinds
+from comms_assistant.service import lead_notices
 from comms_assistant.service.documents import Folders, ReportWriter
 from comms_assistant.service.ports import (
     DeliveryError,
@@ -50,6 +52,10 @@ class Dispatcher:
     folders: Folders
     tz: ZoneInfo
     clock: Callable[[], datetime]
+    lease: timedelta = outbox.LEASE
+    # Spreads the retries of deliveries that failed together (a 503 storm) so they do not all
+    # come back at the same moment; tests pass a fixed one.
+    jitter: Callable[[], float] = field(default=lambda: random.uniform(0.8, 1.2))
 
     def __post_init__(self) -> None:
         self.owner = outbox.new_owner()
@@ -59,7 +65,7 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Deliver everything due now; returns how many deliveries were attempted."""
-        due = outbox.claim_due(self.engine, owner=self.owner, now=self.clock())
+        due = outbox.claim_due(self.engine, owner=self.owner, now=self.clock(), lease=self.lease)
         await asyncio.gather(*(self._attempt(d) for d in due))
         return len(due)
 
@@ -87,9 +93,7 @@ class Dispatcher:
             return
         except Exception as error:  # a bug or a broken template: stop retrying, keep the reason
             log.exception("delivery %s failed", delivery.key)
-            outbox.settle_failed(
-                self.engine, delivery.id, error=f"{type(error).__name__}: {error}", now=self.clock()
-            )
+            self._park(delivery, f"{type(error).__name__}: {error}", self.clock())
             return
         with store.transaction(self.engine) as session:
             outbox.settle_done(session, delivery.id, now=self.clock(), result=result)
@@ -109,14 +113,38 @@ class Dispatcher:
         now = self.clock()
         limit = MAX_LOCKED_ATTEMPTS if isinstance(error, Locked) else MAX_ATTEMPTS
         if not error.retryable or delivery.attempts + 1 >= limit:
-            outbox.settle_failed(self.engine, delivery.id, error=str(error), now=now)
-            log.warning("delivery %s failed: %s", delivery.key, error)
+            self._park(delivery, str(error), now)
             return
-        backoff = timedelta(seconds=min(2**delivery.attempts, MAX_BACKOFF.total_seconds()))
+        backoff = timedelta(
+            seconds=min(2**delivery.attempts, MAX_BACKOFF.total_seconds()) * self.jitter()
+        )
         if error.retry_after is not None:
             backoff = timedelta(seconds=error.retry_after)
         outbox.settle_retry(self.engine, delivery.id, error=str(error), retry_at=now + backoff)
         log.info("delivery %s will be retried in %s: %s", delivery.key, backoff, error)
+
+    def _park(self, delivery: Delivery, error: str, now: datetime) -> None:
+        """Give up on a delivery, keep why, and tell the lead: nothing is dropped silently."""
+        log.warning("delivery %s failed: %s", delivery.key, error)
+        with store.transaction(self.engine) as session:
+            outbox.mark_failed(session, delivery.id, error=error, now=now)
+            if delivery.kind in (kinds.NOTICE, lead_notices.LEAD_CARD):
+                return  # a notice about a notice would go the same way
+            row = session.get_one(store.IncidentRow, delivery.incident_id)
+            lead_notices.enqueue_notice(
+                session,
+                row,
+                store.to_domain(row),
+                key=f"parked:{delivery.key}",
+                title="a delivery could not be made",
+                paragraphs=[
+                    f"The assistant gave up on {_described(delivery)} after trying "
+                    f"{delivery.attempts + 1} time(s).",
+                    "An administrator can see why in the log and send it again with "
+                    "'comms-assistant deliver --failed'.",
+                ],
+                now=now,
+            )
 
     async def _deliver(self, delivery: Delivery) -> dict[str, Any]:
         match delivery.kind:
@@ -130,14 +158,14 @@ class Dispatcher:
                 return await self.reports.add_lessons(delivery.incident_id)
             case kinds.MAIL | kinds.NOTICE:
                 return await self._send_mail(delivery)
-            case kinds.TEAMS_CARD:
+            case kinds.TEAMS_CARD | lead_notices.LEAD_CARD:
                 return await self._post_card(delivery)
         raise DeliveryError(f"unknown delivery kind {delivery.kind!r}", retryable=False)
 
     async def _send_mail(self, delivery: Delivery) -> dict[str, Any]:
         payload = delivery.payload
         # An earlier attempt may have been accepted before it failed: look before sending again.
-        if delivery.attempts and await self.mailer.was_sent(payload["delivery_id"]):
+        if delivery.uncertain and await self.mailer.was_sent(payload["delivery_id"]):
             return {"recipients": len(payload["bcc"]), "found_in_sent_items": True}
         await self.mailer.send(
             OutgoingMail(
@@ -157,6 +185,15 @@ class Dispatcher:
             TeamsCard(payload["delivery_id"], payload["summary"], payload["card"])
         )
         return {"message_id": message_id}
+
+
+def _described(delivery: Delivery) -> str:
+    payload = delivery.payload
+    if "subject" in payload:
+        return f'the email "{payload["subject"]}"'
+    if "summary" in payload:
+        return f'the Teams message "{payload["summary"]}"'
+    return f"the document {payload.get('path', delivery.key)}"
 
 
 def _caused_by(engine: Engine, ids: set[int]) -> set[int]:

@@ -12,12 +12,13 @@ def test_a_state_db_from_an_earlier_version_is_brought_up_to_date(tmp_path: Path
     with sqlite3.connect(path) as old:  # what an earlier version left behind
         old.execute("ALTER TABLE incidents DROP COLUMN report_locked_at")
         old.execute("ALTER TABLE incidents DROP COLUMN updates_sent")
+        old.execute("ALTER TABLE incidents DROP COLUMN cadence_done")
         old.execute("DROP TABLE bot_conversations")
 
     engine = open_engine(path)
 
     columns = {c["name"]: c for c in inspect(engine).get_columns("incidents")}
-    assert "report_locked_at" in columns and "updates_sent" in columns
+    assert {"report_locked_at", "updates_sent", "cadence_done"} <= set(columns)
     assert "bot_conversations" in inspect(engine).get_table_names()
     with sqlite3.connect(path) as db:
         db.execute(
@@ -26,4 +27,5 @@ def test_a_state_db_from_an_earlier_version_is_brought_up_to_date(tmp_path: Path
             " report_name) VALUES ('INC-1', 2026, 1, 't', 2, 'investigating', '', '[]', 0,"
             " '{}', 'a', '2026-11-23 10:00:00', '', '[]', 'r')"
         )
-        assert db.execute("SELECT updates_sent FROM incidents").fetchone() == (0,)
+        row = db.execute("SELECT updates_sent, cadence_done FROM incidents").fetchone()
+        assert row == (0, "[]")

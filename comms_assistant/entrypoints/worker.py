@@ -1,0 +1,56 @@
+"""`comms-assistant worker`: the cadence ticks and the outbox dispatcher, on a schedule.
+
+`--once` does one pass and exits, for cron, a systemd timer or an Azure Functions timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import schedule
+import typer
+
+from comms_assistant.bootstrap import App, bootstrap
+from comms_assistant.service.cadence import CadenceService
+from comms_assistant.service.dispatcher import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(*, once: bool) -> int:
+    app = bootstrap()
+    asyncio.run(_run(app, once=once))
+    return 0
+
+
+async def _run(app: App, *, once: bool) -> None:
+    cadence = app.cadence()
+    async with app.dispatcher() as dispatcher:
+        if once:
+            await one_pass(cadence, dispatcher)
+            return
+        interval = app.settings.worker_interval
+        typer.echo(f"Worker running: a cadence tick every {interval:g} s. Ctrl-C stops.")
+        scheduler = schedule.Scheduler()
+        ticks: list[bool] = []
+        scheduler.every(interval).seconds.do(lambda: ticks.append(True))
+        await one_pass(cadence, dispatcher)
+        while True:
+            scheduler.run_pending()
+            if ticks:
+                ticks.clear()
+                await one_pass(cadence, dispatcher)
+            elif not await dispatcher.run_once():
+                # Deliveries due between ticks (retries) go on time, not at the next tick.
+                await asyncio.sleep(min(1.0, max(scheduler.idle_seconds or 1.0, 0.05)))
+
+
+async def one_pass(cadence: CadenceService, dispatcher: Dispatcher) -> list[str]:
+    """One cadence tick, then every delivery due now."""
+    done = await asyncio.to_thread(cadence.run_tick)
+    for line in done:
+        typer.echo(line)
+    while await dispatcher.run_once():
+        pass
+    return done

@@ -1,0 +1,141 @@
+"""The cadence use case: what the worker does on each tick for every open incident.
+
+Each incident is handled in its own transaction: what is owed (from the domain), what it
+implies (timeline entries, stakeholder messages, notices to the leads) and the record that it
+was done are stored together, so a worker killed at any point does each thing once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from comms_assistant.adapters import store
+from comms_assistant.domain.cadence import Action, ActionKind, Done, actions_due, next_update_due
+from comms_assistant.domain.incident import Incident, Status
+from comms_assistant.domain.messages import MessageKind
+from comms_assistant.domain.policy import Policy
+from comms_assistant.domain.times import zone_name
+from comms_assistant.service.deliveries import DeliveryPlanner
+from comms_assistant.service.lead_notices import enqueue_notice
+
+ASSISTANT = "comms-assistant"
+
+
+@dataclass
+class CadenceService:
+    engine: Engine
+    planner: DeliveryPlanner
+    policy: Policy
+    tz: ZoneInfo
+    clock: Callable[[], datetime]
+    tick: timedelta = timedelta(minutes=1)
+
+    def run_tick(self) -> list[str]:
+        """Do what is owed now; returns a line for each thing done."""
+        with store.transaction(self.engine) as session:
+            references = [row.reference for row in store.open_incidents(session)]
+        done: list[str] = []
+        for reference in references:
+            with store.transaction(self.engine) as session:
+                row = store.find_incident(session, reference)
+                if row is not None and Status(row.status).is_open:
+                    done += self._incident(session, row)
+        return done
+
+    def _incident(self, session: Session, row: store.IncidentRow) -> list[str]:
+        now = self.clock()
+        incident = store.to_domain(row)
+        owed = actions_due(
+            incident, self.policy, Done(frozenset(row.cadence_done or [])), now, tick=self.tick
+        )
+        lines = []
+        for action in owed:
+            lines.append(self._do(session, row, incident, action, now))
+            row.cadence_done = [*(row.cadence_done or []), action.key]
+        store.write_incident(row, incident)
+        row.next_update_due = next_update_due(incident, self.policy)
+        return lines
+
+    def _do(
+        self,
+        session: Session,
+        row: store.IncidentRow,
+        incident: Incident,
+        action: Action,
+        now: datetime,
+    ) -> str:
+        label = self.policy.label(incident.priority)
+        match action.kind:
+            case ActionKind.NUDGE:
+                due_at = self._shown(next_update_due(incident, self.policy))
+                automatic = self.policy.rule(incident.priority).holding_update
+                paragraphs = [
+                    f"The next stakeholder update on this {label} incident is due by {due_at}.",
+                    "To send one now: update <what people can and cannot do now>",
+                ]
+                if automatic:
+                    paragraphs.insert(
+                        1,
+                        "If nothing has changed, the assistant will send this holding update "
+                        f'then: "{_holding_draft(incident)}"',
+                    )
+                enqueue_notice(
+                    session,
+                    row,
+                    incident,
+                    key=action.key,
+                    title="an update is due soon",
+                    paragraphs=paragraphs,
+                    now=now,
+                )
+                return f"{row.reference}: nudged the lead (update due by {due_at})"
+            case ActionKind.HOLDING:
+                entry = incident.record_holding_update(
+                    who=ASSISTANT, now=now, late_since=action.due if action.late else None
+                )
+                store.write_incident(row, incident)
+                session.flush()
+                self.planner.report(session, row, entry, now)
+                self.planner.message(session, row, incident, MessageKind.HOLDING, entry, now)
+                return f"{row.reference}: {entry.text}"
+            case ActionKind.HANDOVER:
+                text = (
+                    "Hand-over time: bring the running report up to date (what was done, what is "
+                    "next, who is on it) and hand over to whoever takes the incident on."
+                )
+            case ActionKind.OUT_OF_HOURS:
+                text = (
+                    "This incident has run out of hours for a while. Unless the fix is close or "
+                    "urgent, consider stopping until working hours, or escalate it."
+                )
+        entry = incident.record_prompt(text, who=ASSISTANT, now=now)
+        store.write_incident(row, incident)
+        session.flush()
+        self.planner.report(session, row, entry, now)
+        enqueue_notice(
+            session,
+            row,
+            incident,
+            key=action.key,
+            title="time to hand over" if action.kind is ActionKind.HANDOVER else "out of hours",
+            paragraphs=[text],
+            now=now,
+        )
+        return f"{row.reference}: {text}"
+
+    def _shown(self, at: datetime | None) -> str:
+        if at is None:
+            return "(no fixed time)"
+        local = at.astimezone(self.tz)
+        return f"{local:%H:%M} {zone_name(local)}"
+
+
+def _holding_draft(incident: Incident) -> str:
+    impact = f"{incident.impact} " if incident.impact else ""
+    return f"{impact}There is no change since our last update."

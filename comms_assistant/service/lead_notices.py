@@ -1,0 +1,93 @@
+"""Messages for the incident's leads, not its stakeholders: nudges, hand-over prompts, parked
+deliveries. In Teams (the incidents channel) unless the incident is a security one, which stays
+out of shared channels: then by email to the lead.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from comms_assistant.adapters import outbox
+from comms_assistant.adapters.store import IncidentRow, OutboxRow
+from comms_assistant.domain.incident import Incident, Role
+from comms_assistant.service.deliveries import NOTICE
+
+LEAD_CARD = "lead.card"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+
+
+@dataclass(frozen=True)
+class Addressee:
+    email: str
+    note: str  # why this person, when it is not the comms lead
+
+
+def addressee(incident: Incident) -> Addressee:
+    """The comms lead; else the incident lead, saying so; else whoever declared it."""
+    if comms := incident.leads.get(Role.COMMS_LEAD):
+        return Addressee(comms, "")
+    if lead := incident.leads.get(Role.INCIDENT_LEAD):
+        return Addressee(lead, "No comms lead is set, so this comes to the incident lead.")
+    return Addressee(
+        incident.declared_by,
+        "Nobody has taken a lead role yet, so this comes to whoever declared the incident. "
+        "Send 'comms me' to take the comms lead role.",
+    )
+
+
+def enqueue_notice(
+    session: Session,
+    row: IncidentRow,
+    incident: Incident,
+    *,
+    key: str,
+    title: str,
+    paragraphs: list[str],
+    now: datetime,
+) -> OutboxRow:
+    to = addressee(incident)
+    if to.note:
+        paragraphs = [*paragraphs, to.note]
+    key = f"{row.reference}:{key}"
+    if incident.security:
+        payload: dict[str, Any] = {
+            "delivery_id": key,
+            "subject": f"{row.reference}: {title}",
+            "html": "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs),
+            "text": "\n\n".join(paragraphs),
+            "to": [{"email": to.email, "name": ""}],
+            "bcc": [],
+        }
+        kind = NOTICE
+    else:
+        payload = {
+            "delivery_id": key,
+            "summary": f"{row.reference}: {title}",
+            "card": _card(f"{row.reference}: {title}", f"For {to.email}", paragraphs),
+        }
+        kind = LEAD_CARD
+    # Its own lane: a nudge must not wait behind the stakeholder messages it is about.
+    return outbox.enqueue(
+        session,
+        key=key,
+        incident_id=row.id,
+        lane=f"{row.reference}:notices",
+        kind=kind,
+        payload=payload,
+        now=now,
+    )
+
+
+def _card(title: str, addressed: str, paragraphs: list[str]) -> dict[str, Any]:
+    # Built as data: user text (titles, drafts) never becomes card JSON by pasting.
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium", "wrap": True},
+        {"type": "TextBlock", "text": addressed, "isSubtle": True, "wrap": True},
+    ]
+    body += [{"type": "TextBlock", "text": p, "wrap": True} for p in paragraphs]
+    return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": "1.5", "body": body}
