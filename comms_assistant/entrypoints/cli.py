@@ -43,11 +43,14 @@ def run(
 @app.command()
 def deliver(
     timeout: Annotated[float, typer.Option(help="Seconds to keep trying.")] = 60.0,
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Also try again the deliveries that gave up.")
+    ] = False,
 ) -> None:
     """Deliver everything still waiting in the outbox (after a failure or a --no-wait run)."""
     from comms_assistant.entrypoints.run_command import deliver_pending
 
-    raise typer.Exit(deliver_pending(timeout=timeout))
+    raise typer.Exit(deliver_pending(timeout=timeout, failed=failed))
 
 
 @app.command()

@@ -37,8 +37,11 @@ def run_command(
     return 0
 
 
-def deliver_pending(*, timeout: float) -> int:
+def deliver_pending(*, timeout: float, failed: bool = False) -> int:
     app = bootstrap()
+    if failed:
+        again = outbox.retry_failed(app.engine, now=app.clock())
+        typer.echo(f"Trying {len(again)} failed deliveries again.")
     ids = {row.id for row in outbox.rows(app.engine) if row.status == outbox.PENDING}
     if not ids:
         typer.echo("Nothing is waiting to be delivered.")
