@@ -122,6 +122,7 @@ class App:
                     ),
                     tz=self.tz,
                     clock=self.clock,
+                    lease=timedelta(seconds=self.settings.delivery_lease),
                 )
             finally:
                 await adapters.aclose()

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     worker_interval: float = Field(
         30.0, gt=0, description="Seconds between the worker's cadence ticks."
     )
+    delivery_lease: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds a worker holds a delivery it is making; if it dies, another "
+        "takes the delivery over after this long (and checks whether it already went).",
+    )
     plain_english_check: bool = Field(
         True,
         description="Hold back stakeholder messages with plain-English findings (never a P1) "
