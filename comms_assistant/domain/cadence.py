@@ -69,7 +69,12 @@ def actions_due(
     nudge = policy.nudge_due(incident.priority, last)
     if due is not None:
         if nudge is not None and now >= nudge:
-            actions.append(Action(ActionKind.NUDGE, f"nudge:{due.isoformat()}", nudge))
+            key = f"nudge:{due.isoformat()}"
+            if not incident.leads and rule.nudge_before is not None:
+                # Nobody has taken a lead role: keep nudging, every nudge interval, until
+                # someone does (the playbooks' first step is always to fill the roles).
+                key += f":{int((now - nudge) / rule.nudge_before)}"
+            actions.append(Action(ActionKind.NUDGE, key, nudge))
         if rule.holding_update and now >= due:
             key = f"holding:{due.isoformat()}"
             actions.append(Action(ActionKind.HOLDING, key, due, late=now - due > tick))

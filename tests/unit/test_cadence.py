@@ -110,3 +110,23 @@ def test_actions_are_never_early(minutes: int) -> None:
     now = T0 + timedelta(minutes=minutes)
     for action in actions_due(p1(), DEFAULT_POLICY, Done(), now, tick=TICK):
         assert action.due <= now
+
+
+def test_an_incident_without_leads_is_nudged_until_someone_takes_a_role() -> None:
+    incident = p1()
+    incident.change_priority(Priority.P3, who="a@example.org", now=T0)  # no automatic holding
+    done: set[str] = set()
+
+    def nudges_between(first: int, last: int) -> list[int]:
+        minutes = []
+        for minute in range(first, last):
+            now = T0 + timedelta(minutes=minute)
+            owed = actions_due(incident, DEFAULT_POLICY, Done(frozenset(done)), now, tick=TICK)
+            minutes += [minute for a in owed if a.kind is ActionKind.NUDGE]
+            done.update(a.key for a in owed)
+        return minutes
+
+    # Due at 14:00 (four working hours), nudged from 13:30 every 30 minutes while nobody leads.
+    assert nudges_between(0, 300) == [210, 240, 270]
+    incident.assign(Role.COMMS_LEAD, "c@example.org", who="c@example.org", now=T0)
+    assert nudges_between(300, 400) == [300], "the new lead hears once, then no more repeats"
