@@ -83,6 +83,14 @@ def build_report_template() -> bytes:
         "sent (status page, calls, Slack) as a row of your own.",
     )
     _comms(doc)
+    heading(doc, "Hand-over")
+    guidance(
+        doc,
+        "For long incidents (GOV.UK PaaS: at 5pm or after 6 hours). When the assistant prompts "
+        "a hand-over, write here what has been done, what is next, what is waiting on whom, and "
+        "who is taking over each lead role.",
+    )
+    people_table(doc, ("Handed over at", "From", "To", "State of play"), (3.0, 3.5, 3.5, 7.0))
     heading(doc, "Resolution")
     field_paragraph(doc, RESOLUTION)
     guidance(doc, "Add what was done to restore the service and anything still to follow up.")

@@ -288,7 +288,7 @@ def test_the_report_has_the_playbook_sections() -> None:
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert headings == [
         "Facts", "Summary (plain English)", "Impact on users", "Timeline", "Actions",
-        "Communications sent", "Resolution",
+        "Communications sent", "Hand-over", "Resolution",
     ]  # fmt: skip
 
 
