@@ -20,6 +20,7 @@ from comms_assistant.config import Settings
 from comms_assistant.resources import bundled
 
 if TYPE_CHECKING:
+    from comms_assistant.adapters.teams_transports import BotSend
     from comms_assistant.domain.policy import Policy
     from comms_assistant.service.cadence import CadenceService
     from comms_assistant.service.deliveries import DeliveryPlanner
@@ -59,6 +60,8 @@ class App:
             mailbox=self.settings.mailbox,
             tz=self.tz,
             reports_folder=self.settings.reports_folder,
+            routing=directory.routing,
+            directory=directory,
         )
 
     def policy(self) -> Policy:
@@ -97,14 +100,18 @@ class App:
         )
 
     @asynccontextmanager
-    async def dispatcher(self) -> AsyncIterator[Dispatcher]:
-        """A dispatcher wired to Microsoft Graph: the sandbox tenant unless a tenant is set."""
+    async def dispatcher(self, *, bot_send: BotSend | None = None) -> AsyncIterator[Dispatcher]:
+        """A dispatcher wired to Microsoft Graph: the sandbox tenant unless a tenant is set.
+
+        `bot_send`: the bot's proactive sender (inside `comms-assistant serve`), which Teams
+        cards then use where the settings pick the bot (adapters/teams_transports.py).
+        """
         from comms_assistant.adapters.graph import build_graph_adapters
         from comms_assistant.service.dispatcher import Dispatcher
         from comms_assistant.service.documents import Folders
 
         async with self.graph_endpoint() as (graph_url, token_url):
-            adapters = build_graph_adapters(self.settings, graph_url, token_url)
+            adapters = build_graph_adapters(self.settings, graph_url, token_url, bot_send=bot_send)
             try:
                 if self.settings.uses_sandbox:
                     await publish_templates(self, adapters.documents, only_missing=True)

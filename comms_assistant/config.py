@@ -6,6 +6,7 @@ With no tenant given, everything points at the sandbox tenant under <home>/sandb
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -34,23 +35,104 @@ class Settings(BaseSettings):
         description="A sandbox tenant already running (comms-assistant sandbox), "
         "e.g. http://127.0.0.1:8765; unset: start one in-process when needed.",
     )
-    tenant_id: str = seed.TENANT_ID
-    client_id: str = "comms-assistant-sandbox"
-    client_secret: SecretStr | None = None
+    tenant_id: str = Field(
+        seed.TENANT_ID, description="Your Microsoft Entra tenant (directory) id."
+    )
+    client_id: str = Field(
+        "comms-assistant-sandbox", description="The app registration's application (client) id."
+    )
+    client_secret: SecretStr | None = Field(
+        None, description="A client secret of the app; a certificate is preferred."
+    )
+    # Identity for a real tenant (docs/setup.md). Ignored by the sandbox.
+    auth_method: Literal[
+        "auto", "secret", "certificate", "managed_identity", "workload_identity"
+    ] = Field(
+        "auto",
+        description="How the app signs in. auto: certificate_path if set, else client_secret, "
+        "else workload identity when AZURE_FEDERATED_TOKEN_FILE is set.",
+    )
+    certificate_path: Path | None = Field(
+        None,
+        description="PEM (certificate and private key) or PKCS#12 file: the preferred sign-in.",
+    )
+    certificate_password: SecretStr | None = Field(
+        None, description="Password of the certificate's private key, if it has one."
+    )
+    managed_identity_client_id: str | None = Field(
+        None, description="A user-assigned managed identity's client id (unset: system-assigned)."
+    )
+    login_host: str = Field(
+        "login.microsoftonline.com",
+        description="Microsoft Entra sign-in host: login.microsoftonline.us (US Government), "
+        "login.chinacloudapi.cn (China). Pair it with graph_url.",
+    )
+    teams_account: str | None = Field(
+        None,
+        description="The service account (UPN) that posts to Teams through Graph; sign it in "
+        "once with comms-assistant graph login.",
+    )
+    teams_client_id: str | None = Field(
+        None,
+        description="App registration used for that sign-in ('Allow public client flows' on); "
+        "unset: client_id.",
+    )
+    token_cache_name: str = Field(
+        "comms-assistant", description="Name of the persistent token cache for that account."
+    )
+    token_cache_unencrypted: bool = Field(
+        False,
+        description="Allow the token cache in a plain file (readable by this user only) when the "
+        "OS has no keyring, e.g. a Linux server. Protect the machine accordingly.",
+    )
+    auth_record_path: Path | None = Field(
+        None,
+        description="Where the account's sign-in record is saved "
+        "(unset: <home>/teams-account.json).",
+    )
 
     site: str = Field(f"{seed.SITE_HOSTNAME}:/{seed.SITE_PATH}", description="hostname:/sites/path")
-    library: str = seed.LIBRARY
-    templates_folder: str = seed.TEMPLATES_FOLDER
-    report_template: str = "Incident report template.docx"
-    review_template: str = "Incident review template.docx"
-    major_incident_template: str = "Major incident report template.docx"
-    reports_folder: str = seed.REPORTS_FOLDER
+    library: str = Field(seed.LIBRARY, description="The site's document library.")
+    templates_folder: str = Field(
+        seed.TEMPLATES_FOLDER, description="Folder in the library holding the Word templates."
+    )
+    report_template: str = Field(
+        "Incident report template.docx", description="The running incident report's template."
+    )
+    review_template: str = Field(
+        "Incident review template.docx", description="The incident review's template."
+    )
+    major_incident_template: str = Field(
+        "Major incident report template.docx",
+        description="The Major Incident report's template (P1s).",
+    )
+    reports_folder: str = Field(
+        seed.REPORTS_FOLDER, description="Folder in the library where reports are filed."
+    )
 
     mailbox: str = Field(
         seed.MAILBOXES[0], description="The mailbox stakeholder mail is sent from."
     )
-    team_id: str = seed.TEAM_ID
-    channel_id: str = seed.CHANNEL_ID
+    team_id: str = Field(seed.TEAM_ID, description="The incidents channel's team (group) id.")
+    channel_id: str = Field(seed.CHANNEL_ID, description="The incidents channel's id (19:...).")
+    teams_transport: Literal["auto", "bot", "graph", "webhook"] = Field(
+        "auto",
+        description="How cards reach Teams. auto: the bot inside comms-assistant serve when "
+        "it is configured, else Graph as teams_account; webhook: teams_webhook_url.",
+    )
+    teams_transports: dict[str, Literal["bot", "graph", "webhook"]] = Field(
+        default_factory=dict,
+        description='Per destination: "channel" (the incidents channel), "channel:Team/Channel", '
+        '"chat:person@example.org", or "channel:*" / "chat:*" -> bot, graph or webhook.',
+    )
+    teams_webhook_url: SecretStr | None = Field(
+        None,
+        description="A Workflows 'post to a channel when a webhook request is received' URL for "
+        "the incidents channel (one-way, cards only). Its sig= part is a secret.",
+    )
+    teams_webhooks: dict[str, SecretStr] = Field(
+        default_factory=dict, description="Workflows URLs for other destinations (same keys)."
+    )
 
     profile: str = Field(
         "default",
@@ -117,6 +199,17 @@ class Settings(BaseSettings):
     bot_delivery_timeout: float = Field(
         300.0, description="Seconds the bot keeps delivering a command's report, mail and cards."
     )
+    bot_turns_at_once: int = Field(
+        8, ge=1, description="Bot commands processed at the same time (others wait their turn)."
+    )
+    bot_turns_waiting: int = Field(
+        1000, ge=1, description="Bot commands that may wait; past this the bot answers 503."
+    )
+    bot_channel_per_incident: bool = Field(
+        False,
+        description="'open' from the bot also creates a channel for the incident in team_id "
+        "(Graph), posts the incident card there and binds the channel to the incident.",
+    )
     templates_dir: Path | None = Field(None, description="Defaults to the bundled templates.")
 
     @field_validator("timezone")
@@ -134,6 +227,18 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith("https://"):
             raise ValueError("must start with https:// (leave it unset to use the sandbox tenant)")
         return value.rstrip("/") if value else value
+
+    @field_validator("login_host")
+    @classmethod
+    def _bare_login_host(cls, value: str) -> str:
+        host = value.removeprefix("https://").strip("/")
+        if not host or "/" in host or "://" in host:
+            raise ValueError("must be a host name such as login.microsoftonline.com")
+        return host
+
+    @property
+    def teams_record_path(self) -> Path:
+        return self.auth_record_path or self.home / "teams-account.json"
 
     @field_validator("sandbox_url")
     @classmethod

@@ -18,6 +18,11 @@ app = typer.Typer(
 )
 templates_app = typer.Typer(help="The Word templates in SharePoint.", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
+graph_app = typer.Typer(help="Connecting to a real Microsoft 365 tenant.", no_args_is_help=True)
+app.add_typer(graph_app, name="graph")
+from comms_assistant.entrypoints.contacts_check import contacts_app  # noqa: E402
+
+app.add_typer(contacts_app, name="contacts")
 
 
 @app.command()
@@ -147,6 +152,38 @@ def templates_publish(
 
     uploaded = asyncio.run(publish())
     typer.echo("\n".join(f"Uploaded {p}" for p in uploaded) or "The templates are already there.")
+
+
+@app.command()
+def init(
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+    path: Annotated[Path, typer.Option(help="Where to write it.")] = Path("comms-assistant.toml"),
+) -> None:
+    """Write a commented comms-assistant.toml: every setting, its meaning and its default."""
+    from comms_assistant.entrypoints.init_config import write_config
+
+    raise typer.Exit(write_config(path, force=force))
+
+
+@graph_app.command("check")
+def graph_check(
+    send_test_mail: Annotated[
+        str | None, typer.Option(help="Also send a test email, to this address only (yours).")
+    ] = None,
+    teams: Annotated[bool, typer.Option(help="Also post a test card to each destination.")] = False,
+) -> None:
+    """Pre-flight: can the app reach the site, folders, templates, mailbox and Teams? Exit 0/1."""
+    from comms_assistant.entrypoints.graph_check import graph_check as run_check
+
+    raise typer.Exit(run_check(send_test_mail=send_test_mail, teams=teams))
+
+
+@graph_app.command("login")
+def graph_login() -> None:
+    """Sign the Teams service account in (device code), once; later runs are silent."""
+    from comms_assistant.entrypoints.init_config import graph_login as run_login
+
+    raise typer.Exit(run_login())
 
 
 def main() -> None:

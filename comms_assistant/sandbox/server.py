@@ -27,10 +27,12 @@ from aiohttp import web
 from comms_assistant.sandbox import (
     auth,
     bot_connector,
+    chats,
     control,
     files,
     mail,
     page,
+    permissions,
     seed,
     teams,
 )
@@ -56,7 +58,7 @@ class LoggedRequest(NamedTuple):
 
 def build_router() -> Router:
     router = Router()
-    for module in (auth, files, mail, teams, bot_connector, control, page):
+    for module in (auth, permissions, files, mail, teams, chats, bot_connector, control, page):
         module.register(router)
     return router
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from comms_assistant.adapters.graph.files import GraphDocumentStore
     from comms_assistant.adapters.graph.mail import GraphMailer
     from comms_assistant.adapters.graph.teams import GraphTeamsPoster
+    from comms_assistant.adapters.teams_transports import BotSend, TeamsRouter
     from comms_assistant.config import Settings
 
 
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
 class GraphAdapters:
     documents: GraphDocumentStore
     mailer: GraphMailer
-    teams: GraphTeamsPoster
+    # Teams: the router over the bot / Graph / webhook transports, and its Graph transport.
+    teams: TeamsRouter | GraphTeamsPoster
+    teams_graph: GraphTeamsPoster | None = field(repr=False, default=None)
     client: Any = field(repr=False, default=None)
     credential: Any = field(repr=False, default=None)
     # Teams' own client and (delegated) credential when they differ from the ones above.
@@ -42,18 +45,25 @@ class GraphAdapters:
 
 
 def build_graph_adapters(
-    settings: Settings, graph_url: str | None = None, token_url: str | None = None
+    settings: Settings,
+    graph_url: str | None = None,
+    token_url: str | None = None,
+    *,
+    bot_send: BotSend | None = None,
 ) -> GraphAdapters:
     """The adapters for `settings`.
 
     `graph_url` defaults to `settings.graph_url`; for the sandbox tenant pass its `graph_url`
     and `token_url` (then the sandbox's token endpoint is used instead of Entra ID).
+    `bot_send`: the bot's proactive sender, when running inside `comms-assistant serve`
+    (see adapters/teams_transports.py).
     """
     from comms_assistant.adapters.graph.client import make_graph_client
     from comms_assistant.adapters.graph.credentials import credential_for, teams_credential_for
     from comms_assistant.adapters.graph.files import GraphDocumentStore
     from comms_assistant.adapters.graph.mail import GraphMailer
     from comms_assistant.adapters.graph.teams import GraphTeamsPoster
+    from comms_assistant.adapters.teams_transports import build_teams_delivery
 
     url = graph_url or settings.graph_url
     if not url:
@@ -61,13 +71,16 @@ def build_graph_adapters(
     credential = credential_for(settings, token_url=token_url)
     client = make_graph_client(settings, url, credential)
     # Posting to a channel needs a delegated token (an app-only one gets 401): Teams gets its
-    # own client when there is a delegated credential, i.e. in the sandbox for now.
+    # own client when there is a delegated credential (the sandbox's account, or teams_account
+    # signed in with `comms-assistant graph login`).
     teams_credential = teams_credential_for(settings, token_url=token_url)
     teams_client = make_graph_client(settings, url, teams_credential) if teams_credential else None
+    graph_teams = GraphTeamsPoster(teams_client or client, settings.team_id, settings.channel_id)
     return GraphAdapters(
         documents=GraphDocumentStore(client, settings.site, settings.library),
         mailer=GraphMailer(client, settings.mailbox),
-        teams=GraphTeamsPoster(teams_client or client, settings.team_id, settings.channel_id),
+        teams=build_teams_delivery(settings, graph_teams, bot_send=bot_send),
+        teams_graph=graph_teams,
         client=client,
         credential=credential,
         teams_client=teams_client,

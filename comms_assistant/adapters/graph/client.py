@@ -28,6 +28,29 @@ def scopes_for(graph_url: str) -> list[str]:
     return [f"https://{host}/.default"]
 
 
+# Sign-in host -> Graph hosts of the same national cloud
+# (https://learn.microsoft.com/graph/deployments). A token from one cloud is refused by another.
+CLOUDS = {
+    "login.microsoftonline.com": ("graph.microsoft.com",),
+    "login.microsoftonline.us": ("graph.microsoft.us", "dod-graph.microsoft.us"),
+    "login.chinacloudapi.cn": ("microsoftgraph.chinacloudapi.cn",),
+}
+
+
+def cloud_mismatch(graph_url: str, login_host: str) -> str | None:
+    """Why `graph_url` and `login_host` belong to different clouds, or None when they agree
+    (or when either host is not a Microsoft one we know, e.g. the sandbox)."""
+    graph_host = urlparse(graph_url).hostname or ""
+    expected = CLOUDS.get(login_host.lower())
+    known_graph = {host for hosts in CLOUDS.values() for host in hosts}
+    if expected is None or graph_host not in known_graph or graph_host in expected:
+        return None
+    return (
+        f"graph_url is on {graph_host} but login_host is {login_host}: use "
+        f"{' or '.join(expected)} with it, or the login host of {graph_host}'s cloud"
+    )
+
+
 def make_graph_client(
     settings: Settings, graph_url: str, credential: TokenCredential
 ) -> GraphServiceClient:

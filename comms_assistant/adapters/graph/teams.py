@@ -1,4 +1,10 @@
-"""Adaptive Cards in a Teams channel through Graph: the `TeamsPoster` port.
+"""Adaptive Cards in Teams through Graph: the `TeamsPoster` port.
+
+Where a card goes is its `destination`: the configured incidents channel (none given), another
+channel by its names ("channel:Team name/Channel name", found among the teams the signed-in
+account has joined), or a 1:1 chat with a person ("chat:person@example.org": `POST /chats`
+with both members first, which Graph answers with the existing chat when there is one).
+Teams allows 4 messages a second per channel or chat: a fifth waits its turn here.
 
 A chatMessage whose HTML body holds only `<attachment id="...">` and whose attachment is the
 card. Graph needs a *delegated* token (ChannelMessage.Send) for this on a real tenant: an
@@ -11,9 +17,13 @@ Teams accepted it) is found there instead of being posted a second time.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 import uuid
+from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from comms_assistant.adapters.graph.client import no_retry_config
@@ -32,15 +42,46 @@ MAX_CARD_BYTES = 28 * 1024
 _ATTACHMENT_NAMESPACE = uuid.UUID("0d9e4c52-3b1f-4f0e-9a51-2f6c1f7b8a10")
 # How many of the channel's newest messages are searched for an earlier post of the same card.
 RECENT_MESSAGES = 20
+# Teams: 4 messages a second per channel (and per chat).
+PER_SECOND = 4
+
+
+class Pace:
+    """Spaces posts so no conversation gets more than `per_second` in any one second.
+
+    Each post books the earliest free slot before it awaits anything, so concurrent posts to
+    the same place queue in order rather than all seeing room at once.
+    """
+
+    def __init__(self, per_second: int = PER_SECOND, clock: Callable[[], float] = time.monotonic):
+        self._per_second = per_second
+        self._clock = clock
+        self._slots: dict[str, deque[float]] = {}
+
+    def delay(self, key: str) -> float:
+        now = self._clock()
+        slots = self._slots.setdefault(key, deque())
+        while slots and slots[0] <= now - 1.0:
+            slots.popleft()
+        at = now if len(slots) < self._per_second else max(now, slots[-self._per_second] + 1.0)
+        slots.append(at)
+        return at - now
 
 
 class GraphTeamsPoster:
-    """Posts to one channel of one team."""
+    """Posts to the incidents channel of one team, and to the channels and chats cards name."""
 
-    def __init__(self, client: GraphServiceClient, team_id: str, channel_id: str) -> None:
+    def __init__(
+        self, client: GraphServiceClient, team_id: str, channel_id: str, *, pace: Pace | None = None
+    ) -> None:
         self._client = client
         self._team_id = team_id
         self._channel_id = channel_id
+        self._pace = pace or Pace()
+        # Names and people resolved once per process: they do not move during an incident.
+        self._channels: dict[str, tuple[str, str]] = {}
+        self._chats: dict[str, str] = {}
+        self._me: str | None = None
 
     async def post_card(self, message: TeamsCard) -> str:
         from msgraph.generated.models.body_type import BodyType
@@ -66,16 +107,15 @@ class GraphTeamsPoster:
                 ChatMessageAttachment(id=attachment_id, content_type=ADAPTIVE_CARD, content=content)
             ],
         )
-        messages = (
-            self._client.teams.by_team_id(self._team_id)
-            .channels.by_channel_id(self._channel_id)
-            .messages
-        )
-        earlier = await self._already_posted(messages, attachment_id)
+        messages, query_class, place = await self._messages_for(message.destination)
+        earlier = await self._already_posted(messages, attachment_id, query_class)
         if earlier is not None:
             return earlier
+        wait = self._pace.delay(place)
+        if wait > 0:
+            await asyncio.sleep(wait)
         # Retry OFF: POST is not idempotent, a retried 503 could post the card twice.
-        with translated(f"post card {message.delivery_id} to Teams"):
+        with translated(f"post card {message.delivery_id} to Teams ({place})"):
             posted = await messages.post(chat_message, no_retry_config())
         if posted is None or not posted.id:
             raise DeliveryError(
@@ -83,14 +123,103 @@ class GraphTeamsPoster:
             )
         return str(posted.id)
 
-    async def _already_posted(self, messages: Any, attachment_id: str) -> str | None:
-        """The id of a recent channel message carrying this card, if an earlier try posted it."""
-        from kiota_abstractions.base_request_configuration import RequestConfiguration
+    async def _messages_for(self, destination: str) -> tuple[Any, Any, str]:
+        """The messages endpoint for `destination`, its query class, and a key for pacing."""
+        from msgraph.generated.chats.item.messages.messages_request_builder import (
+            MessagesRequestBuilder as ChatMessages,
+        )
         from msgraph.generated.teams.item.channels.item.messages.messages_request_builder import (
-            MessagesRequestBuilder,
+            MessagesRequestBuilder as ChannelMessages,
         )
 
-        query = MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(top=RECENT_MESSAGES)
+        kind, _, where = destination.partition(":")
+        if kind == "chat" and where:
+            chat_id = await self._chat_with(where)
+            return self._client.chats.by_chat_id(chat_id).messages, ChatMessages, chat_id
+        if kind == "channel" and where:
+            team_id, channel_id = await self._channel_named(where)
+        elif kind in ("", "channel"):
+            team_id, channel_id = self._team_id, self._channel_id
+        else:
+            raise DeliveryError(f"unknown Teams destination {destination!r}", retryable=False)
+        builder = self._client.teams.by_team_id(team_id).channels.by_channel_id(channel_id)
+        return builder.messages, ChannelMessages, channel_id
+
+    async def _channel_named(self, names: str) -> tuple[str, str]:
+        if names in self._channels:
+            return self._channels[names]
+        team_name, _, channel_name = names.partition("/")
+        with translated("list the teams the account has joined"):
+            teams = await self._client.me.joined_teams.get()
+        team = next(
+            (
+                t
+                for t in (teams.value if teams else None) or []
+                if (t.display_name or "").casefold() == team_name.strip().casefold()
+            ),
+            None,
+        )
+        if team is None or not team.id:
+            raise DeliveryError(
+                f'no team named "{team_name}" that the posting account belongs to', retryable=False
+            )
+        with translated(f"list the channels of {team_name}"):
+            channels = await self._client.teams.by_team_id(team.id).channels.get()
+        channel = next(
+            (
+                c
+                for c in (channels.value if channels else None) or []
+                if (c.display_name or "").casefold() == channel_name.strip().casefold()
+            ),
+            None,
+        )
+        if channel is None or not channel.id:
+            raise DeliveryError(
+                f'no channel named "{channel_name}" in the team "{team_name}"', retryable=False
+            )
+        self._channels[names] = (str(team.id), str(channel.id))
+        return self._channels[names]
+
+    async def _chat_with(self, person: str) -> str:
+        """The 1:1 chat between the posting account and `person`, created if need be."""
+        from msgraph.generated.models.aad_user_conversation_member import (
+            AadUserConversationMember,
+        )
+        from msgraph.generated.models.chat import Chat
+        from msgraph.generated.models.chat_type import ChatType
+
+        key = person.casefold()
+        if key in self._chats:
+            return self._chats[key]
+        if self._me is None:
+            with translated("read the posting account"):
+                me = await self._client.me.get()
+            if me is None or not me.id:
+                raise DeliveryError("Graph did not say who the posting account is")
+            self._me = str(me.id)
+
+        def member(user: str) -> AadUserConversationMember:
+            bind = f"https://graph.microsoft.com/v1.0/users('{user}')"
+            return AadUserConversationMember(
+                odata_type="#microsoft.graph.aadUserConversationMember",
+                roles=["owner"],
+                additional_data={"user@odata.bind": bind},
+            )
+
+        chat = Chat(chat_type=ChatType.OneOnOne, members=[member(self._me), member(person)])
+        # Safe to retry: for a 1:1 chat Graph returns the existing chat rather than a second one.
+        with translated(f"open a chat with {person}"):
+            created = await self._client.chats.post(chat)
+        if created is None or not created.id:
+            raise DeliveryError(f"Teams opened no chat with {person}", retryable=False)
+        self._chats[key] = str(created.id)
+        return self._chats[key]
+
+    async def _already_posted(self, messages: Any, attachment_id: str, builder: Any) -> str | None:
+        """The id of a recent message carrying this card, if an earlier try posted it."""
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+
+        query = builder.MessagesRequestBuilderGetQueryParameters(top=RECENT_MESSAGES)
         try:
             with translated("look for the card among the channel's recent messages"):
                 page = await messages.get(RequestConfiguration(query_parameters=query))

@@ -1,0 +1,358 @@
+"""`comms-assistant graph check`: find out before an incident whether the tenant is ready.
+
+Each step runs the product's own adapters against the configured tenant (or the sandbox) and
+prints ✓, ✗ (with what to fix), ! (works, but worth a look) or - (skipped). Nothing reaches
+anyone unless asked: the test mail goes only to `--send-test-mail`, the Teams card only with
+`--teams`. The test file is written to the reports folder and deleted again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from comms_assistant.adapters.graph import GraphAdapters
+    from comms_assistant.bootstrap import App
+
+PASS, FAIL, WARN, SKIP = "✓", "✗", "!", "-"
+# Mail.Send and Mail.Read are granted through Exchange RBAC for Applications, scoped to one
+# mailbox; in the token's roles they mean an unscoped, tenant-wide Entra grant.
+NEEDED_ROLES = {"Sites.Selected"}
+BROADER_ROLES = {
+    "Sites.Read.All", "Sites.ReadWrite.All", "Sites.Manage.All", "Sites.FullControl.All",
+    "Files.Read.All", "Files.ReadWrite.All", "Mail.ReadWrite", "Mail.Send", "Mail.Read",
+    "Teamwork.Migrate.All",
+}  # fmt: skip
+SIGN_IN_ADVICE = {
+    "7000215": "the client secret is wrong: create a new one (app registration > Certificates & "
+    "secrets) and set COMMS_ASSISTANT_CLIENT_SECRET, or better, use a certificate",
+    "7000222": "the client secret has expired: create a new one, or better, use a certificate",
+    "700027": "Entra does not know this certificate: upload its public part (.cer) to the app "
+    "registration (Certificates & secrets)",
+    "700016": "no app with this client_id in this tenant: check client_id and tenant_id",
+    "90002": "no such tenant: check tenant_id (Entra admin centre > Overview)",
+    "65001": "the permissions have no admin consent: API permissions > Grant admin consent",
+    "53003": "a Conditional Access policy blocks the sign-in: exclude this app/account",
+}
+SITE_FIX = (
+    "grant Sites.Selected write to this app on this site: python scripts/grant_site_access.py "
+    "--site {site} --app-id {client_id} (docs/setup.md, step 3)"
+)
+MAIL_FIX = {
+    "send": "give the app Mail.Send (application) and scope it to {mailbox} with Exchange RBAC "
+    "for Applications: New-ManagementRoleAssignment -App <id> -Role 'Application Mail.Send' "
+    "-CustomResourceScope <scope> (docs/setup.md, step 4)",
+    "read": "give the app Mail.Read (application), scoped to {mailbox} the same way "
+    "(-Role 'Application Mail.Read'): it finds a sent message by its id before a resend",
+}
+TEAMS_FIX = (
+    "the account must be a member of the team, with delegated ChannelMessage.Send consented "
+    "(docs/setup.md, step 5); or set teams_transport to bot or webhook"
+)
+CARD = {
+    "type": "AdaptiveCard",
+    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+    "version": "1.5",
+    "body": [
+        {
+            "type": "TextBlock",
+            "wrap": True,
+            "text": "comms-assistant pre-flight check: incident updates can be posted here. "
+            "You can delete this message.",
+        }
+    ],
+}
+
+
+@dataclass
+class Step:
+    mark: str
+    name: str
+    detail: str = ""
+    fix: str = ""
+
+
+def status_of(error: BaseException) -> int | None:
+    """The HTTP status behind a port error (msgraph's APIError is its cause)."""
+    status = getattr(error.__cause__, "response_status_code", None)
+    if status is None:
+        found = re.search(r"HTTP (\d{3})", str(error))
+        status = int(found.group(1)) if found else None
+    return int(status) if status is not None else None
+
+
+def sign_in_fix(error: BaseException) -> str:
+    text = getattr(error, "message", None) or str(error)
+    for code, advice in SIGN_IN_ADVICE.items():
+        if f"AADSTS{code}" in text:
+            return advice
+    if "not signed in" in text:
+        return "run `comms-assistant graph login` and sign in as the Teams service account"
+    return "check tenant_id, client_id, login_host and the certificate or secret (docs/setup.md)"
+
+
+def token_roles(token: str) -> set[str]:
+    """The application permissions in an access token (read, not verified: for advice only)."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return set()
+    return {str(role) for role in claims.get("roles", [])}
+
+
+class Checker:
+    def __init__(self, app: App, adapters: GraphAdapters, graph_url: str) -> None:
+        self.app, self.adapters, self.settings = app, adapters, app.settings
+        self.graph_url = graph_url
+        self.steps: list[Step] = []
+
+    def add(self, mark: str, name: str, detail: str = "", fix: str = "") -> bool:
+        self.steps.append(Step(mark, name, detail, fix))
+        return mark != FAIL
+
+    async def run(self, *, send_test_mail: str | None, teams: bool) -> list[Step]:
+        if self.sign_in():
+            if await self.files():
+                await self.write_and_delete()
+            await self.mail(send_test_mail)
+        await self.teams(post=teams)
+        return self.steps
+
+    def sign_in(self) -> bool:
+        from comms_assistant.adapters.graph.client import cloud_mismatch, scopes_for
+
+        s = self.settings
+        if not s.uses_sandbox and (mismatch := cloud_mismatch(self.graph_url, s.login_host)):
+            return self.add(FAIL, "cloud", mismatch, "set graph_url and login_host together")
+        try:
+            token = self.adapters.credential.get_token(*scopes_for(self.graph_url)).token
+        except Exception as error:  # noqa: BLE001 - any sign-in failure is reported, not raised
+            detail = getattr(error, "message", None) or type(error).__name__
+            return self.add(FAIL, "sign-in (app)", str(detail).splitlines()[0], sign_in_fix(error))
+        self.add(PASS, "sign-in (app)", f"app {s.client_id} in tenant {s.tenant_id}")
+        if not s.uses_sandbox:
+            roles = token_roles(token)
+            broader = sorted(roles & BROADER_ROLES)
+            missing = sorted(NEEDED_ROLES - roles)
+            if broader:
+                self.add(
+                    WARN,
+                    "permissions",
+                    f"broader than needed: {', '.join(broader)}",
+                    "remove them from the app's API permissions; grant mail through Exchange "
+                    "RBAC for Applications instead (docs/setup.md, steps 2 and 4)",
+                )
+            if missing:
+                self.add(
+                    WARN,
+                    "permissions",
+                    f"not granted: {', '.join(missing)}",
+                    "add them and grant admin consent (docs/setup.md, step 2)",
+                )
+        return True
+
+    async def files(self) -> bool:
+        s, docs = self.settings, self.adapters.documents
+        try:
+            await docs._drive()  # noqa: SLF001 - resolving site and library is the check
+        except Exception as error:  # noqa: BLE001
+            status, text = status_of(error), str(error)
+            if status in {401, 403}:
+                fix = SITE_FIX.format(site=s.site, client_id=s.client_id)
+                return self.add(FAIL, "site", f"HTTP {status} on /sites/{s.site}", fix)
+            if "library" in text:
+                return self.add(FAIL, "library", text, "set library to one of those names")
+            return self.add(FAIL, "site", text, "check site (hostname:/sites/path)")
+        self.add(PASS, "site", s.site)
+        self.add(PASS, "library", s.library)
+        if s.uses_sandbox:  # the sandbox provisions itself, as the dispatcher does
+            from comms_assistant.bootstrap import publish_templates
+
+            with contextlib.suppress(Exception):  # if it fails, the template steps say so
+                await publish_templates(self.app, docs, only_missing=True)
+        ok = True
+        for folder in (s.templates_folder, s.reports_folder):
+            found = await docs.get_by_path(folder)
+            ok &= self.add(
+                PASS if found else FAIL,
+                f"folder {folder!r}",
+                "" if found else "missing",
+                f"create it in {s.library}",
+            )
+        for name in (s.report_template, s.review_template, s.major_incident_template):
+            found = await docs.get_by_path(f"{s.templates_folder}/{name}")
+            self.add(
+                PASS if found else FAIL,
+                f"template {name!r}",
+                "" if found else "missing",
+                "comms-assistant templates publish",
+            )
+        return ok
+
+    async def write_and_delete(self) -> None:
+        from comms_assistant.adapters.graph.client import literal_url, segment
+
+        s, docs = self.settings, self.adapters.documents
+        name = f"comms-assistant check {uuid.uuid4().hex[:8]}.txt"
+        try:
+            item = await docs.upload(s.reports_folder, name, b"pre-flight check; safe to delete")
+            client = self.adapters.client
+            drive = await docs._drive()  # noqa: SLF001
+            url = literal_url(client, f"drives/{segment(drive)}/items/{segment(item.id)}")
+            await (
+                client.drives.by_drive_id(drive)
+                .items.by_drive_item_id(item.id)
+                .with_url(url)
+                .delete()
+            )
+        except Exception as error:  # noqa: BLE001
+            fix = "the site grant must be write, not read: " + SITE_FIX.format(
+                site=s.site, client_id=s.client_id
+            )
+            self.add(FAIL, "write and delete a file", str(error)[:200], fix)
+            return
+        self.add(PASS, "write and delete a file", f"in {s.reports_folder!r}")
+
+    async def mail(self, send_to: str | None) -> None:
+        from comms_assistant.service.ports import OutgoingMail, Recipient
+
+        mailbox, mailer = self.settings.mailbox, self.adapters.mailer
+        try:
+            await mailer.was_sent(f"comms-assistant-check-{uuid.uuid4()}")
+            self.add(PASS, "search Sent Items", mailbox)
+        except Exception as error:  # noqa: BLE001
+            self.add(FAIL, "search Sent Items", str(error)[:200], self._mail_fix(error, "read"))
+        if not send_to:
+            self.add(SKIP, "send mail", "not tried: add --send-test-mail you@example.org")
+            return
+        delivery_id = f"comms-assistant-check-{uuid.uuid4()}"
+        text = "This is comms-assistant's pre-flight check: the mailbox can send."
+        mail = OutgoingMail(
+            delivery_id=delivery_id,
+            subject="comms-assistant pre-flight check",
+            html=f"<p>{text}</p>",
+            text=text,
+            to=(Recipient(send_to, None),),
+        )
+        try:
+            await mailer.send(mail)
+        except Exception as error:  # noqa: BLE001
+            self.add(FAIL, "send mail", str(error)[:200], self._mail_fix(error, "send"))
+            return
+        self.add(PASS, "send mail", f"from {mailbox} to {send_to}")
+
+    def _mail_fix(self, error: BaseException, kind: str) -> str:
+        if status_of(error) == 404:
+            return f"no mailbox {self.settings.mailbox}: check mailbox (a licensed or shared one)"
+        return MAIL_FIX[kind].format(mailbox=self.settings.mailbox)
+
+    async def teams(self, *, post: bool) -> None:
+        from comms_assistant.adapters.teams_transports import (
+            DEFAULT_DESTINATION,
+            WebhookTransport,
+            transport_name,
+            webhook_url,
+        )
+        from comms_assistant.service.ports import TeamsCard
+
+        s = self.settings
+        for destination in sorted(
+            {DEFAULT_DESTINATION, *s.teams_transports} - {"channel:*", "chat:*"}
+        ):
+            name = transport_name(s, destination, bot_running=True)
+            label = f"Teams {destination} ({name})"
+            if name == "bot":
+                self.add(
+                    SKIP,
+                    label,
+                    "the bot posts from comms-assistant serve: @mention it "
+                    "with 'help' in the channel to check it",
+                )
+                continue
+            card = TeamsCard(f"comms-assistant-check-{uuid.uuid4()}", "Pre-flight check", CARD)
+            if name == "webhook":
+                url = webhook_url(s, destination)
+                if not url:
+                    self.add(FAIL, label, "no URL", "set teams_webhook_url (docs/setup.md, step 5)")
+                    continue
+                poster: Any = WebhookTransport(url, name=destination)
+            else:
+                credential = self.adapters.teams_credential
+                if credential is None:
+                    self.add(
+                        FAIL,
+                        label,
+                        "no delegated account: app-only tokens cannot post",
+                        "set teams_account and run comms-assistant graph login",
+                    )
+                    continue
+                try:
+                    from comms_assistant.adapters.graph.client import scopes_for
+
+                    credential.get_token(*scopes_for(self.graph_url))
+                except Exception as error:  # noqa: BLE001
+                    self.add(FAIL, label, "cannot sign in as the account", sign_in_fix(error))
+                    continue
+                poster = self.adapters.teams_graph
+            if not post:
+                self.add(PASS, label, "ready (not posted: add --teams to post a test card)")
+                continue
+            try:
+                await poster.post_card(card)
+            except Exception as error:  # noqa: BLE001
+                fix = TEAMS_FIX if name == "graph" else "make a new Workflows URL"
+                self.add(FAIL, label, str(error)[:200], fix)
+                continue
+            self.add(PASS, label, "test card posted")
+
+
+def report(steps: list[Step]) -> str:
+    width = max((len(step.name) for step in steps), default=0)
+    lines = []
+    for step in steps:
+        lines.append(f" {step.mark} {step.name.ljust(width)}  {step.detail}".rstrip())
+        if step.mark in {FAIL, WARN} and step.fix:
+            lines.append(f"   {' ' * width}  fix: {step.fix}")
+    counts = {mark: sum(step.mark == mark for step in steps) for mark in (PASS, FAIL, WARN, SKIP)}
+    lines.append(
+        f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[WARN]} to look at, "
+        f"{counts[SKIP]} not tried."
+    )
+    return "\n".join(lines)
+
+
+async def check(app: App, *, send_test_mail: str | None, teams: bool) -> list[Step]:
+    from comms_assistant.adapters.graph import build_graph_adapters
+
+    async with app.graph_endpoint() as (graph_url, token_url):
+        try:
+            adapters = build_graph_adapters(app.settings, graph_url, token_url)
+        except (ValueError, OSError) as error:
+            return [Step(FAIL, "settings", str(error), "see docs/setup.md")]
+        try:
+            return await Checker(app, adapters, graph_url).run(
+                send_test_mail=send_test_mail, teams=teams
+            )
+        finally:
+            await adapters.aclose()
+
+
+def graph_check(*, send_test_mail: str | None = None, teams: bool = False) -> int:
+    """Print the checks; 0 when nothing failed, 1 otherwise."""
+    from comms_assistant.bootstrap import bootstrap
+
+    app = bootstrap()
+    s = app.settings
+    where = "the sandbox tenant" if s.uses_sandbox else f"{s.graph_url} (tenant {s.tenant_id})"
+    print(f"Checking {where} for app {s.client_id}:")
+    steps = asyncio.run(check(app, send_test_mail=send_test_mail, teams=teams))
+    print(report(steps))
+    return 1 if any(step.mark == FAIL for step in steps) else 0
