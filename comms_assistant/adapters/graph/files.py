@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from comms_assistant.adapters.graph.client import literal_url, path_in_url, segment
+from comms_assistant.adapters.graph.client import literal_url, no_retry_config, path_in_url, segment
 from comms_assistant.adapters.graph.errors import from_status, to_port_error, translated
 from comms_assistant.service.ports import DeliveryError, DriveItem, NotFound
 
@@ -142,7 +142,6 @@ class GraphDocumentStore:
         self, drive: str, source_id: str, parent_id: str, name: str
     ) -> str | None:
         """POST copy; returns the monitor URL, or None when the target name is already taken."""
-        from kiota_abstractions.base_request_configuration import RequestConfiguration
         from kiota_http.middleware.options import HeadersInspectionHandlerOption
         from msgraph.generated.drives.item.items.item.copy.copy_post_request_body import (
             CopyPostRequestBody,
@@ -162,7 +161,11 @@ class GraphDocumentStore:
         builder = self._items(drive).by_drive_item_id(source_id).copy.with_url(url)
         try:
             with translated(f"copy to {name!r}"):
-                await builder.post(body, RequestConfiguration(options=[inspect]))
+                # SDK retry off: a retried copy's Location header is lost (measured: 429 then
+                # 202, and no monitor URL), and the outbox retries with Retry-After anyway.
+                config = no_retry_config()
+                config.options.append(inspect)
+                await builder.post(body, config)
         except DeliveryError as exc:
             # Some Graph back ends refuse the clash at once (409) instead of via the monitor.
             if getattr(exc.__cause__, "response_status_code", None) == 409:
@@ -170,7 +173,9 @@ class GraphDocumentStore:
             raise
         location = inspect.response_headers.get("location")
         if not location:
-            raise DeliveryError(f"copy to {name!r}: Graph gave no monitor URL", retryable=False)
+            # The copy may still have happened; retrying is safe: the next attempt looks for the
+            # file by its name first.
+            raise DeliveryError(f"copy to {name!r}: Graph gave no monitor URL", retryable=True)
         return next(iter(location))
 
     async def _wait_for_copy(self, monitor: str, target_path: str) -> str | None:
