@@ -64,9 +64,14 @@ def bind(engine: Engine, conversation_id: str, incident: str, *, now: datetime) 
 
 
 def bound_incident(engine: Engine, conversation_id: str) -> str | None:
+    """The incident this thread, or else its whole channel (a channel per incident), is for."""
+    channel = conversation_id.split(";messageid=", 1)[0]
     with transaction(engine) as session:
-        row = session.get(ConversationRow, conversation_id)
-        return row.incident if row is not None else None
+        for key in dict.fromkeys((conversation_id, channel)):
+            row = session.get(ConversationRow, key)
+            if row is not None and row.incident is not None:
+                return row.incident
+        return None
 
 
 def reference(engine: Engine, conversation_id: str) -> dict[str, Any] | None:

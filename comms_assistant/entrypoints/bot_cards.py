@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from comms_assistant.adapters import store
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.render import CARD_SCHEMA, CARD_VERSION, Renderer
+from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import EntryKind
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import next_update_due
@@ -73,12 +74,29 @@ def incident_card(
         return None
     if buttons and incident.is_open:
         # Action.Submit / ShowCard are checked by Teams itself: card_rules knows only OpenUrl.
-        card.setdefault("actions", []).extend(_buttons(reference))
+        card.setdefault("actions", []).extend(_buttons(reference, incident.impact))
     return card
 
 
-def _buttons(reference: str) -> list[dict[str, Any]]:
+def holding_command(impact: str | None) -> str:
+    """The command "Send holding update" sends: `holding` once the command language has it,
+    until then an `update` in the words the assistant's own holding update uses."""
+    try:
+        c.parse("holding")
+        return "holding"
+    except c.ParseError:
+        pass
+    lead = f"{impact.strip().rstrip('.')}. " if impact and impact.strip() else ""
+    return f"update {lead}There is no change since our last update."
+
+
+def _buttons(reference: str, impact: str | None) -> list[dict[str, Any]]:
     return [
+        {
+            "type": "Action.Submit",
+            "title": "Send holding update",
+            "data": {"command": holding_command(impact), "incident": reference},
+        },
         {
             "type": "Action.Submit",
             "title": "I'm the comms lead",

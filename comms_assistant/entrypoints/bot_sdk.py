@@ -1,16 +1,17 @@
 """The Microsoft 365 Agents SDK side of the bot: turns in, replies and proactive messages out.
 
-Deliberate departures from the SDK's defaults, each for a trap measured in PLATFORM-FACTS:
-its `on_turn_error` sends exception text to the user (replaced by a plain sentence); its MSAL
-provider blocks the loop (wrapped, see bot_auth); a turn's outbound calls have no timeout of
-their own (each is bounded here); proactive sends use the connector's `send_to_conversation`,
-since the SDK's proactive helpers add a random replyToId or insist on MSAL.
+Departures from the SDK's defaults, each for a trap measured in PLATFORM-FACTS: turns run after
+the 202 on their own loop (bot_queue), not inside the request; `on_turn_error` sends a plain
+sentence, not exception text; the MSAL provider is wrapped (bot_auth); every outbound call is
+bounded; proactive sends use `send_to_conversation` (the SDK's helpers add a random replyToId).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -20,7 +21,10 @@ from comms_assistant.adapters import conversations
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints import bot_auth
 from comms_assistant.entrypoints.bot_cards import submitted_command
+from comms_assistant.entrypoints.bot_channels import open_channel
+from comms_assistant.entrypoints.bot_delivery import DeliveryThread
 from comms_assistant.entrypoints.bot_policy import People, bot_mentions, command_text
+from comms_assistant.entrypoints.bot_queue import LoopThread, QueueFull, TurnQueue
 from comms_assistant.entrypoints.bot_turns import SORRY, Background, Turns
 
 if TYPE_CHECKING:
@@ -29,6 +33,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("comms_assistant.bot")
 
 ANONYMOUS = "anonymous"
+UNSURE = (
+    "Sorry, something went wrong on my side before I could answer. "
+    "Ask 'status' to see whether it was done."
+)
 
 
 class AgentHost:
@@ -46,7 +54,8 @@ class AgentHost:
         self.settings = settings
         self.turns = turns
         self.people = people
-        self.background: Background | None = None
+        self.background: Background | None = None  # these two are set once serving
+        self.delivery: DeliveryThread | None = None
         self._remembered: dict[str, tuple[str | None, bool]] = {}
         self.timeout = settings.bot_outbound_timeout
         self.connections = bot_auth.connection_manager(settings, provider_factory)
@@ -59,6 +68,14 @@ class AgentHost:
         )
         self.agent.activity("message")(self._on_message)
         self.agent.error(self._on_turn_error)
+        self.turn_loop = LoopThread("bot-turns")
+        self.tasks: set[asyncio.Task[None]] = set()  # deliveries started by turns
+        self.queue: TurnQueue[Job] = TurnQueue(
+            self._turn,
+            self._crashed,
+            concurrency=settings.bot_turns_at_once,
+            capacity=settings.bot_turns_waiting,
+        )
 
     def web_app(self) -> web.Application:
         from microsoft_agents.hosting.aiohttp import jwt_authorization_middleware
@@ -69,17 +86,43 @@ class AgentHost:
         return sub
 
     async def _messages(self, request: web.Request) -> web.StreamResponse:
+        """Authenticate, queue the turn, answer 202: the reply is a separate POST anyway."""
+        from microsoft_agents.activity import Activity
+        from microsoft_agents.hosting.core import ClaimsIdentity
+
         identity = request.get("claims_identity")
+        try:
+            body = await request.json()
+            activity = Activity.model_validate(body)
+        except (ValidationError, ValueError, TypeError):
+            return web.json_response({"error": "The body is not a valid activity."}, status=400)
         if identity is not None and identity.claims:
             if not bot_auth.has_expiry(identity.claims):
                 return web.json_response({"error": "The token has no expiry."}, status=401)
             # The SDK only logs a mismatch (unless its host validator, which refuses loopback
             # sandboxes, is on): replying would hand the bot's own token to that other host.
-            if not bot_auth.service_url_matches(identity.claims, await _service_url(request)):
+            if not bot_auth.service_url_matches(identity.claims, activity.service_url):
                 log.warning("refused: activity serviceUrl is not the one its token was issued for")
                 return web.json_response(
                     {"error": "Invalid token for this serviceUrl."}, status=401
                 )
+        if not activity.type or not activity.conversation or not activity.conversation.id:
+            return web.json_response(
+                {"error": "The activity needs a type and a conversation."}, status=400
+            )
+        if activity.type == "invoke" or activity.delivery_mode == "expectReplies":
+            return await self._answer_in_response(request)  # these answer in the HTTP body
+        activity.request_id = uuid.uuid4().hex
+        try:
+            self.queue.reserve()
+        except QueueFull:
+            log.error("%d turns are waiting: refusing more until they are done", self.queue.waiting)
+            return web.json_response({"error": "The bot is busy: try again shortly."}, status=503)
+        job = Job(identity or ClaimsIdentity(), activity)
+        self.turn_loop.call(self.queue.submit, activity.conversation.id, job)
+        return web.Response(status=202)
+
+    async def _answer_in_response(self, request: web.Request) -> web.StreamResponse:
         try:
             # The turn's own calls are bounded; this bounds the turn as a whole.
             response = await asyncio.wait_for(
@@ -87,12 +130,28 @@ class AgentHost:
             )
         except bot_auth.TokenUnavailable:
             return web.json_response({"error": "The bot cannot answer just now."}, status=503)
-        except (ValidationError, ValueError, TypeError):
-            return web.json_response({"error": "The body is not a valid activity."}, status=400)
         except TimeoutError:
             log.error("a turn took over %.0f s and was abandoned", self.timeout * 3)
             return web.json_response({"error": "The bot cannot answer just now."}, status=503)
         return response if response is not None else web.Response(status=202)
+
+    async def _turn(self, job: Job) -> None:
+        try:
+            await asyncio.wait_for(
+                self.adapter.process_activity(job.identity, job.activity, self.agent.on_turn),
+                self.timeout * 3,
+            )
+        except bot_auth.TokenUnavailable:
+            # Without a token nothing can be sent, not even an apology: the log says it.
+            log.error("no token to answer in %s: the command was not answered", _lane(job))
+
+    async def _crashed(self, job: Job, error: BaseException) -> None:
+        """A turn failed outside the SDK's error handler (timeout, a bug around it)."""
+        reference = job.activity.get_conversation_reference().model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        )
+        anonymous = job.identity.allow_anonymous
+        await self._send({"reference": reference, ANONYMOUS: anonymous}, UNSURE)
 
     async def _on_message(self, context: TurnContext, _state: Any) -> None:
         from microsoft_agents.hosting.core import CardFactory, MessageFactory
@@ -132,11 +191,17 @@ class AgentHost:
         answer = await asyncio.to_thread(
             self.turns.answer, text, who=who, conversation=conversation, incident=incident
         )
+        text = answer.reply.text
+        if answer.opened and answer.reply.reference and self.settings.bot_channel_per_incident:
+            line = await open_channel(
+                self, context, answer.reply.reference, answer.opened, answer.card, stored
+            )
+            text = f"{text}\n\n{line}"
         if answer.card is not None:
             reply = MessageFactory.attachment(CardFactory.adaptive_card(answer.card))
-            reply.text = answer.reply.text  # shown in notifications and where cards are not
+            reply.text = text  # shown in notifications and where cards are not
         else:
-            reply = MessageFactory.text(answer.reply.text)
+            reply = MessageFactory.text(text)
         await asyncio.wait_for(context.send_activity(reply), self.timeout)
         if self.background is not None:
             self.background.start(answer.reply.deliveries, conversation)
@@ -160,6 +225,13 @@ class AgentHost:
 
     async def post(self, conversation: str, text: str) -> None:
         """A new message in a stored conversation (the delivery outcome, nudges)."""
+        stored = await asyncio.to_thread(conversations.reference, self.turns.engine, conversation)
+        if not stored or "reference" not in stored:
+            log.info("no stored reference for %s: outcome not posted", conversation)
+            return
+        await self._send(stored, text)
+
+    async def _send(self, stored: dict[str, Any], text: str) -> None:
         from microsoft_agents.activity import ConversationReference
         from microsoft_agents.hosting.core import (
             ClaimsIdentity,
@@ -167,10 +239,6 @@ class AgentHost:
             MessageFactory,
         )
 
-        stored = await asyncio.to_thread(conversations.reference, self.turns.engine, conversation)
-        if not stored or "reference" not in stored:
-            log.info("no stored reference for %s: outcome not posted", conversation)
-            return
         ref = ConversationReference.model_validate(stored["reference"])
         if stored.get(ANONYMOUS) or not self.settings.bot_app_id:
             claims = ClaimsIdentity()
@@ -191,6 +259,19 @@ class AgentHost:
             self.timeout,
         )
 
+    async def close(self) -> None:
+        """Stop the turns (and the deliveries they started) and their loop."""
+
+        async def stop() -> None:
+            await self.queue.close()
+            tasks = list(self.tasks)
+            for task in tasks:
+                task.cancel()  # a delivery cut short is leased, not lost: 'deliver' finishes it
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        await self.turn_loop.run(stop)
+        await asyncio.to_thread(self.turn_loop.stop)
+
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
         # Logged in full; the person only hears a plain sentence, never the exception's text.
         log.error("turn failed", exc_info=(type(error), error, error.__traceback__))
@@ -204,13 +285,14 @@ class AgentHost:
             log.warning("could not tell the user about it: %s", type(send_error).__name__)
 
 
-async def _service_url(request: web.Request) -> str | None:
-    try:
-        body = await request.json()  # aiohttp keeps the body: the adapter reads it again
-    except ValueError:
-        return None
-    value = body.get("serviceUrl") if isinstance(body, dict) else None
-    return value if isinstance(value, str) else None
+@dataclass(frozen=True)
+class Job:
+    identity: Any  # the SDK's ClaimsIdentity of the request
+    activity: Any  # the SDK's Activity
+
+
+def _lane(job: Job) -> str:
+    return str(job.activity.conversation.id)
 
 
 def _bot_mentions(activity: Any) -> list[str]:

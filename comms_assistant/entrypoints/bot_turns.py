@@ -43,6 +43,7 @@ Post = Callable[[str, str], Awaitable[None]]  # (conversation id, text)
 class Answer:
     reply: Reply
     card: dict[str, Any] | None = None
+    opened: str | None = None  # the title, when this command opened an incident
 
 
 @dataclass
@@ -72,7 +73,8 @@ class Turns:
                 return Answer(Reply(SECURITY_REFUSAL, ok=False))
             if isinstance(command, c.Open):
                 conversations.bind(self.engine, conversation, reply.reference, now=self.clock())
-        return Answer(reply, self._card(command, reply))
+        opened = command.title if isinstance(command, c.Open) and reply.ok else None
+        return Answer(reply, self._card(command, reply), opened)
 
     def _card(self, command: c.Command | None, reply: Reply) -> dict[str, Any] | None:
         if isinstance(command, c.Help):

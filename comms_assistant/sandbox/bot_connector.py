@@ -10,6 +10,15 @@ A conversation in the sandbox's incidents channel (its id starts with the channe
 (a personal chat `a:...`, a group chat) to `chats/<conversation id>/`. Only `message` activities
 are kept; typing indicators and the like are acknowledged and dropped.
 
+    GET  /v3/conversations/{id}/members                     who is in it (Teams-shaped)
+    GET  /v3/conversations/{id}/members/{userId}            one member: email and UPN included
+    POST /_sandbox/users                                    add people to the directory
+
+Members come from a small directory: `USERS` below (the sandbox does not read the product's
+contacts) plus whoever was added with `POST /_sandbox/users` (kept in `<root>/bot_users.json`).
+Everyone in it is a member of every conversation; `{userId}` is the Teams id (`29:...`) or the
+Entra object id, as with Teams.
+
 No token is required, as with the Bot Framework Emulator and an anonymous Agents SDK bot.
 """
 
@@ -18,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +38,33 @@ from comms_assistant.sandbox.odata import GraphError, ci_get, file_stamp, iso, j
 from comms_assistant.sandbox.odata import read_json as read_body
 from comms_assistant.sandbox.routing import Router, base_url, context
 from comms_assistant.sandbox.state import atomic_write
-from comms_assistant.sandbox.teams import MAX_MESSAGE_BYTES, next_message_id, safe_folder_name
+from comms_assistant.sandbox.teams import (
+    MAX_MESSAGE_BYTES,
+    known_channels,
+    next_message_id,
+    safe_folder_name,
+)
 
 BOT_CONNECTOR = "botConnector"  # the "source" written into each stored activity
 
 
+USERS_FILE = "bot_users.json"
+# The sandbox's own people (Teams id, Entra object id, name, email).
+USERS = (
+    ("29:1-sandbox-comms", "5a1d0000-0000-4000-8000-000000000001", "Casey Comms",
+     "comms.lead@example.org"),
+    ("29:1-sandbox-tech", "5a1d0000-0000-4000-8000-000000000002", "Tariq Tech",
+     "tech.lead@example.org"),
+    ("29:1-sandbox-visitor", "5a1d0000-0000-4000-8000-000000000003", "Val Visitor",
+     "visitor@example.org"),
+)  # fmt: skip
+
+
 def register(router: Router) -> None:
     router.add("POST", r"/v3/conversations", create_conversation)
+    router.add("GET", r"/v3/conversations/(?P<conversation>[^/]+)/members", members)
+    router.add("GET", r"/v3/conversations/(?P<conversation>[^/]+)/members/(?P<user>.+)", member)
+    router.add("POST", r"/_sandbox/users", add_users)
     router.add(
         "POST",
         r"/v3/conversations/(?P<conversation>[^/]+)/activities(?:/(?P<reply_to>[^/]+))?",
@@ -44,9 +74,69 @@ def register(router: Router) -> None:
 
 def folder_for(request: web.Request, conversation: str) -> Path:
     state = context(request).state
-    if conversation.lower().startswith(seed.CHANNEL_ID.lower()):
-        return state.teams_dir / seed.TEAM_NAME / seed.CHANNEL_NAME
+    channel = conversation.split(";", 1)[0].lower()
+    name = known_channels(state).get(channel)
+    if name is not None:
+        return state.teams_dir / seed.TEAM_NAME / safe_folder_name(name)
     return state.root / "chats" / safe_folder_name(conversation)
+
+
+def _member(teams_id: str, object_id: str, name: str, email: str) -> dict[str, Any]:
+    given, _, surname = name.partition(" ")
+    return {
+        "id": teams_id,
+        "name": name,
+        "aadObjectId": object_id,
+        "givenName": given,
+        "surname": surname or None,
+        "email": email,
+        "userPrincipalName": email,
+        "tenantId": seed.TENANT_ID,
+        "userRole": "user",
+    }
+
+
+def directory(request: web.Request) -> list[dict[str, Any]]:
+    state = context(request).state
+    people = [_member(*user) for user in USERS]
+    added = state.root / USERS_FILE
+    if added.is_file():
+        people += json.loads(added.read_text())
+    return people
+
+
+async def members(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    return json_ok(directory(request))
+
+
+async def member(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    wanted = match["user"].lower()
+    for person in directory(request):
+        if wanted in (person["id"].lower(), person["aadObjectId"].lower()):
+            return json_ok(person)
+    raise GraphError(404, "MemberNotFoundInConversation", "The member was not found.")
+
+
+async def add_users(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    """`{"id", "name", "email", "aadObjectId"?}` or `{"value": [...]}`: 201 with what was added."""
+    body = await read_body(request)
+    given = ci_get(body, "value") if ci_get(body, "value") is not None else [body]
+    added = []
+    for user in given if isinstance(given, list) else []:
+        teams_id, name, email = (str(ci_get(user, k) or "") for k in ("id", "name", "email"))
+        if not teams_id or "@" not in email:
+            raise GraphError(400, "BadArgument", "A user needs an 'id' and an 'email'.")
+        object_id = str(ci_get(user, "aadObjectId") or uuid.uuid4())
+        added.append(_member(teams_id, object_id, name or email, email))
+    if not added:
+        raise GraphError(400, "BadArgument", "Send a user, or {'value': [users]}.")
+    state = context(request).state
+    path = state.root / USERS_FILE
+    kept = json.loads(path.read_text()) if path.is_file() else []
+    ids = {a["id"].lower() for a in added}
+    kept = [p for p in kept if p["id"].lower() not in ids] + added
+    atomic_write(path, json.dumps(kept, indent=2).encode(), state.tmp_dir)
+    return json_ok({"value": added}, status=201)
 
 
 def _store(
@@ -85,10 +175,10 @@ async def create_conversation(request: web.Request, match: re.Match[str]) -> web
     channel_id = str(ci_get(channel, "id") or "")
     activity = ci_get(params, "activity")
     if channel_id:
-        if channel_id.lower() != seed.CHANNEL_ID.lower():
+        if channel_id.lower() not in known_channels(context(request).state):
             raise GraphError(404, "ConversationNotFound", f"Channel '{channel_id}' not found.")
         # Teams starts a new thread in the channel; the first message is its root.
-        conversation = f"{seed.CHANNEL_ID};messageid={next_message_id()}"
+        conversation = f"{channel_id};messageid={next_message_id()}"
     else:
         members = ci_get(params, "members") or []
         if not members:

@@ -17,6 +17,8 @@ TEAM_ID = "5f0b9c1e-0000-4000-8000-0000000000a1"
 TEAM_NAME = "Incident response"
 CHANNEL_ID = "19:incidents0000000000000000000001@thread.tacv2"
 CHANNEL_NAME = "Incidents"
+# Other channels of the team, so contacts can be reached in their own ("Team/Channel").
+OTHER_CHANNELS = {"19:supportdesk000000000000000001@thread.tacv2": "Support desk"}
 
 # The service account a delegated token is issued for (grant_type=password): Teams refuses
 # app-only tokens for posting, so the product posts to channels as this account.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import time
 from typing import Any
 
@@ -21,6 +22,8 @@ from comms_assistant.sandbox.routing import CLAIMS, Router, context
 from comms_assistant.sandbox.state import atomic_write
 
 MAX_MESSAGE_BYTES = 28 * 1024
+CHANNELS_FILE = "channels.json"  # channels created through Graph: id -> name
+_BAD_CHANNEL_NAME = re.compile(r'[~#%&*{}+/\\:<>?|\'"\x00-\x1f]|\.\.|\.$')
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 _ATTACHMENT_REF = re.compile(
     r"<attachment\s+id\s*=\s*[\"']([^\"']+)[\"']\s*>\s*</attachment>", re.I
@@ -38,6 +41,7 @@ def next_message_id() -> str:
 
 
 def register(router: Router) -> None:
+    router.add("POST GET", r"/v1\.0/teams/(?P<team>[^/]+)/channels", channels)
     router.add(
         "POST GET",
         r"/v1\.0/teams/(?P<team>[^/]+)/channels/(?P<channel>[^/]+)/messages",
@@ -62,12 +66,57 @@ def _require_delegated(request: web.Request) -> None:
         )
 
 
+def known_channels(state: Any) -> dict[str, str]:
+    """Channel id (lower case) -> name: the seeded incidents channel and any created since."""
+    found = {seed.CHANNEL_ID.lower(): seed.CHANNEL_NAME}
+    found.update({k.lower(): v for k, v in seed.OTHER_CHANNELS.items()})
+    registry = state.root / CHANNELS_FILE
+    if registry.is_file():
+        found.update({k.lower(): v for k, v in json.loads(registry.read_text()).items()})
+    return found
+
+
 def _channel_dir(request: web.Request, team: str, channel: str) -> Any:
     if team.lower() != seed.TEAM_ID.lower():
         raise GraphError(404, "NotFound", f"No team found with Group Id {team}")
-    if channel.lower() != seed.CHANNEL_ID.lower():
+    name = known_channels(context(request).state).get(channel.lower())
+    if name is None:
         raise GraphError(404, "NotFound", f"Channel '{channel}' was not found in the team.")
-    return context(request).state.teams_dir / seed.TEAM_NAME / seed.CHANNEL_NAME
+    return context(request).state.teams_dir / seed.TEAM_NAME / safe_folder_name(name)
+
+
+async def channels(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    """List the team's channels, or create one (Channel.Create; the name must be new)."""
+    if match["team"].lower() != seed.TEAM_ID.lower():
+        raise GraphError(404, "NotFound", f"No team found with Group Id {match['team']}")
+    state = context(request).state
+    known = known_channels(state)
+    if request.method == "GET":
+        return json_ok({"value": [_channel(i, n) for i, n in known.items()]})
+    body = await read_body(request)
+    name = str(ci_get(body, "displayName") or "").strip()
+    if not name or len(name) > 50 or _BAD_CHANNEL_NAME.search(name) or name[0] in "_.":
+        raise GraphError(400, "BadRequest", f"Channel name '{name}' is not valid.")
+    if name.lower() in {n.lower() for n in known.values()}:
+        raise GraphError(400, "NameAlreadyExists", "Channel name already existed.")
+    channel_id = f"19:{secrets.token_hex(16)}@thread.tacv2"
+    registry = state.root / CHANNELS_FILE
+    created = json.loads(registry.read_text()) if registry.is_file() else {}
+    created[channel_id] = name
+    atomic_write(registry, json.dumps(created).encode(), state.tmp_dir)
+    (state.teams_dir / seed.TEAM_NAME / safe_folder_name(name)).mkdir(parents=True, exist_ok=True)
+    return json_ok(_channel(channel_id, name, ci_get(body, "description")), status=201)
+
+
+def _channel(channel_id: str, name: str, description: str | None = None) -> dict[str, Any]:
+    return {
+        "id": channel_id,
+        "displayName": name,
+        "description": description,
+        "membershipType": "standard",
+        "createdDateTime": iso(now()),
+        "webUrl": f"https://teams.microsoft.com/l/channel/{channel_id}?groupId={seed.TEAM_ID}",
+    }
 
 
 def validate(message: dict[str, Any]) -> None:
@@ -112,7 +161,7 @@ def validate(message: dict[str, Any]) -> None:
 
 async def channel_messages(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
     folder = _channel_dir(request, match["team"], match["channel"])
-    identity = {"channelIdentity": {"teamId": seed.TEAM_ID, "channelId": seed.CHANNEL_ID}}
+    identity = {"channelIdentity": {"teamId": seed.TEAM_ID, "channelId": match["channel"]}}
     return await _messages(request, folder, identity)
 
 

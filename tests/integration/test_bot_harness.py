@@ -2,9 +2,12 @@
 
 - a JWKS server holding the public half of a local RSA key (the SDK's key URLs are hard-coded:
   `jwt_token_validator._build_jwks_uri` is pointed at it), so tests sign real RS256 tokens;
-- a Bot Connector stand-in at the activities' `serviceUrl` that records replies and proactive
-  messages and answers member look-ups (the sandbox has no Bot Connector yet);
+- the sandbox tenant: its Bot Connector is the activities' `serviceUrl` (replies and proactive
+  messages land in its folders, member look-ups answer from its directory, to which `MEMBERS` are
+  added) and its Graph takes the bot's deliveries;
 - the bot itself (`bot.build`) with a fake outbound token provider.
+
+The bot answers 202 at once and replies afterwards, so `say` waits for the reply to arrive.
 
 Activities follow the Teams channel message in Microsoft's documentation ("Conversation basics"
 / "Channel and group chat conversations with a bot").
@@ -21,7 +24,8 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints import bot
+from comms_assistant.sandbox import SandboxTenant
+from comms_assistant.sandbox.bot_connector import BOT_CONNECTOR
 
 APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
 KID = "local-test-key"
@@ -150,8 +156,8 @@ class Running:
     url: str
     service_url: str
     settings: Settings
-    sent: list[dict[str, Any]] = field(default_factory=list)  # what reached the connector
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    sandbox: SandboxTenant
+    authorizations: list[str | None] = field(default_factory=list)  # on each connector POST
 
     def post(self, activity: dict[str, Any], *, auth: str | None = "good") -> httpx.Response:
         headers = {}
@@ -161,69 +167,51 @@ class Running:
             headers["Authorization"] = auth
         return httpx.post(f"{self.url}/api/messages", json=activity, headers=headers, timeout=30)
 
-    def say(self, text: str, **kw: Any) -> dict[str, Any]:
-        """Post a message, return the bot's reply to it (as the connector received it)."""
+    def say(self, text: str, timeout: float = 20, **kw: Any) -> dict[str, Any]:
+        """Post a message, return the bot's reply to it (as the sandbox's connector stored it)."""
         activity = message(text, service_url=self.service_url, **kw)
         response = self.post(activity)
         assert response.status_code == 202, response.text
-        replies = self.replies_to(activity["id"])
+        replies = self.wait(lambda: self.replies_to(activity["id"]), 1, timeout)
         assert len(replies) == 1, replies
         return replies[0]
 
+    @property
+    def sent(self) -> list[dict[str, Any]]:
+        """Every activity the bot sent to the connector, oldest first."""
+        found = []
+        for folder in (self.sandbox.root / "chats", self.sandbox.root / "teams"):
+            for path in folder.rglob("*.json") if folder.is_dir() else ():
+                stored = json.loads(path.read_text())
+                if stored.get("source") == BOT_CONNECTOR:
+                    found.append(stored)
+        return sorted(found, key=lambda a: int(a["id"]))
+
     def replies_to(self, activity_id: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [s["body"] for s in self.sent if s["reply_to"] == activity_id]
+        return [a for a in self.sent if a.get("replyToId") == activity_id]
 
     def proactive(
         self, conversation: str, count: int = 1, timeout: float = 20
     ) -> list[dict[str, Any]]:
+        def found() -> list[dict[str, Any]]:
+            return [
+                a
+                for a in self.sent
+                if a.get("replyToId") is None and a["conversation"]["id"] == conversation
+            ]
+
+        return self.wait(found, count, timeout)
+
+    @staticmethod
+    def wait(
+        what: Callable[[], list[dict[str, Any]]], count: int, timeout: float
+    ) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
         while True:
-            with self.lock:
-                found = [
-                    s["body"]
-                    for s in self.sent
-                    if s["reply_to"] is None and s["conversation"] == conversation
-                ]
+            found = what()
             if len(found) >= count or time.monotonic() > deadline:
                 return found
-            time.sleep(0.05)
-
-
-def _connector(running: Running) -> web.Application:
-    async def activities(request: web.Request) -> web.Response:
-        body = await request.json()
-        with running.lock:
-            running.sent.append(
-                {
-                    "conversation": request.match_info["conversation"],
-                    "reply_to": request.match_info.get("reply_to"),
-                    "authorization": request.headers.get("Authorization"),
-                    "body": body,
-                }
-            )
-        return web.json_response({"id": uuid.uuid4().hex})
-
-    async def member(request: web.Request) -> web.Response:
-        found = MEMBERS.get(request.match_info["user"])
-        if found is None:
-            return web.json_response({"error": {"code": "NotFound"}}, status=404)
-        object_id, name, email = found
-        return web.json_response(
-            {
-                "id": request.match_info["user"],
-                "name": name,
-                "aadObjectId": object_id,
-                "email": email,
-                "userPrincipalName": email,
-            }
-        )
-
-    app = web.Application()
-    app.router.add_post("/v3/conversations/{conversation}/activities", activities)
-    app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", activities)
-    app.router.add_get("/v3/conversations/{conversation}/members/{user}", member)
-    return app
+            time.sleep(0.03)
 
 
 def _jwks() -> web.Application:
@@ -247,10 +235,40 @@ async def _start(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture
-def running_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Running]:
+def _record_authorization(authorizations: list[str | None]) -> Any:
+    @web.middleware
+    async def record(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith("/v3/") and request.method == "POST":
+            authorizations.append(request.headers.get("Authorization"))
+        return await handler(request)
+
+    return record
+
+
+def bot_settings(home: Path, sandbox: SandboxTenant, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "home": home,
+        "sandbox_url": sandbox.base_url,
+        "bot_app_id": APP_ID,
+        "bot_webhook_secret": WEBHOOK_SECRET,
+        "bot_allowed": ["comms.lead@example.org"],
+        "bot_people": {MEMBERS["29:1-comms-lead"][0]: "comms.lead@example.org"},
+        "bot_delivery_timeout": 30.0,
+    }
+    return Settings(**(values | overrides))
+
+
+@contextmanager
+def start_bot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **settings: Any
+) -> Iterator[Running]:
+    """The bot, its sandbox tenant and its key server; `settings` override the bot's."""
     from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
 
+    authorizations: list[str | None] = []
+    sandbox = SandboxTenant(
+        tmp_path / "sandbox", faults=[], middlewares=[_record_authorization(authorizations)]
+    )
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
@@ -258,31 +276,39 @@ def running_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run
     def run(coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, loop).result(60)
 
-    settings = Settings(
-        home=tmp_path / "home",
-        bot_app_id=APP_ID,
-        bot_webhook_secret=WEBHOOK_SECRET,
-        bot_allowed=["comms.lead@example.org"],
-        bot_people={MEMBERS["29:1-comms-lead"][0]: "comms.lead@example.org"},
-        bot_delivery_timeout=30.0,
-    )
-    running = Running(url="", service_url="", settings=settings)
-    jwks_runner, jwks_url = run(_start(_jwks()))
-    monkeypatch.setattr(jwt_token_validator, "_build_jwks_uri", lambda *a: f"{jwks_url}/keys")
-    connector_runner, running.service_url = run(_start(_connector(running)))
-    running.service_url += "/"
+    runners: list[web.AppRunner] = []
+    with sandbox:
+        people = [
+            {"id": teams_id, "aadObjectId": oid, "name": name, "email": email}
+            for teams_id, (oid, name, email) in MEMBERS.items()
+        ]
+        added = httpx.post(f"{sandbox.base_url}/_sandbox/users", json={"value": people})
+        assert added.status_code == 201, added.text
+        options = bot_settings(tmp_path / "home", sandbox, **settings)
+        try:
+            jwks_runner, jwks_url = run(_start(_jwks()))
+            runners.append(jwks_runner)
+            monkeypatch.setattr(
+                jwt_token_validator, "_build_jwks_uri", lambda *a: f"{jwks_url}/keys"
+            )
 
-    async def start_bot() -> tuple[web.AppRunner, str]:
-        return await _start(bot.build(settings, provider_factory=FakeTokenProvider))
+            async def serve() -> tuple[web.AppRunner, str]:
+                return await _start(bot.build(options, provider_factory=FakeTokenProvider))
 
-    bot_runner, running.url = run(start_bot())
-    try:
+            bot_runner, url = run(serve())
+            runners.append(bot_runner)
+            yield Running(url, sandbox.base_url + "/", options, sandbox, authorizations)
+        finally:
+            for runner in reversed(runners):
+                run(runner.cleanup())
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(10)
+
+
+@pytest.fixture
+def running_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Running]:
+    with start_bot(tmp_path, monkeypatch) as running:
         yield running
-    finally:
-        for runner in (bot_runner, connector_runner, jwks_runner):
-            run(runner.cleanup())
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
 
 
 def test_health_needs_no_token_but_messages_do(running_bot: Running) -> None:
@@ -298,8 +324,7 @@ def test_help_is_answered_with_a_card_listing_commands(running_bot: Running) -> 
     assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
     texts = json.dumps(card["content"])
     assert "close Restored the connection" in texts and "Incident commands" in texts
-    authorizations = {s["authorization"] for s in running_bot.sent}
-    assert authorizations == {"Bearer bot-outbound-token"}
+    assert set(running_bot.authorizations) == {"Bearer bot-outbound-token"}
 
 
 def test_message_json_is_a_copy_each_time() -> None:

@@ -71,3 +71,58 @@ def test_create_conversation_in_the_channel_or_with_a_person(
 def test_an_activity_over_28_kb_is_refused(control: httpx.Client) -> None:
     big = {"type": "message", "text": "x" * 29 * 1024}
     assert control.post("/v3/conversations/a:x/activities", json=big).status_code == 413
+
+
+def test_member_look_up_by_teams_id_or_object_id(control: httpx.Client) -> None:
+    from comms_assistant.sandbox.bot_connector import USERS
+
+    teams_id, object_id, name, email = USERS[0]
+    thread = f"{seed.CHANNEL_ID};messageid=1700000000000"
+    by_id = control.get(f"/v3/conversations/{thread}/members/{teams_id}")
+    assert by_id.status_code == 200
+    member = by_id.json()
+    assert member["email"] == member["userPrincipalName"] == email
+    assert (member["id"], member["aadObjectId"], member["name"]) == (teams_id, object_id, name)
+    assert control.get(f"/v3/conversations/a:chat/members/{object_id}").json()["id"] == teams_id
+    missing = control.get(f"/v3/conversations/{thread}/members/29:1-nobody")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "MemberNotFoundInConversation"
+    everyone = control.get(f"/v3/conversations/{thread}/members").json()
+    assert {m["email"] for m in everyone} == {u[3] for u in USERS}
+
+
+def test_people_added_to_the_directory_can_be_looked_up(control: httpx.Client) -> None:
+    added = control.post(
+        "/_sandbox/users", json={"id": "29:1-sam", "name": "Sam Jones", "email": "sam@example.org"}
+    )
+    assert added.status_code == 201
+    [sam] = added.json()["value"]
+    assert sam["aadObjectId"] and sam["userPrincipalName"] == "sam@example.org"
+    found = control.get(f"/v3/conversations/a:x/members/{sam['aadObjectId']}").json()
+    assert found["name"] == "Sam Jones"
+    again = control.post("/_sandbox/users", json={"value": [{**sam, "name": "Sam J"}]})
+    assert again.status_code == 201  # the same id replaces the earlier entry
+    everyone = control.get("/v3/conversations/a:x/members").json()
+    assert [m["name"] for m in everyone if m["id"] == "29:1-sam"] == ["Sam J"]
+    assert control.post("/_sandbox/users", json={"id": "29:1-x"}).status_code == 400
+
+
+def test_a_channel_made_through_graph_takes_bot_threads(
+    control: httpx.Client, graph_as_user: httpx.Client, sandbox: SandboxTenant
+) -> None:
+    channels = f"/teams/{seed.TEAM_ID}/channels"
+    made = graph_as_user.post(channels, json={"displayName": "INC-1 Apply is down"})
+    assert made.status_code == 201
+    channel_id = made.json()["id"]
+    again = graph_as_user.post(channels, json={"displayName": "inc-1 apply is down"})
+    assert again.status_code == 400
+    assert graph_as_user.post(channels, json={"displayName": "a/b"}).status_code == 400
+    listed = graph_as_user.get(channels).json()["value"]
+    assert channel_id in [c["id"] for c in listed]
+    thread = control.post(
+        "/v3/conversations",
+        json={"channelData": {"channel": {"id": channel_id}}, "activity": {"text": "Card"}},
+    )
+    assert thread.status_code == 201 and thread.json()["id"].startswith(f"{channel_id};")
+    folder = sandbox.root / "teams" / seed.TEAM_NAME / "INC-1 Apply is down"
+    assert [json.loads(p.read_text())["text"] for p in folder.glob("*.json")] == ["Card"]

@@ -1,0 +1,100 @@
+"""One channel per incident (setting `bot_channel_per_incident`): `open` makes a channel in the
+configured team (Graph), starts a thread there with the incident card (Bot Connector), and binds
+the channel to the incident, so commands in any of its threads need no reference.
+
+The Graph client lives on the delivery thread's loop, so the channel is made there; the thread
+is started with the turn's own connector client. A failure only costs the channel: the incident
+is open and the person is told, in a plain sentence, to carry on where they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from comms_assistant.adapters import conversations
+from comms_assistant.adapters.graph.channels import channel_name, create_channel
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core import TurnContext
+
+    from comms_assistant.entrypoints.bot_sdk import AgentHost
+
+log = logging.getLogger(__name__)
+
+NO_CHANNEL = "I could not make a channel for it, so carry on here."
+
+
+async def open_channel(
+    host: AgentHost,
+    context: TurnContext,
+    reference: str,
+    title: str,
+    card: dict[str, Any] | None,
+    stored: dict[str, Any],
+) -> str:
+    """Make the incident's channel and post its card there; returns a line for the reply."""
+    from microsoft_agents.activity import ConversationParameters
+    from microsoft_agents.hosting.core import CardFactory, ConnectorClientBase, MessageFactory
+
+    delivery = host.delivery
+    if delivery is None or delivery.graph is None:
+        log.error("no Graph client for channels: is the delivery thread running?")
+        return NO_CHANNEL
+    graph = delivery.graph
+    client = graph.teams_client or graph.client
+    name = channel_name(reference, title)
+    settings = host.settings
+    try:
+        channel_id = await asyncio.wait_for(
+            delivery.run(
+                lambda: create_channel(client, settings.team_id, name, f"Incident {reference}")
+            ),
+            settings.bot_outbound_timeout,
+        )
+        first = (
+            MessageFactory.attachment(CardFactory.adaptive_card(card))
+            if card is not None
+            else MessageFactory.text(f"{reference}: {title}")
+        )
+        first.text = f"{reference}: {title}"
+        activity = context.activity
+        tenant = getattr(activity.conversation, "tenant_id", None)
+        parameters = ConversationParameters(
+            is_group=True,
+            bot=activity.recipient,
+            channel_data={"channel": {"id": channel_id}},
+            activity=first,
+            tenant_id=tenant,
+        )
+        connector = context.services.get(ConnectorClientBase)
+        started = await asyncio.wait_for(
+            connector.conversations.create_conversation(parameters),
+            settings.bot_outbound_timeout,
+        )
+    except Exception as error:  # the incident is open either way; only the channel is missing
+        log.error("no channel for %s: %s: %s", reference, type(error).__name__, error)
+        return NO_CHANNEL
+    thread = started.id
+    # Outcomes and nudges for the incident can now go to the new thread as well.
+    ref = dict(stored["reference"])
+    ref["conversation"] = {**ref.get("conversation", {}), "id": thread}
+    ref.pop("activityId", None)
+    now = host.turns.clock()
+
+    def record() -> None:
+        conversations.remember(
+            host.turns.engine,
+            thread,
+            kind=conversations.BOT,
+            service_url=str(context.activity.service_url or ""),
+            reference={**stored, "reference": ref},
+            now=now,
+        )
+        for conversation in (thread, channel_id):
+            conversations.bind(host.turns.engine, conversation, reference, now=now)
+
+    await asyncio.to_thread(record)
+    log.info("channel %s (%s) made for %s", name, channel_id, reference)
+    return f"I made the channel \u201c{name}\u201d for it and posted the card there."
