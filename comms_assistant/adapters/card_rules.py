@@ -241,6 +241,59 @@ _ACTIONS: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
         },
     ),
 }
+_ACTION_COMMON: dict[str, Check] = {
+    "id": _string,
+    "iconUrl": _url,
+    "style": _enum("default", "positive", "destructive"),
+    "tooltip": _string,
+    "isEnabled": _boolean,
+    "mode": _enum("primary", "secondary"),
+    "fallback": _action_fallback,
+    "requires": _object,
+}
+
+
+def _data(value: Any, path: str, problems: list[str]) -> None:
+    if not isinstance(value, dict | str):
+        problems.append(f"{path}: must be an object or text")
+
+
+def _sub_card(value: Any, path: str, problems: list[str]) -> None:
+    """The card an Action.ShowCard opens: a card of its own, without a $schema of its own."""
+    if not isinstance(value, dict):
+        problems.append(f"{path}: must be an object")
+        return
+    if value.get("type") != "AdaptiveCard":
+        problems.append(f'{path}.type: must be "AdaptiveCard"')
+    _properties(value, path, (dict(_TYPE), {**_CARD[1], "version": _string}), problems)
+
+
+_ACTIONS["Action.Submit"] = (
+    dict(_TYPE),
+    {
+        **_ACTION_COMMON,
+        "title": _string,
+        "data": _data,
+        "associatedInputs": _enum("auto", "none"),
+    },
+)
+_ACTIONS["Action.ShowCard"] = (dict(_TYPE), {**_ACTION_COMMON, "title": _string, "card": _sub_card})
+_ELEMENTS["Input.Text"] = (
+    {**_TYPE, "id": _string},
+    {
+        **_COMMON,
+        "label": _string,
+        "isRequired": _boolean,
+        "errorMessage": _string,
+        "placeholder": _string,
+        "isMultiline": _boolean,
+        "maxLength": _integer,
+        "regex": _string,
+        "style": _enum("text", "tel", "url", "email", "password"),
+        "value": _string,
+        "inlineAction": _action,
+    },
+)
 _CARD: tuple[dict[str, Check], dict[str, Check]] = (
     {"type": _string, "version": _string},
     {

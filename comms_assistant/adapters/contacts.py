@@ -15,10 +15,12 @@ from pathlib import Path
 
 from comms_assistant.domain.audiences import (
     ALL_SERVICES,
+    DEFAULT_RULES,
     Channels,
     Contact,
     ContactRole,
     Directory,
+    RoutingRules,
     Service,
 )
 from comms_assistant.domain.incident import DomainError, Priority
@@ -28,6 +30,8 @@ CONTACTS_FILE = "contacts.csv"
 SERVICES_FILE = "services.csv"
 CONTACT_COLUMNS = ("name", "email", "role", "teams", "services", "min_priority", "channels")
 SERVICE_COLUMNS = ("key", "name", "owners")
+# Added later: a services.csv without them still loads (no neighbours known).
+SERVICE_OPTIONAL = ("upstream", "downstream")
 
 # Deliberately loose: Exchange decides what is deliverable, this only catches typing slips.
 _EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+")
@@ -61,19 +65,32 @@ def default_contacts_dir() -> Path:
 
 
 def load_directory(path: Path | None = None) -> Directory:
-    folder = default_contacts_dir() if path is None else Path(path)
-    problems: list[Problem] = []
-    services = _load_services(folder / SERVICES_FILE, problems)
-    contacts = _load_contacts(folder / CONTACTS_FILE, {s.key for s in services}, problems)
+    directory, problems = inspect_directory(path)
     if problems:
         raise ContactsError(problems)
-    return Directory(contacts=tuple(contacts), services=tuple(services))
+    return directory
+
+
+def inspect_directory(path: Path | None = None) -> tuple[Directory, list[Problem]]:
+    """What loads, and every problem found: for `contacts check`, which reports both."""
+    from comms_assistant.adapters.contacts_routing import ROUTING_FILE, load_routing
+
+    folder = default_contacts_dir() if path is None else Path(path)
+    problems: list[Problem] = []
+    routing = DEFAULT_RULES
+    if (folder / ROUTING_FILE).exists():
+        routing = load_routing(folder / ROUTING_FILE, problems, _rows)
+    services = _load_services(folder / SERVICES_FILE, problems)
+    contacts = _load_contacts(folder / CONTACTS_FILE, {s.key for s in services}, routing, problems)
+    directory = Directory(contacts=tuple(contacts), services=tuple(services), routing=routing)
+    return directory, problems
 
 
 def _load_services(path: Path, problems: list[Problem]) -> list[Service]:
     services: list[Service] = []
     first_line: dict[str, int] = {}
-    for line, row in _rows(path, SERVICE_COLUMNS, problems):
+    neighbours: list[tuple[int, str, str]] = []
+    for line, row in _rows(path, SERVICE_COLUMNS, problems, optional=SERVICE_OPTIONAL):
 
         def problem(message: str, line: int = line) -> None:
             problems.append(Problem(path.name, line, message))
@@ -92,12 +109,29 @@ def _load_services(path: Path, problems: list[Problem]) -> list[Service]:
         for owner in owners:
             if not _EMAIL.fullmatch(owner):
                 problem(f'owner "{owner}" is not an email address')
+        upstream = tuple(k.lower() for k in _split(row.get("upstream", "")))
+        downstream = tuple(k.lower() for k in _split(row.get("downstream", "")))
+        neighbours += [(line, "upstream", k) for k in upstream]
+        neighbours += [(line, "downstream", k) for k in downstream]
+        if key in (*upstream, *downstream):
+            problem(f'service "{key}" cannot be upstream or downstream of itself')
         first_line.setdefault(key, line)
-        services.append(Service(key, name, owners))
+        services.append(Service(key, name, owners, upstream, downstream))
+    # Checked once every key is known: a neighbour may be listed further down the file.
+    for line, direction, key in neighbours:
+        if key not in first_line:
+            known = ", ".join(sorted(first_line)) or "none"
+            problems.append(
+                Problem(
+                    path.name, line, f'{direction} service "{key}" is not a key (known: {known})'
+                )
+            )
     return services
 
 
-def _load_contacts(path: Path, service_keys: set[str], problems: list[Problem]) -> list[Contact]:
+def _load_contacts(
+    path: Path, service_keys: set[str], routing: RoutingRules, problems: list[Problem]
+) -> list[Contact]:
     contacts: list[Contact] = []
     first_line: dict[str, int] = {}
     for line, row in _rows(path, CONTACT_COLUMNS, problems):
@@ -133,10 +167,16 @@ def _load_contacts(path: Path, service_keys: set[str], problems: list[Problem]) 
                 problem(f'service "{key}" is not in {SERVICES_FILE} (known: {known})')
 
         priority = None
-        try:
-            priority = Priority.parse(row["min_priority"])
-        except DomainError:
-            problem(f'min_priority "{row["min_priority"].strip()}" is not P1, P2, P3 or P4')
+        if not row["min_priority"].strip() and role is not None:
+            # Blank: the role's default from routing.csv (or the built-in defaults).
+            priority = routing.default_for(role)
+            if priority is None:
+                problem(f'min_priority is empty and routing has no default for "{role.value}"')
+        else:
+            try:
+                priority = Priority.parse(row["min_priority"])
+            except DomainError:
+                problem(f'min_priority "{row["min_priority"].strip()}" is not P1, P2, P3 or P4')
 
         channels = None
         try:
@@ -154,7 +194,11 @@ def _load_contacts(path: Path, service_keys: set[str], problems: list[Problem]) 
 
 
 def _rows(
-    path: Path, columns: tuple[str, ...], problems: list[Problem]
+    path: Path,
+    columns: tuple[str, ...],
+    problems: list[Problem],
+    *,
+    optional: tuple[str, ...] = (),
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Each non-blank row with the line it starts on, keyed by the expected column names."""
     text = _read(path, problems)
@@ -180,7 +224,7 @@ def _rows(
     if missing:
         problems.append(Problem(path.name, 1, f"missing column(s): {', '.join(missing)}"))
         return
-    index = {c: names.index(c) for c in columns}
+    index = {c: names.index(c) for c in (*columns, *optional) if c in names}
     last_line = reader.line_num
     for cells in reader:
         line, last_line = last_line + 1, reader.line_num

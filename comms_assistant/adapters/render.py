@@ -3,13 +3,12 @@
 The words live in `templates/mail/<kind>.txt`, one block per heading of the plain-English shape
 (What is happening / What we are doing / What you need to do / Next update). The email's HTML
 and text parts and the Teams card are all made from those blocks, so an organisation edits its
-wording once. User text is only ever passed to templates as data: never compiled as a template,
-never pasted into JSON.
+wording once; a block in `templates/teams/<kind>.txt` words the card differently. User text
+is only ever passed to templates as data: never compiled as a template, never pasted into JSON.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,13 +17,52 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    select_autoescape,
+)
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup, escape
 
-from comms_assistant.domain.incident import Incident, Priority, Role, TimelineEntry
+from comms_assistant.adapters.render_cards import (
+    CARD_BUDGET,
+    CARD_SCHEMA,
+    CARD_VERSION,
+    SHORTENED,
+    build_card,
+    card_size,
+    colour_for,
+    fit_card,
+)
+from comms_assistant.adapters.render_text import (
+    TITLE_MAX,
+    and_list,
+    bounded,
+    clock,
+    nl2br,
+    paragraphs,
+    sentence,
+)
+from comms_assistant.domain.incident import EntryKind, Incident, Priority, Role, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.resources import bundled
+
+# Re-exported: callers and tests import these from here.
+__all__ = [
+    "CARD_BUDGET",
+    "CARD_SCHEMA",
+    "CARD_VERSION",
+    "SHORTENED",
+    "RenderedMail",
+    "Renderer",
+    "card_size",
+    "fit_card",
+    "nl2br",
+    "sentence",
+]
 
 SECTIONS = (
     ("what_is_happening", "What is happening"),
@@ -32,15 +70,6 @@ SECTIONS = (
     ("what_you_need_to_do", "What you need to do"),
     ("next_update", "Next update"),
 )
-
-CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
-CARD_VERSION = "1.5"
-# Teams refuses messages over 28 KB, and Graph carries the card as an escaped JSON string inside
-# the message, so quotes and backslashes grow: aim well below the limit.
-CARD_BUDGET = 20 * 1024
-SHORTENED = "… (shortened to fit in Teams: the email and the incident report have it all)"
-_MIN_KEPT = 200
-_FACT_MAX = 300
 
 _PRIORITY_CHANGE = re.compile(r"from (P[1-4]) to (P[1-4])(?::\s*(.*))?$", re.DOTALL)
 
@@ -101,8 +130,9 @@ class Renderer:
         *,
         update_number: int,
         next_update_by: datetime | None,
+        report_url: str | None = None,
     ) -> RenderedMail:
-        context = self._context(kind, incident, entry, update_number, next_update_by)
+        context = self._context(kind, incident, entry, update_number, next_update_by, report_url)
         # One line whatever was typed: a newline in a subject would start a new mail header.
         subject = " ".join(self._render("mail/subject.txt", context).split())
         context.update(subject=subject, banner=self._line("mail/banner.txt", context))
@@ -110,6 +140,10 @@ class Renderer:
         html = self._render("mail/layout.html", context)
         text = re.sub(r"\n{3,}", "\n\n", self._render("mail/layout.txt", context)).strip() + "\n"
         return RenderedMail(subject, html, text)
+
+    def subject(self, kind: MessageKind, incident: Incident, entry: TimelineEntry) -> str:
+        context = self._context(kind, incident, entry, None, None)
+        return " ".join(self._render("mail/subject.txt", context).split())
 
     def card(
         self,
@@ -120,32 +154,17 @@ class Renderer:
         next_update_by: datetime | None,
         report_url: str | None = None,
     ) -> dict[str, Any]:
-        context = self._context(kind, incident, entry, None, next_update_by)
-        colour = "Good" if kind is MessageKind.RESOLVED else _colour(incident.priority)
-        body: list[dict[str, Any]] = [
-            _text(self._line("mail/banner.txt", context), size="Small", weight="Bolder")
-            | {"color": colour},
-            _text(incident.title, size="Large", weight="Bolder"),
-        ]
-        for section in self._sections(kind, context):
-            body.append(_text(section.heading, weight="Bolder") | {"spacing": "Medium"})
-            # Teams' markdown joins single newlines: a blank line keeps each line apart.
-            body.append(_text("\n\n".join(section.text.splitlines())))
-        facts = [{"title": t, "value": _clip(v, _FACT_MAX)} for t, v in context["facts"]]
-        body.append({"type": "FactSet", "facts": facts, "spacing": "Medium"})
-        card: dict[str, Any] = {
-            "type": "AdaptiveCard",
-            "$schema": CARD_SCHEMA,
-            "version": CARD_VERSION,
-            "body": body,
-            "msteams": {"width": "Full"},
-        }
-        # Teams rejects the whole card for a link it cannot open, so only web addresses go in.
-        if report_url and re.match(r"https?://\S+$", report_url):
-            card["actions"] = [
-                {"type": "Action.OpenUrl", "title": "Open the incident report", "url": report_url}
-            ]
-        return fit_card(card, CARD_BUDGET)
+        context = self._context(kind, incident, entry, None, next_update_by, report_url)
+        return build_card(
+            banner=self._line("teams/banner.txt", context),
+            title=context["title"],
+            colour=colour_for(incident.priority, kind is MessageKind.RESOLVED),
+            sections=self._sections(kind, context, card=True),
+            facts=context["facts"],
+            report_url=report_url,
+            button=self._line("teams/button.txt", context),
+            restricted=self._line("teams/restricted.txt", context) if incident.security else "",
+        )
 
     def _context(
         self,
@@ -154,6 +173,7 @@ class Renderer:
         entry: TimelineEntry,
         update_number: int | None,
         next_update_by: datetime | None,
+        report_url: str | None = None,
     ) -> dict[str, Any]:
         services = [self._service_names.get(key, key) for key in incident.services]
         previous, reason = None, ""
@@ -161,28 +181,38 @@ class Renderer:
             previous, reason = match.group(1), (match.group(3) or "").strip()
         before = Priority.parse(previous) if previous else None
         resolution = incident.resolution or entry.text.removeprefix("Resolved: ")
+        # What earlier messages said, for people told late (CATCH_UP): the updates before now.
+        updates = [
+            {"at": self._when(e.at, entry.at), "text": bounded(e.text)}
+            for e in incident.timeline
+            if e.kind is EntryKind.UPDATE and e.seq <= entry.seq
+        ]
         leads = {role.title: incident.leads[role] for role in Role if incident.leads.get(role)}
         next_at = self._when(next_update_by, entry.at) if next_update_by else None
         resolved_at = self._when(incident.resolved_at, entry.at) if incident.resolved_at else None
         return {
             "kind": kind.value,
             "reference": incident.reference,
-            "title": incident.title,
+            "title": bounded(incident.title, TITLE_MAX),
             "priority": incident.priority.label,
             "priority_number": incident.priority.value,
             "status": incident.status.value,
             "security": incident.security,
-            "impact": incident.impact,
+            "impact": bounded(incident.impact),
             "services": services,
-            "services_text": _and_list(services),
+            "services_text": and_list(services),
             "leads": leads,
-            "update_text": entry.text,
+            "update_text": bounded(entry.text),
+            "updates": updates,
+            "report_url": report_url or "",
+            "declared_by": incident.declared_by,
+            "started_at": self._when(incident.declared_at, entry.at),
             "update_number": update_number,
             "previous_priority": previous,
             "raised": before is not None and incident.priority < before,
             "lowered": before is not None and incident.priority > before,
-            "reason": reason,
-            "resolution": resolution if kind is MessageKind.RESOLVED else "",
+            "reason": bounded(reason),
+            "resolution": bounded(resolution) if kind is MessageKind.RESOLVED else "",
             "resolved_at": resolved_at,
             "next_update_at": next_at,
             "sent_at": self._when(entry.at, entry.at),
@@ -214,18 +244,29 @@ class Renderer:
             facts.append(("Next update", f"By {next_at}" if next_at else "When anything changes"))
         return facts
 
-    def _sections(self, kind: MessageKind, context: dict[str, Any]) -> tuple[Section, ...]:
+    def _sections(
+        self, kind: MessageKind, context: dict[str, Any], *, card: bool = False
+    ) -> tuple[Section, ...]:
         template = self._env.get_template(f"mail/{kind.value}.txt")
-        state = template.new_context(context)
+        # A card template holds only the blocks worded differently for Teams (it extends the
+        # mail one, whose blocks are not in its own `blocks`), so each block falls back.
+        override = self._optional(f"teams/{kind.value}.txt") if card else None
         sections = []
         for name, heading in SECTIONS:
-            block = template.blocks.get(name)
+            source = override if override and name in override.blocks else template
+            block = source.blocks.get(name)
             if block is None:
                 raise TemplateError(f'{template.name} needs a "{name}" block.')
-            paragraphs = _paragraphs("".join(block(state)))
-            if paragraphs:
-                sections.append(Section(heading, paragraphs))
+            found = paragraphs("".join(block(source.new_context(context))))
+            if found:
+                sections.append(Section(heading, found))
         return tuple(sections)
+
+    def _optional(self, name: str) -> Any:
+        try:
+            return self._env.get_template(name)
+        except TemplateNotFound:
+            return None
 
     def _render(self, name: str, context: dict[str, Any]) -> str:
         return self._env.get_template(name).render(context)
@@ -240,79 +281,7 @@ class Renderer:
         if reference is not None:
             today = reference.astimezone(self._tz).date()
             if day == today:
-                return _clock(local)
+                return clock(local)
             if day == today + timedelta(days=1):
-                return f"{_clock(local)} tomorrow"
-        return f"{_clock(local)} on {local:%A} {local.day} {local:%B}"
-
-
-def nl2br(value: str) -> Markup:
-    """Line breaks as <br>: each line is escaped first, so only our <br> is markup."""
-    return Markup("<br>\n").join(escape(line) for line in str(value).splitlines())
-
-
-def sentence(value: str) -> str:
-    text = " ".join(str(value).split())
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
-
-
-def fit_card(card: dict[str, Any], budget: int) -> dict[str, Any]:
-    """Shorten the longest TextBlocks, with a note, until the card's JSON fits in `budget`."""
-    blocks = [b for b in card["body"] if b.get("type") == "TextBlock"]
-    original = [b["text"] for b in blocks]
-    while card_size(card) > budget:
-        index = max(range(len(blocks)), key=lambda i: len(blocks[i]["text"]))
-        current = blocks[index]["text"]
-        if len(current) <= _MIN_KEPT + len(SHORTENED):
-            break  # nothing left worth cutting; validate_card will report the size
-        keep = max(_MIN_KEPT, (len(current) - len(SHORTENED)) // 2)
-        blocks[index]["text"] = _clip(original[index], keep, note=SHORTENED)
-    return card
-
-
-def card_size(card: dict[str, Any]) -> int:
-    return len(json.dumps(card, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-
-
-def _clip(text: str, limit: int, note: str = "…") -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip() + note
-
-
-def _text(text: str, **style: str) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "wrap": True, **style}
-
-
-def _colour(priority: Priority) -> str:
-    return "Attention" if priority <= Priority.P2 else "Accent"
-
-
-def _paragraphs(text: str) -> tuple[str, ...]:
-    # A blank line starts a new paragraph; a single newline is a line break within one.
-    chunks = re.split(r"\n[ \t]*\n", text.strip())
-    cleaned = ("\n".join(line.strip() for line in c.splitlines() if line.strip()) for c in chunks)
-    return tuple(c for c in cleaned if c)
-
-
-def _and_list(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _clock(local: datetime) -> str:
-    if (local.hour, local.minute) == (12, 0):
-        return "midday"
-    if (local.hour, local.minute) == (0, 0):
-        return "midnight"
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+                return f"{clock(local)} tomorrow"
+        return f"{clock(local)} on {local:%A} {local.day} {local:%B}"

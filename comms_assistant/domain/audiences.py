@@ -5,8 +5,8 @@ Pure: no I/O. The directory is loaded from CSV files by `adapters.contacts`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from comms_assistant.domain.incident import Incident, Priority, Role
@@ -54,6 +54,47 @@ _ROLE_ALIASES = {
 SECURITY_ROLES = frozenset(
     {ContactRole.INFORMATION_SECURITY_MANAGER, ContactRole.DATA_PROTECTION_OFFICER}
 )
+# DfE: every P1 is reported to the central team as a Major Incident.
+MAJOR_INCIDENT_ROLES = frozenset({ContactRole.MAJOR_INCIDENT_TEAM})
+
+
+@dataclass(frozen=True)
+class RoutingRules:
+    """Who hears what, by role: `contacts/routing.csv`, with these defaults when it is absent.
+
+    `min_priority` is the lowest priority that reaches a role when a contact gives none of its
+    own; a contact's own `min_priority` always wins.
+    """
+
+    min_priority: Mapping[ContactRole, Priority] = field(
+        default_factory=lambda: dict(DEFAULT_MIN_PRIORITY)
+    )
+    security: frozenset[ContactRole] = SECURITY_ROLES
+    major_incident: frozenset[ContactRole] = MAJOR_INCIDENT_ROLES
+
+    def default_for(self, role: ContactRole) -> Priority | None:
+        return self.min_priority.get(role)
+
+
+# From the seed playbooks: DfE makes programme delivery managers, deputy directors and service
+# owners hear about every P1; support hears about everything its users may ring about.
+DEFAULT_MIN_PRIORITY: dict[ContactRole, Priority] = {
+    ContactRole.SERVICE_OWNER: Priority.P2,
+    ContactRole.DELIVERY_MANAGER: Priority.P3,
+    ContactRole.PRODUCT_MANAGER: Priority.P3,
+    ContactRole.PROGRAMME_DELIVERY_MANAGER: Priority.P1,
+    ContactRole.DEPUTY_DIRECTOR: Priority.P1,
+    ContactRole.TECHNICAL_DIRECTOR: Priority.P1,
+    ContactRole.INCIDENT_TEAM: Priority.P4,
+    ContactRole.SUPPORT: Priority.P4,
+    ContactRole.MAJOR_INCIDENT_TEAM: Priority.P1,
+    ContactRole.INFORMATION_SECURITY_MANAGER: Priority.P1,
+    ContactRole.DATA_PROTECTION_OFFICER: Priority.P1,
+    ContactRole.STAKEHOLDER: Priority.P2,
+    ContactRole.PARTNER: Priority.P1,
+    ContactRole.DISTRIBUTION_LIST: Priority.P2,
+}
+DEFAULT_RULES = RoutingRules()
 
 
 class Channels(StrEnum):
@@ -101,18 +142,31 @@ class Contact:
         # P1 is the most urgent: a P3 threshold lets P1, P2 and P3 through.
         return priority <= self.min_priority
 
+    @property
+    def teams_destination(self) -> str:
+        """Where their Teams message goes: "channel:Team/Channel" or "chat:<sign-in address>"."""
+        if self.teams and "/" in self.teams and "@" not in self.teams:
+            return f"channel:{self.teams}"
+        return f"chat:{(self.teams or self.email).casefold()}"
+
 
 @dataclass(frozen=True)
 class Service:
+    """A service in the catalogue. `upstream`: services it depends on, which may be the cause;
+    `downstream`: services that depend on it, which may be affected too (DfE playbook, step 6)."""
+
     key: str
     name: str
     owners: tuple[str, ...] = ()
+    upstream: tuple[str, ...] = ()
+    downstream: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Directory:
     contacts: tuple[Contact, ...] = ()
     services: tuple[Service, ...] = ()
+    routing: RoutingRules = DEFAULT_RULES
 
     def service_names(self) -> dict[str, str]:
         return {s.key: s.name for s in self.services}
@@ -120,8 +174,18 @@ class Directory:
     def service_name(self, key: str) -> str:
         return self.service_names().get(key, key)
 
+    def service(self, word: str) -> Service | None:
+        """A service by its key or its name, whatever the capitals."""
+        folded = " ".join(word.split()).casefold()
+        for service in self.services:
+            if folded in (service.key, service.name.casefold()):
+                return service
+        return None
 
-def audience_for(incident: Incident, contacts: Iterable[Contact]) -> tuple[Contact, ...]:
+
+def audience_for(
+    incident: Incident, contacts: Iterable[Contact], rules: RoutingRules = DEFAULT_RULES
+) -> tuple[Contact, ...]:
     """Everyone who should hear about `incident`, each once, in directory order.
 
     A contact hears when it covers one of the incident's services (or all) and the incident is
@@ -132,11 +196,33 @@ def audience_for(incident: Incident, contacts: Iterable[Contact]) -> tuple[Conta
     contacts = tuple(contacts)
     services = set(incident.services)
     if incident.security:
-        chosen = [c for c in contacts if c.role in SECURITY_ROLES and c.covers(services)]
+        chosen = [c for c in contacts if c.role in rules.security and c.covers(services)]
         chosen += _leads(incident, contacts)
     else:
         chosen = [c for c in contacts if c.covers(services) and c.reached_at(incident.priority)]
-    return _unique(chosen)
+    return unique(chosen)
+
+
+def major_incident_team(
+    contacts: Iterable[Contact], rules: RoutingRules = DEFAULT_RULES
+) -> tuple[Contact, ...]:
+    """The central team told of every Major Incident (P1), whatever the services."""
+    return unique(c for c in contacts if c.role in rules.major_incident)
+
+
+def teams_destinations(audience: Iterable[Contact], *, security: bool) -> dict[str, Contact]:
+    """One Teams destination per channel or person, first contact first.
+
+    A security incident goes only to 1:1 chats: a channel, even a team's own, is read by
+    people who were not chosen to know.
+    """
+    found: dict[str, Contact] = {}
+    for contact in teams_recipients(audience):
+        destination = contact.teams_destination
+        if security and destination.startswith("channel:"):
+            continue
+        found.setdefault(destination, contact)
+    return found
 
 
 def email_recipients(audience: Iterable[Contact]) -> tuple[Contact, ...]:
@@ -157,19 +243,19 @@ def _leads(incident: Incident, contacts: tuple[Contact, ...]) -> list[Contact]:
         if not who:
             continue
         contact = by_email.get(who.casefold()) or by_name.get(who.casefold())
-        if contact is None and _looks_like_email(who):
+        if contact is None and looks_like_email(who):
             contact = Contact(who, who, ContactRole.INCIDENT_TEAM, channels=Channels.EMAIL)
         if contact is not None:
             found.append(contact)
     return found
 
 
-def _looks_like_email(text: str) -> bool:
+def looks_like_email(text: str) -> bool:
     local, at, domain = text.partition("@")
     return bool(at and local and "." in domain and not any(ch.isspace() for ch in text))
 
 
-def _unique(contacts: Iterable[Contact]) -> tuple[Contact, ...]:
+def unique(contacts: Iterable[Contact]) -> tuple[Contact, ...]:
     seen: dict[str, Contact] = {}
     for contact in contacts:
         seen.setdefault(contact.key, contact)

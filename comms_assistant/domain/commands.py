@@ -73,6 +73,14 @@ class Help:
 
 
 @dataclass(frozen=True)
+class Notify:
+    """Add a service's team, a contact, or any address (a person, a list, a Microsoft 365 group)
+    to the incident's audience, and tell them what has happened so far."""
+
+    target: str
+
+
+@dataclass(frozen=True)
 class SendDraft:
     """Send the message held back for its wording: as written, or with the suggested words."""
 
@@ -91,6 +99,7 @@ Command = (
     | Review
     | Help
     | SendDraft
+    | Notify
 )
 
 # Commands that only read; anyone may send them.
@@ -112,6 +121,7 @@ Commands:
   lead|comms|tech|support|scribe me|<email>
   log <what happened>
   status [investigating|identified|monitoring]
+  notify <service|email|group>   (tell them too, with what has happened so far)
   close <what fixed it>
   review
   send anyway | send suggested   (a message held back for its wording)
@@ -275,6 +285,16 @@ def _parse_status(rest: str) -> ShowStatus | SetStatus:
     return SetStatus(status)
 
 
+def _parse_notify(rest: str) -> Notify:
+    target = _one_line(rest).removeprefix("@").strip()
+    if not target:
+        raise ParseError(
+            "Say who else to tell: 'notify <service>', 'notify name@example.org' or "
+            "'notify <group address>'."
+        )
+    return Notify(target)
+
+
 def _parse_close(rest: str) -> Close:
     if not rest:
         raise ParseError("Say what fixed it: 'close <what was done to restore the service>'.")
@@ -316,6 +336,7 @@ _VERBS = {
     "log": _parse_log,
     "status": _parse_status,
     "close": _parse_close,
+    "notify": _parse_notify,
     "review": _no_arguments(Review(), "review"),
     "help": _no_arguments(Help(), "help"),
     "send": _parse_send,

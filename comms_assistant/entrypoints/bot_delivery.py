@@ -12,6 +12,7 @@ work that needs them (deliveries, creating a channel) is sent here with `run`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -52,6 +53,16 @@ class DeliveryThread:
         self._thread.start()
         started.result()
 
+    async def _worker(self, app: App, dispatcher: Any) -> None:
+        assert self._stop is not None
+        while not self._stop.is_set():
+            try:
+                await _worker_pass(app, dispatcher)
+            except Exception:  # one bad pass must not stop the next
+                log.exception("a cadence pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=app.settings.worker_interval)
+
     async def _serve(self, started: Future[None]) -> None:
         from comms_assistant.adapters.graph import build_graph_adapters
 
@@ -70,7 +81,11 @@ class DeliveryThread:
                     async with app.dispatcher() as dispatcher:
                         self.dispatcher = dispatcher
                         started.set_result(None)
+                        # The cadence worker runs beside the bot: nudges, holding updates and
+                        # whatever the outbox holds that no command is waiting on.
+                        worker = asyncio.create_task(self._worker(app, dispatcher))
                         await self._stop.wait()
+                        worker.cancel()
                         await _cancel_the_rest()
                 finally:
                     if self.graph is not None:
@@ -101,6 +116,12 @@ class DeliveryThread:
             if self._thread.is_alive():
                 log.error("the delivery thread did not stop within 30 s")
         self._thread = None
+
+
+async def _worker_pass(app: App, dispatcher: Any) -> None:
+    from comms_assistant.entrypoints.worker import one_pass
+
+    await one_pass(app.cadence(), dispatcher)
 
 
 async def _cancel_the_rest() -> None:

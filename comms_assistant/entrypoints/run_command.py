@@ -65,7 +65,9 @@ def describe_delivery(row: OutboxRow) -> str:
         kinds.MAJOR_LESSONS: lambda p: f"lessons learnt  {p['path']}",
         kinds.NOTICE: lambda p: f"email   {p['subject']!r} to the comms lead",
         kinds.MAIL: lambda p: f"email   {p['subject']!r} to {len(p['bcc'])} recipient(s)",
-        kinds.TEAMS_CARD: lambda p: f"teams   card in the incidents channel: {p['summary']!r}",
+        kinds.TEAMS_CARD: lambda p: (
+            f"teams   card in the {p.get('where', 'Incidents channel')}: {p['summary']!r}"
+        ),
     }[row.kind](row.payload)
     if row.status == outbox.DONE:
         return f"  sent     {what}"

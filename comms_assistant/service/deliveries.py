@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,20 +14,23 @@ from sqlalchemy.orm import Session
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.render import Renderer
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
-from comms_assistant.domain.audiences import Contact, audience_for, email_recipients
+from comms_assistant.domain.audiences import DEFAULT_RULES, Contact, Directory, RoutingRules
 from comms_assistant.domain.incident import Incident, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
-from comms_assistant.domain.policy import next_update_due
+from comms_assistant.service.messaging import (
+    MAIL,
+    MAX_RECIPIENTS,
+    TEAMS_CARD,
+    MessagePlan,
+    plan_message,
+)
 
-# Exchange refuses more than 500 recipients in one message; keep a margin for the To line.
-MAX_RECIPIENTS = 450
+__all__ = ["MAIL", "MAX_RECIPIENTS", "TEAMS_CARD", "DeliveryPlanner", "MessagePlan"]
 
 REPORT_SYNC = "report.sync"
 REVIEW_FILE = "review.file"
 MAJOR_FILE = "major.file"
 MAJOR_LESSONS = "major.lessons"
-MAIL = "mail"
-TEAMS_CARD = "teams.card"
 # A message to the comms lead about the assistant itself: not stakeholder comms, so it is never
 # listed under "Communications sent" and never causes a report refresh.
 NOTICE = "notice"
@@ -38,14 +42,6 @@ def major_name(report_name: str) -> str:
     return f"{report_name.removesuffix('.docx')} - major incident report.docx"
 
 
-@dataclass(frozen=True)
-class MessagePlan:
-    rows: list[OutboxRow]
-    emailed: int
-    carded: bool
-    next_update_by: datetime | None
-
-
 @dataclass
 class DeliveryPlanner:
     renderer: Renderer
@@ -53,6 +49,9 @@ class DeliveryPlanner:
     mailbox: str
     tz: ZoneInfo
     reports_folder: str
+    routing: RoutingRules = DEFAULT_RULES
+    # The service catalogue and contacts, for `notify` and the neighbours listed on `open`.
+    directory: Directory | None = None
 
     def report(
         self, session: Session, row: IncidentRow, entry: TimelineEntry, now: datetime
@@ -111,50 +110,11 @@ class DeliveryPlanner:
         kind: MessageKind,
         entry: TimelineEntry,
         now: datetime,
+        *,
+        extra: Iterable[Contact] = (),
     ) -> MessagePlan:
-        audience = [c for c in email_recipients(audience_for(incident, self.contacts))]
-        addresses = _unique([c.email.lower() for c in audience])
-        if kind is MessageKind.RESOLVED:
-            # Everyone who heard about the incident hears that it is over.
-            addresses = _unique([*addresses, *row.notified])
-        names = {c.email.lower(): c.name for c in audience}
-        next_by = None if kind is MessageKind.RESOLVED else next_update_due(incident.priority, now)
-        if kind is not MessageKind.OPENED:
-            row.updates_sent += 1
-        mail = self.renderer.mail(
-            kind, incident, entry, update_number=row.updates_sent, next_update_by=next_by
-        )
-        rows: list[OutboxRow] = []
-        for part, chunk in enumerate(_chunks(addresses, MAX_RECIPIENTS)):
-            key = f"{row.reference}:{entry.seq}:mail:{part}"
-            payload = {
-                "delivery_id": key,
-                "subject": mail.subject,
-                "html": mail.html,
-                "text": mail.text,
-                "to": [{"email": self.mailbox, "name": ""}],
-                # Bcc: stakeholders of other teams should not see each other's addresses.
-                "bcc": [{"email": a, "name": names.get(a, "")} for a in chunk],
-            }
-            rows.append(self._enqueue(session, row, MAIL, key, payload, now))
-        row.notified = _unique([*row.notified, *addresses])
-        carded = not incident.security  # security incidents stay out of the shared channel
-        if carded:
-            card = self.renderer.card(
-                kind, incident, entry, next_update_by=next_by, report_url=row.report_url
-            )
-            key = f"{row.reference}:{entry.seq}:teams"
-            payload = {"delivery_id": key, "summary": mail.subject, "card": card}
-            rows.append(self._enqueue(session, row, TEAMS_CARD, key, payload, now))
-        return MessagePlan(rows, len(addresses), carded, next_by)
-
-    def _enqueue(
-        self, session: Session, row: IncidentRow, kind: str, key: str, payload: dict, now: datetime
-    ) -> OutboxRow:
-        lane = f"{row.reference}:{'mail' if kind == MAIL else 'teams'}"
-        return outbox.enqueue(
-            session, key=key, incident_id=row.id, lane=lane, kind=kind, payload=payload, now=now
-        )
+        """Mail and Teams messages for `kind` to the incident's audience (see messaging.py)."""
+        return plan_message(self, session, row, incident, kind, entry, now, extra=extra)
 
 
 def comms_refresh(
@@ -220,11 +180,3 @@ def lock_notice(
         payload=payload,
         now=now,
     )
-
-
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-def _chunks(items: list[str], size: int) -> list[list[str]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]

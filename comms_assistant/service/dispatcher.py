@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from comms_assistant.adapters import outbox, store
 from comms_assistant.adapters.outbox import Delivery
 from comms_assistant.service import deliveries as kinds
-from comms_assistant.service import lead_notices
+from comms_assistant.service import lead_notices, pacing
 from comms_assistant.service.documents import Folders, ReportWriter
 from comms_assistant.service.ports import (
     DeliveryError,
@@ -56,6 +56,8 @@ class Dispatcher:
     # Spreads the retries of deliveries that failed together (a 503 storm) so they do not all
     # come back at the same moment; tests pass a fixed one.
     jitter: Callable[[], float] = field(default=lambda: random.uniform(0.8, 1.2))
+    # Exchange's 30 messages a minute and Graph's 4 at once per mailbox: wait, do not trip them.
+    mail_pace: pacing.MailPace = field(default_factory=pacing.MailPace)
 
     def __post_init__(self) -> None:
         self.owner = outbox.new_owner()
@@ -88,6 +90,9 @@ class Dispatcher:
     async def _attempt(self, delivery: Delivery) -> None:
         try:
             result = await self._deliver(delivery)
+        except pacing.Deferred as wait:
+            pacing.defer(self.engine, delivery.id, wait.until)
+            return
         except DeliveryError as error:
             self._settle_error(delivery, error)
             return
@@ -167,22 +172,25 @@ class Dispatcher:
         # An earlier attempt may have been accepted before it failed: look before sending again.
         if delivery.uncertain and await self.mailer.was_sent(payload["delivery_id"]):
             return {"recipients": len(payload["bcc"]), "found_in_sent_items": True}
-        await self.mailer.send(
-            OutgoingMail(
-                delivery_id=payload["delivery_id"],
-                subject=payload["subject"],
-                html=payload["html"],
-                text=payload["text"],
-                to=tuple(Recipient(r["email"], r["name"]) for r in payload["to"]),
-                bcc=tuple(Recipient(r["email"], r["name"]) for r in payload["bcc"]),
+        async with self.mail_pace.slot(self.engine, self.clock()):
+            await self.mailer.send(
+                OutgoingMail(
+                    delivery_id=payload["delivery_id"],
+                    subject=payload["subject"],
+                    html=payload["html"],
+                    text=payload["text"],
+                    to=tuple(Recipient(r["email"], r["name"]) for r in payload["to"]),
+                    bcc=tuple(Recipient(r["email"], r["name"]) for r in payload["bcc"]),
+                )
             )
-        )
         return {"recipients": len(payload["bcc"])}
 
     async def _post_card(self, delivery: Delivery) -> dict[str, Any]:
         payload = delivery.payload
         message_id = await self.teams.post_card(
-            TeamsCard(payload["delivery_id"], payload["summary"], payload["card"])
+            TeamsCard(
+                payload["delivery_id"], payload["summary"], payload["card"], payload.get("to", "")
+            )
         )
         return {"message_id": message_id}
 

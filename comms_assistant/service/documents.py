@@ -248,4 +248,5 @@ def _sent_message(row: store.OutboxRow) -> SentMessage:
         count = len(payload.get("bcc", []))
         people = "person" if count == 1 else "people"
         return SentMessage(row.id, at, "Email", f"{count} {people} (Bcc)", payload["subject"])
-    return SentMessage(row.id, at, "Teams", "Incidents channel", payload.get("summary", ""))
+    where = payload.get("where", "Incidents channel")  # or a person's chat, a team's channel
+    return SentMessage(row.id, at, "Teams", where, payload.get("summary", ""))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from comms_assistant.adapters import store
 from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
+from comms_assistant.domain.audiences import Contact, Directory
 from comms_assistant.domain.file_names import report_name, review_name
 from comms_assistant.domain.incident import (
     DomainError,
@@ -27,8 +28,9 @@ from comms_assistant.domain.incident import (
     format_reference,
 )
 from comms_assistant.domain.messages import MessageKind
+from comms_assistant.domain.related import related_services, resolve_target
 from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan
-from comms_assistant.service.replies import confirmation
+from comms_assistant.service.replies import confirmation, neighbours_text
 from comms_assistant.service.status_text import describe
 from comms_assistant.service.wording import Verdict, WordingCheck
 
@@ -95,13 +97,16 @@ class CommandService:
             return Reply(describe(row, incident, self.tz), reference=row.reference)
         if verdict and incident.priority is not Priority.P1 and incident.is_open:
             return self._hold(session, verdict, who, row.reference, text, now)
+        extra: tuple[Contact, ...] = ()
+        if isinstance(command, c.Notify):
+            extra = self._notify_targets(command, incident, row)
         entry, kind = self._apply(command, incident, who, now)
         store.write_incident(row, incident)
         session.flush()
         queued = [self.planner.report(session, row, entry, now)]
         plan: MessagePlan | None = None
         if kind is not None:
-            plan = self.planner.message(session, row, incident, kind, entry, now)
+            plan = self.planner.message(session, row, incident, kind, entry, now, extra=extra)
             queued += plan.rows
         # DfE playbook: a P1 is reported to the central team as a Major Incident when it is
         # closed, and the lessons learnt are added once the review is written. The priority at
@@ -203,7 +208,26 @@ class CommandService:
         text = confirmation(
             command, row, incident, entry, plan, tz=self.tz, folder=self.reports_folder
         )
+        if self.planner.directory is not None and not incident.security:
+            text += neighbours_text(related_services(self.planner.directory, incident.services))
         return Reply(text, reference=row.reference, deliveries=tuple(q.id for q in queued))
+
+    def _notify_targets(
+        self, command: c.Notify, incident: Incident, row: IncidentRow
+    ) -> tuple[Contact, ...]:
+        if not incident.is_open:
+            raise Refused(f"{row.reference} is over: there is nothing new to tell anyone.")
+        directory = self.planner.directory or Directory(contacts=self.planner.contacts)
+        found = resolve_target(directory, command.target)
+        if not found:
+            raise Refused(
+                f'"{command.target}" is not a service, a contact or an email address. '
+                "Use a service's key or name from services.csv, or an address."
+            )
+        told = set(row.notified)
+        if all({c.email.lower(), f"teams:{c.teams_destination}"} & told for c in found):
+            raise Refused(f"Everyone in {command.target} has already been told.")
+        return found
 
     def _apply(
         self, command: c.Command, incident: Incident, who: str, now: datetime
@@ -224,6 +248,9 @@ class CommandService:
                 return incident.resolve(resolution, who=who, now=now), MessageKind.RESOLVED
             case c.Review():
                 return incident.file_review(who=who, now=now), None
+            case c.Notify(target=target):
+                entry = incident.log(f"Told {target} about the incident", who=who, now=now)
+                return entry, MessageKind.CATCH_UP
         raise Refused(f"Cannot carry out {type(command).__name__} here.")
 
     def _choose(self, session: Session, command: c.Command, ref: str | None) -> IncidentRow:

@@ -95,14 +95,21 @@ class Mailer(Protocol):
 
 @dataclass(frozen=True)
 class TeamsCard:
-    """An Adaptive Card for a channel. `card` is the card's JSON as data, never pasted text."""
+    """An Adaptive Card for Teams. `card` is the card's JSON as data, never pasted text.
+
+    `destination`: "" or "channel" for the configured incidents channel,
+    "channel:Team name/Channel name" for another channel, "chat:person@example.org" for a 1:1
+    chat with that person.
+    """
 
     delivery_id: str
     summary: str
     card: dict[str, Any] = field(default_factory=dict)
+    destination: str = ""
 
 
 class TeamsPoster(Protocol):
     async def post_card(self, message: TeamsCard) -> str:
-        """Post to the configured incidents channel; returns the message id."""
+        """Post to the card's destination (by default the incidents channel); returns the
+        message id. Honours Teams' 4 messages a second per channel by waiting, not failing."""
         ...

@@ -7,8 +7,22 @@ from zoneinfo import ZoneInfo
 from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import Incident, Priority, TimelineEntry
+from comms_assistant.domain.related import Related
 from comms_assistant.domain.times import zone_name
 from comms_assistant.service.deliveries import MessagePlan, major_name
+
+
+def neighbours_text(related: tuple[Related, ...]) -> str:
+    """The services next to the incident's, and whose contacts might need telling (DfE step 6)."""
+    if not related:
+        return ""
+    lines = ["", "", "Services next to this one, whose teams may need to know:"]
+    for each in related:
+        role = "may be the cause" if each.direction == "upstream" else "may be affected"
+        people = ", ".join(c.name for c in each.contacts) or "no contacts listed"
+        lines.append(f"- {each.service.name} ({each.direction}, {role}): {people}")
+    lines.append("To tell them too: 'notify <service>' (it sends what has happened so far).")
+    return "\n".join(lines)
 
 
 def confirmation(
@@ -48,8 +62,19 @@ def confirmation(
     if plan is not None:
         people = "person" if plan.emailed == 1 else "people"
         told = f"{plan.emailed} {people} by email" if plan.emailed else "nobody by email"
+        if plan.teams:
+            told += f", {plan.teams} in Teams"
         where = " and the incidents channel" if plan.carded else ""
         lines.append(f"Telling {told}{where}.")
+        if plan.caught_up and not isinstance(command, c.Notify):
+            lines.append(
+                f"{plan.caught_up} of them hear about it for the first time: they get what has "
+                "happened so far."
+            )
+        if plan.major_notified:
+            lines.append("Sending the central team the Major Incident notification (once).")
+        if isinstance(command, c.Notify) and plan.newly_told:
+            lines.append(f"Newly told: {', '.join(plan.newly_told)}.")
         if plan.next_update_by is not None:
             due = plan.next_update_by.astimezone(tz)
             lines.append(f"Next update due by {due:%H:%M} {zone_name(due)}.")

@@ -133,11 +133,22 @@ class FakeMailer:
 
 
 class FakeTeams:
+    """`posted`: cards in the incidents channel; `direct`: cards to other channels and chats."""
+
     def __init__(self) -> None:
         self.posted: list[TeamsCard] = []
+        self.direct: list[TeamsCard] = []
         self.faults = Faults()
 
     async def post_card(self, message: TeamsCard) -> str:
-        self.faults.check_before("post_card")
-        self.posted.append(message)
-        return f"msg{len(self.posted)}"
+        # Faults queued for "post_card" hit the incidents channel; "post_direct" the others.
+        channel = message.destination in ("", "channel")
+        self.faults.check_before("post_card" if channel else "post_direct")
+        if channel:
+            self.posted.append(message)
+        else:
+            self.direct.append(message)
+        return f"msg{len(self.posted) + len(self.direct)}"
+
+    def destinations(self) -> set[str]:
+        return {m.destination for m in self.direct}

@@ -109,3 +109,25 @@ def test_huge_input_gets_a_short_answer() -> None:
         with pytest.raises(c.ParseError) as error:
             c.parse(text)
         assert len(str(error.value)) < 300
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("notify register", "register"),
+        ("notify  DfE   Sign-in ", "DfE Sign-in"),
+        ("notify @priya.anand@example.org", "priya.anand@example.org"),
+        (
+            "NOTIFY teacher-services-stakeholders@example.org",
+            "teacher-services-stakeholders@example.org",
+        ),
+    ],
+)
+def test_notify_names_a_service_a_person_or_a_group(text: str, target: str) -> None:
+    assert c.parse(text) == c.Notify(target)
+
+
+def test_notify_without_a_target_says_what_to_write() -> None:
+    with pytest.raises(c.ParseError, match="notify <service>"):
+        c.parse("notify")
+    assert "notify <service|email|group>" in c.HELP_TEXT

@@ -30,7 +30,8 @@ def problems(folder: Path) -> list[str]:
 
 def test_the_shipped_directory_loads_without_problems():
     directory = load_directory(None)
-    assert {s.key for s in directory.services} == {"apply", "find", "register"}
+    assert {s.key for s in directory.services} == {"apply", "find", "register", "sign-in"}
+    assert directory.service("apply").upstream == ("sign-in", "find")
     assert directory.service_name("find") == "Find teacher training courses"
     roles = {c.role for c in directory.contacts}
     assert {

@@ -8,7 +8,8 @@ from jinja2 import UndefinedError
 
 from comms_assistant.adapters.card_rules import MAX_BYTES, validate_card
 from comms_assistant.adapters.contacts import load_directory
-from comms_assistant.adapters.render import SHORTENED, Renderer, card_size
+from comms_assistant.adapters.render import SHORTENED, Renderer, card_size, fit_card
+from comms_assistant.adapters.render_text import CUT_NOTE
 from comms_assistant.domain.incident import (
     EntryKind,
     Incident,
@@ -118,18 +119,9 @@ def test_every_kind_renders_the_four_headings_in_both_parts(renderer, kind):
     assert validate_card(card) == []
 
 
-def test_subjects(renderer):
+def test_subjects_are_the_same_for_every_message_so_mail_clients_thread_them(renderer):
     subjects = {kind: render(renderer, kind)[0].subject for kind in MessageKind}
-    assert subjects[MessageKind.OPENED] == "[P2] INC-2026-0003 Apply for teacher training is down"
-    assert subjects[MessageKind.UPDATE] == (
-        "[P2] INC-2026-0003 Apply for teacher training is down (update 2)"
-    )
-    assert subjects[MessageKind.PRIORITY] == (
-        "[P1] INC-2026-0003 Apply for teacher training is down (raised to P1, update 2)"
-    )
-    assert subjects[MessageKind.RESOLVED] == (
-        "[RESOLVED] INC-2026-0003 Apply for teacher training is down"
-    )
+    assert set(subjects.values()) == {"INC-2026-0003: Apply for teacher training is down"}
 
 
 def test_the_update_leads_with_what_people_can_and_cannot_do(renderer):
@@ -242,17 +234,31 @@ def test_a_hostile_title_round_trips_through_json(renderer):
     assert validate_card(again) == []
 
 
-def test_a_long_update_is_shortened_to_fit_in_teams_but_not_in_the_email(renderer):
+def test_a_long_update_is_bounded_with_a_note_in_the_email_and_the_card(renderer):
     incident = declare()
     long_text = " ".join(["Candidates cannot send applications to their chosen providers."] * 800)
     entry = incident.post_update(long_text, who="x", now=NOW + timedelta(minutes=5))
     card = renderer.card(MessageKind.UPDATE, incident, entry, next_update_by=None)
     assert card_size(card) < MAX_BYTES
     assert validate_card(card) == []
-    texts = [b["text"] for b in card["body"] if b["type"] == "TextBlock"]
-    assert any(t.endswith(SHORTENED) for t in texts)
+    assert any(CUT_NOTE in b["text"] for b in card["body"] if b["type"] == "TextBlock")
     mail = renderer.mail(MessageKind.UPDATE, incident, entry, update_number=1, next_update_by=None)
-    assert long_text in mail.text
+    assert long_text not in mail.text and long_text[:1500] in mail.text
+    assert CUT_NOTE in mail.text and len(mail.text) < 4000
+
+
+def test_a_long_title_is_bounded_in_the_subject_and_the_card(renderer):
+    _, card = render(renderer, MessageKind.OPENED, "Apply is down " * 40)
+    mail, _ = render(renderer, MessageKind.OPENED, "Apply is down " * 40)
+    assert CUT_NOTE in mail.subject and len(mail.subject) < 250
+    assert card["body"][1]["text"].endswith(CUT_NOTE)
+
+
+def test_a_card_too_big_for_teams_is_shortened_with_a_note():
+    huge = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "word " * 20000}]}
+    fitted = fit_card(huge, 20 * 1024)
+    assert card_size(fitted) <= 20 * 1024
+    assert fitted["body"][0]["text"].endswith(SHORTENED)
 
 
 def test_an_organisation_can_replace_one_template(tmp_path):
@@ -312,7 +318,8 @@ def test_validate_card_accepts_the_element_types_we_use():
         ({"body": [{"type": "TextBlock", "text": 3}]}, "body[0].text: must be text"),
         ({"body": [{"type": "TextBlock", "text": "x", "font": "big"}]}, "body[0].font"),
         ({"body": [{"type": "TextBlock", "text": "x", "size": "Huge"}]}, "body[0].size"),
-        ({"body": [{"type": "Input.Text"}]}, "'Input.Text' is not a known element"),
+        ({"body": [{"type": "Input.Date"}]}, "'Input.Date' is not a known element"),
+        ({"body": [{"type": "Input.Text"}]}, "body[0].id: is required"),
         ({"body": [{"type": "FactSet", "facts": [{"title": "a"}]}]}, "facts[0].value"),
         ({"body": [{"type": "FactSet", "facts": [{"title": "a", "value": 1}]}]}, "must be text"),
         ({"body": [{"type": "Container"}]}, "body[0].items: is required"),
@@ -320,7 +327,7 @@ def test_validate_card_accepts_the_element_types_we_use():
         ({"body": [{"type": "Image"}]}, "body[0].url: is required"),
         ({"actions": [{"type": "Action.OpenUrl", "url": REPORT}]}, "actions[0].title"),
         ({"actions": [{"type": "Action.OpenUrl", "title": "x", "url": "ftp://x"}]}, "http"),
-        ({"actions": [{"type": "Action.Submit", "title": "x"}]}, "not a known action"),
+        ({"actions": [{"type": "Action.Execute", "title": "x"}]}, "not a known action"),
         ({"body": [{"type": "TextBlock", "text": "x" * 30_000}]}, "Teams accepts at most"),
     ],
 )

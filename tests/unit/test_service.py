@@ -49,8 +49,10 @@ def test_open_creates_the_report_and_tells_stakeholders(world: World) -> None:
     text = document_text(world.documents.content(world.report_path()))
     assert "INC-2026-0001" in text and "Candidates cannot submit applications" in text
     assert len(world.mailer.sent) == 1 and len(world.teams.posted) == 1
-    assert world.mailer.sent[0].subject.startswith("[P2] INC-2026-0001")
+    # The same subject for every message about the incident: mail clients thread them.
+    assert world.mailer.sent[0].subject == "INC-2026-0001: Apply for teacher training is down"
     assert bcc(world)[0], "the apply service's contacts hear about a P2"
+    assert "chat:nadia.farrow@example.org" in world.teams.destinations(), "in Teams too"
 
 
 def test_a_change_is_stored_before_the_reply_and_seen_by_a_new_process(world: World) -> None:
@@ -80,11 +82,19 @@ def test_escalation_widens_the_audience_and_close_tells_everyone_told(world: Wor
     world.run("priority p3 It is smaller than we thought")
     world.run("close Restored the connection to the applications database")
     world.deliver()
-    p2_audience, p1_audience, p3_audience, resolved = bcc(world)
-    assert p2_audience < p1_audience, "a P1 reaches more people than a P2"
-    assert p3_audience <= p2_audience
-    assert resolved == p1_audience | p2_audience, "everyone who heard hears that it is over"
-    assert world.mailer.sent[-1].subject.startswith("[RESOLVED]")
+    sent = {m.delivery_id: {r.email for r in m.bcc} for m in world.mailer.sent}
+    p2_audience = sent["INC-2026-0001:1:mail:0"]
+    raised, caught_up = sent["INC-2026-0001:2:mail:0"], sent["INC-2026-0001:2:catchup:mail:0"]
+    major, lowered = sent["INC-2026-0001:major-incident:mail:0"], sent["INC-2026-0001:3:mail:0"]
+    resolved = sent["INC-2026-0001:4:mail:0"]
+    assert raised == p2_audience, "the priority change goes to those already told"
+    assert caught_up and not caught_up & p2_audience, "the new P1 audience is caught up"
+    assert "marcus.ellery@example.org" in caught_up
+    assert major == {"major-incidents@example.org"}
+    told = p2_audience | caught_up | major
+    assert lowered == told, "lowering the priority drops nobody already told"
+    assert resolved == told, "everyone who heard hears that it is over"
+    assert "Resolved: incident INC-2026-0001" in world.mailer.sent[-1].text
 
 
 def test_security_incidents_stay_private(world: World) -> None:
@@ -134,8 +144,11 @@ def test_later_mail_waits_for_an_earlier_one_in_its_lane(world: World) -> None:
     assert world.mailer.sent == []
     world.clock.advance(seconds=5)
     world.deliver()
-    assert [m.subject.split()[1] for m in world.mailer.sent] == ["INC-2026-0001"] * 2
-    assert "(update 1)" in world.mailer.sent[1].subject
+    assert [m.delivery_id for m in world.mailer.sent] == [
+        "INC-2026-0001:1:mail:0",
+        "INC-2026-0001:2:mail:0",
+    ]
+    assert "Update 1 on incident INC-2026-0001" in world.mailer.sent[1].text
 
 
 def test_someone_saving_the_report_meanwhile_keeps_their_words(world: World) -> None:

@@ -26,6 +26,8 @@ class Kind(StrEnum):
     OPENED = "opened"
     PRIORITY = "priority"
     RESOLVED = "resolved"
+    CATCH_UP = "catch_up"  # to people told late: what happened so far
+    MAJOR_INCIDENT = "major_incident"  # the central team's Major Incident notification
     REVIEW = "review"
     TEXT = "text"
 
@@ -33,7 +35,7 @@ class Kind(StrEnum):
     def leads_with_impact(self) -> bool:
         # A resolved message leads with "it is fixed" and a review with what happened: only
         # messages sent while people are affected must open with who is affected.
-        return self in (Kind.UPDATE, Kind.OPENED, Kind.PRIORITY)
+        return self in (Kind.UPDATE, Kind.OPENED, Kind.PRIORITY, Kind.CATCH_UP, Kind.MAJOR_INCIDENT)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,64 @@
+"""Small text helpers for the stakeholder messages: Jinja filters, clipping, times, lists."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from markupsafe import Markup, escape
+
+# Everything a person types is bounded, so one pasted log cannot make a message unreadable
+# (or too big for Teams); the note says where the whole text is.
+TITLE_MAX = 150
+TEXT_MAX = 2000
+CUT_NOTE = "… (shortened: the running incident report has all of it)"
+
+
+def nl2br(value: str) -> Markup:
+    """Line breaks as <br>: each line is escaped first, so only our <br> is markup."""
+    return Markup("<br>\n").join(escape(line) for line in str(value).splitlines())
+
+
+def sentence(value: str) -> str:
+    text = " ".join(str(value).split())
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def bounded(text: str, limit: int = TEXT_MAX) -> str:
+    return clip(text, limit, note=CUT_NOTE)
+
+
+def clip(text: str, limit: int, note: str = "…") -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + note
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    # A blank line starts a new paragraph; a single newline is a line break within one.
+    chunks = re.split(r"\n[ \t]*\n", text.strip())
+    cleaned = ("\n".join(line.strip() for line in c.splitlines() if line.strip()) for c in chunks)
+    return tuple(c for c in cleaned if c)
+
+
+def and_list(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def clock(local: datetime) -> str:
+    if (local.hour, local.minute) == (12, 0):
+        return "midday"
+    if (local.hour, local.minute) == (0, 0):
+        return "midnight"
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"

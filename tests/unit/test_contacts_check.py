@@ -1,0 +1,57 @@
+"""`comms-assistant contacts check`: every problem with its file and line, then who hears what."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from comms_assistant.adapters.contacts import default_contacts_dir, load_directory
+from comms_assistant.entrypoints.cli import app
+
+
+def test_the_shipped_directory_checks_clean_and_shows_who_hears_each_priority() -> None:
+    result = CliRunner().invoke(app, ["contacts", "check", str(default_contacts_dir())])
+    assert result.exit_code == 0, result.output
+    assert "No problems found." in result.output
+    apply = result.output.split("Apply for teacher training (apply)")[1].split("\n\n")[0]
+    p1, p4 = apply.split("\n  P1: ")[1].split("\n")[0], apply.split("\n  P4: ")[1].split("\n")[0]
+    assert "Marcus Ellery (email)" in p1 and "Marcus Ellery" not in p4
+    assert "Teacher services support (email, Teams Incident response/Support desk)" in p4
+    assert "security incident: Gideon Marsh" in apply
+
+
+def test_every_problem_is_reported_with_its_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "contacts"
+    shutil.copytree(default_contacts_dir(), folder)
+    with (folder / "contacts.csv").open("a") as csv:
+        csv.write("Sam,sam.example.org,stakeholder,,apply,P2,email\n")  # line 19
+        csv.write("Kit,kit@example.org,director,,nowhere,P2,email\n")  # line 20
+        csv.write("Rowan again,ROWAN.HALE@example.org,service owner,,apply,P2,email\n")  # 21
+    with (folder / "services.csv").open("a") as csv:
+        csv.write("payments,Teacher payments,,billing,\n")  # line 6
+    with (folder / "routing.csv").open("a") as csv:
+        csv.write("director,P1,no,no\n")  # line 16
+    result = CliRunner().invoke(app, ["contacts", "check", str(folder)])
+    assert result.exit_code == 1
+    for expected in (
+        'contacts.csv, line 19: email "sam.example.org" is not an email address',
+        'contacts.csv, line 20: role "director" is not one of',
+        'contacts.csv, line 20: service "nowhere" is not in services.csv',
+        'contacts.csv, line 21: email "ROWAN.HALE@example.org" is also on line 2',
+        'services.csv, line 6: upstream service "billing" is not a key',
+        'routing.csv, line 16: role "director" is not one of',
+    ):
+        assert expected in result.output, expected
+
+
+def test_a_blank_min_priority_takes_the_role_default_from_routing(tmp_path: Path) -> None:
+    folder = tmp_path / "contacts"
+    shutil.copytree(default_contacts_dir(), folder)
+    routing = (folder / "routing.csv").read_text().replace("service owner,P2", "service owner,P1")
+    (folder / "routing.csv").write_text(routing)
+    directory = load_directory(folder)
+    by_email = {c.email: c for c in directory.contacts}
+    assert by_email["priya.anand@example.org"].min_priority.label == "P1"  # blank: role default
+    assert by_email["rowan.hale@example.org"].min_priority.label == "P2"  # its own wins
