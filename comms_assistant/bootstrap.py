@@ -62,6 +62,7 @@ class App:
             reports_folder=self.settings.reports_folder,
             routing=directory.routing,
             directory=directory,
+            policy=self.policy(),
         )
 
     def policy(self) -> Policy:
@@ -90,10 +91,11 @@ class App:
     def cadence(self) -> CadenceService:
         from comms_assistant.service.cadence import CadenceService
 
+        planner = self.planner()
         return CadenceService(
             engine=self.engine,
-            planner=self.planner(),
-            policy=self.policy(),
+            planner=planner,
+            policy=planner.policy,
             tz=self.tz,
             clock=self.clock,
             tick=timedelta(seconds=self.settings.worker_interval),

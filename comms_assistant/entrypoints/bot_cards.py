@@ -16,9 +16,9 @@ from comms_assistant.adapters import store
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.render import CARD_SCHEMA, CARD_VERSION, Renderer
 from comms_assistant.domain import commands as c
-from comms_assistant.domain.incident import EntryKind
+from comms_assistant.domain.cadence import next_update_due
 from comms_assistant.domain.messages import MessageKind
-from comms_assistant.domain.policy import next_update_due
+from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,12 @@ def help_card() -> dict[str, Any]:
 
 
 def incident_card(
-    engine: Engine, renderer: Renderer, reference: str, *, buttons: bool = True
+    engine: Engine,
+    renderer: Renderer,
+    reference: str,
+    *,
+    buttons: bool = True,
+    policy: Policy = DEFAULT_POLICY,
 ) -> dict[str, Any] | None:
     """The incident as it is now; None when it cannot be shown (the text reply still is)."""
     with store.transaction(engine) as session:
@@ -60,11 +65,8 @@ def incident_card(
             return None
         incident = store.to_domain(row)
         report_url = row.report_url
-    updates = [e for e in incident.timeline if e.kind in (EntryKind.DECLARED, EntryKind.UPDATE)]
     kind = MessageKind.OPENED if incident.is_open else MessageKind.RESOLVED
-    due = (
-        next_update_due(incident.priority, updates[-1].at) if updates and incident.is_open else None
-    )
+    due = next_update_due(incident, policy)  # the worker's arithmetic: None once resolved
     card = renderer.card(
         kind, incident, incident.timeline[-1], next_update_by=due, report_url=report_url
     )

@@ -80,7 +80,9 @@ class Turns:
         if isinstance(command, c.Help):
             return bot_cards.help_card()
         if reply.ok and reply.reference and isinstance(command, c.Open | c.ShowStatus):
-            return bot_cards.incident_card(self.engine, self.renderer, reply.reference)
+            return bot_cards.incident_card(
+                self.engine, self.renderer, reply.reference, policy=self.service.planner.policy
+            )
         return None
 
 

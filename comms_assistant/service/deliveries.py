@@ -17,6 +17,7 @@ from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.audiences import DEFAULT_RULES, Contact, Directory, RoutingRules
 from comms_assistant.domain.incident import Incident, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
+from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
 from comms_assistant.service.messaging import (
     MAIL,
     MAX_RECIPIENTS,
@@ -52,6 +53,8 @@ class DeliveryPlanner:
     routing: RoutingRules = DEFAULT_RULES
     # The service catalogue and contacts, for `notify` and the neighbours listed on `open`.
     directory: Directory | None = None
+    # The process profile: its cadence sets the "next update by" each message promises.
+    policy: Policy = DEFAULT_POLICY
 
     def report(
         self, session: Session, row: IncidentRow, entry: TimelineEntry, now: datetime

@@ -94,7 +94,9 @@ class CommandService:
         row = self._choose(session, command, ref)
         incident = store.to_domain(row)
         if isinstance(command, c.ShowStatus):
-            return Reply(describe(row, incident, self.tz), reference=row.reference)
+            return Reply(
+                describe(row, incident, self.tz, self.planner.policy), reference=row.reference
+            )
         if verdict and incident.priority is not Priority.P1 and incident.is_open:
             return self._hold(session, verdict, who, row.reference, text, now)
         extra: tuple[Contact, ...] = ()

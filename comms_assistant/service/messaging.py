@@ -33,7 +33,6 @@ from comms_assistant.domain.audiences import (
 )
 from comms_assistant.domain.incident import Incident, Priority, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
-from comms_assistant.domain.policy import next_update_due
 
 if TYPE_CHECKING:
     from comms_assistant.service.deliveries import DeliveryPlanner
@@ -103,7 +102,11 @@ def plan_message(
             [d for d in now_teams if d not in told_teams],
         )
 
-    next_by = None if kind is MessageKind.RESOLVED else next_update_due(incident.priority, now)
+    next_by = (
+        None
+        if kind is MessageKind.RESOLVED
+        else planner.policy.next_update_due(incident.priority, now)
+    )
     if kind not in (MessageKind.OPENED, MessageKind.RESOLVED, MessageKind.CATCH_UP):
         row.updates_sent += 1
     plan = MessagePlan([], 0, False, next_by)

@@ -6,8 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from comms_assistant.adapters.store import IncidentRow
-from comms_assistant.domain.incident import EntryKind, Incident, Role
-from comms_assistant.domain.policy import next_update_due
+from comms_assistant.domain.cadence import next_update_due
+from comms_assistant.domain.incident import Incident, Role
+from comms_assistant.domain.policy import Policy
 from comms_assistant.domain.times import zone_name
 
 
@@ -16,7 +17,7 @@ def shown(at: datetime, tz: ZoneInfo) -> str:
     return f"{local:%d %b %Y %H:%M} {zone_name(local)}"
 
 
-def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo) -> str:
+def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo, policy: Policy) -> str:
     lines = [
         f"{incident.reference} {incident.title}",
         f"Priority {incident.priority.label}, {incident.status.value}"
@@ -27,11 +28,10 @@ def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo) -> str:
     ]
     for role in Role:
         lines.append(f"{role.title}: {incident.leads.get(role, 'nobody yet')}")
-    updates = [e for e in incident.timeline if e.kind in (EntryKind.DECLARED, EntryKind.UPDATE)]
-    if incident.is_open and updates:
-        due = next_update_due(incident.priority, updates[-1].at)
-        if due:
-            lines.append(f"Next stakeholder update due by {shown(due, tz)}")
+    # The same arithmetic as the worker's: every message sent restarts the clock.
+    due = next_update_due(incident, policy)
+    if due is not None:
+        lines.append(f"Next stakeholder update due by {shown(due, tz)}")
     if incident.resolved_at:
         lines.append(f"Resolved {shown(incident.resolved_at, tz)}: {incident.resolution}")
     lines.append(f"Report: {row.report_url or row.report_name}")

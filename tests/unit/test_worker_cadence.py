@@ -128,3 +128,16 @@ def test_two_workers_on_one_store_never_deliver_the_same_thing_twice(world: Worl
     assert len(sent) == len(set(sent)) == 6
     assert len(posted) == len(set(posted)) == 6
     assert all(r.status == outbox.DONE for r in world.outbox())
+
+
+def test_the_profile_sets_the_time_each_message_promises(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from world import Clock
+
+    from comms_assistant.bootstrap import bootstrap
+    from comms_assistant.config import Settings
+
+    app = bootstrap(Settings(home=tmp_path, profile="dfe"), clock=Clock(at(10, 0)))
+    reply = app.commands().execute(OPEN.replace(" p2 ", " p1 "), who="comms.lead@example.org")
+    assert "Next update due by 11:00 GMT" in reply.text  # DfE: hourly P1 updates
+    status = app.commands().execute("status", who=None)
+    assert "Next stakeholder update due by 23 Nov 2026 11:00 GMT" in status.text
