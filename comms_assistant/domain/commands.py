@@ -6,6 +6,7 @@ Pure: text in, a command or a ParseError that says what was expected.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from comms_assistant.domain.incident import Priority, Role, Status
@@ -131,7 +132,7 @@ Phrases also understood:
   I am the incident lead / I am the scribe
   I am declaring this incident resolved because <resolution>."""
 
-_SECTION = re.compile(r"\b(impact|services|security)\s*:", re.IGNORECASE)
+_SECTION = re.compile(r"\b(impact|services|security|priority)\s*:", re.IGNORECASE)
 _PRIORITY_WORD = re.compile(r"(?<!\S)[pP]([1-4])(?!\S)")
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
 _DECLARE = re.compile(
@@ -146,7 +147,10 @@ _RESOLVE = re.compile(
 _I_AM = re.compile(r"i am the (?P<role>incident lead|scribe|comms lead|tech lead|support lead)\.?$")
 
 
-def parse(text: str) -> Command:
+def parse(text: str, *, priority_names: Mapping[str, Priority] | None = None) -> Command:
+    """`priority_names`: the organisation's names for priorities ("critical": P1), accepted
+    wherever a priority is."""
+    names = {name.casefold(): p for name, p in (priority_names or {}).items()}
     text = text.strip()
     if not text:
         raise ParseError("Send a command, such as 'status' or 'help'.")
@@ -158,6 +162,10 @@ def parse(text: str) -> Command:
     rest = rest.strip()
     if verb in ROLE_WORDS:
         return _parse_assign(ROLE_WORDS[verb], verb, rest)
+    if verb == "open":
+        return _parse_open(rest, names)
+    if verb == "priority":
+        return _parse_priority(rest, names)
     handler = _VERBS.get(verb)
     if handler is None:
         raise ParseError(
@@ -188,19 +196,22 @@ def _title_from_reason(reason: str) -> str:
     return title[0].upper() + title[1:] if title else title
 
 
-def _parse_open(rest: str) -> Open:
+def _parse_open(rest: str, names: Mapping[str, Priority]) -> Open:
     if not rest:
         raise ParseError(
             "Say what is wrong and how urgent it is, e.g. "
             "'open Apply is down p2 impact: candidates cannot apply services: apply'."
         )
     head, sections = _split_sections(rest)
-    priorities = _PRIORITY_WORD.findall(head)
+    priorities = [Priority(int(n)) for n in _PRIORITY_WORD.findall(head)]
+    if "priority" in sections:
+        priorities.append(_priority_word(sections["priority"], names))
     if len(priorities) > 1:
         raise ParseError("Give one priority (p1, p2, p3 or p4), not several.")
     if not priorities:
         raise ParseError(
-            "Say how urgent it is: add p1, p2, p3 or p4 to the title (p1 is the most urgent)."
+            "Say how urgent it is: add p1, p2, p3 or p4 to the title (p1 is the most urgent)"
+            + (", or 'priority: <name>'." if names else ".")
         )
     title = _one_line(_PRIORITY_WORD.sub(" ", head))
     if not title:
@@ -213,7 +224,7 @@ def _parse_open(rest: str) -> Open:
         )
     return Open(
         title=title,
-        priority=Priority(int(priorities[0])),
+        priority=priorities[0],
         impact=sections.get("impact", ""),
         services=tuple(s for s in services if s),
         security=security_word in ("yes", "true"),
@@ -240,15 +251,23 @@ def _parse_update(rest: str) -> Update:
     return Update(_one_line(rest))
 
 
-def _parse_priority(rest: str) -> SetPriority:
+def _parse_priority(rest: str, names: Mapping[str, Priority]) -> SetPriority:
     word, _, reason = rest.partition(" ")
     if not word:
         raise ParseError(
             "Say the new priority: 'priority p1' (p1 is the most urgent, p4 the least)."
         )
+    return SetPriority(_priority_word(word, names), _one_line(reason))
+
+
+def _priority_word(word: str, names: Mapping[str, Priority]) -> Priority:
+    word = word.strip()
+    if word.casefold() in names:
+        return names[word.casefold()]
     if not _PRIORITY_WORD.fullmatch(word):
-        raise ParseError(f'"{_shown(word)}" is not a priority: use p1, p2, p3 or p4.')
-    return SetPriority(Priority(int(word[1])), _one_line(reason))
+        also = f" or {', '.join(sorted(names))}" if names else ""
+        raise ParseError(f'"{_shown(word)}" is not a priority: use p1, p2, p3 or p4{also}.')
+    return Priority(int(word[1]))
 
 
 def _parse_assign(role: Role, verb: str, rest: str) -> Assign:
@@ -329,10 +348,9 @@ def _shown(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_VERBS = {
-    "open": _parse_open,
+# `open` and `priority` are parsed in `parse`: they also take the organisation's priority names.
+_VERBS: dict[str, Callable[[str], Command]] = {
     "update": _parse_update,
-    "priority": _parse_priority,
     "log": _parse_log,
     "status": _parse_status,
     "close": _parse_close,
@@ -341,4 +359,4 @@ _VERBS = {
     "help": _no_arguments(Help(), "help"),
     "send": _parse_send,
 }
-_VERB_NAMES = [*_VERBS, *ROLE_WORDS]
+_VERB_NAMES = ["open", "priority", *_VERBS, *ROLE_WORDS]

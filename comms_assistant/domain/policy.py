@@ -75,6 +75,10 @@ class Policy:
     def may_resolve(self, roles_held: set[str]) -> bool:
         return not self.resolvers or not roles_held.isdisjoint(self.resolvers)
 
+    def priority_names(self) -> dict[str, Priority]:
+        """The organisation's names for its priorities, for the command language."""
+        return {rule.name: p for p, rule in self.rules.items() if rule.name}
+
     def rule(self, priority: Priority) -> PriorityRule:
         return self.rules[priority]
 

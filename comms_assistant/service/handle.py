@@ -59,7 +59,7 @@ class CommandService:
 
     def execute(self, text: str, *, who: str | None, incident: str | None = None) -> Reply:
         try:
-            command = c.parse(text)
+            command = c.parse(text, priority_names=self.planner.policy.priority_names())
         except c.ParseError as error:
             return Reply(str(error), ok=False)
         if isinstance(command, c.Help):
@@ -168,7 +168,8 @@ class CommandService:
             )
         incident = draft.incident
         session.delete(draft)
-        return self._run(session, c.parse(text), who, incident, text=text, checked=True)
+        command = c.parse(text, priority_names=self.planner.policy.priority_names())
+        return self._run(session, command, who, incident, text=text, checked=True)
 
     @staticmethod
     def _annotated(reply: Reply, verdict: Verdict | None) -> Reply:
@@ -247,6 +248,7 @@ class CommandService:
             case c.SetStatus(status=status):
                 return incident.set_status(status, who=who, now=now), None
             case c.Close(resolution=resolution):
+                self._may_resolve(incident, who)
                 return incident.resolve(resolution, who=who, now=now), MessageKind.RESOLVED
             case c.Review():
                 return incident.file_review(who=who, now=now), None
@@ -254,6 +256,17 @@ class CommandService:
                 entry = incident.log(f"Told {target} about the incident", who=who, now=now)
                 return entry, MessageKind.CATCH_UP
         raise Refused(f"Cannot carry out {type(command).__name__} here.")
+
+    def _may_resolve(self, incident: Incident, who: str) -> None:
+        # Wellcome: a delivery manager declares resolution; MoJ: the incident lead.
+        policy = self.planner.policy
+        held = {role.value for role, person in incident.leads.items() if person == who}
+        if not policy.may_resolve(held):
+            roles = " or ".join(policy.resolvers)
+            raise Refused(
+                f"Under the {policy.name} process only the {roles} may declare the incident "
+                f"resolved. Ask them to send 'close', or take the role first."
+            )
 
     def _choose(self, session: Session, command: c.Command, ref: str | None) -> IncidentRow:
         if ref:

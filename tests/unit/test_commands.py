@@ -131,3 +131,19 @@ def test_notify_without_a_target_says_what_to_write() -> None:
     with pytest.raises(c.ParseError, match="notify <service>"):
         c.parse("notify")
     assert "notify <service|email|group>" in c.HELP_TEXT
+
+
+def test_an_organisations_priority_names_are_accepted() -> None:
+    names = {"Critical": Priority.P1, "Major": Priority.P2}
+    assert c.parse("priority critical now", priority_names=names) == c.SetPriority(
+        Priority.P1, "now"
+    )
+    opened = c.parse("open Site down priority: Major impact: nobody can buy", priority_names=names)
+    assert isinstance(opened, c.Open) and opened.priority is Priority.P2
+    assert opened.title == "Site down"
+    with pytest.raises(c.ParseError, match="or critical, major"):
+        c.parse("priority urgent", priority_names=names)
+    with pytest.raises(c.ParseError, match="not several"):
+        c.parse("open Site down p1 priority: major", priority_names=names)
+    with pytest.raises(c.ParseError, match='"critical" is not a priority'):
+        c.parse("priority critical")  # without the profile's names

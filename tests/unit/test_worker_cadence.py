@@ -141,3 +141,31 @@ def test_the_profile_sets_the_time_each_message_promises(tmp_path) -> None:  # t
     assert "Next update due by 11:00 GMT" in reply.text  # DfE: hourly P1 updates
     status = app.commands().execute("status", who=None)
     assert "Next stakeholder update due by 23 Nov 2026 11:00 GMT" in status.text
+
+
+def test_profile_names_and_resolvers_reach_the_commands(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from world import Clock
+
+    from comms_assistant.bootstrap import bootstrap
+    from comms_assistant.config import Settings
+
+    dxw = bootstrap(Settings(home=tmp_path / "dxw", profile="dxw"), clock=Clock(at(11, 0)))
+    reply = dxw.commands().execute(
+        "open Example.com errors priority: critical impact: Nobody can reach the site",
+        who="a@example.org",
+    )
+    assert reply.ok and "is open at P1" in reply.text, reply.text
+    assert dxw.commands().execute("priority major Fewer people now", who="a@example.org").ok
+    assert "Priority P2" in dxw.commands().execute("status", who=None).text
+
+    moj = bootstrap(Settings(home=tmp_path / "moj", profile="moj"), clock=Clock(at(11, 0)))
+    commands = moj.commands()
+    commands.execute(OPEN, who="comms.lead@example.org")
+    commands.execute("comms me", who="comms.lead@example.org")
+    refused = commands.execute("close People can apply again.", who="comms.lead@example.org")
+    assert not refused.ok and "only the incident lead may declare" in refused.text
+    commands.execute("I am the incident lead", who="lead@example.org")
+    assert commands.execute(
+        "I am declaring this incident resolved because people can apply again.",
+        who="lead@example.org",
+    ).ok
