@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -147,39 +146,5 @@ def comms_refresh(
         lane=f"{row.reference}:documents",
         kind=REPORT_SYNC,
         payload={"path": path, "cause": cause.id if cause else None},
-        now=now,
-    )
-
-
-def lock_notice(
-    session: Session, row: IncidentRow, *, to: str, document: str, since: str, now: datetime
-) -> OutboxRow:
-    """One email to the comms lead when a document the assistant must update is open in Word."""
-    key = f"{row.reference}:locked:{now.isoformat()}"
-    subject = f"{row.reference}: the incident report is open in Word, so updates are waiting"
-    paragraphs = [
-        f"The assistant could not save its changes to {document}: since {since} someone has it "
-        "open in Word (or checked out), and SharePoint will not let anyone else save it.",
-        "Nothing is lost. The changes are kept and go in by themselves once the file is closed; "
-        "the assistant keeps trying, waiting a little longer each time.",
-        "If it stays open, ask whoever has it open to save and close it.",
-        "You get this message once each time the report is locked.",
-    ]
-    payload = {
-        "delivery_id": key,
-        "subject": subject,
-        "html": "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs),
-        "text": "\n\n".join(paragraphs),
-        "to": [{"email": to, "name": ""}],
-        "bcc": [],
-    }
-    # Its own lane: it must not wait behind the report it is about, nor behind stakeholder mail.
-    return outbox.enqueue(
-        session,
-        key=key,
-        incident_id=row.id,
-        lane=f"{row.reference}:notices",
-        kind=NOTICE,
-        payload=payload,
         now=now,
     )

@@ -29,8 +29,9 @@ from comms_assistant.adapters.word import (
     update_major_incident_report,
 )
 from comms_assistant.adapters.word_fields import show_time
-from comms_assistant.domain.incident import Incident, Priority, Role
+from comms_assistant.domain.incident import Incident, Priority
 from comms_assistant.service import deliveries as kinds
+from comms_assistant.service import lead_notices
 from comms_assistant.service.ports import (
     DeliveryError,
     DocumentStore,
@@ -198,14 +199,25 @@ class ReportWriter:
             if row.report_locked_at is not None:
                 return
             row.report_locked_at = now
-            lead = row.leads.get(Role.COMMS_LEAD.value) or row.declared_by
-            kinds.lock_notice(
+            document = self._path(row.report_name)
+            lead_notices.enqueue_notice(
                 session,
                 row,
-                to=lead,
-                document=self._path(row.report_name),
-                since=show_time(now, self.tz),
+                store.to_domain(row),
+                key=f"locked:{now.isoformat()}",
+                title="the incident report is open in Word, so updates are waiting",
+                paragraphs=[
+                    f"The assistant could not save its changes to {document}: since "
+                    f"{show_time(now, self.tz)} someone has it open in Word (or checked out), "
+                    "and SharePoint will not let anyone else save it.",
+                    "Nothing is lost. The changes are kept and go in by themselves once the file "
+                    "is closed; the assistant keeps trying, waiting a little longer each time.",
+                    "If it stays open, ask whoever has it open to save and close it.",
+                    "You get this message once each time the report is locked.",
+                ],
                 now=now,
+                # Email, not the shared channel: it waits until someone can act on it.
+                email=True,
             )
 
     def _note_unlocked(self, incident_id: int) -> None:

@@ -49,12 +49,14 @@ def enqueue_notice(
     title: str,
     paragraphs: list[str],
     now: datetime,
+    email: bool = False,
 ) -> OutboxRow:
+    """`email`: by email even when a card would do (something to act on later, not now)."""
     to = addressee(incident)
     if to.note:
         paragraphs = [*paragraphs, to.note]
     key = f"{row.reference}:{key}"
-    if incident.security:
+    if incident.security or email:
         payload: dict[str, Any] = {
             "delivery_id": key,
             "subject": f"{row.reference}: {title}",
