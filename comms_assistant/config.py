@@ -20,6 +20,10 @@ from pydantic_settings import (
 from comms_assistant.sandbox import seed
 
 
+class SettingsError(ValueError):
+    """The settings cannot work as they are; the message names the setting and what to do."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="COMMS_ASSISTANT_", toml_file="comms-assistant.toml", extra="forbid"

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from comms_assistant.config import SettingsError
 from comms_assistant.domain.incident import Priority, Role
 from comms_assistant.domain.policy import Handover, Policy, PriorityRule
 from comms_assistant.domain.working_hours import WorkingHours
@@ -26,7 +27,7 @@ _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _HOLIDAY_REGIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
 
 
-class ProfileError(Exception):
+class ProfileError(SettingsError):
     """A profile that cannot be used; the message names the file and the setting."""
 
 

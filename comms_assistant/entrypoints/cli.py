@@ -205,6 +205,8 @@ def user_message(error: Exception) -> str | None:
     from pydantic import ValidationError
 
     from comms_assistant.adapters.contacts import ContactsError
+    from comms_assistant.adapters.glossary import GlossaryError
+    from comms_assistant.config import SettingsError
 
     if isinstance(error, ValidationError):
         problems = [
@@ -214,6 +216,10 @@ def user_message(error: Exception) -> str | None:
         return "Settings are not valid (environment or comms-assistant.toml):\n" + "\n".join(
             problems
         )
+    if isinstance(error, SettingsError):
+        return f"Settings problem: {error}"
+    if isinstance(error, GlossaryError):
+        return f"The glossary has problems:\n{error}"
     if isinstance(error, ContactsError):
         return f"The contacts directory has problems:\n{error}"
     if isinstance(error, FileNotFoundError):

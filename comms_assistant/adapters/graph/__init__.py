@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from comms_assistant.config import SettingsError
+
 if TYPE_CHECKING:
     from comms_assistant.adapters.graph.files import GraphDocumentStore
     from comms_assistant.adapters.graph.mail import GraphMailer
@@ -67,7 +69,9 @@ def build_graph_adapters(
 
     url = graph_url or settings.graph_url
     if not url:
-        raise ValueError("no Graph URL: start the sandbox tenant or set COMMS_ASSISTANT_GRAPH_URL")
+        raise SettingsError(
+            "no Graph URL: start the sandbox tenant or set COMMS_ASSISTANT_GRAPH_URL"
+        )
     credential = credential_for(settings, token_url=token_url)
     client = make_graph_client(settings, url, credential)
     # Posting to a channel needs a delegated token (an app-only one gets 401): Teams gets its

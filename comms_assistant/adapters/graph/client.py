@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlparse
 
+from comms_assistant.config import SettingsError
+
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
     from msgraph import GraphServiceClient
@@ -62,7 +64,7 @@ def make_graph_client(
 
     parsed = urlparse(graph_url)
     if not parsed.hostname:
-        raise ValueError(f"graph_url must be an absolute URL, got {graph_url!r}")
+        raise SettingsError(f"graph_url must be an absolute URL, got {graph_url!r}")
     # An explicit allow-list: a host not on it gets no Authorization header (so a copy monitor
     # or download URL on another host never sees our token). msgraph-core's own provider
     # raises with its defaults (msgraph-sdk-python-core#917), so kiota's is used directly.

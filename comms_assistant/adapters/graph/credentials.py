@@ -22,6 +22,8 @@ import httpx
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
 
+from comms_assistant.config import SettingsError
+
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
@@ -154,7 +156,7 @@ def auth_method(settings: Settings) -> str:
         return "secret"
     if os.environ.get("AZURE_FEDERATED_TOKEN_FILE"):
         return "workload_identity"
-    raise ValueError(
+    raise SettingsError(
         f"No way to sign in to tenant {settings.tenant_id} as app {settings.client_id}: set "
         "COMMS_ASSISTANT_CERTIFICATE_PATH (preferred) or COMMS_ASSISTANT_CLIENT_SECRET, or "
         "COMMS_ASSISTANT_AUTH_METHOD=managed_identity when running in Azure (docs/setup.md)"
@@ -177,7 +179,7 @@ def credential_for(settings: Settings, token_url: str | None = None) -> TokenCre
     authority = settings.login_host
     if method == "certificate":
         if not settings.certificate_path:
-            raise ValueError(
+            raise SettingsError(
                 "auth_method is certificate but COMMS_ASSISTANT_CERTIFICATE_PATH is unset"
             )
         password = settings.certificate_password
@@ -190,7 +192,7 @@ def credential_for(settings: Settings, token_url: str | None = None) -> TokenCre
         )
     if method == "secret":
         if not secret:
-            raise ValueError(
+            raise SettingsError(
                 "COMMS_ASSISTANT_CLIENT_SECRET is not set: it is needed to sign in to tenant "
                 f"{settings.tenant_id} as app {settings.client_id} (or use a certificate)"
             )
@@ -230,7 +232,7 @@ class DelegatedCredential:
             # refuses them twice; a record from another cloud or app would never sign in.
             client_id = settings.teams_client_id or settings.client_id
             if (record.authority, record.client_id) != (settings.login_host, client_id):
-                raise ValueError(
+                raise SettingsError(
                     f"{self.record_path} is a sign-in for app {record.client_id} at "
                     f"{record.authority}, not {client_id} at {settings.login_host}: run "
                     "`comms-assistant graph login` again"
@@ -296,7 +298,7 @@ def load_record(path: Path) -> Any:
     except FileNotFoundError:
         return None
     except (ValueError, KeyError) as error:
-        raise ValueError(f"{path} is not a saved sign-in record: {error}") from None
+        raise SettingsError(f"{path} is not a saved sign-in record: {error}") from None
 
 
 def save_record(path: Path, record: Any) -> None:

@@ -15,6 +15,7 @@ import httpx
 
 from comms_assistant.adapters.graph.client import literal_url, no_retry_config, path_in_url, segment
 from comms_assistant.adapters.graph.errors import from_status, to_port_error, translated
+from comms_assistant.config import SettingsError
 from comms_assistant.service.ports import DeliveryError, DriveItem, NotFound
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class GraphDocumentStore:
         copy_timeout: float = 60.0,
     ) -> None:
         if ":/" not in site:
-            raise ValueError(f"site must look like 'host:/sites/path', got {site!r}")
+            raise SettingsError(f"site must look like 'host:/sites/path', got {site!r}")
         self._client = client
         self._site = site
         self._library = library
