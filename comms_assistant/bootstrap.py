@@ -54,15 +54,21 @@ class App:
         from comms_assistant.service.deliveries import DeliveryPlanner
 
         directory = load_directory(self.contacts_dir)
+        policy = self.policy()
         return DeliveryPlanner(
-            renderer=Renderer(self.templates_dir, self.tz, service_names=directory.service_names()),
+            renderer=Renderer(
+                self.templates_dir,
+                self.tz,
+                service_names=directory.service_names(),
+                priority_names={p: name for name, p in policy.priority_names().items()},
+            ),
             contacts=tuple(directory.contacts),
             mailbox=self.settings.mailbox,
             tz=self.tz,
             reports_folder=self.settings.reports_folder,
             routing=directory.routing,
             directory=directory,
-            policy=self.policy(),
+            policy=policy,
         )
 
     def policy(self) -> Policy:

@@ -102,6 +102,7 @@ class Renderer:
         tz: ZoneInfo,
         *,
         service_names: Mapping[str, str] | None = None,
+        priority_names: Mapping[Priority, str] | None = None,
     ) -> None:
         loaders = []
         if templates_dir is not None:
@@ -121,6 +122,11 @@ class Renderer:
         self._env.filters.update(nl2br=nl2br, sentence=sentence)
         self._tz = tz
         self._service_names = dict(service_names or {})
+        # What the organisation calls its priorities (dxw: Critical, Major...), shown in words.
+        self._priority_names = dict(priority_names or {})
+
+    def _priority(self, priority: Priority) -> str:
+        return self._priority_names.get(priority, priority.label)
 
     def mail(
         self,
@@ -194,7 +200,7 @@ class Renderer:
             "kind": kind.value,
             "reference": incident.reference,
             "title": bounded(incident.title, TITLE_MAX),
-            "priority": incident.priority.label,
+            "priority": self._priority(incident.priority),
             "priority_number": incident.priority.value,
             "status": incident.status.value,
             "security": incident.security,
@@ -208,7 +214,7 @@ class Renderer:
             "declared_by": incident.declared_by,
             "started_at": self._when(incident.declared_at, entry.at),
             "update_number": update_number,
-            "previous_priority": previous,
+            "previous_priority": self._priority(before) if before else None,
             "raised": before is not None and incident.priority < before,
             "lowered": before is not None and incident.priority > before,
             "reason": bounded(reason),

@@ -125,7 +125,14 @@ class CommandService:
                 queued.append(self.planner.lessons(session, row, now))
         session.flush()
         reply = confirmation(
-            command, row, incident, entry, plan, tz=self.tz, folder=self.reports_folder
+            command,
+            row,
+            incident,
+            entry,
+            plan,
+            tz=self.tz,
+            folder=self.reports_folder,
+            policy=self.planner.policy,
         )
         if isinstance(command, c.Review) and self.wording is not None:
             reply += self._introduction_advice(incident)
@@ -209,7 +216,14 @@ class CommandService:
         queued += plan.rows
         session.flush()
         text = confirmation(
-            command, row, incident, entry, plan, tz=self.tz, folder=self.reports_folder
+            command,
+            row,
+            incident,
+            entry,
+            plan,
+            tz=self.tz,
+            folder=self.reports_folder,
+            policy=self.planner.policy,
         )
         if self.planner.directory is not None and not incident.security:
             text += neighbours_text(related_services(self.planner.directory, incident.services))

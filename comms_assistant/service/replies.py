@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import Incident, Priority, TimelineEntry
+from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
 from comms_assistant.domain.related import Related
 from comms_assistant.domain.times import zone_name
 from comms_assistant.service.deliveries import MessagePlan, major_name
@@ -34,13 +35,14 @@ def confirmation(
     *,
     tz: ZoneInfo,
     folder: str,
+    policy: Policy = DEFAULT_POLICY,
 ) -> str:
     """What the person is told once their change is stored."""
     ref = row.reference
     lines: list[str]
     match command:
         case c.Open():
-            lines = [f"{ref} is open at {incident.priority.label}: {incident.title}."]
+            lines = [f"{ref} is open at {policy.label(incident.priority)}: {incident.title}."]
             if command.priority_defaulted:
                 lines.append("No priority was given, so it is P3: change it with 'priority p1'.")
             lines.append(f"Running report: {folder}/{row.report_name}")

@@ -20,7 +20,7 @@ def shown(at: datetime, tz: ZoneInfo) -> str:
 def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo, policy: Policy) -> str:
     lines = [
         f"{incident.reference} {incident.title}",
-        f"Priority {incident.priority.label}, {incident.status.value}"
+        f"Priority {policy.label(incident.priority)}, {incident.status.value}"
         + (" (security incident: kept private)" if incident.security else ""),
         f"Impact: {incident.impact or 'not given yet'}",
         f"Services: {', '.join(incident.services) or 'not given yet'}",

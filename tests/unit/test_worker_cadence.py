@@ -154,9 +154,11 @@ def test_profile_names_and_resolvers_reach_the_commands(tmp_path) -> None:  # ty
         "open Example.com errors priority: critical impact: Nobody can reach the site",
         who="a@example.org",
     )
-    assert reply.ok and "is open at P1" in reply.text, reply.text
+    assert reply.ok and "is open at Critical (P1)" in reply.text, reply.text
     assert dxw.commands().execute("priority major Fewer people now", who="a@example.org").ok
-    assert "Priority P2" in dxw.commands().execute("status", who=None).text
+    assert "Priority Major (P2)" in dxw.commands().execute("status", who=None).text
+    mails = [r.payload for r in outbox.rows(dxw.engine) if r.kind == "mail"]
+    assert any("priority 1 (Critical)" in m["html"] for m in mails), "named in the messages too"
 
     moj = bootstrap(Settings(home=tmp_path / "moj", profile="moj"), clock=Clock(at(11, 0)))
     commands = moj.commands()

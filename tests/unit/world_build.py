@@ -1,0 +1,41 @@
+"""Building a World: in its own module so tests can build one with other settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from fakes import FakeDocuments, FakeMailer, FakeTeams
+from world import Clock, World
+
+from comms_assistant.bootstrap import bootstrap
+from comms_assistant.config import Settings
+from comms_assistant.service.dispatcher import Dispatcher
+from comms_assistant.service.documents import Folders
+
+
+def build_world(home: Path, start: datetime, **overrides: object) -> World:
+    """The service and dispatcher over in-memory fakes, with any settings overridden."""
+    clock = Clock(start)
+    app = bootstrap(Settings(home=home, **overrides), clock=clock)  # type: ignore[arg-type]
+    documents, mailer, teams = FakeDocuments(), FakeMailer(), FakeTeams()
+    settings = app.settings
+    for name in (settings.report_template, settings.review_template):
+        documents.put(
+            f"{settings.templates_folder}/{name}", (app.templates_dir / "word" / name).read_bytes()
+        )
+    dispatcher = Dispatcher(
+        engine=app.engine,
+        documents=documents,
+        mailer=mailer,
+        teams=teams,
+        folders=Folders(
+            templates=settings.templates_folder,
+            reports=settings.reports_folder,
+            report_template=settings.report_template,
+            review_template=settings.review_template,
+        ),
+        tz=app.tz,
+        clock=clock,
+    )
+    return World(app, app.commands(), dispatcher, documents, mailer, teams, clock)
