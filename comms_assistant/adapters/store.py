@@ -224,6 +224,9 @@ def next_number(session: Session, year: int) -> int:
     return (highest or 0) + 1
 
 
+_ROLES = frozenset(role.value for role in Role)
+
+
 def to_domain(row: IncidentRow) -> Incident:
     return Incident(
         reference=row.reference,
@@ -235,7 +238,8 @@ def to_domain(row: IncidentRow) -> Incident:
         declared_at=row.declared_at,
         security=row.security,
         status=Status(row.status),
-        leads={Role(role): person for role, person in row.leads.items()},
+        leads={Role(role): person for role, person in row.leads.items() if role in _ROLES},
+        extra_leads={role: person for role, person in row.leads.items() if role not in _ROLES},
         resolved_at=row.resolved_at,
         resolution=row.resolution,
         timeline=[
@@ -253,7 +257,10 @@ def write_incident(row: IncidentRow, incident: Incident) -> None:
     row.impact = incident.impact
     row.services = list(incident.services)
     row.security = incident.security
-    row.leads = {role.value: person for role, person in incident.leads.items()}
+    # One column for both: the organisation's role names never clash with the standard ones.
+    row.leads = {role.value: person for role, person in incident.leads.items()} | dict(
+        incident.extra_leads
+    )
     row.declared_by = incident.declared_by
     row.declared_at = incident.declared_at
     row.resolved_at = incident.resolved_at

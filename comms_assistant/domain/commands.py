@@ -44,6 +44,14 @@ class Assign:
 
 
 @dataclass(frozen=True)
+class AssignExtra:
+    """A role of the organisation's own process: `role delivery manager me`."""
+
+    role: str
+    person: str | None
+
+
+@dataclass(frozen=True)
 class Log:
     text: str
 
@@ -93,6 +101,7 @@ Command = (
     | Update
     | SetPriority
     | Assign
+    | AssignExtra
     | Log
     | ShowStatus
     | SetStatus
@@ -120,6 +129,7 @@ Commands:
   update <what people can and cannot do now>
   priority p1|p2|p3|p4 [reason]
   lead|comms|tech|support|scribe me|<email>
+  role <your process's own role> me|<email>
   log <what happened>
   status [investigating|identified|monitoring]
   notify <service|email|group>   (tell them too, with what has happened so far)
@@ -282,6 +292,19 @@ def _parse_assign(role: Role, verb: str, rest: str) -> Assign:
     return Assign(role, person.lower())
 
 
+def _parse_role(rest: str) -> AssignExtra:
+    words = rest.split()
+    if len(words) < 2:
+        raise ParseError("Say the role and who holds it: 'role delivery manager me'.")
+    who, role = words[-1], " ".join(words[:-1]).lower()
+    if who.lower() == "me":
+        return AssignExtra(role, None)
+    person = who.removeprefix("@")
+    if not _EMAIL.fullmatch(person):
+        raise ParseError(f'"{_shown(who)}" is not a person: use "me" or an email address.')
+    return AssignExtra(role, person.lower())
+
+
 def _parse_log(rest: str) -> Log:
     if not rest:
         raise ParseError("Say what happened: 'log <text>'.")
@@ -358,5 +381,6 @@ _VERBS: dict[str, Callable[[str], Command]] = {
     "review": _no_arguments(Review(), "review"),
     "help": _no_arguments(Help(), "help"),
     "send": _parse_send,
+    "role": _parse_role,
 }
 _VERB_NAMES = ["open", "priority", *_VERBS, *ROLE_WORDS]

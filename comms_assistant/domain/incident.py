@@ -97,6 +97,8 @@ class Incident:
     security: bool = False
     status: Status = Status.INVESTIGATING
     leads: dict[Role, str] = field(default_factory=dict)
+    # Roles an organisation's process adds (Wellcome: a delivery manager), by name.
+    extra_leads: dict[str, str] = field(default_factory=dict)
     resolved_at: datetime | None = None
     resolution: str = ""
     timeline: list[TimelineEntry] = field(default_factory=list)
@@ -165,6 +167,21 @@ class Incident:
         self.leads[role] = person
         actor = "" if who == person else f" (set by {who})"
         return self._record(now, who, EntryKind.ROLE, f"{person} is the {role.value}{actor}")
+
+    def assign_extra(self, role: str, person: str, *, who: str, now: datetime) -> TimelineEntry:
+        """A role the organisation's process adds; the caller checks the name is one of them."""
+        self._require_open("change its leads")
+        person = person.strip()
+        if self.extra_leads.get(role) == person:
+            raise DomainError(f"{person} is already the {role} of {self.reference}.")
+        self.extra_leads[role] = person
+        actor = "" if who == person else f" (set by {who})"
+        return self._record(now, who, EntryKind.ROLE, f"{person} is the {role}{actor}")
+
+    def roles_of(self, person: str) -> set[str]:
+        """Every role (standard or the organisation's own) that `person` holds."""
+        held = {role.value for role, holder in self.leads.items() if holder == person}
+        return held | {role for role, holder in self.extra_leads.items() if holder == person}
 
     def set_status(self, status: Status, *, who: str, now: datetime) -> TimelineEntry:
         self._require_open("change its status")

@@ -257,6 +257,16 @@ class CommandService:
                 return entry, MessageKind.PRIORITY
             case c.Assign(role=role, person=person):
                 return incident.assign(role, person or who, who=who, now=now), None
+            case c.AssignExtra(role=role, person=person):
+                known = self.planner.policy.extra_roles
+                if role not in known:
+                    names = ", ".join(known) or "none"
+                    raise Refused(
+                        f'"{role}" is not a role in the {self.planner.policy.name} process '
+                        f"(its own roles: {names}). The usual ones: lead, comms, tech, support, "
+                        "scribe."
+                    )
+                return incident.assign_extra(role, person or who, who=who, now=now), None
             case c.Log(text=text):
                 return incident.log(text, who=who, now=now), None
             case c.SetStatus(status=status):
@@ -274,8 +284,7 @@ class CommandService:
     def _may_resolve(self, incident: Incident, who: str) -> None:
         # Wellcome: a delivery manager declares resolution; MoJ: the incident lead.
         policy = self.planner.policy
-        held = {role.value for role, person in incident.leads.items() if person == who}
-        if not policy.may_resolve(held):
+        if not policy.may_resolve(incident.roles_of(who)):
             roles = " or ".join(policy.resolvers)
             raise Refused(
                 f"Under the {policy.name} process only the {roles} may declare the incident "

@@ -28,6 +28,8 @@ def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo, policy: Policy)
     ]
     for role in Role:
         lines.append(f"{role.title}: {incident.leads.get(role, 'nobody yet')}")
+    for role in policy.extra_roles:
+        lines.append(f"{role[0].upper()}{role[1:]}: {incident.extra_leads.get(role, 'nobody yet')}")
     # The same arithmetic as the worker's: every message sent restarts the clock.
     due = next_update_due(incident, policy)
     if due is not None:

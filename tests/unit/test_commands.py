@@ -147,3 +147,14 @@ def test_an_organisations_priority_names_are_accepted() -> None:
         c.parse("open Site down p1 priority: major", priority_names=names)
     with pytest.raises(c.ParseError, match='"critical" is not a priority'):
         c.parse("priority critical")  # without the profile's names
+
+
+def test_a_role_of_the_organisations_own() -> None:
+    assert c.parse("role delivery manager me") == c.AssignExtra("delivery manager", None)
+    assert c.parse("role Delivery Manager @Sam@Example.org") == c.AssignExtra(
+        "delivery manager", "sam@example.org"
+    )
+    with pytest.raises(c.ParseError, match="role delivery manager me"):
+        c.parse("role me")
+    with pytest.raises(c.ParseError, match='"sam" is not a person'):
+        c.parse("role delivery manager sam")

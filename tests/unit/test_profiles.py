@@ -62,6 +62,7 @@ def test_govuk_paas_hands_over_at_five_or_after_six_hours() -> None:
 
 def test_wellcome_and_moj_name_their_roles_and_who_resolves() -> None:
     assert load_profile("wellcome").extra_roles == ("delivery manager",)
+    assert load_profile("wellcome").resolvers == ("delivery manager",)
     assert load_profile("moj").resolvers == ("incident lead",)
 
 

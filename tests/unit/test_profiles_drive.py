@@ -81,6 +81,16 @@ def test_moj_has_the_incident_lead_declare_resolution(tmp_path: Path) -> None:
     assert reply.ok, reply.text
 
 
+def test_wellcome_has_its_delivery_manager_declare_resolution(tmp_path: Path) -> None:
+    world = started(tmp_path, "wellcome", "p2")
+    refused = world.run("close People can apply again.")
+    assert not refused.ok and "only the delivery manager may" in refused.text
+    assert not world.run("role duty manager me", who="dm@example.org").ok
+    assert world.run("role delivery manager me", who="dm@example.org").ok
+    assert "Delivery manager: dm@example.org" in world.run("status", who=None).text
+    assert world.run("close People can apply again.", who="dm@example.org").ok
+
+
 def test_wellcome_keeps_security_incidents_private(tmp_path: Path) -> None:
     world = build_world(tmp_path / "wellcome", TUESDAY, profile="wellcome")
     reply = world.run(
