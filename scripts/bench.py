@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -22,11 +23,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 # Result, Section and the registry live in bench_core, shared with bench_lifecycle.py's sections.
-from bench_core import SECTIONS, Result, section  # noqa: E402
+from bench_core import SECTIONS, Result, request_log, sandbox_process, section  # noqa: E402
 
 # --- sections -------------------------------------------------------------------------------
 
@@ -43,7 +46,6 @@ def fan_out(quick: bool) -> list[Result]:
     from comms_assistant.adapters import outbox
     from comms_assistant.bootstrap import bootstrap
     from comms_assistant.config import Settings
-    from comms_assistant.sandbox import SandboxTenant
 
     services, per_service = (40, 50) if not quick else (10, 20)
     people = services * per_service
@@ -54,8 +56,7 @@ def fan_out(quick: bool) -> list[Result]:
         shutil.copy(ROOT / "contacts" / "routing.csv", contacts / "routing.csv")
         keys = [f"service-{n:02d}" for n in range(services)]
         (contacts / "services.csv").write_text(
-            "key,name,owners,upstream,downstream\n"
-            + "".join(f"{k},Service {k},,,\n" for k in keys)
+            "key,name,owners,upstream,downstream\n" + "".join(f"{k},Service {k},,,\n" for k in keys)
         )
         (contacts / "contacts.csv").write_text(
             "name,email,role,teams,services,min_priority,channels\n"
@@ -65,10 +66,10 @@ def fan_out(quick: bool) -> list[Result]:
                 for n in range(per_service)
             )
         )
-        with SandboxTenant(root / "tenant", faults=[]) as tenant:
+        with sandbox_process(root / "tenant") as tenant:
             settings = Settings(
                 home=root / "home",
-                sandbox_url=tenant.base_url,
+                sandbox_url=tenant,
                 contacts_dir=contacts,
                 plain_english_check=False,
             )
@@ -91,20 +92,17 @@ def fan_out(quick: bool) -> list[Result]:
             opened = run(f"open Everything is slow p2 services: {', '.join(keys)}")
             asyncio.run(deliver(opened))
             asyncio.run(deliver({r.id for r in outbox.rows(app.engine)}))  # its refreshes too
-            tenant.faults.add(
-                __import__("comms_assistant.sandbox.faults", fromlist=["parse_rules"]).parse_rules(
-                    [{"path": "/v1.0/", "delay": 0.1}], time.time()
-                )
-            )
+            delay = [{"path": "/v1.0/", "delay": 0.1}]
+            httpx.post(f"{tenant}/_sandbox/faults", json=delay).raise_for_status()
             # The slowest single chain: a report refresh alone (find, read, write the file).
             chain = asyncio.run(deliver(run("log A chain on its own")))
-            mark = len(tenant.requests)
+            mark = len(request_log(tenant))
             wall = asyncio.run(deliver(run("update Everything is slow but working")))
-            sends = [r for r in tenant.requests[mark:] if r.path.endswith("/sendMail")]
-            if __import__("os").environ.get("BENCH_DEBUG"):  # each call's offset and path
-                start = tenant.requests[mark].time
-                for r in tenant.requests[mark:]:
-                    print(round(r.time - start, 2), r.method, r.path[-50:])
+            calls = request_log(tenant)[mark:]
+            sends = [r for r in calls if r["path"].endswith("/sendMail")]
+            if os.environ.get("BENCH_DEBUG"):  # each call's offset and path
+                for r in calls:
+                    print(r["time"], r["method"], r["path"][-50:])
     allowed = math.ceil(people / 500)
     return [
         Result("fan-out", f"sendMail calls for {people} people", len(sends), len(sends), "calls",
@@ -112,7 +110,6 @@ def fan_out(quick: bool) -> list[Result]:
         Result("fan-out", "slowest single chain (report refresh)", chain, chain, "s", 1),
         Result("fan-out", "update delivered to everyone", wall, wall, "s", 1, 2 * chain),
     ]  # fmt: skip
-
 
 
 @section("report-update", "refresh a running report that already has N timeline rows")

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench_core import Result, section
+from bench_core import Result, request_log, sandbox_process, section
 
 ROOT = Path(__file__).resolve().parents[1]
 LATENCY = 0.1  # seconds per Graph call, like a real tenant seen from a UK office
@@ -26,10 +26,10 @@ COMMS = "comms.lead@example.org"
 
 @contextmanager
 def product(people: int, *, latency: float = 0.0) -> Iterator[tuple[Any, Any]]:
-    """The product on a sandbox tenant of its own, `people` stakeholders for service "bench"."""
+    """The product on a sandbox tenant of its own (another process, as Graph is), with `people`
+    stakeholders for service "bench". Yields the app and the tenant's base URL."""
     from comms_assistant.bootstrap import bootstrap
     from comms_assistant.config import Settings
-    from comms_assistant.sandbox import SandboxTenant
 
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
@@ -47,10 +47,10 @@ def product(people: int, *, latency: float = 0.0) -> Iterator[tuple[Any, Any]]:
             )
         )
         faults = [{"path": "^/v1.0/", "delay": latency}] if latency else []
-        with SandboxTenant(root / "tenant", faults=faults) as tenant:
+        with sandbox_process(root / "tenant", faults) as tenant:
             settings = Settings(
                 home=root / "home",
-                sandbox_url=tenant.base_url,
+                sandbox_url=tenant,
                 contacts_dir=contacts,
                 plain_english_check=False,
             )
@@ -124,7 +124,7 @@ def graph_calls(quick: bool) -> list[Result]:
         rows = outbox.rows(app.engine)
         _deliver_all(app, {r.id for r in rows}, one_by_one=False)  # the refreshes they caused
         rows = outbox.rows(app.engine)
-        calls = [r for r in tenant.requests if r.path.startswith("/v1.0/")]
+        calls = [r for r in request_log(tenant) if r["path"].startswith("/v1.0/")]
     minimum = 2  # the site and its library, once
     for row in rows:
         if row.kind == "report.sync" or row.kind in ("review.file", "major.file"):
@@ -161,7 +161,7 @@ def footprint(quick: bool) -> list[Result]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("COMMS_ASSISTANT_")}
         env |= {
             "COMMS_ASSISTANT_HOME": str(app.settings.home),
-            "COMMS_ASSISTANT_SANDBOX_URL": tenant.base_url,
+            "COMMS_ASSISTANT_SANDBOX_URL": tenant,
             "COMMS_ASSISTANT_CONTACTS_DIR": str(app.settings.contacts_dir),
             "COMMS_ASSISTANT_PLAIN_ENGLISH_CHECK": "false",
         }
