@@ -124,16 +124,7 @@ class CommandService:
             if major:
                 queued.append(self.planner.lessons(session, row, now))
         session.flush()
-        reply = confirmation(
-            command,
-            row,
-            incident,
-            entry,
-            plan,
-            tz=self.tz,
-            folder=self.reports_folder,
-            policy=self.planner.policy,
-        )
+        reply = self._confirm(command, row, incident, entry, plan)
         if isinstance(command, c.Review) and self.wording is not None:
             reply += self._introduction_advice(incident)
         deliveries = tuple(q.id for q in queued)
@@ -215,16 +206,7 @@ class CommandService:
         plan = self.planner.message(session, row, incident, MessageKind.OPENED, entry, now)
         queued += plan.rows
         session.flush()
-        text = confirmation(
-            command,
-            row,
-            incident,
-            entry,
-            plan,
-            tz=self.tz,
-            folder=self.reports_folder,
-            policy=self.planner.policy,
-        )
+        text = self._confirm(command, row, incident, entry, plan)
         if self.planner.directory is not None and not incident.security:
             text += neighbours_text(related_services(self.planner.directory, incident.services))
         return Reply(text, reference=row.reference, deliveries=tuple(q.id for q in queued))
@@ -280,6 +262,25 @@ class CommandService:
                 entry = incident.log(f"Told {target} about the incident", who=who, now=now)
                 return entry, MessageKind.CATCH_UP
         raise Refused(f"Cannot carry out {type(command).__name__} here.")
+
+    def _confirm(
+        self,
+        command: c.Command,
+        row: IncidentRow,
+        incident: Incident,
+        entry: TimelineEntry,
+        plan: MessagePlan | None,
+    ) -> str:
+        return confirmation(
+            command,
+            row,
+            incident,
+            entry,
+            plan,
+            tz=self.tz,
+            folder=self.reports_folder,
+            policy=self.planner.policy,
+        )
 
     def _may_resolve(self, incident: Incident, who: str) -> None:
         # Wellcome: a delivery manager declares resolution; MoJ: the incident lead.
