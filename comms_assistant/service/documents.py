@@ -37,6 +37,7 @@ from comms_assistant.service.ports import (
     DocumentStore,
     DriveItem,
     Locked,
+    NotFound,
     PreconditionFailed,
 )
 
@@ -151,8 +152,13 @@ class ReportWriter:
         item = await self.documents.get_by_path(self._path(name))
         if item is not None:
             return item  # copied by an earlier attempt whose answer was lost
-        template = await self._template(self.folders.report_template)
-        return await self.documents.copy(template[0], self.folders.reports, name)
+        template = f"{self.folders.templates}/{self.folders.report_template}"
+        try:
+            return await self.documents.copy(template, self.folders.reports, name)
+        except NotFound:
+            # The copy looks the template up itself: asking first would cost a round trip.
+            await self._template(self.folders.report_template)  # says which one is missing
+            raise
 
     async def _build_once(self, name: str, template_name: str, build: Transform) -> Any:
         """Create a document from a template, or None if it exists: filed by an earlier

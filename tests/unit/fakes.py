@@ -87,6 +87,8 @@ class FakeDocuments:
         self.faults.check_before("copy")
         if f"{folder}/{name}" in self.files:
             raise DeliveryError("nameAlreadyExists", retryable=False)
+        if source_path not in self.files:
+            raise NotFound(f"no {source_path}")
         item = self.put(f"{folder}/{name}", self.files[source_path].content)
         self.faults.check_after("copy")
         return item

@@ -45,3 +45,13 @@ def test_retries_run_out_after_the_limit_and_back_off_in_between(world: World) -
     assert gaps == sorted(gaps), "each wait at least as long as the one before"
     (notice,) = [r for r in world.outbox() if r.kind == LEAD_CARD]
     assert notice.status == outbox.DONE and "parked:" in notice.key
+
+
+def test_a_missing_report_template_fails_with_what_to_do(world: World) -> None:
+    del world.documents.files["Templates/Incident report template.docx"]
+    world.run(OPEN)
+    world.deliver()
+    report = next(r for r in world.outbox() if r.kind == "report.sync")
+    assert report.status == outbox.FAILED
+    assert "Templates/Incident report template.docx is missing from SharePoint" in report.last_error
+    assert "comms-assistant templates publish" in report.last_error

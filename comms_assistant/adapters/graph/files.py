@@ -55,9 +55,9 @@ class GraphDocumentStore:
         return _drive_item(item)
 
     async def copy(self, source_path: str, folder: str, name: str) -> DriveItem:
-        source = await self._require(source_path)
-        target = await self._require(folder)
         drive = await self._drive()
+        # Independent look-ups: one round trip, not two, on the way to a new report.
+        source, target = await asyncio.gather(self._require(source_path), self._require(folder))
         monitor = await self._start_copy(drive, source.id, target.id, name)
         target_path = f"{folder.strip('/')}/{name}"
         if monitor is None:  # 409 nameAlreadyExists: an earlier attempt already copied it
