@@ -60,7 +60,7 @@ def confirmation(
                     "Its recommendations go into the Major Incident report as the lessons learnt."
                 )
         case _:
-            lines = [f"{ref}: {entry.text}."]
+            lines = [f"{ref}: {_sentence(entry.text)}"]
     if plan is not None:
         people = "person" if plan.emailed == 1 else "people"
         told = f"{plan.emailed} {people} by email" if plan.emailed else "nobody by email"
@@ -87,3 +87,7 @@ def confirmation(
             "changes to it are waiting; they go in once it is closed."
         )
     return "\n".join(lines)
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else f"{text}."

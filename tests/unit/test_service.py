@@ -253,3 +253,10 @@ def test_the_next_wake_ignores_deliveries_queued_behind_a_waiting_one(world: Wor
     wake = outbox.next_wake(world.app.engine)
     assert wake is not None
     assert (wake - world.clock()).total_seconds() >= 599
+
+
+def test_a_reply_ends_a_sentence_once(world: World) -> None:
+    world.run(OPEN)
+    first = world.run("log It works again.").text.splitlines()[0]
+    assert first.endswith("again.") and not first.endswith("..")
+    assert world.run("log It works").text.splitlines()[0].endswith("works.")
