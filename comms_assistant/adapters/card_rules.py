@@ -226,21 +226,6 @@ _COLUMN: tuple[dict[str, Check], dict[str, Check]] = (
     dict(_TYPE),
     {**_COMMON, **_CONTAINER_OPTIONS, "items": _list_of(_element), "width": _width},
 )
-_ACTIONS: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
-    "Action.OpenUrl": (
-        {**_TYPE, "url": _url, "title": _string},
-        {
-            "id": _string,
-            "iconUrl": _url,
-            "style": _enum("default", "positive", "destructive"),
-            "tooltip": _string,
-            "isEnabled": _boolean,
-            "mode": _enum("primary", "secondary"),
-            "fallback": _action_fallback,
-            "requires": _object,
-        },
-    ),
-}
 _ACTION_COMMON: dict[str, Check] = {
     "id": _string,
     "iconUrl": _url,
@@ -250,6 +235,9 @@ _ACTION_COMMON: dict[str, Check] = {
     "mode": _enum("primary", "secondary"),
     "fallback": _action_fallback,
     "requires": _object,
+}
+_ACTIONS: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
+    "Action.OpenUrl": ({**_TYPE, "url": _url, "title": _string}, _ACTION_COMMON),
 }
 
 

@@ -60,47 +60,32 @@ class DeliveryPlanner:
     ) -> OutboxRow:
         # One sync per change: the document converges on the incident's state whatever order
         # earlier syncs ran in, so a key per timeline entry is enough to stay idempotent.
-        return outbox.enqueue(
-            session,
-            key=f"{row.reference}:report:{entry.seq}",
-            incident_id=row.id,
-            lane=f"{row.reference}:documents",
-            kind=REPORT_SYNC,
-            payload={"path": f"{self.reports_folder}/{row.report_name}"},
-            now=now,
+        return self._document(
+            session, row, f"report:{entry.seq}", REPORT_SYNC, row.report_name, now
         )
 
     def review(self, session: Session, row: IncidentRow, now: datetime) -> OutboxRow:
-        return outbox.enqueue(
-            session,
-            key=f"{row.reference}:review",
-            incident_id=row.id,
-            lane=f"{row.reference}:documents",
-            kind=REVIEW_FILE,
-            payload={"path": f"{self.reports_folder}/{row.review_name}"},
-            now=now,
-        )
+        return self._document(session, row, "review", REVIEW_FILE, row.review_name or "", now)
 
     def major(self, session: Session, row: IncidentRow, now: datetime) -> OutboxRow:
-        return outbox.enqueue(
-            session,
-            key=f"{row.reference}:major",
-            incident_id=row.id,
-            lane=f"{row.reference}:documents",
-            kind=MAJOR_FILE,
-            payload={"path": f"{self.reports_folder}/{major_name(row.report_name)}"},
-            now=now,
-        )
+        return self._document(session, row, "major", MAJOR_FILE, major_name(row.report_name), now)
 
     def lessons(self, session: Session, row: IncidentRow, now: datetime) -> OutboxRow:
         # Same lane as the review, after it: the lessons are read from the filed review.
+        name = major_name(row.report_name)
+        return self._document(session, row, "major:lessons", MAJOR_LESSONS, name, now)
+
+    def _document(
+        self, session: Session, row: IncidentRow, key: str, kind: str, name: str, now: datetime
+    ) -> OutboxRow:
+        # One lane for an incident's documents: they are written strictly one after another.
         return outbox.enqueue(
             session,
-            key=f"{row.reference}:major:lessons",
+            key=f"{row.reference}:{key}",
             incident_id=row.id,
             lane=f"{row.reference}:documents",
-            kind=MAJOR_LESSONS,
-            payload={"path": f"{self.reports_folder}/{major_name(row.report_name)}"},
+            kind=kind,
+            payload={"path": f"{self.reports_folder}/{name}"},
             now=now,
         )
 
