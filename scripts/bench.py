@@ -48,6 +48,7 @@ def fan_out(quick: bool) -> list[Result]:
     from comms_assistant.config import Settings
 
     services, per_service = (40, 50) if not quick else (10, 20)
+    runs = 5 if not quick else 2
     people = services * per_service
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
@@ -89,26 +90,33 @@ def fan_out(quick: bool) -> list[Result]:
                             await asyncio.sleep(0.01)
                     return time.perf_counter() - started
 
-            opened = run(f"open Everything is slow p2 services: {', '.join(keys)}")
-            asyncio.run(deliver(opened))
-            asyncio.run(deliver({r.id for r in outbox.rows(app.engine)}))  # its refreshes too
+            def settle() -> None:
+                asyncio.run(deliver({r.id for r in outbox.rows(app.engine)}))
+
+            asyncio.run(deliver(run(f"open Everything is slow p2 services: {', '.join(keys)}")))
+            settle()  # its refreshes too
             delay = [{"path": "/v1.0/", "delay": 0.1}]
             httpx.post(f"{tenant}/_sandbox/faults", json=delay).raise_for_status()
-            # The slowest single chain: a report refresh alone (find, read, write the file).
-            chain = asyncio.run(deliver(run("log A chain on its own")))
-            mark = len(request_log(tenant))
-            wall = asyncio.run(deliver(run("update Everything is slow but working")))
-            calls = request_log(tenant)[mark:]
-            sends = [r for r in calls if r["path"].endswith("/sendMail")]
-            if os.environ.get("BENCH_DEBUG"):  # each call's offset and path
-                for r in calls:
-                    print(r["time"], r["method"], r["path"][-50:])
+            chains, walls, sends = [], [], []
+            for n in range(runs):
+                settle()  # the last update's report refreshes would run inside the chain
+                # The slowest single chain: a report refresh alone (find, read, write the file).
+                chains.append(asyncio.run(deliver(run(f"log A chain on its own ({n})"))))
+                mark = len(request_log(tenant))
+                walls.append(asyncio.run(deliver(run(f"update Everything is slow ({n})"))))
+                calls = request_log(tenant)[mark:]
+                sends.append(sum(1 for r in calls if r["path"].endswith("/sendMail")))
+                if os.environ.get("BENCH_DEBUG"):  # each call's offset and path
+                    for r in calls:
+                        print(r["time"], r["method"], r["path"][-50:])
     allowed = math.ceil(people / 500)
+    chain = statistics.median(chains)
     return [
-        Result("fan-out", f"sendMail calls for {people} people", len(sends), len(sends), "calls",
-               1, allowed + 0.5),
-        Result("fan-out", "slowest single chain (report refresh)", chain, chain, "s", 1),
-        Result("fan-out", "update delivered to everyone", wall, wall, "s", 1, 2 * chain),
+        Result("fan-out", f"sendMail calls for {people} people", max(sends), max(sends), "calls",
+               runs, allowed + 0.5),
+        Result("fan-out", "slowest single chain (report refresh)", chain, max(chains), "s", runs),
+        Result("fan-out", "update delivered to everyone", statistics.median(walls), max(walls),
+               "s", runs, 2 * chain),
     ]  # fmt: skip
 
 

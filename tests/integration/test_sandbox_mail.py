@@ -56,6 +56,25 @@ def test_send_mail_pascal_case_writes_a_parseable_eml(
     assert props == [{"id": PROP, "value": "d-1"}]
 
 
+def test_awkward_display_names_survive_the_eml_exactly(
+    graph: httpx.Client, sandbox: SandboxTenant
+) -> None:
+    # Commas, quotes, backslashes and accents in names: the .eml must parse back to exactly
+    # these people (the recipient headers are written pre-folded, not by the header parser).
+    names = ["Smith, Jo", 'Ann "Nan" Lee', "Zoë Ó'Brien", "Back\\slash", ""]
+    people = [
+        {"emailAddress": {"address": f"p{n}@example.org", "name": name}}
+        for n, name in enumerate(names)
+    ]
+    body = {"message": {**message("d-n"), "bccRecipients": people * 99}}
+    assert graph.post(f"/users/{MAILBOX}/sendMail", json=body).status_code == 202
+    [path] = sent_items(sandbox)
+    eml = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    got = [(a.display_name, a.addr_spec) for a in eml["Bcc"].addresses]
+    assert got == [(name, f"p{n}@example.org") for n, name in enumerate(names)] * 99
+    assert max(len(line) for line in path.read_bytes().splitlines()) <= 998
+
+
 def test_sent_items_filter_finds_exactly_the_stamped_message(graph: httpx.Client) -> None:
     for delivery_id in ("d-1", "d-2", "d-3"):
         body = {"message": message(delivery_id, subject=delivery_id), "saveToSentItems": True}
