@@ -9,6 +9,7 @@ mail and cards) are the source of the "Communications sent" rows.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,18 +78,20 @@ class ReportWriter:
     async def sync_report(self, incident_id: int) -> dict[str, Any]:
         state = self._load(incident_id)
         item_id = state.report_item_id
+
+        def refresh(content: bytes) -> bytes:
+            return refresh_report(content, state.incident, self.tz, state.comms)
+
+        filled: tuple[bytes, str] | None = None
         if item_id is None:
-            item = await self._find_or_copy(state.report_name)
+            item, from_template = await self._copy_template(state.report_name, refresh)
             item_id = item.id
             with store.transaction(self.engine) as session:
                 row = session.get_one(store.IncidentRow, incident_id)
                 row.report_item_id, row.report_url = item.id, item.web_url or None
-        saved = await self._save(
-            state,
-            incident_id,
-            item_id,
-            lambda content: refresh_report(content, state.incident, self.tz, state.comms),
-        )
+            if from_template is not None:
+                filled = (from_template, item.etag)
+        saved = await self._save(state, incident_id, item_id, refresh, filled=filled)
         result = {"item_id": saved.id, "etag": saved.etag}
         if state.incident.priority is Priority.P1 and not state.incident.is_open:
             # Messages sent after the Major Incident report was made belong in it too.
@@ -148,17 +151,33 @@ class ReportWriter:
             content, state.incident, self.tz, state.comms, lessons
         )
 
-    async def _find_or_copy(self, name: str) -> DriveItem:
-        item = await self.documents.get_by_path(self._path(name))
-        if item is not None:
-            return item  # copied by an earlier attempt whose answer was lost
+    async def _copy_template(self, name: str, fill: Transform) -> tuple[DriveItem, bytes | None]:
+        """The report copied from the template, and the template filled in by `fill` when the
+        copy is known to hold just the template (so the first write need not download it).
+
+        No look-up first: the copy refuses a taken name and then returns the file there (one
+        an earlier attempt copied before its answer was lost). The template is read and filled
+        while the copy runs: the report is ready two round trips sooner.
+        """
         template = f"{self.folders.templates}/{self.folders.report_template}"
-        try:
-            return await self.documents.copy(template, self.folders.reports, name)
-        except NotFound:
+
+        async def read_and_fill() -> bytes:
+            return fill(await self.documents.read(template))
+
+        copied, filled = await asyncio.gather(
+            self.documents.copy(template, self.folders.reports, name),
+            read_and_fill(),
+            return_exceptions=True,
+        )
+        if isinstance(copied, NotFound):
             # The copy looks the template up itself: asking first would cost a round trip.
             await self._template(self.folders.report_template)  # says which one is missing
-            raise
+        if isinstance(copied, BaseException):
+            raise copied
+        if isinstance(filled, BaseException) or not copied.pristine:
+            # Someone may have written in it already, or the read failed: download it.
+            return copied, None
+        return copied, filled
 
     async def _build_once(self, name: str, template_name: str, build: Transform) -> Any:
         """Create a document from a template, or None if it exists: filed by an earlier
@@ -181,12 +200,27 @@ class ReportWriter:
         return path, item
 
     async def _save(
-        self, state: _State, incident_id: int, item_id: str, transform: Transform
+        self,
+        state: _State,
+        incident_id: int,
+        item_id: str,
+        transform: Transform,
+        *,
+        filled: tuple[bytes, str] | None = None,
     ) -> DriveItem:
+        """`filled`: the new content already made, and the eTag of the version it was made
+        from (a pristine copy's, with the template it was copied from). If the file has
+        changed since, the eTag is stale and the write fails safe with 412, as after a
+        download; the next round reads their version."""
         for _ in range(REAPPLY_LIMIT):
-            content, etag = await self.documents.download(item_id)
+            if filled is not None:
+                new, etag = filled
+                filled = None
+            else:
+                content, etag = await self.documents.download(item_id)
+                new = transform(content)
             try:
-                saved = await self.documents.replace(item_id, transform(content), if_match=etag)
+                saved = await self.documents.replace(item_id, new, if_match=etag)
             except PreconditionFailed:
                 continue  # someone saved in between: read their version and apply ours again
             except Locked:

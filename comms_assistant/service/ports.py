@@ -38,6 +38,9 @@ class DriveItem:
     name: str
     etag: str
     web_url: str = ""
+    # Set by `copy` only: this call made the copy and nobody has changed it since (SharePoint
+    # shows it as modified when it was created), so its content is the template's.
+    pristine: bool = False
 
 
 class DocumentStore(Protocol):
@@ -55,6 +58,10 @@ class DocumentStore(Protocol):
 
     async def download(self, item_id: str) -> tuple[bytes, str]:
         """The file's content and its eTag."""
+        ...
+
+    async def read(self, path: str) -> bytes:
+        """A file's content by path (NotFound when there is none)."""
         ...
 
     async def replace(self, item_id: str, content: bytes, *, if_match: str) -> DriveItem:

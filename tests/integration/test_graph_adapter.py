@@ -88,6 +88,8 @@ def test_upload_copy_download_replace_round_trip(sandbox: Any) -> None:
         counts["copy"] = len(graph_calls(sandbox, mark))
         assert copy.name == f"{name}.docx"
         assert copy.id != uploaded.id
+        assert copy.pristine  # made by this call, untouched: its content is the template's
+        assert await docs.read(f"{seed.TEMPLATES_FOLDER}/{name} template.docx") == template
 
         found = await docs.get_by_path(f"{seed.REPORTS_FOLDER}/{name}.docx")
         assert found is not None and found.id == copy.id
@@ -120,6 +122,7 @@ def test_upload_copy_download_replace_round_trip(sandbox: Any) -> None:
             f"{seed.TEMPLATES_FOLDER}/{name} template.docx", seed.REPORTS_FOLDER, f"{name}.docx"
         )
         assert same.id == copy.id
+        assert not same.pristine  # not this call's copy: people may have written in it
 
     run(sandbox, scenario)
     on_disk = sandbox_root(sandbox) / "sharepoint" / seed.SITE_NAME / seed.LIBRARY

@@ -251,6 +251,38 @@ def test_copy_failure_reported_by_the_monitor_is_not_retryable() -> None:
     asyncio.run(run_against(handler, scenario))
 
 
+@pytest.mark.parametrize(
+    ("modified", "pristine"),
+    [("2026-11-23T10:00:00Z", True), ("2026-11-23T10:00:01Z", False), (None, False)],
+)
+def test_a_copy_is_pristine_only_while_nobody_has_changed_it(
+    modified: str | None, pristine: bool
+) -> None:
+    """Only an untouched copy may be filled from the template read beside it."""
+    done = {"status": "completed", "resourceId": "new-copy"}
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.path.endswith("/items/new-copy"):
+            return web.json_response(
+                {
+                    "id": "new-copy",
+                    "name": "r.docx",
+                    "eTag": '"2"',
+                    "createdDateTime": "2026-11-23T10:00:00Z",
+                    "lastModifiedDateTime": modified,
+                }
+            )
+        return await _copy_handler([done], [])(request)
+
+    async def scenario(client: Any) -> None:
+        store = GraphDocumentStore(client, "h:/sites/s")
+        store._drive_id = "b!drive"
+        item = await store.copy("Templates/t.docx", "Incident reports", "r.docx")
+        assert (item.id, item.pristine) == ("new-copy", pristine)
+
+    asyncio.run(run_against(handler, scenario))
+
+
 def test_copy_onto_an_existing_name_returns_the_existing_file() -> None:
     """An outbox retry after a copy that did finish must not fail or make a second report."""
 

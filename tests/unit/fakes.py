@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from comms_assistant.service.ports import (
-    DeliveryError,
     DriveItem,
     NotFound,
     OutgoingMail,
@@ -85,13 +84,20 @@ class FakeDocuments:
     async def copy(self, source_path: str, folder: str, name: str) -> DriveItem:
         self.calls.append(f"copy {source_path} -> {folder}/{name}")
         self.faults.check_before("copy")
-        if f"{folder}/{name}" in self.files:
-            raise DeliveryError("nameAlreadyExists", retryable=False)
+        if f"{folder}/{name}" in self.files:  # Graph's 409 nameAlreadyExists: that file
+            return self.files[f"{folder}/{name}"].item()
         if source_path not in self.files:
             raise NotFound(f"no {source_path}")
         item = self.put(f"{folder}/{name}", self.files[source_path].content)
         self.faults.check_after("copy")
-        return item
+        return replace(item, pristine=True)
+
+    async def read(self, path: str) -> bytes:
+        self.calls.append(f"read {path}")
+        self.faults.check_before("read")
+        if path not in self.files:
+            raise NotFound(f"no {path}")
+        return self.files[path].content
 
     async def download(self, item_id: str) -> tuple[bytes, str]:
         self.calls.append(f"download {item_id}")

@@ -10,11 +10,12 @@ from collections.abc import Callable
 import docx
 from docx.oxml.ns import qn
 from docx.table import Table
+from sqlalchemy import select
 from world import World
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters import outbox, store
 from comms_assistant.adapters.word import read_comms, read_timeline
-from comms_assistant.service.ports import Locked
+from comms_assistant.service.ports import DriveItem, Locked
 
 OPEN = (
     "open Apply for teacher training is down p2 impact: Candidates cannot submit applications "
@@ -223,3 +224,58 @@ def test_the_comms_lead_is_told_rather_than_the_declarer(world: World) -> None:
     world.deliver()
     (notice,) = notices(world)
     assert [r.email for r in notice.to] == ["dora@example.org"]
+
+
+def test_a_new_report_is_filled_from_the_template_read_beside_the_copy(world: World) -> None:
+    world.run(OPEN)
+    world.deliver()
+    calls = world.documents.calls
+    first_write = next(n for n, c in enumerate(calls) if c.startswith("replace"))
+    before = calls[:first_write]
+    assert any(c.startswith("copy") for c in before)
+    assert "read Templates/Incident report template.docx" in before
+    assert not any(c.startswith(("download", "get Incident reports/")) for c in before)
+    assert "Candidates cannot submit applications" in all_text(
+        world.documents.content(world.report_path())
+    )
+
+
+def test_an_edit_to_the_new_copy_before_the_first_fill_is_kept(world: World) -> None:
+    """The first fill writes the template's content with the copy's eTag: someone saving the
+    copy in between moves the eTag, so the write gets 412 and their words are read back in."""
+    documents = world.documents
+    original = documents.copy
+    person = Person(world, "")
+
+    async def copy_then_person_saves(source: str, folder: str, name: str) -> DriveItem:
+        item = await original(source, folder, name)
+        person.path = f"{folder}/{name}"
+        person.edit(bold_impact_detail)
+        return item
+
+    documents.copy = copy_then_person_saves
+    world.run(OPEN)
+    world.deliver()
+    text = all_text(documents.content(world.report_path()))
+    assert person.wrote == ["About 4,000 candidates were mid-application."]
+    assert person.wrote[0] in text and "Candidates cannot submit applications" in text
+    writes = [n for n, c in enumerate(documents.calls) if c.startswith("replace")]
+    # The first write was refused (412): the report was read back before the second.
+    assert any(c.startswith("download") for c in documents.calls[writes[0] : writes[1]])
+
+
+def test_a_copy_found_under_its_name_is_downloaded_not_filled_from_the_template(
+    world: World,
+) -> None:
+    """A copy made by an earlier attempt (its answer lost) may already hold people's words."""
+    documents = world.documents
+    world.run(OPEN)
+    with store.transaction(world.app.engine) as session:
+        (name,) = session.scalars(select(store.IncidentRow.report_name))
+    path = f"Incident reports/{name}"
+    documents.put(path, documents.content("Templates/Incident report template.docx"))
+    person = Person(world, path)
+    person.edit(bold_impact_detail)
+    world.deliver()
+    text = all_text(documents.content(path))
+    assert person.wrote[0] in text and "Candidates cannot submit applications" in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -66,8 +67,19 @@ class GraphDocumentStore:
         if resource_id:
             with translated(f"read the copy {target_path!r}"):
                 item = await self._items(drive).by_drive_item_id(resource_id).get()
-            return _drive_item(item)
+            copied = _drive_item(item)
+            untouched = item.created_date_time == item.last_modified_date_time
+            return replace(copied, pristine=untouched and item.created_date_time is not None)
         return await self._require(target_path)
+
+    async def read(self, path: str) -> bytes:
+        drive = await self._drive()
+        url = literal_url(
+            self._client, f"drives/{segment(drive)}/root:/{path_in_url(path)}:/content"
+        )
+        with translated(f"read {path!r}"):
+            content = await self._items(drive).by_drive_item_id("_").content.with_url(url).get()
+        return content or b""
 
     async def download(self, item_id: str) -> tuple[bytes, str]:
         drive = await self._drive()
