@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, select
+from sqlalchemy import JSON, String, Text, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,6 +29,8 @@ class ConversationRow(Base):
     # The SDK's ConversationReference as JSON: what a proactive message needs.
     reference: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     incident: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # A 1:1 chat's person (lower case): where "chat:<email>" cards go through the bot.
+    person: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -40,7 +42,9 @@ def remember(
     service_url: str,
     reference: dict[str, Any],
     now: datetime,
+    person: str | None = None,
 ) -> None:
+    """`person`: for a 1:1 chat, who it is with (left as it was when not given)."""
     with transaction(engine) as session:
         row = session.get(ConversationRow, conversation_id)
         if row is None:
@@ -52,6 +56,8 @@ def remember(
             reference,
             now,
         )
+        if person:
+            row.person = person.casefold()
 
 
 def bind(engine: Engine, conversation_id: str, incident: str, *, now: datetime) -> None:
@@ -87,3 +93,52 @@ def for_incident(engine: Engine, incident: str) -> list[str]:
     with transaction(engine) as session:
         query = select(ConversationRow.conversation_id).where(ConversationRow.incident == incident)
         return list(session.scalars(query))
+
+
+def channel_reference(engine: Engine, channel_id: str) -> dict[str, Any] | None:
+    """The newest stored reference from the channel `channel_id` (the channel itself or one of
+    its threads, `<channel>;messageid=...`): what posting a new message there needs."""
+    channel = channel_id.split(";", 1)[0].casefold()
+    key = func.lower(ConversationRow.conversation_id)
+    query = (
+        select(ConversationRow.reference)
+        .where(ConversationRow.kind == BOT)
+        .where((key == channel) | (func.substr(key, 1, len(channel) + 1) == channel + ";"))
+        .order_by(ConversationRow.updated_at.desc())
+        .limit(5)  # rows made by `bind` alone have no reference: skip a few of those at most
+    )
+    return _first_reference(engine, query)
+
+
+def latest_reference(engine: Engine) -> dict[str, Any] | None:
+    """The newest stored reference of any conversation: the bot's Bot Connector address (its
+    `serviceUrl`), tenant and id, which are the same for every conversation in its tenant."""
+    query = (
+        select(ConversationRow.reference)
+        .where(ConversationRow.kind == BOT)
+        .order_by(ConversationRow.updated_at.desc())
+        .limit(5)  # rows made by `bind` alone have no reference: skip a few of those at most
+    )
+    return _first_reference(engine, query)
+
+
+def chat_with(engine: Engine, person: str) -> tuple[str, dict[str, Any]] | None:
+    """The stored 1:1 chat with `person` (an email address): its id and reference."""
+    query = (
+        select(ConversationRow)
+        .where(ConversationRow.kind == BOT, ConversationRow.person == person.casefold())
+        .order_by(ConversationRow.updated_at.desc())
+    )
+    with transaction(engine) as session:
+        for row in session.scalars(query):
+            if row.reference:
+                return row.conversation_id, dict(row.reference)
+        return None
+
+
+def _first_reference(engine: Engine, query: Any) -> dict[str, Any] | None:
+    with transaction(engine) as session:
+        for stored in session.scalars(query):
+            if stored:  # rows made by `bind` before any message have none
+                return dict(stored)
+        return None

@@ -46,7 +46,14 @@ from comms_assistant.adapters.render_text import (
     paragraphs,
     sentence,
 )
-from comms_assistant.domain.incident import EntryKind, Incident, Priority, Role, TimelineEntry
+from comms_assistant.domain.incident import (
+    EntryKind,
+    Incident,
+    Priority,
+    Role,
+    TimelineEntry,
+    holding_note,
+)
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.resources import bundled
 
@@ -209,6 +216,7 @@ class Renderer:
             "services_text": and_list(services),
             "leads": leads,
             "update_text": bounded(entry.text),
+            "holding_note": bounded(holding_note(entry)),  # what a lead added: `holding <text>`
             "updates": updates,
             "report_url": report_url or "",
             "declared_by": incident.declared_by,

@@ -178,7 +178,12 @@ def transport_name(settings: Settings, destination: str, *, bot_running: bool) -
     kind = destination.split(":", 1)[0]
     name = routes.get(destination) or routes.get(f"{kind}:*") or settings.teams_transport
     if name == "auto":
-        return "bot" if bot_running and settings.bot_app_id else "graph"
+        # The Bot Connector finds a channel by its id only: one named "channel:Team/Channel"
+        # goes through Graph, which can look names up.
+        named = destination.removeprefix("channel:")
+        by_name = destination.startswith("channel:") and not named.startswith("19:")
+        bot = bot_running and settings.bot_app_id and not by_name
+        return "bot" if bot else "graph"
     return name
 
 

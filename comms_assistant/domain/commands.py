@@ -32,6 +32,14 @@ class Update:
 
 
 @dataclass(frozen=True)
+class Holding:
+    """A holding update now: stakeholders hear there is no change yet, as from the worker when
+    an update falls due. `text`, when given, is added to what they read."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class SetPriority:
     priority: Priority
     reason: str = ""
@@ -99,6 +107,7 @@ class SendDraft:
 Command = (
     Open
     | Update
+    | Holding
     | SetPriority
     | Assign
     | AssignExtra
@@ -127,6 +136,7 @@ HELP_TEXT = """\
 Commands:
   open <title> p1|p2|p3|p4 [impact: <who cannot do what>] [services: a, b] [security: yes]
   update <what people can and cannot do now>
+  holding [anything to add]   (a holding update: no change yet)
   priority p1|p2|p3|p4 [reason]
   lead|comms|tech|support|scribe me|<email>
   role <your process's own role> me|<email>
@@ -261,6 +271,10 @@ def _parse_update(rest: str) -> Update:
     return Update(_one_line(rest))
 
 
+def _parse_holding(rest: str) -> Holding:
+    return Holding(_one_line(rest))
+
+
 def _parse_priority(rest: str, names: Mapping[str, Priority]) -> SetPriority:
     word, _, reason = rest.partition(" ")
     if not word:
@@ -374,6 +388,7 @@ def _shown(text: str, limit: int = 40) -> str:
 # `open` and `priority` are parsed in `parse`: they also take the organisation's priority names.
 _VERBS: dict[str, Callable[[str], Command]] = {
     "update": _parse_update,
+    "holding": _parse_holding,
     "log": _parse_log,
     "status": _parse_status,
     "close": _parse_close,

@@ -193,14 +193,18 @@ class Incident:
         return self._record(now, who, EntryKind.STATUS, f"Status changed to {status.value}")
 
     def record_holding_update(
-        self, *, who: str, now: datetime, late_since: datetime | None = None
+        self, *, who: str, now: datetime, late_since: datetime | None = None, note: str = ""
     ) -> TimelineEntry:
-        """Stakeholders were told there is no change, because an update was due and none came."""
+        """Stakeholders were told there is no change: an update was due and none came, or a lead
+        sent `holding`. `note`: what the lead added, kept in the entry (see `holding_note`)."""
         self._require_open("send a holding update")
         text = "Holding update sent: no change since the last update"
         if late_since is not None:
             minutes = max(1, round((now - late_since).total_seconds() / 60))
             text += f" (late: it was due {minutes} minutes earlier)"
+        note = " ".join(note.split())
+        if note:
+            text += f"{HOLDING_NOTE}{note}"
         return self._record(now, who, EntryKind.HOLDING, text)
 
     def record_prompt(self, text: str, *, who: str, now: datetime) -> TimelineEntry:
@@ -246,6 +250,17 @@ class Incident:
         entry = TimelineEntry(len(self.timeline) + 1, now, who, kind, text)
         self.timeline.append(entry)
         return entry
+
+
+# The timeline keeps only text: a holding update's added words follow this marker in its entry.
+HOLDING_NOTE = ". Added: "
+
+
+def holding_note(entry: TimelineEntry) -> str:
+    """The words a lead added to a holding update (`holding <text>`), or ""."""
+    if entry.kind is not EntryKind.HOLDING:
+        return ""
+    return entry.text.partition(HOLDING_NOTE)[2]
 
 
 def _require_text(text: str, message: str) -> str:

@@ -25,6 +25,7 @@ from comms_assistant.config import Settings
 from comms_assistant.entrypoints import bot_auth
 from comms_assistant.entrypoints.bot_delivery import DeliveryThread
 from comms_assistant.entrypoints.bot_policy import Gate, People, bot_mentions, command_text
+from comms_assistant.entrypoints.bot_proactive import ProactiveSender
 from comms_assistant.entrypoints.bot_sdk import AgentHost
 from comms_assistant.entrypoints.bot_turns import SORRY, Background, Turns
 
@@ -98,12 +99,16 @@ def build(
 
 def _deliveries(app_: App, host: AgentHost) -> Callable[[web.Application], AsyncIterator[None]]:
     async def context(root: web.Application) -> AsyncIterator[None]:
-        thread = DeliveryThread(app_)
+        # Nudges and cards the settings send by bot go through the Bot Connector, as the bot.
+        send = ProactiveSender(host, app_.engine, app_.settings.channel_id, app_.clock)
+        thread = DeliveryThread(app_, bot_send=send)
         await asyncio.to_thread(thread.start)  # it may start a sandbox tenant: not on the loop
         root[DELIVERIES] = thread
         host.delivery = thread
         host.background = Background(app_.engine, thread.deliver, host.post, host.tasks)
         root[WEBHOOK_BACKGROUND] = Background(app_.engine, thread.deliver, None, root[TASKS])
+        # Before the port opens: what was acknowledged before a stop goes ahead of anything new.
+        await host.replay()
         try:
             yield
         finally:

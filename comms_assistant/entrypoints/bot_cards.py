@@ -15,7 +15,6 @@ from sqlalchemy.engine import Engine
 from comms_assistant.adapters import store
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.render import CARD_SCHEMA, CARD_VERSION, Renderer
-from comms_assistant.domain import commands as c
 from comms_assistant.domain.cadence import next_update_due
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
@@ -25,6 +24,7 @@ log = logging.getLogger(__name__)
 HELP_ROWS = (
     ("open", "open Apply is down p2 impact: Candidates cannot apply services: apply"),
     ("update", "update Candidates can sign in again but still cannot submit"),
+    ("holding", "holding  /  holding We are waiting for the supplier"),
     ("priority", "priority p1 every candidate is affected"),
     ("lead, comms, tech, support, scribe", "comms me  /  scribe sam.jones@example.org"),
     ("log", "log Rolled back the 10:40 release"),
@@ -76,28 +76,20 @@ def incident_card(
         return None
     if buttons and incident.is_open:
         # Action.Submit / ShowCard are checked by Teams itself: card_rules knows only OpenUrl.
-        card.setdefault("actions", []).extend(_buttons(reference, incident.impact))
+        card.setdefault("actions", []).extend(_buttons(reference))
     return card
 
 
-def holding_command(impact: str | None) -> str:
-    """The command "Send holding update" sends: `holding` once the command language has it,
-    until then an `update` in the words the assistant's own holding update uses."""
-    try:
-        c.parse("holding")
-        return "holding"
-    except c.ParseError:
-        pass
-    lead = f"{impact.strip().rstrip('.')}. " if impact and impact.strip() else ""
-    return f"update {lead}There is no change since our last update."
+# "Send holding update": the worker's own holding update ("no change yet"), sent now.
+HOLDING_COMMAND = "holding"
 
 
-def _buttons(reference: str, impact: str | None) -> list[dict[str, Any]]:
+def _buttons(reference: str) -> list[dict[str, Any]]:
     return [
         {
             "type": "Action.Submit",
             "title": "Send holding update",
-            "data": {"command": holding_command(impact), "incident": reference},
+            "data": {"command": HOLDING_COMMAND, "incident": reference},
         },
         {
             "type": "Action.Submit",

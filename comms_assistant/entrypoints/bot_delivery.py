@@ -18,9 +18,12 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from comms_assistant.bootstrap import App
+
+if TYPE_CHECKING:
+    from comms_assistant.adapters.teams_transports import BotSend
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +31,10 @@ T = TypeVar("T")
 
 
 class DeliveryThread:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, *, bot_send: BotSend | None = None) -> None:
+        """`bot_send`: the bot's proactive sender, for Teams cards the settings send by bot."""
         self._app = app
+        self._bot_send = bot_send
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stop: asyncio.Event | None = None
@@ -78,7 +83,7 @@ class DeliveryThread:
                 if app.settings.bot_channel_per_incident:
                     self.graph = build_graph_adapters(app.settings, graph_url, token_url)
                 try:
-                    async with app.dispatcher() as dispatcher:
+                    async with app.dispatcher(bot_send=self._bot_send) as dispatcher:
                         self.dispatcher = dispatcher
                         started.set_result(None)
                         # The cadence worker runs beside the bot: nudges, holding updates and

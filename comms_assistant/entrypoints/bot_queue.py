@@ -60,6 +60,10 @@ class TurnQueue(Generic[Job]):
                 raise QueueFull(f"{self._waiting} turns are waiting")
             self._waiting += 1
 
+    def release(self) -> None:
+        """Give back a reserved place that will not be submitted (a resent activity)."""
+        self._done(1)
+
     def submit(self, lane: str, job: Job) -> None:
         """Queue a reserved turn; call on the loop the turns run on."""
         queue = self._lanes.get(lane)

@@ -9,15 +9,18 @@ bounded; proactive sends use `send_to_conversation` (the SDK's helpers add a ran
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 from pydantic import ValidationError
 
-from comms_assistant.adapters import conversations
+from comms_assistant.adapters import conversations, turn_journal
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints import bot_auth
 from comms_assistant.entrypoints.bot_cards import submitted_command
@@ -25,12 +28,14 @@ from comms_assistant.entrypoints.bot_channels import open_channel
 from comms_assistant.entrypoints.bot_delivery import DeliveryThread
 from comms_assistant.entrypoints.bot_policy import People, bot_mentions, command_text
 from comms_assistant.entrypoints.bot_queue import LoopThread, QueueFull, TurnQueue
-from comms_assistant.entrypoints.bot_turns import SORRY, Background, Turns
+from comms_assistant.entrypoints.bot_turns import SORRY, Answer, Background, Turns
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
 
 log = logging.getLogger("comms_assistant.bot")
+
+T = TypeVar("T")
 
 ANONYMOUS = "anonymous"
 UNSURE = (
@@ -56,6 +61,9 @@ class AgentHost:
         self.people = people
         self.background: Background | None = None  # these two are set once serving
         self.delivery: DeliveryThread | None = None
+        # Acknowledged turns, kept until run (adapters/turn_journal.py: why a file of its own).
+        self.journal = turn_journal.open_journal(settings.home)
+        self.acceptor = turn_journal.Acceptor(self.journal)
         self._remembered: dict[str, tuple[str | None, bool]] = {}
         self.timeout = settings.bot_outbound_timeout
         self.connections = bot_auth.connection_manager(settings, provider_factory)
@@ -118,9 +126,86 @@ class AgentHost:
         except QueueFull:
             log.error("%d turns are waiting: refusing more until they are done", self.queue.waiting)
             return web.json_response({"error": "The bot is busy: try again shortly."}, status=503)
-        job = Job(identity or ClaimsIdentity(), activity)
-        self.turn_loop.call(self.queue.submit, activity.conversation.id, job)
+        identity = identity or ClaimsIdentity()
+        try:
+            # Stored before the 202: a turn acknowledged is run even if this process dies.
+            turn_id = await self.acceptor.accept(
+                activity.conversation.id,
+                activity.id or activity.request_id,  # no id (not Teams): nothing to match
+                body,
+                {"claims": identity.claims, "type": identity.authentication_type},
+                now=self.turns.clock(),
+            )
+        except Exception:
+            self.queue.release()
+            log.exception("could not store an incoming activity")
+            return web.json_response({"error": "The bot cannot answer just now."}, status=503)
+        if turn_id is None:
+            self.queue.release()
+            log.info("activity %s was sent again: it runs once", activity.id)
+            return web.Response(status=202)
+        self.turn_loop.call(
+            self.queue.submit, activity.conversation.id, Job(identity, activity, turn_id)
+        )
         return web.Response(status=202)
+
+    async def replay(self) -> int:
+        """At start: run the turns acknowledged before a stop and never run, in the order they
+        came. One begun and cut short may or may not have changed the incident: it is not run
+        again (never twice); its sender is asked to check instead."""
+        from microsoft_agents.activity import Activity
+        from microsoft_agents.hosting.core import ClaimsIdentity
+
+        engine = self.journal
+        day_ago = self.turns.clock() - timedelta(days=1)
+        await asyncio.to_thread(turn_journal.prune, engine, before=day_ago)
+        replayed = 0
+        for turn in await asyncio.to_thread(turn_journal.unfinished, engine):
+            identity = ClaimsIdentity(
+                turn.identity.get("claims") or {}, authentication_type=turn.identity.get("type")
+            )
+            try:
+                activity = Activity.model_validate(turn.activity)
+                activity.request_id = uuid.uuid4().hex
+            except ValidationError:
+                log.error("stored turn %d is not an activity any more: dropped", turn.id)
+                await asyncio.to_thread(
+                    turn_journal.finish, engine, turn.id, now=self.turns.clock()
+                )
+                continue
+            if turn.state == turn_journal.STARTED:
+                await self._interrupted(Job(identity, activity, turn.id))
+                continue
+            try:
+                self.queue.reserve()
+            except QueueFull:
+                log.error("more stored turns than the queue holds: the rest run at the next start")
+                break
+            self.turn_loop.call(
+                self.queue.submit, turn.conversation_id, Job(identity, activity, turn.id)
+            )
+            replayed += 1
+        if replayed:
+            log.warning("running %d turn(s) acknowledged before the last stop", replayed)
+        return replayed
+
+    async def _interrupted(self, job: Job) -> None:
+        log.warning("turn %s was cut short by a stop: asking its sender to check", job.turn_id)
+        try:
+            await self.turn_loop.run(lambda: self._crashed(job, RuntimeError("interrupted")))
+        except Exception as error:
+            log.warning("could not tell the sender: %s", type(error).__name__)
+        await self._finish(job)
+
+    async def _finish(self, job: Job) -> None:
+        if job.turn_id is None:
+            return
+        try:
+            await asyncio.to_thread(
+                turn_journal.finish, self.journal, job.turn_id, now=self.turns.clock()
+            )
+        except Exception:  # it stays unfinished: the next start asks its sender to check
+            log.exception("could not record turn %s as done", job.turn_id)
 
     async def _answer_in_response(self, request: web.Request) -> web.StreamResponse:
         try:
@@ -136,6 +221,7 @@ class AgentHost:
         return response if response is not None else web.Response(status=202)
 
     async def _turn(self, job: Job) -> None:
+        token = CURRENT_TURN.set(job.turn_id)
         try:
             await asyncio.wait_for(
                 self.adapter.process_activity(job.identity, job.activity, self.agent.on_turn),
@@ -144,6 +230,13 @@ class AgentHost:
         except bot_auth.TokenUnavailable:
             # Without a token nothing can be sent, not even an apology: the log says it.
             log.error("no token to answer in %s: the command was not answered", _lane(job))
+        finally:
+            CURRENT_TURN.reset(token)
+            task = asyncio.current_task()
+            # Cancelled by a stop: left unfinished, so the next start runs it (or, if it had
+            # begun, asks its sender to check). Failed or done: it ran, and is never run again.
+            if task is None or not task.cancelling():
+                await self._finish(job)
 
     async def _crashed(self, job: Job, error: BaseException) -> None:
         """A turn failed outside the SDK's error handler (timeout, a bug around it)."""
@@ -186,11 +279,22 @@ class AgentHost:
                 service_url=activity.service_url or "",
                 reference=stored,
                 now=self.turns.clock(),
+                # A 1:1 chat is where that person's own cards can go ("chat:<email>").
+                person=who if activity.conversation.conversation_type == "personal" else None,
             )
             self._remembered[conversation] = (activity.service_url, anonymous)
-        answer = await asyncio.to_thread(
-            self.turns.answer, text, who=who, conversation=conversation, incident=incident
-        )
+        turn_id = CURRENT_TURN.get()
+
+        def run_once() -> Answer | None:
+            # Claimed in the journal just before the command runs: a turn is never run twice.
+            if turn_id is not None and not turn_journal.start(self.journal, turn_id):
+                return None
+            return self.turns.answer(text, who=who, conversation=conversation, incident=incident)
+
+        answer = await asyncio.to_thread(run_once)
+        if answer is None:
+            log.warning("turn %s had already begun: not run again", turn_id)
+            return
         text = answer.reply.text
         if answer.opened and answer.reply.reference and self.settings.bot_channel_per_incident:
             line = await open_channel(
@@ -232,32 +336,52 @@ class AgentHost:
         await self._send(stored, text)
 
     async def _send(self, stored: dict[str, Any], text: str) -> None:
+        from microsoft_agents.hosting.core import MessageFactory
+
+        async def send(connector: Any, ref: Any) -> None:
+            message = MessageFactory.text(text)
+            message.apply_conversation_reference(ref, is_incoming=False)
+            message.reply_to_id = None  # a new message, not a reply to the continuation event
+            await connector.conversations.send_to_conversation(ref.conversation.id, message)
+
+        await self.proactive(stored, send)
+
+    async def proactive(
+        self, stored: dict[str, Any], work: Callable[[Any, Any], Awaitable[T]]
+    ) -> T:
+        """`work(connector, reference)` in a proactive turn on a stored conversation reference:
+        the SDK's continue-conversation path, with the bot's identity (or none, when the
+        conversation came in anonymously). Run it on the turn loop (`turn_loop.run`)."""
         from microsoft_agents.activity import ConversationReference
-        from microsoft_agents.hosting.core import (
-            ClaimsIdentity,
-            ConnectorClientBase,
-            MessageFactory,
-        )
+        from microsoft_agents.hosting.core import ClaimsIdentity, ConnectorClientBase
 
         ref = ConversationReference.model_validate(stored["reference"])
         if stored.get(ANONYMOUS) or not self.settings.bot_app_id:
             claims = ClaimsIdentity()
         else:
             claims = self.adapter.create_claims_identity(self.settings.bot_app_id)
-        message = MessageFactory.text(text)
-        message.apply_conversation_reference(ref, is_incoming=False)
-        message.reply_to_id = None  # a new message, not a reply to the continuation event
+        done: list[T] = []
+        failed: list[BaseException] = []
 
-        async def send(context: TurnContext) -> None:
-            connector = context.services.get(ConnectorClientBase)
-            await connector.conversations.send_to_conversation(ref.conversation.id, message)
+        async def run(context: TurnContext) -> None:
+            # Caught here: the adapter hands a callback's error to on_turn_error, which would
+            # post "Sorry" into the conversation and swallow it; the caller must see it.
+            try:
+                done.append(await work(context.services.get(ConnectorClientBase), ref))
+            except Exception as error:
+                failed.append(error)
 
         await asyncio.wait_for(
             self.adapter.continue_conversation_with_claims(
-                claims, ref.get_continuation_activity(), send
+                claims, ref.get_continuation_activity(), run
             ),
             self.timeout,
         )
+        if failed:
+            raise failed[0]
+        if not done:
+            raise RuntimeError("the proactive turn did not run")
+        return done[0]
 
     async def close(self) -> None:
         """Stop the turns (and the deliveries they started) and their loop."""
@@ -289,6 +413,13 @@ class AgentHost:
 class Job:
     identity: Any  # the SDK's ClaimsIdentity of the request
     activity: Any  # the SDK's Activity
+    turn_id: int | None = None  # its row in the turn journal
+
+
+# The journal row of the turn being run: the SDK calls `_on_message` within `_turn`'s task.
+CURRENT_TURN: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "current_turn", default=None
+)
 
 
 def _lane(job: Job) -> str:

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from comms_assistant.adapters import store
 from comms_assistant.domain.cadence import Action, ActionKind, Done, actions_due, next_update_due
-from comms_assistant.domain.incident import Incident, Status
+from comms_assistant.domain.incident import Incident, Status, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import Policy
 from comms_assistant.domain.times import zone_name
-from comms_assistant.service.deliveries import DeliveryPlanner
+from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan
 from comms_assistant.service.lead_notices import enqueue_notice
 
 ASSISTANT = "comms-assistant"
@@ -96,14 +96,11 @@ class CadenceService:
                 )
                 return f"{row.reference}: nudged the lead (update due by {due_at})"
             case ActionKind.HOLDING:
-                entry = incident.record_holding_update(
-                    who=ASSISTANT, now=now, late_since=action.due if action.late else None
+                late_since = action.due if action.late else None
+                sent = send_holding(
+                    session, self.planner, row, incident, who=ASSISTANT, now=now, late=late_since
                 )
-                store.write_incident(row, incident)
-                session.flush()
-                self.planner.report(session, row, entry, now)
-                self.planner.message(session, row, incident, MessageKind.HOLDING, entry, now)
-                return f"{row.reference}: {entry.text}"
+                return f"{row.reference}: {sent.entry.text}"
             case ActionKind.HANDOVER:
                 text = (
                     "Hand-over time: bring the running report up to date (what was done, what is "
@@ -134,6 +131,35 @@ class CadenceService:
             return "(no fixed time)"
         local = at.astimezone(self.tz)
         return f"{local:%H:%M} {zone_name(local)}"
+
+
+@dataclass(frozen=True)
+class HoldingSent:
+    entry: TimelineEntry
+    report: store.OutboxRow
+    plan: MessagePlan
+
+
+def send_holding(
+    session: Session,
+    planner: DeliveryPlanner,
+    row: store.IncidentRow,
+    incident: Incident,
+    *,
+    who: str,
+    now: datetime,
+    late: datetime | None = None,
+    note: str = "",
+) -> HoldingSent:
+    """A holding update: recorded, the report refreshed, stakeholders told. The worker sends one
+    when an update falls due and none came; a lead's `holding` command sends the same one now.
+    `late`: when it was due, if the worker was down then."""
+    entry = incident.record_holding_update(who=who, now=now, late_since=late, note=note)
+    store.write_incident(row, incident)
+    session.flush()
+    report = planner.report(session, row, entry, now)
+    plan = planner.message(session, row, incident, MessageKind.HOLDING, entry, now)
+    return HoldingSent(entry, report, plan)
 
 
 def _holding_draft(incident: Incident) -> str:

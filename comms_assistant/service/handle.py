@@ -29,6 +29,7 @@ from comms_assistant.domain.incident import (
 )
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.related import related_services, resolve_target
+from comms_assistant.service.cadence import send_holding
 from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan
 from comms_assistant.service.replies import confirmation, neighbours_text
 from comms_assistant.service.status_text import describe
@@ -102,14 +103,21 @@ class CommandService:
         extra: tuple[Contact, ...] = ()
         if isinstance(command, c.Notify):
             extra = self._notify_targets(command, incident, row)
-        entry, kind = self._apply(command, incident, who, now)
-        store.write_incident(row, incident)
-        session.flush()
-        queued = [self.planner.report(session, row, entry, now)]
         plan: MessagePlan | None = None
-        if kind is not None:
-            plan = self.planner.message(session, row, incident, kind, entry, now, extra=extra)
-            queued += plan.rows
+        if isinstance(command, c.Holding):
+            # The worker's own holding update, sent now on a lead's word: one path for both.
+            sent = send_holding(
+                session, self.planner, row, incident, who=who, now=now, note=command.text
+            )
+            entry, plan, queued = sent.entry, sent.plan, [sent.report, *sent.plan.rows]
+        else:
+            entry, kind = self._apply(command, incident, who, now)
+            store.write_incident(row, incident)
+            session.flush()
+            queued = [self.planner.report(session, row, entry, now)]
+            if kind is not None:
+                plan = self.planner.message(session, row, incident, kind, entry, now, extra=extra)
+                queued += plan.rows
         # DfE playbook: a P1 is reported to the central team as a Major Incident when it is
         # closed, and the lessons learnt are added once the review is written. The priority at
         # closing is what counts: a P1 later found to be smaller is not a Major Incident.

@@ -35,6 +35,8 @@ class WordingCheck:
         match command:
             case c.Update(text=text):
                 return self._one(text, "update", lambda new: f"update {new}")
+            case c.Holding(text=text) if text:
+                return self._one(text, "holding", lambda new: f"holding {new}")
             case c.Close(resolution=resolution):
                 return self._one(resolution, "resolved", lambda new: f"close {new}")
             case c.Open():

@@ -100,9 +100,9 @@ def test_the_card_has_a_holding_update_button_that_sends_one(running_bot: Runnin
     assert titles[-3:] == ["Send holding update", "I'm the comms lead", "Close incident"]
     pressed = next(a for a in actions if a["title"] == "Send holding update")["data"]
     assert pressed["incident"] == reference
-    assert "no change since our last update" in pressed["command"]
+    assert pressed["command"] == "holding"
     answer = bot.say("", conversation=thread, value=pressed)
-    assert answer["text"].startswith(f"{reference}:") and "Sorry" not in answer["text"]
+    assert answer["text"].startswith(f"{reference}: Holding update sent"), answer["text"]
 
 
 def test_one_channel_per_incident(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

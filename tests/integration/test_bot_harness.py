@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import copy
 import hashlib
 import hmac
@@ -27,6 +28,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -258,17 +260,48 @@ def bot_settings(home: Path, sandbox: SandboxTenant, **overrides: Any) -> Settin
     return Settings(**(values | overrides))
 
 
-@contextmanager
-def start_bot(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **settings: Any
-) -> Iterator[Running]:
-    """The bot, its sandbox tenant and its key server; `settings` override the bot's."""
-    from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
+def team_roster(known: set[str]) -> list[dict[str, str]]:
+    """The contacts who read Teams, as the sandbox's directory takes them."""
+    from comms_assistant.adapters.contacts import load_directory
+    from comms_assistant.resources import bundled
 
-    authorizations: list[str | None] = []
-    sandbox = SandboxTenant(
+    return [
+        {"id": f"29:1-{c.email.split('@')[0]}", "name": c.name, "email": c.email}
+        for c in load_directory(bundled("contacts")).contacts
+        if c.teams_destination.startswith("chat:") and c.email not in known
+    ]
+
+
+def new_sandbox(tmp_path: Path, authorizations: list[str | None]) -> SandboxTenant:
+    return SandboxTenant(
         tmp_path / "sandbox", faults=[], middlewares=[_record_authorization(authorizations)]
     )
+
+
+@contextmanager
+def start_bot(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    sandbox: SandboxTenant | None = None,
+    authorizations: list[str | None] | None = None,
+    roster: bool = True,
+    **settings: Any,
+) -> Iterator[Running]:
+    """The bot, its sandbox tenant and its key server; `settings` override the bot's.
+
+    `sandbox`: one already running (with its `authorizations` list), kept running afterwards:
+    a bot restarted against it keeps its Bot Connector address, as a real one does.
+    `roster`: everyone in the contacts who reads Teams is in the team too (as `MEMBERS` are),
+    so the bot can start their 1:1 chats."""
+    from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
+
+    owned = sandbox is None
+    if authorizations is None:
+        authorizations = []
+    if sandbox is None:
+        sandbox = new_sandbox(tmp_path, authorizations)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
@@ -277,11 +310,13 @@ def start_bot(
         return asyncio.run_coroutine_threadsafe(coro, loop).result(60)
 
     runners: list[web.AppRunner] = []
-    with sandbox:
+    with sandbox if owned else contextlib.nullcontext(sandbox):
         people = [
             {"id": teams_id, "aadObjectId": oid, "name": name, "email": email}
             for teams_id, (oid, name, email) in MEMBERS.items()
         ]
+        if roster:
+            people += team_roster({p["email"] for p in people})
         added = httpx.post(f"{sandbox.base_url}/_sandbox/users", json={"value": people})
         assert added.status_code == 201, added.text
         options = bot_settings(tmp_path / "home", sandbox, **settings)
@@ -293,7 +328,12 @@ def start_bot(
             )
 
             async def serve() -> tuple[web.AppRunner, str]:
-                return await _start(bot.build(options, provider_factory=FakeTokenProvider))
+                built = bot.build(
+                    options,
+                    provider_factory=FakeTokenProvider,
+                    **({"clock": clock} if clock else {}),
+                )
+                return await _start(built)
 
             bot_runner, url = run(serve())
             runners.append(bot_runner)

@@ -16,6 +16,9 @@ def test_deliveries_no_command_waits_on_are_made_by_the_worker_beside_the_bot(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with start_bot(tmp_path, monkeypatch, worker_interval=0.2) as running:
+        # The bot has heard from Teams once: its cards go through the Bot Connector from there
+        # (test_bot_proactive.py: what happens before it has).
+        running.say("help")
         # Queued by another process (`run --no-wait`): nobody in this server is waiting on it.
         app = bootstrap(running.settings)
         reply = app.commands().execute(

@@ -1,0 +1,123 @@
+"""A turn the bot acknowledged (202) runs exactly once: after a stop before it ran, and when
+Teams sends the same activity again."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from test_bot_harness import Running, message, new_sandbox, start_bot
+
+from comms_assistant.adapters import store, turn_journal
+from comms_assistant.bootstrap import bootstrap
+from comms_assistant.entrypoints.bot_queue import TurnQueue
+from comms_assistant.entrypoints.bot_sdk import UNSURE
+
+THREAD = "19:durable@thread.tacv2;messageid=1700000000009"
+OPEN = "open Apply is down p2 impact: Candidates cannot submit applications services: apply"
+
+
+def incidents(running: Running) -> list[store.IncidentRow]:
+    with store.transaction(bootstrap(running.settings).engine) as session:
+        rows = list(session.scalars(select(store.IncidentRow)))
+        for row in rows:
+            _ = row.timeline  # loaded while the session is open
+        session.expunge_all()
+        return rows
+
+
+def journal(running: Running) -> list[tuple[str, str]]:
+    engine = turn_journal.open_journal(running.settings.home)
+    with store.transaction(engine) as session:
+        rows = session.scalars(select(turn_journal.BotTurnRow).order_by(turn_journal.BotTurnRow.id))
+        return [(r.activity_id, r.state) for r in rows]
+
+
+def test_turns_acknowledged_before_a_stop_run_once_after_the_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    authorizations: list[str | None] = []
+    sandbox = new_sandbox(tmp_path, authorizations)
+    with sandbox:
+        shared: dict[str, Any] = {"sandbox": sandbox, "authorizations": authorizations}
+        sent = []
+        # The process stops between acknowledging and running: the turns are never queued.
+        with monkeypatch.context() as stopped:
+            stopped.setattr(TurnQueue, "submit", lambda self, lane, job: None)
+            with start_bot(tmp_path, monkeypatch, **shared) as first:
+                for text in (OPEN, "log Paged the database team", "comms me"):
+                    activity = message(text, conversation=THREAD, service_url=first.service_url)
+                    assert first.post(activity).status_code == 202
+                    sent.append(activity)
+                time.sleep(0.5)
+                assert first.sent == [] and incidents(first) == []  # acknowledged, not run
+                assert [state for _, state in journal(first)] == ["accepted"] * 3
+
+        with start_bot(tmp_path, monkeypatch, **shared) as second:
+            replies = [second.wait(lambda a=a: second.replies_to(a["id"]), 1, 20) for a in sent]
+            assert [len(r) for r in replies] == [1, 1, 1], replies
+            reference = replies[0][0]["text"].split()[0]
+            assert "is open at P2" in replies[0][0]["text"]
+            # In the order sent: the log and the role went to the incident `open` made.
+            assert replies[1][0]["text"].startswith(f"{reference}:")
+            assert "comms.lead@example.org is the comms lead" in replies[2][0]["text"]
+            [incident] = incidents(second)
+            logged = [t for t in incident.timeline if t.text == "Paged the database team"]
+            assert len(logged) == 1
+            assert [state for _, state in journal(second)] == ["done"] * 3
+
+            # Teams sends one of them again (its answer was slow): acknowledged, not run again.
+            assert second.post(sent[1]).status_code == 202
+            time.sleep(0.5)
+            assert len(second.replies_to(sent[1]["id"])) == 1
+            [incident] = incidents(second)
+            assert len([t for t in incident.timeline if t.text == "Paged the database team"]) == 1
+
+        # A third start has nothing left to run.
+        with start_bot(tmp_path, monkeypatch, **shared) as third:
+            time.sleep(0.5)
+            assert all(len(third.replies_to(a["id"])) == 1 for a in sent)
+
+
+def test_the_same_activity_sent_twice_at_once_runs_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with start_bot(tmp_path, monkeypatch) as running:
+        activity = message(OPEN, conversation=THREAD, service_url=running.service_url)
+        assert running.post(activity).status_code == 202
+        assert running.post(activity).status_code == 202  # before the first has run
+        [reply] = running.wait(lambda: running.replies_to(activity["id"]), 1, 20)
+        time.sleep(0.5)
+        assert len(running.replies_to(activity["id"])) == 1
+        assert len(incidents(running)) == 1
+        # The same id in another conversation is another activity.
+        other = dict(activity, conversation={**activity["conversation"], "id": THREAD + "0"})
+        assert running.post(other).status_code == 202
+        assert len(running.wait(lambda: running.replies_to(activity["id"]), 2, 20)) == 2
+
+
+def test_a_turn_cut_short_is_not_run_again_and_its_sender_is_asked_to_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    authorizations: list[str | None] = []
+    sandbox = new_sandbox(tmp_path, authorizations)
+    with sandbox:
+        shared: dict[str, Any] = {"sandbox": sandbox, "authorizations": authorizations}
+        with start_bot(tmp_path, monkeypatch, **shared) as first:
+            activity = message(OPEN, conversation=THREAD, service_url=first.service_url)
+            engine = turn_journal.open_journal(first.settings.home)
+            # As a process killed while `open` was being carried out leaves it: begun, not done
+            # (whether its transaction committed is unknown).
+            turn = turn_journal.accept(
+                engine, THREAD, activity["id"], activity, {}, now=datetime.now(UTC)
+            )
+            assert turn is not None and turn_journal.start(engine, turn)
+        with start_bot(tmp_path, monkeypatch, **shared) as second:
+            [told] = second.proactive(THREAD)
+            assert told["text"] == UNSURE
+            assert incidents(second) == []  # not run a second time
+            assert journal(second) == [(activity["id"], "done")]
