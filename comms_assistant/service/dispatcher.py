@@ -189,7 +189,11 @@ class Dispatcher:
         payload = delivery.payload
         message_id = await self.teams.post_card(
             TeamsCard(
-                payload["delivery_id"], payload["summary"], payload["card"], payload.get("to", "")
+                payload["delivery_id"],
+                payload["summary"],
+                payload["card"],
+                payload.get("to", ""),
+                uncertain=delivery.uncertain,
             )
         )
         return {"message_id": message_id}

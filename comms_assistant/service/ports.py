@@ -107,12 +107,14 @@ class TeamsCard:
     `destination`: "" or "channel" for the configured incidents channel,
     "channel:Team name/Channel name" for another channel, "chat:person@example.org" for a 1:1
     chat with that person.
+    `uncertain`: an earlier try may have posted it without the answer arriving, so look first.
     """
 
     delivery_id: str
     summary: str
     card: dict[str, Any] = field(default_factory=dict)
     destination: str = ""
+    uncertain: bool = False
 
 
 class TeamsPoster(Protocol):

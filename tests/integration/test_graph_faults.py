@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from azure.core.credentials import AccessToken
 from comms_assistant.adapters.graph.client import make_graph_client
 from comms_assistant.adapters.graph.files import GraphDocumentStore
 from comms_assistant.adapters.graph.mail import GraphMailer
-from comms_assistant.adapters.graph.teams import GraphTeamsPoster
+from comms_assistant.adapters.graph.teams import _ATTACHMENT_NAMESPACE, GraphTeamsPoster
 from comms_assistant.config import Settings
 from comms_assistant.service.ports import (
     DeliveryError,
@@ -116,6 +117,34 @@ def test_post_card_is_sent_once_when_graph_always_answers_503() -> None:
     assert [call for call in seen if call.startswith("POST")] == [
         "POST /v1.0/teams/team/channels/19:c@thread.tacv2/messages"
     ]
+
+
+@pytest.mark.parametrize("uncertain", [False, True])
+def test_only_a_retry_after_an_unknown_outcome_looks_for_an_earlier_post(uncertain: bool) -> None:
+    """A first try posts straight away; a retry finds the card an earlier try posted."""
+    attachment = uuid.uuid5(_ATTACHMENT_NAMESPACE, "d-5").hex
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.method == "GET":
+            earlier = {"id": "1700000000009", "attachments": [{"id": attachment}]}
+            return web.json_response({"value": [earlier]})
+        return web.json_response({"id": "1700000000010"}, status=201)
+
+    async def scenario(client: Any) -> str:
+        poster = GraphTeamsPoster(client, "team", "19:c@thread.tacv2")
+        card = TeamsCard("d-5", "s", {"type": "AdaptiveCard"}, uncertain=uncertain)
+        return await poster.post_card(card)
+
+    found: list[str] = []
+
+    async def remember(client: Any) -> None:
+        found.append(await scenario(client))
+
+    seen = asyncio.run(run_against(handler, remember))
+    if uncertain:
+        assert [c.split()[0] for c in seen] == ["GET"] and found == ["1700000000009"]
+    else:
+        assert [c.split()[0] for c in seen] == ["POST"] and found == ["1700000000010"]
 
 
 def test_sdk_retries_idempotent_reads_but_mapping_still_applies() -> None:
@@ -310,9 +339,8 @@ def test_post_card_still_posts_when_the_channel_cannot_be_read() -> None:
 
     async def scenario(client: Any) -> None:
         poster = GraphTeamsPoster(client, "team", "19:c@thread.tacv2")
-        assert await poster.post_card(TeamsCard("d-3", "s", {"type": "AdaptiveCard"})) == (
-            "1700000000001"
-        )
+        card = TeamsCard("d-3", "s", {"type": "AdaptiveCard"}, uncertain=True)
+        assert await poster.post_card(card) == ("1700000000001")
 
     seen = asyncio.run(run_against(handler, scenario))
     assert [call.split()[0] for call in seen] == ["GET", "POST"]

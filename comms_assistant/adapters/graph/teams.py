@@ -108,9 +108,12 @@ class GraphTeamsPoster:
             ],
         )
         messages, query_class, place = await self._messages_for(message.destination)
-        earlier = await self._already_posted(messages, attachment_id, query_class)
-        if earlier is not None:
-            return earlier
+        # Only a retry after an unknown outcome looks first: a first try has nothing to find,
+        # and the look costs a Graph call per card.
+        if message.uncertain:
+            earlier = await self._already_posted(messages, attachment_id, query_class)
+            if earlier is not None:
+                return earlier
         wait = self._pace.delay(place)
         if wait > 0:
             await asyncio.sleep(wait)
