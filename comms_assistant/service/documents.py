@@ -182,21 +182,18 @@ class ReportWriter:
     async def _build_once(self, name: str, template_name: str, build: Transform) -> Any:
         """Create a document from a template, or None if it exists: filed by an earlier
         attempt, and people may already be writing in it."""
-        if await self.documents.get_by_path(self._path(name)) is not None:
-            return None
-        _, template = await self._template(template_name)
-        content, _ = await self.documents.download(template.id)
-        return await self.documents.upload(self.folders.reports, name, build(content))
+        template = f"{self.folders.templates}/{template_name}"
+        try:
+            content = await self.documents.read(template)
+        except NotFound:
+            raise _missing(template) from None
+        return await self.documents.create(self.folders.reports, name, build(content))
 
     async def _template(self, name: str) -> tuple[str, DriveItem]:
         path = f"{self.folders.templates}/{name}"
         item = await self.documents.get_by_path(path)
         if item is None:
-            raise DeliveryError(
-                f"The template {path} is missing from SharePoint: "
-                "run 'comms-assistant templates publish'.",
-                retryable=False,
-            )
+            raise _missing(path)
         return path, item
 
     async def _save(
@@ -291,6 +288,14 @@ class ReportWriter:
 
     def _path(self, name: str) -> str:
         return f"{self.folders.reports}/{name}"
+
+
+def _missing(template: str) -> DeliveryError:
+    return DeliveryError(
+        f"The template {template} is missing from SharePoint: "
+        "run 'comms-assistant templates publish'.",
+        retryable=False,
+    )
 
 
 def _sent_message(row: store.OutboxRow) -> SentMessage:

@@ -72,6 +72,10 @@ class DocumentStore(Protocol):
         """Create (or replace) a file by path."""
         ...
 
+    async def create(self, folder: str, name: str, content: bytes) -> DriveItem | None:
+        """A new file by path; None when the name is taken (nothing is overwritten)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Recipient:

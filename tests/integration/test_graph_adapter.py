@@ -131,6 +131,24 @@ def test_upload_copy_download_replace_round_trip(sandbox: Any) -> None:
     print("Graph calls per operation:", counts)
 
 
+def test_create_makes_a_new_file_once_and_never_overwrites(sandbox: Any) -> None:
+    name = f"Review & notes {uuid.uuid4().hex[:6]}.docx"
+
+    async def scenario(adapters: GraphAdapters) -> None:
+        docs = adapters.documents
+        await docs.get_by_path(seed.REPORTS_FOLDER)  # the site and drive, resolved once
+        mark = len(sandbox.requests)
+        made = await docs.create(seed.REPORTS_FOLDER, name, b"people's words")
+        assert made is not None and made.name == name
+        # One request: by path from the root, no look-up of the folder first.
+        assert [c[0] for c in graph_calls(sandbox, mark)] == ["PUT"]
+        assert await docs.create(seed.REPORTS_FOLDER, name, b"the assistant's") is None
+        content, _ = await docs.download(made.id)
+        assert content == b"people's words"
+
+    run(sandbox, scenario)
+
+
 def test_upload_replaces_by_path_and_names_with_spaces(sandbox: Any) -> None:
     async def scenario(adapters: GraphAdapters) -> None:
         docs = adapters.documents

@@ -115,6 +115,15 @@ class FakeDocuments:
         self.faults.check_after("replace")
         return item
 
+    async def create(self, folder: str, name: str, content: bytes) -> DriveItem | None:
+        self.calls.append(f"create {folder}/{name}")
+        self.faults.check_before("create")
+        if f"{folder}/{name}" in self.files:
+            return None  # Graph's 409 with conflictBehavior=fail
+        item = self.put(f"{folder}/{name}", content)
+        self.faults.check_after("create")
+        return item
+
     async def upload(self, folder: str, name: str, content: bytes) -> DriveItem:
         self.calls.append(f"upload {folder}/{name}")
         self.faults.check_before("upload")

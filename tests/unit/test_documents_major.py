@@ -97,7 +97,7 @@ def test_review_adds_the_recommendations_to_the_major_incident_report(world: Wor
     world.deliver()
     # The review team fills in the review as soon as it appears (standing in for the days a
     # real review takes), before the lessons are copied across.
-    upload = world.documents.upload
+    create = world.documents.create
 
     async def review_team_writes(folder: str, name: str, content: bytes):
         if name.endswith(" - incident review.docx"):
@@ -112,9 +112,9 @@ def test_review_adds_the_recommendations_to_the_major_incident_report(world: Wor
             out = io.BytesIO()
             document.save(out)
             content = out.getvalue()
-        return await upload(folder, name, content)
+        return await create(folder, name, content)
 
-    world.documents.upload = review_team_writes
+    world.documents.create = review_team_writes
     reply = world.run("review")
     assert "lessons learnt" in reply.text
     world.deliver()

@@ -116,6 +116,25 @@ class GraphDocumentStore:
             item = await items.by_drive_item_id("_").content.with_url(url).put(content)
         return _drive_item(item)
 
+    async def create(self, folder: str, name: str, content: bytes) -> DriveItem | None:
+        drive = await self._drive()
+        # By path from the root: no look-up of the folder first. conflictBehavior=fail makes a
+        # taken name a 409 instead of a new version over someone's document.
+        path = path_in_url(f"{folder.strip('/')}/{name}")
+        url = literal_url(
+            self._client,
+            f"drives/{segment(drive)}/root:/{path}:/content?@microsoft.graph.conflictBehavior=fail",
+        )
+        items = self._items(drive)
+        try:
+            with translated(f"create {name!r} in {folder!r}"):
+                item = await items.by_drive_item_id("_").content.with_url(url).put(content)
+        except DeliveryError as exc:
+            if getattr(exc.__cause__, "response_status_code", None) == 409:
+                return None
+            raise
+        return _drive_item(item)
+
     # -- helpers -------------------------------------------------------------------------------
 
     def _items(self, drive_id: str) -> Any:
