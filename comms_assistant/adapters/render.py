@@ -47,6 +47,7 @@ from comms_assistant.adapters.render_text import (
     sentence,
 )
 from comms_assistant.domain.incident import (
+    RESTRICTED_TITLE,
     EntryKind,
     Incident,
     Priority,
@@ -247,7 +248,7 @@ class Renderer:
         facts = [
             ("Priority", incident.priority.label),
             ("Status", incident.status.value.capitalize()),
-            ("Services", ", ".join(services) or "Not given yet"),
+            ("Services", ", ".join(services) or _unknown(incident)),
         ]
         facts += list(leads.items()) or [("Leads", "Not given yet")]
         facts.append(("Started", self._when(incident.declared_at, None)))
@@ -299,3 +300,8 @@ class Renderer:
             if day == today + timedelta(days=1):
                 return f"{clock(local)} tomorrow"
         return f"{clock(local)} on {local:%A} {local.day} {local:%B}"
+
+
+def _unknown(incident: Incident) -> str:
+    # A security incident's restricted view (the central team's) has no services by design.
+    return "Restricted" if incident.title == RESTRICTED_TITLE else "Not given yet"

@@ -6,7 +6,7 @@ Pure: no I/O, and every change takes the time as an argument.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
@@ -85,6 +85,9 @@ class TimelineEntry:
     text: str
 
 
+RESTRICTED_TITLE = "Restricted security incident"
+
+
 @dataclass
 class Incident:
     reference: str
@@ -139,6 +142,19 @@ class Incident:
     @property
     def is_open(self) -> bool:
         return self.status.is_open
+
+    def restricted_view(self) -> Incident:
+        """What people outside a security incident's audience (the central Major Incident team)
+        may be told: that it exists, how urgent it is, when it started and who leads it. Never
+        what it is about, what it affects, how it was fixed or its timeline."""
+        return replace(
+            self,
+            title=RESTRICTED_TITLE,
+            impact="",
+            services=(),
+            resolution="",
+            timeline=[],
+        )
 
     def post_update(self, text: str, *, who: str, now: datetime) -> TimelineEntry:
         self._require_open("post an update")

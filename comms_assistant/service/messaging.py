@@ -6,7 +6,8 @@ The rules (see contacts/README.md):
 - whoever joins the audience later (a raised priority, `notify`) gets a catch-up message, with
   what happened so far, instead of a message that assumes they know;
 - a P1 sends the central team the Major Incident notification, once per incident;
-- a security incident never reaches a channel: only mail and 1:1 chats;
+- a security incident never reaches a channel: only mail and 1:1 chats; the central team hears
+  only that it exists (the Major Incident notification) and that it is over, never what it is;
 - `row.notified` records every address and Teams destination told, so the resolution reaches
   each of them by every channel they were told by.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -102,6 +103,15 @@ def plan_message(
             [d for d in now_teams if d not in told_teams],
         )
 
+    # A security incident's details stay with its audience: the central team, told of it by the
+    # Major Incident notification, hears no updates, and only a restricted word at the end.
+    outsiders = _central_team_of_security(planner, incident)
+    outside = _Audience([a for a in main.mail if a in outsiders], [])
+    main = _Audience([a for a in main.mail if a not in outsiders], main.teams)
+    late = _Audience([a for a in late.mail if a not in outsiders], late.teams)
+    if kind is not MessageKind.RESOLVED:
+        outside = _Audience([], [])
+
     next_by = (
         None
         if kind is MessageKind.RESOLVED
@@ -135,14 +145,19 @@ def plan_message(
             [a for a in late.mail if a not in major.mail],
             [d for d in late.teams if d not in major.teams],
         )
-    for what, who, key in (
-        (kind, main, f"{row.reference}:{entry.seq}"),
-        (MessageKind.CATCH_UP, late, f"{row.reference}:{entry.seq}:catchup"),
-        (MessageKind.MAJOR_INCIDENT, major, f"{row.reference}:major-incident"),
+    for what, who, key, restricted in (
+        (kind, main, f"{row.reference}:{entry.seq}", False),
+        (MessageKind.CATCH_UP, late, f"{row.reference}:{entry.seq}:catchup", False),
+        (MessageKind.MAJOR_INCIDENT, major, f"{row.reference}:major-incident", incident.security),
+        (kind, outside, f"{row.reference}:{entry.seq}:restricted", True),
     ):
         if who is None or not (who.mail or who.teams):
             continue
-        _queue(planner, session, row, incident, what, entry, now, who, names, key, plan)
+        if restricted:
+            shown, said, link = incident.restricted_view(), replace(entry, text=""), None
+        else:
+            shown, said, link = incident, entry, row.report_url
+        _queue(planner, session, row, shown, what, said, now, who, names, key, plan, link)
         if what is MessageKind.CATCH_UP:
             plan.caught_up += len(who.mail) + len(who.teams)
         if what is MessageKind.MAJOR_INCIDENT:
@@ -153,6 +168,13 @@ def plan_message(
         row.notified = _unique([*row.notified, *who.mail, *(TEAMS_PREFIX + d for d in who.teams)])
 
     return plan
+
+
+def _central_team_of_security(planner: DeliveryPlanner, incident: Incident) -> set[str]:
+    if not incident.security:
+        return set()
+    team = major_incident_team(planner.contacts, planner.routing)
+    return {c.email.lower() for c in email_recipients(team)}
 
 
 def _major_audience(
@@ -188,6 +210,7 @@ def _queue(
     names: dict[str, str],
     key: str,
     plan: MessagePlan,
+    report_url: str | None,
 ) -> None:
     next_by = plan.next_update_by
     mail = planner.renderer.mail(
@@ -196,7 +219,7 @@ def _queue(
         entry,
         update_number=row.updates_sent,
         next_update_by=next_by,
-        report_url=row.report_url,
+        report_url=report_url,
     )
     for part, chunk in enumerate(_chunks(who.mail, MAX_RECIPIENTS)):
         mail_key = f"{key}:mail:{part}"
@@ -218,7 +241,7 @@ def _queue(
     if not who.teams:
         return
     card = planner.renderer.card(
-        kind, incident, entry, next_update_by=next_by, report_url=row.report_url
+        kind, incident, entry, next_update_by=next_by, report_url=report_url
     )
     for destination in who.teams:
         digest = hashlib.sha1(destination.encode()).hexdigest()[:12]

@@ -123,6 +123,41 @@ def test_a_security_incident_reaches_no_channel_and_says_restricted(product: Pro
     assert set(chats(product)) == {"gideon.marsh@example.org"}
 
 
+def test_a_security_p1_tells_the_central_team_only_that_it_exists_and_that_it_ended(
+    product: Product,
+) -> None:
+    secret = "Candidates cannot tell if other people saw their passport scans"
+    ids = product.run(
+        f"open Candidate data may have leaked p2 impact: {secret} services: apply security: yes"
+    )
+    ids |= product.run("lead gideon.marsh@example.org")
+    ids |= product.run("priority p1 The leak is wider than the apply service")
+    ids |= product.run("update We have closed the bucket that held the scans")
+    ids |= product.run("close Turned off public access to the storage")
+    rows = product.deliver(ids)
+    assert {r.status for r in rows} == {outbox.DONE}
+
+    central = [m for m in product.emails() if MAJOR in bcc(m)]
+    # The notification and the end; no update, and never together with the security contacts.
+    assert len(central) == 2 and all(bcc(m) == {MAJOR} for m in central)
+    notification, resolution = sorted(central, key=lambda m: "Resolved" not in plain(m))[::-1]
+    assert "Major incident notification" in plain(notification)
+    assert "Resolved" in plain(resolution)
+    for message in central:
+        shown = plain(message) + str(message["Subject"])
+        shown += message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        for detail in ("leak", "passport", "apply", "bucket", "public access", "docx", "wider"):
+            assert detail not in shown.lower(), (detail, str(message["Subject"]))
+        assert "Restricted security incident" in str(message["Subject"])
+        assert "Do not share or forward this message" in plain(message)
+    assert "gideon.marsh@example.org" in plain(notification)  # who leads it
+    assert "Services\tRestricted" in plain(notification)
+    # The security audience heard everything, as before.
+    told = [m for m in product.emails() if bcc(m) & SECURITY]
+    assert any(secret in plain(m) for m in told)
+    assert sum(channel_folders(product).values()) == 0
+
+
 def test_notify_tells_a_downstream_team_what_happened_so_far(product: Product) -> None:
     product.deliver(product.run(OPEN))
     reply = product.app.commands().execute("status", who=None)
