@@ -152,6 +152,19 @@ class OutboxRow(Base):
 
 
 def open_engine(path: Path) -> Engine:
+    engine = sqlite_engine(path)
+    # Every module that maps a table must be imported before create_all can make it.
+    import comms_assistant.adapters.conversations  # noqa: F401
+
+    Base.metadata.create_all(engine)
+    _add_missing_columns(engine)
+    return engine
+
+
+def sqlite_engine(path: Path) -> Engine:
+    """An engine on the SQLite file `path` (made when missing) with the settings every one of
+    the product's databases needs: write-ahead log, waiting rather than failing, BEGIN IMMEDIATE.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}", json_serializer=_dumps)
 
@@ -169,11 +182,6 @@ def open_engine(path: Path) -> Engine:
         # fail to upgrade; busy_timeout makes the second one wait its turn.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-    # Every module that maps a table must be imported before create_all can make it.
-    import comms_assistant.adapters.conversations  # noqa: F401
-
-    Base.metadata.create_all(engine)
-    _add_missing_columns(engine)
     return engine
 
 

@@ -1,4 +1,4 @@
-"""The bot's acknowledged turns, kept in the state database until they have run.
+"""The bot's acknowledged turns, kept in a database of their own until they have run.
 
 The bot answers 202 before it runs a turn (Teams wants an answer fast), so an activity is
 stored here first: a process that dies between the 202 and the turn runs it after the restart,
@@ -24,13 +24,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, String, UniqueConstraint, create_engine, delete, event, select, update
+from sqlalchemy import JSON, String, UniqueConstraint, delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from comms_assistant.adapters.store import UTCDateTime, transaction
+from comms_assistant.adapters.store import UTCDateTime, sqlite_engine, transaction
 
 FILE_NAME = "bot-turns.db"
 
@@ -61,20 +61,7 @@ class BotTurnRow(JournalBase):
 
 def open_journal(home: Path) -> Engine:
     """The journal's database in `home` (made when missing)."""
-    home.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{home / FILE_NAME}")
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # As store.open_engine: SQLAlchemy's BEGIN, write-ahead log, wait rather than fail.
-        dbapi_connection.isolation_level = None
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")
-        dbapi_connection.execute("PRAGMA busy_timeout=10000")
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
+    engine = sqlite_engine(home / FILE_NAME)
     JournalBase.metadata.create_all(engine)
     return engine
 
