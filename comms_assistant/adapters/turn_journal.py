@@ -27,7 +27,6 @@ from typing import Any
 from sqlalchemy import JSON, String, UniqueConstraint, delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from comms_assistant.adapters.store import UTCDateTime, sqlite_engine, transaction
@@ -85,21 +84,7 @@ def accept(
     now: datetime,
 ) -> int | None:
     """Store an acknowledged activity; its turn id, or None when that id was had before."""
-    try:
-        with transaction(engine) as session:
-            row = BotTurnRow(
-                conversation_id=conversation_id,
-                activity_id=activity_id,
-                activity=activity,
-                identity=identity,
-                state=ACCEPTED,
-                accepted_at=now,
-            )
-            session.add(row)
-            session.flush()
-            return row.id
-    except IntegrityError:
-        return None
+    return accept_many(engine, [(conversation_id, activity_id, activity, identity, now)])[0]
 
 
 Accept = tuple[str, str, dict[str, Any], dict[str, Any], datetime]
