@@ -66,6 +66,7 @@ class App:
             mailbox=self.settings.mailbox,
             tz=self.tz,
             reports_folder=self.settings.reports_folder,
+            security_reports_folder=self.settings.security_reports_folder,
             routing=directory.routing,
             directory=directory,
             policy=policy,
@@ -86,6 +87,7 @@ class App:
             planner=self.planner(),
             tz=self.tz,
             reports_folder=self.settings.reports_folder,
+            security_reports_folder=self.settings.security_reports_folder,
             clock=self.clock,
             wording=(
                 WordingCheck(load_glossary(self.contacts_dir))
@@ -131,6 +133,7 @@ class App:
                     folders=Folders(
                         templates=self.settings.templates_folder,
                         reports=self.settings.reports_folder,
+                        security_reports=self.settings.security_reports_folder,
                         report_template=self.settings.report_template,
                         review_template=self.settings.review_template,
                         major_template=self.settings.major_incident_template,

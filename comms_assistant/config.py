@@ -113,6 +113,12 @@ class Settings(BaseSettings):
     reports_folder: str = Field(
         seed.REPORTS_FOLDER, description="Folder in the library where reports are filed."
     )
+    security_reports_folder: str = Field(
+        seed.SECURITY_REPORTS_FOLDER,
+        description="Folder in the library where a security incident's report, review and "
+        "Major Incident report are filed. Create it and limit its permissions to the security "
+        "team: the assistant does not set SharePoint permissions.",
+    )
 
     mailbox: str = Field(
         seed.MAILBOXES[0], description="The mailbox stakeholder mail is sent from."

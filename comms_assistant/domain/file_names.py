@@ -28,3 +28,13 @@ def report_name(day: date, reference: str, title: str) -> str:
 
 def review_name(day: date, reference: str, title: str) -> str:
     return f"{day.isoformat()} {reference} {clean_title(title)} - incident review.docx"
+
+
+def filing_folder(security: bool, reports: str, security_reports: str) -> str:
+    """The library folder an incident's Word documents are filed in.
+
+    A security incident's go in their own folder, whose permissions an administrator limits to
+    the security team: its messages reach only them, so its documents must not sit where
+    everyone who reads the other incidents' reports can open them.
+    """
+    return security_reports if security else reports

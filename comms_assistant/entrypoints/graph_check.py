@@ -3,7 +3,7 @@
 Each step runs the product's own adapters against the configured tenant (or the sandbox) and
 prints ✓, ✗ (with what to fix), ! (works, but worth a look) or - (skipped). Nothing reaches
 anyone unless asked: the test mail goes only to `--send-test-mail`, the Teams card only with
-`--teams`. The test file is written to the reports folder and deleted again.
+`--teams`. The test file is written to the reports folders and deleted again.
 """
 
 from __future__ import annotations
@@ -52,6 +52,13 @@ MAIL_FIX = {
     "read": "give the app Mail.Read (application), scoped to {mailbox} the same way "
     "(-Role 'Application Mail.Read'): it finds a sent message by its id before a resend",
 }
+# The assistant files a security incident's documents here but never sets permissions: only an
+# administrator can keep the folder from inheriting the library's (which many people can read).
+SECURITY_FOLDER_FIX = (
+    "create it in {library} and limit its permissions to the security team (stop inheriting "
+    "the library's): security incidents' reports, reviews and Major Incident reports are filed "
+    "there (docs/setup.md, step 3)"
+)
 TEAMS_FIX = (
     "the account must be a member of the team, with delegated ChannelMessage.Send consented "
     "(docs/setup.md, step 5); or set teams_transport to bot or webhook"
@@ -113,6 +120,7 @@ class Checker:
         self.app, self.adapters, self.settings = app, adapters, app.settings
         self.graph_url = graph_url
         self.steps: list[Step] = []
+        self.security_folder_ok = False  # set by files(): worth a test write
 
     def add(self, mark: str, name: str, detail: str = "", fix: str = "") -> bool:
         self.steps.append(Step(mark, name, detail, fix))
@@ -121,7 +129,12 @@ class Checker:
     async def run(self, *, send_test_mail: str | None, teams: bool) -> list[Step]:
         if self.sign_in():
             if await self.files():
-                await self.write_and_delete()
+                await self.write_and_delete(self.settings.reports_folder, "write and delete a file")
+                if self.security_folder_ok:
+                    await self.write_and_delete(
+                        self.settings.security_reports_folder,
+                        "write and delete a file (security folder)",
+                    )
             await self.mail(send_test_mail)
         await self.teams(post=teams)
         return self.steps
@@ -187,6 +200,8 @@ class Checker:
                 "" if found else "missing",
                 f"create it in {s.library}",
             )
+        # Not part of `ok`: without it only security incidents' documents cannot be filed.
+        self.security_folder_ok = await self.security_folder()
         for name in (s.report_template, s.review_template, s.major_incident_template):
             found = await docs.get_by_path(f"{s.templates_folder}/{name}")
             self.add(
@@ -197,13 +212,33 @@ class Checker:
             )
         return ok
 
-    async def write_and_delete(self) -> None:
+    async def security_folder(self) -> bool:
+        """The folder a security incident's documents go in: there, and not the shared one.
+        Who can read it is not checked (the assistant neither reads nor sets permissions), so
+        the detail reminds the administrator; the test write then shows the app still may."""
+        s, docs = self.settings, self.adapters.documents
+        folder, step = s.security_reports_folder, f"folder {s.security_reports_folder!r}"
+        if folder.strip("/") == s.reports_folder.strip("/"):
+            self.add(
+                WARN,
+                step,
+                "security incidents' documents go in the reports folder everyone reads",
+                "set security_reports_folder to a folder only the security team can read",
+            )
+            return False  # already written to as the reports folder
+        if await docs.get_by_path(folder) is None:
+            return self.add(FAIL, step, "missing", SECURITY_FOLDER_FIX.format(library=s.library))
+        return self.add(
+            PASS, step, "for security incidents: make sure only the security team can open it"
+        )
+
+    async def write_and_delete(self, folder: str, step: str) -> None:
         from comms_assistant.adapters.graph.client import literal_url, segment
 
         s, docs = self.settings, self.adapters.documents
         name = f"comms-assistant check {uuid.uuid4().hex[:8]}.txt"
         try:
-            item = await docs.upload(s.reports_folder, name, b"pre-flight check; safe to delete")
+            item = await docs.upload(folder, name, b"pre-flight check; safe to delete")
             client = self.adapters.client
             drive = await docs._drive()  # noqa: SLF001
             url = literal_url(client, f"drives/{segment(drive)}/items/{segment(item.id)}")
@@ -217,9 +252,9 @@ class Checker:
             fix = "the site grant must be write, not read: " + SITE_FIX.format(
                 site=s.site, client_id=s.client_id
             )
-            self.add(FAIL, "write and delete a file", str(error)[:200], fix)
+            self.add(FAIL, step, str(error)[:200], fix)
             return
-        self.add(PASS, "write and delete a file", f"in {s.reports_folder!r}")
+        self.add(PASS, step, f"in {folder!r}")
 
     async def mail(self, send_to: str | None) -> None:
         from comms_assistant.service.ports import OutgoingMail, Recipient

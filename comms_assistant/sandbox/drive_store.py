@@ -79,7 +79,7 @@ class Drive:
             (state.root_item_id, new_guid(), stamp, stamp),
         )
         self.sync_folder(self.root())
-        for folder in (seed.TEMPLATES_FOLDER, seed.REPORTS_FOLDER):
+        for folder in seed.FOLDERS:
             self.child(self.root(), folder)
 
     # -- lookups -------------------------------------------------------------------------------

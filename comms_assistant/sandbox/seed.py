@@ -10,6 +10,10 @@ SITE_NAME = "incidents"
 LIBRARY = "Documents"
 TEMPLATES_FOLDER = "Templates"
 REPORTS_FOLDER = "Incident reports"
+# Security incidents' documents: a folder of its own, so its permissions can be limited to the
+# security team (the assistant never sets permissions; an administrator does).
+SECURITY_REPORTS_FOLDER = "Security incident reports"
+FOLDERS = (TEMPLATES_FOLDER, REPORTS_FOLDER, SECURITY_REPORTS_FOLDER)
 
 MAILBOXES = ("incidents@example.org",)
 

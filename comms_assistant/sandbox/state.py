@@ -119,7 +119,7 @@ class TenantState:
 
     def _create_layout(self) -> None:
         self.library_dir.mkdir(parents=True, exist_ok=True)
-        for folder in (seed.TEMPLATES_FOLDER, seed.REPORTS_FOLDER):
+        for folder in seed.FOLDERS:
             (self.library_dir / folder).mkdir(exist_ok=True)
         for mailbox in seed.MAILBOXES:
             (self.mail_dir / mailbox / "Sent Items").mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from comms_assistant.adapters import outbox
 from comms_assistant.adapters.render import Renderer
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.audiences import DEFAULT_RULES, Contact, Directory, RoutingRules
+from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
@@ -49,6 +50,7 @@ class DeliveryPlanner:
     mailbox: str
     tz: ZoneInfo
     reports_folder: str
+    security_reports_folder: str
     routing: RoutingRules = DEFAULT_RULES
     # The service catalogue and contacts, for `notify` and the neighbours listed on `open`.
     directory: Directory | None = None
@@ -85,9 +87,13 @@ class DeliveryPlanner:
             incident_id=row.id,
             lane=f"{row.reference}:documents",
             kind=kind,
-            payload={"path": f"{self.reports_folder}/{name}"},
+            payload={"path": f"{self.folder_for(row.security)}/{name}"},
             now=now,
         )
+
+    def folder_for(self, security: bool) -> str:
+        """Where an incident's documents are filed (a security incident's: restricted)."""
+        return filing_folder(security, self.reports_folder, self.security_reports_folder)
 
     def message(
         self,

@@ -110,7 +110,7 @@ class Dispatcher:
                     session,
                     row,
                     cause=session.get_one(store.OutboxRow, delivery.id),
-                    path=f"{self.folders.reports}/{row.report_name}",
+                    path=f"{self.folders.for_incident(row.security)}/{row.report_name}",
                     now=self.clock(),
                 )
 

@@ -30,6 +30,7 @@ from comms_assistant.adapters.word import (
     update_major_incident_report,
 )
 from comms_assistant.adapters.word_fields import show_time
+from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident, Priority
 from comms_assistant.service import deliveries as kinds
 from comms_assistant.service import lead_notices
@@ -51,9 +52,14 @@ Transform = Callable[[bytes], bytes]
 class Folders:
     templates: str
     reports: str
+    security_reports: str
     report_template: str
     review_template: str
     major_template: str = "Major incident report template.docx"
+
+    def for_incident(self, security: bool) -> str:
+        """Where the incident's report, review and Major Incident report are filed."""
+        return filing_folder(security, self.reports, self.security_reports)
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ class ReportWriter:
 
         filled: tuple[bytes, str] | None = None
         if item_id is None:
-            item, from_template = await self._copy_template(state.report_name, refresh)
+            item, from_template = await self._copy_template(state, refresh)
             item_id = item.id
             with store.transaction(self.engine) as session:
                 row = session.get_one(store.IncidentRow, incident_id)
@@ -95,7 +101,7 @@ class ReportWriter:
         result = {"item_id": saved.id, "etag": saved.etag}
         if state.incident.priority is Priority.P1 and not state.incident.is_open:
             # Messages sent after the Major Incident report was made belong in it too.
-            major = await self.documents.get_by_path(self._path(self._major_name(state)))
+            major = await self.documents.get_by_path(self._path(state, self._major_name(state)))
             if major is not None:
                 await self._save(state, incident_id, major.id, self._update_major(state))
                 result["major_item_id"] = major.id
@@ -104,6 +110,7 @@ class ReportWriter:
     async def file_review(self, incident_id: int) -> dict[str, Any]:
         state = self._load(incident_id)
         item = await self._build_once(
+            state,
             state.review_name,
             self.folders.review_template,
             lambda content: build_review(content, state.incident, self.tz, state.comms),
@@ -117,6 +124,7 @@ class ReportWriter:
     async def file_major(self, incident_id: int) -> dict[str, Any]:
         state = self._load(incident_id)
         item = await self._build_once(
+            state,
             self._major_name(state),
             self.folders.major_template,
             lambda content: build_major_incident_report(
@@ -128,14 +136,14 @@ class ReportWriter:
     async def add_lessons(self, incident_id: int) -> dict[str, Any]:
         """Copy the review's recommendations into the Major Incident report as lessons learnt."""
         state = self._load(incident_id)
-        major = await self.documents.get_by_path(self._path(self._major_name(state)))
+        major = await self.documents.get_by_path(self._path(state, self._major_name(state)))
         if major is None:
             raise DeliveryError(
                 f"The Major Incident report {self._major_name(state)} is not in SharePoint, so "
                 "the lessons learnt cannot be added to it.",
                 retryable=False,
             )
-        review = await self.documents.get_by_path(self._path(state.review_name))
+        review = await self.documents.get_by_path(self._path(state, state.review_name))
         recommendations: list[list[str]] = []
         if review is not None:
             recommendations = read_recommendations((await self.documents.download(review.id))[0])
@@ -151,7 +159,9 @@ class ReportWriter:
             content, state.incident, self.tz, state.comms, lessons
         )
 
-    async def _copy_template(self, name: str, fill: Transform) -> tuple[DriveItem, bytes | None]:
+    async def _copy_template(
+        self, state: _State, fill: Transform
+    ) -> tuple[DriveItem, bytes | None]:
         """The report copied from the template, and the template filled in by `fill` when the
         copy is known to hold just the template (so the first write need not download it).
 
@@ -160,18 +170,21 @@ class ReportWriter:
         while the copy runs: the report is ready two round trips sooner.
         """
         template = f"{self.folders.templates}/{self.folders.report_template}"
+        folder = self._folder(state)
 
         async def read_and_fill() -> bytes:
             return fill(await self.documents.read(template))
 
         copied, filled = await asyncio.gather(
-            self.documents.copy(template, self.folders.reports, name),
+            self.documents.copy(template, folder, state.report_name),
             read_and_fill(),
             return_exceptions=True,
         )
         if isinstance(copied, NotFound):
             # The copy looks the template up itself: asking first would cost a round trip.
             await self._template(self.folders.report_template)  # says which one is missing
+            if await self.documents.get_by_path(folder) is None:  # or that the folder is
+                raise _missing_folder(folder, state.incident)
         if isinstance(copied, BaseException):
             raise copied
         if isinstance(filled, BaseException) or not copied.pristine:
@@ -179,15 +192,22 @@ class ReportWriter:
             return copied, None
         return copied, filled
 
-    async def _build_once(self, name: str, template_name: str, build: Transform) -> Any:
+    async def _build_once(
+        self, state: _State, name: str, template_name: str, build: Transform
+    ) -> Any:
         """Create a document from a template, or None if it exists: filed by an earlier
         attempt, and people may already be writing in it."""
         template = f"{self.folders.templates}/{template_name}"
+        folder = self._folder(state)
+        if state.incident.security and await self.documents.get_by_path(folder) is None:
+            # Creating by path makes missing folders, and one made so inherits the library's
+            # permissions (everyone's): never make the security folder that way.
+            raise _missing_folder(folder, state.incident)
         try:
             content = await self.documents.read(template)
         except NotFound:
             raise _missing(template) from None
-        return await self.documents.create(self.folders.reports, name, build(content))
+        return await self.documents.create(folder, name, build(content))
 
     async def _template(self, name: str) -> tuple[str, DriveItem]:
         path = f"{self.folders.templates}/{name}"
@@ -236,7 +256,7 @@ class ReportWriter:
             if row.report_locked_at is not None:
                 return
             row.report_locked_at = now
-            document = self._path(row.report_name)
+            document = f"{self.folders.for_incident(row.security)}/{row.report_name}"
             lead_notices.enqueue_notice(
                 session,
                 row,
@@ -286,14 +306,33 @@ class ReportWriter:
     def _major_name(self, state: _State) -> str:
         return kinds.major_name(state.report_name)
 
-    def _path(self, name: str) -> str:
-        return f"{self.folders.reports}/{name}"
+    def _folder(self, state: _State) -> str:
+        return self.folders.for_incident(state.incident.security)
+
+    def _path(self, state: _State, name: str) -> str:
+        return f"{self._folder(state)}/{name}"
 
 
 def _missing(template: str) -> DeliveryError:
     return DeliveryError(
         f"The template {template} is missing from SharePoint: "
         "run 'comms-assistant templates publish'.",
+        retryable=False,
+    )
+
+
+def _missing_folder(folder: str, incident: Incident) -> DeliveryError:
+    """Not retried: nothing changes until an administrator makes the folder."""
+    what = "security incidents' documents" if incident.security else "incident documents"
+    fix = (
+        "create it and limit its permissions to the security team, then"
+        if incident.security
+        else "create it, then"
+    )
+    return DeliveryError(
+        f"The folder {folder!r}, where {what} are filed, is missing from the SharePoint "
+        f"library, so {incident.reference}'s document was not filed: {fix} run "
+        "'comms-assistant deliver --failed'.",
         retryable=False,
     )
 

@@ -18,7 +18,7 @@ from comms_assistant.adapters import store
 from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.audiences import Contact, Directory
-from comms_assistant.domain.file_names import report_name, review_name
+from comms_assistant.domain.file_names import filing_folder, report_name, review_name
 from comms_assistant.domain.incident import (
     DomainError,
     Incident,
@@ -55,6 +55,7 @@ class CommandService:
     planner: DeliveryPlanner
     tz: ZoneInfo
     reports_folder: str
+    security_reports_folder: str
     clock: Callable[[], datetime]
     wording: WordingCheck | None = None  # None: no plain-English check
 
@@ -286,7 +287,7 @@ class CommandService:
             entry,
             plan,
             tz=self.tz,
-            folder=self.reports_folder,
+            folder=filing_folder(row.security, self.reports_folder, self.security_reports_folder),
             policy=self.planner.policy,
         )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
-from comms_assistant.entrypoints.graph_check import FAIL, PASS, SKIP, Step, check, report
+from comms_assistant.entrypoints.graph_check import FAIL, PASS, SKIP, WARN, Step, check, report
 from comms_assistant.sandbox import SandboxTenant
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning")
@@ -47,8 +48,10 @@ def test_everything_passes_against_the_sandbox_and_sends_only_when_asked(
     assert not list((sandbox.root / "teams").rglob("*.json"))
     assert not list((sandbox.root / "mail").rglob("*.eml"))
     # The test file was written and deleted again.
-    reports = sandbox.root / "sharepoint" / "incidents" / "Documents" / "Incident reports"
-    assert not list(reports.iterdir())
+    library = sandbox.root / "sharepoint" / "incidents" / "Documents"
+    for folder in ("Incident reports", "Security incident reports"):
+        assert not list((library / folder).iterdir()), folder
+    assert steps["write and delete a file (security folder)"].mark == PASS
     assert any(log.method == "DELETE" and log.status == 204 for log in sandbox.requests)
 
     steps = run_check(tmp_path, sandbox, send_test_mail="operator@example.org", teams=True)
@@ -118,3 +121,33 @@ def test_the_cli_prints_the_fix_and_exits_1(tmp_path: Path, sandbox: SandboxTena
     done = subprocess.run(cli, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 failed" in done.stdout
+
+
+def test_a_missing_security_folder_is_named_with_its_permissions_fix(
+    tmp_path: Path, sandbox: SandboxTenant
+) -> None:
+    secure = sandbox.root / "sharepoint" / "incidents" / "Documents" / "Security incident reports"
+    shutil.rmtree(secure)
+    steps = run_check(tmp_path, sandbox)
+    step = steps["folder 'Security incident reports'"]
+    assert (step.mark, step.detail) == (FAIL, "missing"), report(list(steps.values()))
+    assert "create it in Documents" in step.fix
+    assert "limit its permissions to the security team" in step.fix
+    # The rest is still checked: only security incidents' documents cannot be filed.
+    assert steps["write and delete a file"].mark == PASS
+    assert "write and delete a file (security folder)" not in steps
+    assert not secure.exists(), "the check does not make it (it would inherit the library's)"
+
+
+def test_a_security_folder_that_is_the_reports_folder_is_worth_a_look(
+    tmp_path: Path, sandbox: SandboxTenant
+) -> None:
+    settings = Settings(
+        home=tmp_path / "home",
+        sandbox_url=sandbox.base_url,
+        security_reports_folder="Incident reports",
+    )
+    steps = asyncio.run(check(bootstrap(settings), send_test_mail=None, teams=False))
+    [step] = [s for s in steps if s.name == "folder 'Incident reports'" and s.mark == WARN]
+    assert "everyone reads" in step.detail and "only the security team" in step.fix
+    assert FAIL not in {s.mark for s in steps}

@@ -40,8 +40,9 @@ def test_first_start_makes_the_library_folders(graph: httpx.Client, sandbox: San
     names = {
         item["name"] for item in graph.get(f"/drives/{drive['id']}/root/children").json()["value"]
     }
-    assert names == {seed.TEMPLATES_FOLDER, seed.REPORTS_FOLDER}
+    assert names == {seed.TEMPLATES_FOLDER, seed.REPORTS_FOLDER, seed.SECURITY_REPORTS_FOLDER}
     assert (library(sandbox) / seed.REPORTS_FOLDER).is_dir()
+    assert (library(sandbox) / seed.SECURITY_REPORTS_FOLDER).is_dir()
 
 
 def test_put_by_path_creates_then_replaces_with_new_etag_and_ctag(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from comms_assistant.service.ports import (
@@ -51,7 +52,10 @@ class _File:
 
 
 class FakeDocuments:
-    def __init__(self) -> None:
+    def __init__(self, folders: Iterable[str] | None = None) -> None:
+        # None: every folder exists (tests about files alone); else just these, as in a
+        # library: copy and upload into another fail, create by path makes it (as Graph does).
+        self.folders = None if folders is None else set(folders)
         self.files: dict[str, _File] = {}
         self.faults = Faults()
         self.calls: list[str] = []
@@ -78,12 +82,19 @@ class FakeDocuments:
     async def get_by_path(self, path: str) -> DriveItem | None:
         self.calls.append(f"get {path}")
         self.faults.check_before("get_by_path")
+        if self.folders is not None and path in self.folders:
+            return DriveItem(f"folder:{path}", path.rsplit("/", 1)[-1], '"folder"')
         file = self.files.get(path)
         return file.item() if file else None
+
+    def _require_folder(self, folder: str) -> None:
+        if self.folders is not None and folder not in self.folders:
+            raise NotFound(f"{folder!r} is not in the library")
 
     async def copy(self, source_path: str, folder: str, name: str) -> DriveItem:
         self.calls.append(f"copy {source_path} -> {folder}/{name}")
         self.faults.check_before("copy")
+        self._require_folder(folder)
         if f"{folder}/{name}" in self.files:  # Graph's 409 nameAlreadyExists: that file
             return self.files[f"{folder}/{name}"].item()
         if source_path not in self.files:
@@ -120,6 +131,8 @@ class FakeDocuments:
         self.faults.check_before("create")
         if f"{folder}/{name}" in self.files:
             return None  # Graph's 409 with conflictBehavior=fail
+        if self.folders is not None:
+            self.folders.add(folder)
         item = self.put(f"{folder}/{name}", content)
         self.faults.check_after("create")
         return item
@@ -127,6 +140,7 @@ class FakeDocuments:
     async def upload(self, folder: str, name: str, content: bytes) -> DriveItem:
         self.calls.append(f"upload {folder}/{name}")
         self.faults.check_before("upload")
+        self._require_folder(folder)
         item = self.put(f"{folder}/{name}", content)
         self.faults.check_after("upload")
         return item

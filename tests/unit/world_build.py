@@ -18,8 +18,16 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
     """The service and dispatcher over in-memory fakes, with any settings overridden."""
     clock = Clock(start)
     app = bootstrap(Settings(home=home, **overrides), clock=clock)  # type: ignore[arg-type]
-    documents, mailer, teams = FakeDocuments(), FakeMailer(), FakeTeams()
     settings = app.settings
+    # The library's folders, as an administrator made them: copies into any other fail.
+    documents = FakeDocuments(
+        folders=(
+            settings.templates_folder,
+            settings.reports_folder,
+            settings.security_reports_folder,
+        )
+    )
+    mailer, teams = FakeMailer(), FakeTeams()
     for name in (settings.report_template, settings.review_template):
         documents.put(
             f"{settings.templates_folder}/{name}", (app.templates_dir / "word" / name).read_bytes()
@@ -32,6 +40,7 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         folders=Folders(
             templates=settings.templates_folder,
             reports=settings.reports_folder,
+            security_reports=settings.security_reports_folder,
             report_template=settings.report_template,
             review_template=settings.review_template,
         ),
