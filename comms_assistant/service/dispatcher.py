@@ -145,7 +145,10 @@ class Dispatcher:
                 paragraphs=[
                     f"The assistant gave up on {_described(delivery)} after trying "
                     f"{delivery.attempts + 1} time(s).",
-                    "An administrator can see why in the log and send it again with "
+                    # Our errors are written to be read (a missing folder says which and
+                    # what to do); ones passed on from Graph are bounded, and hold no token.
+                    f"Why: {_bounded(error)}",
+                    "Once that is put right, an administrator can send it again with "
                     "'comms-assistant deliver --failed'.",
                 ],
                 now=now,
@@ -206,6 +209,10 @@ def _described(delivery: Delivery) -> str:
     if "summary" in payload:
         return f'the Teams message "{payload["summary"]}"'
     return f"the document {payload.get('path', delivery.key)}"
+
+
+def _bounded(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _caused_by(engine: Engine, ids: set[int]) -> set[int]:
