@@ -42,6 +42,11 @@ UNSURE = (
     "Sorry, something went wrong on my side before I could answer. "
     "Ask 'status' to see whether it was done."
 )
+WELCOME = (
+    "Hello. I help run incident communications: the running report, stakeholder emails and "
+    "Teams updates. @mention me with 'help' to see the commands, or 'open' to declare an "
+    "incident."
+)
 
 
 class AgentHost:
@@ -75,6 +80,7 @@ class AgentHost:
             start_typing_timer=False,  # one reply per command; typing would double the calls
         )
         self.agent.activity("message")(self._on_message)
+        self.agent.conversation_update("membersAdded")(self._on_members_added)
         self.agent.error(self._on_turn_error)
         self.turn_loop = LoopThread("bot-turns")
         self.tasks: set[asyncio.Task[None]] = set()  # deliveries started by turns
@@ -246,22 +252,11 @@ class AgentHost:
         anonymous = job.identity.allow_anonymous
         await self._send({"reference": reference, ANONYMOUS: anonymous}, UNSURE)
 
-    async def _on_message(self, context: TurnContext, _state: Any) -> None:
-        from microsoft_agents.hosting.core import CardFactory, MessageFactory
-
+    async def _remember(self, context: TurnContext, who: str | None) -> dict[str, Any]:
+        """Keep the conversation's address (where replies, cards and nudges can be sent);
+        returns it as stored."""
         activity = context.activity
         conversation = activity.conversation.id
-        incident: str | None = None
-        submitted = submitted_command(activity.value)
-        if submitted is not None:
-            raw, incident = submitted
-        else:
-            raw = activity.text or ""
-        text = command_text(raw, _bot_mentions(activity))
-        sender = activity.from_property
-        who = await self.people.email_for(
-            getattr(sender, "aad_object_id", None), self._member_lookup(context)
-        )
         anonymous = context.identity is None or context.identity.allow_anonymous
         reference = activity.get_conversation_reference().model_dump(
             mode="json",
@@ -283,6 +278,37 @@ class AgentHost:
                 person=who if activity.conversation.conversation_type == "personal" else None,
             )
             self._remembered[conversation] = (activity.service_url, anonymous)
+        return stored
+
+    async def _on_members_added(self, context: TurnContext, _state: Any) -> None:
+        """Added to a team or a chat: its address is kept at once, so the worker's cards can go
+        there before anyone has @mentioned the bot, and people are told how to start."""
+        from microsoft_agents.hosting.core import MessageFactory
+
+        activity = context.activity
+        me = activity.recipient.id if activity.recipient else None
+        if not any(member.id == me for member in activity.members_added or []):
+            return  # people joining a team the bot is already in
+        await self._remember(context, None)
+        await context.send_activity(MessageFactory.text(WELCOME))
+
+    async def _on_message(self, context: TurnContext, _state: Any) -> None:
+        from microsoft_agents.hosting.core import CardFactory, MessageFactory
+
+        activity = context.activity
+        conversation = activity.conversation.id
+        incident: str | None = None
+        submitted = submitted_command(activity.value)
+        if submitted is not None:
+            raw, incident = submitted
+        else:
+            raw = activity.text or ""
+        text = command_text(raw, _bot_mentions(activity))
+        sender = activity.from_property
+        who = await self.people.email_for(
+            getattr(sender, "aad_object_id", None), self._member_lookup(context)
+        )
+        stored = await self._remember(context, who)
         turn_id = CURRENT_TURN.get()
 
         def run_once() -> Answer | None:

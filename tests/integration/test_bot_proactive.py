@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_bot_harness import CHANNEL, Running, start_bot
+from test_bot_harness import APP_ID, CHANNEL, TENANT, Running, start_bot
 
 from comms_assistant.adapters import conversations, outbox
 from comms_assistant.bootstrap import bootstrap
@@ -134,6 +134,57 @@ def test_with_no_stored_conversation_a_card_waits_with_a_plain_reason(
             assert "Traceback" not in row.last_error
         assert incidents_channel(running) == [] and running.sent == []
         assert all(r.status == outbox.DONE for r in rows if r.kind == kinds.MAIL)
+
+
+def installed_in_the_team(service_url: str, *, members: list[str]) -> dict[str, Any]:
+    """The conversationUpdate Teams sends when the app is added to a team (shape from
+    Microsoft's "Conversation events" samples): the conversation is the team's General channel."""
+    team = "19:c5e0e4e1f1b24f0a9b0e1c1d7e1f2a3b@thread.tacv2"
+    return {
+        "type": "conversationUpdate",
+        "id": f"f:{time.time_ns()}",
+        "timestamp": "2026-11-23T09:55:00.000Z",
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": {"id": "29:1-comms-lead", "aadObjectId": "6a0f9c4e-0000-4000-8000-000000000001"},
+        "conversation": {
+            "isGroup": True,
+            "conversationType": "channel",
+            "tenantId": TENANT,
+            "id": team,
+        },
+        "recipient": {"id": f"28:{APP_ID}", "name": "Comms"},
+        "membersAdded": [{"id": member} for member in members],
+        "channelData": {
+            "team": {"id": team, "name": "Incident response"},
+            "eventType": "teamMemberAdded",
+            "tenant": {"id": TENANT},
+        },
+    }
+
+
+def test_once_installed_in_a_team_cards_go_by_the_bot_before_anyone_speaks_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with start_bot(tmp_path, monkeypatch, worker_interval=0.2) as running:
+        # A person joining the team is not the bot being installed: nothing is kept or said.
+        joined = installed_in_the_team(running.service_url, members=["29:1-someone-new"])
+        assert running.post(joined).status_code == 202
+        added = installed_in_the_team(running.service_url, members=[f"28:{APP_ID}"])
+        assert running.post(added).status_code == 202
+        [welcome] = running.wait(lambda: running.sent, 1, 20)
+        assert welcome["conversation"]["id"] == added["conversation"]["id"]
+        assert "'help'" in welcome["text"]
+
+        app = bootstrap(running.settings)
+        reply = app.commands().execute(OPEN_P1, who="comms.lead@example.org")
+        rows = settled(running, set(reply.deliveries))
+        channel_card = next(
+            r for r in rows if r.kind == kinds.TEAMS_CARD and r.payload.get("to") in ("", None)
+        )
+        assert channel_card.status == outbox.DONE, channel_card.last_error
+        posted = incidents_channel(running)
+        assert posted and all(m.get("source") == BOT_CONNECTOR for m in posted)
 
 
 def test_settings_still_send_a_destination_through_graph(
