@@ -25,9 +25,12 @@ COMMS = "comms.lead@example.org"
 
 
 @contextmanager
-def product(people: int, *, latency: float = 0.0) -> Iterator[tuple[Any, Any]]:
+def product(
+    people: int, *, latency: float = 0.0, hears_from: str = "P1"
+) -> Iterator[tuple[Any, Any]]:
     """The product on a sandbox tenant of its own (another process, as Graph is), with `people`
-    stakeholders for service "bench". Yields the app and the tenant's base URL."""
+    stakeholders for service "bench" who hear of incidents at `hears_from` or above. Yields the
+    app and the tenant's base URL."""
     from comms_assistant.bootstrap import bootstrap
     from comms_assistant.config import Settings
 
@@ -42,7 +45,7 @@ def product(people: int, *, latency: float = 0.0) -> Iterator[tuple[Any, Any]]:
         (contacts / "contacts.csv").write_text(
             "name,email,role,teams,services,min_priority,channels\n"
             + "".join(
-                f"Person {n},person.{n}@example.org,stakeholder,,bench,P1,email\n"
+                f"Person {n},person.{n}@example.org,stakeholder,,bench,{hears_from},email\n"
                 for n in range(people)
             )
         )
@@ -57,19 +60,24 @@ def product(people: int, *, latency: float = 0.0) -> Iterator[tuple[Any, Any]]:
             yield bootstrap(settings), tenant
 
 
-def _deliver_all(app: Any, ids: set[int], *, one_by_one: bool) -> float:
+def _declare(app: Any, text: str, *, one_by_one: bool) -> float:
+    """Seconds from the command to its last delivery done, in a worker that has delivered an
+    incident before (tokens, connections and imports warm, as in a running worker)."""
     from comms_assistant.adapters import outbox
 
     async def main() -> float:
         async with app.dispatcher() as dispatcher:
-            # Warm up (site and drive look-ups, token) before the clock starts.
-            await dispatcher.documents.get_by_path("Templates")
+            commands = app.commands()
+            warm = commands.execute("open Warming up p1 services: bench", who=COMMS)
+            await dispatcher.drain(set(warm.deliveries), timeout=120)
             started = time.perf_counter()
-            batches = [{i} for i in sorted(ids)] if one_by_one else [ids]
-            for batch in batches:
-                while any(r.status == outbox.PENDING for r in outbox.rows(app.engine, batch)):
-                    if not await dispatcher.run_once():
-                        await asyncio.sleep(0.005)
+            reply = commands.execute(text, who=COMMS)
+            assert reply.ok, reply.text
+            ids = set(reply.deliveries)
+            while any(r.status == outbox.PENDING for r in outbox.rows(app.engine, ids)):
+                # The baseline takes one delivery at a time, each after the one before.
+                if not await dispatcher.run_once(limit=1 if one_by_one else outbox.CLAIM_LIMIT):
+                    await asyncio.sleep(0.005)
             return time.perf_counter() - started
 
     return asyncio.run(main())
@@ -77,21 +85,24 @@ def _deliver_all(app: Any, ids: set[int], *, one_by_one: bool) -> float:
 
 @section("declaration", "P1 with 200 stakeholders: open to report, card and emails delivered")
 def declaration(quick: bool) -> list[Result]:
-    """Wall-clock at 100 ms per Graph call. Target: within 6x the latency (independent deliveries
-    overlap; the report needs copy, monitor, read, write), against a one-after-the-other baseline
-    measured in the same run."""
+    """Wall-clock at 100 ms per Graph call, from the `open` command to its report made and
+    filled, channel card posted and emails sent; median of 3. Target: within 6x the latency
+    (independent deliveries overlap; the report needs copy, monitor, read, write), against a
+    one-after-the-other baseline measured in the same run."""
     people = 50 if quick else 200
+    runs = 1 if quick else 3
     text = "open Everything is down p1 impact: Nobody can use the service services: bench"
     results = []
     for name, one_by_one in (("concurrent (the product)", False), ("one after another", True)):
-        with product(people, latency=LATENCY) as (app, _tenant):
-            reply = app.commands().execute(text, who=COMMS)
-            assert reply.ok, reply.text
-            wall = _deliver_all(app, set(reply.deliveries), one_by_one=one_by_one)
+        walls = []
+        for _ in range(runs):
+            with product(people, latency=LATENCY) as (app, _tenant):
+                walls.append(_declare(app, text, one_by_one=one_by_one))
+        wall, worst = statistics.median(walls), max(walls)
         target = 6 * LATENCY if not one_by_one else None
-        results.append(Result("declaration", f"{name}, s", wall, wall, "s wall", 1, target))
+        results.append(Result("declaration", f"{name}, s", wall, worst, "s wall", runs, target))
         results.append(
-            Result("declaration", f"{name}, x latency", wall / LATENCY, wall / LATENCY, "x", 1)
+            Result("declaration", f"{name}, x latency", wall / LATENCY, worst / LATENCY, "x", runs)
         )
     return results
 
@@ -107,31 +118,32 @@ LIFECYCLE = [
 
 @section("graph-calls", "Graph calls for one incident's life (open, 6 updates, P1, close, review)")
 def graph_calls(quick: bool) -> list[Result]:
-    """Counted from the sandbox's request log (token and copy-monitor requests left out), against
-    the fewest the features need: per report write a read and a write (plus copy and look-up
-    when the report is made), one sendMail per audience, one post per card, two for a document
-    filed from a template."""
+    """Counted from the sandbox's request log (token and copy-monitor requests left out), each
+    command's deliveries made before the next command, as in a real incident; the worker's
+    start-up (the sandbox publishing its templates) is left out. Against the fewest the features
+    need: per report write a read and a write (plus copy and look-up when the report is made),
+    one sendMail per audience, one post per card, two for a document filed from a template
+    (read it, create the new one), three to add the lessons (read two documents, write one)."""
     from comms_assistant.adapters import outbox
 
+    async def lifecycle(app: Any, tenant: str) -> list[dict[str, Any]]:
+        async with app.dispatcher() as dispatcher:
+            mark = len(request_log(tenant))
+            commands = app.commands()
+            for text in LIFECYCLE:
+                reply = commands.execute(text, who=COMMS)
+                assert reply.ok, reply.text
+                await dispatcher.drain(set(reply.deliveries), timeout=120)
+            return request_log(tenant)[mark:]
+
     with product(10) as (app, tenant):
-        commands = app.commands()
-        ids: set[int] = set()
-        for text in LIFECYCLE:
-            reply = commands.execute(text, who=COMMS)
-            assert reply.ok, reply.text
-            ids |= set(reply.deliveries)
-        _deliver_all(app, ids, one_by_one=False)
+        logged = asyncio.run(lifecycle(app, tenant))
         rows = outbox.rows(app.engine)
-        _deliver_all(app, {r.id for r in rows}, one_by_one=False)  # the refreshes they caused
-        rows = outbox.rows(app.engine)
-        calls = [r for r in request_log(tenant) if r["path"].startswith("/v1.0/")]
-    minimum = 2  # the site and its library, once
-    for row in rows:
-        if row.kind == "report.sync" or row.kind in ("review.file", "major.file"):
-            minimum += 2
-        else:
-            minimum += 1
-    minimum += 2  # the first report: copy the template, then find the copy
+        assert all(r.status == outbox.DONE for r in rows), "every delivery made"
+    calls = [r for r in logged if r["path"].startswith("/v1.0/")]
+    fewest = {"report.sync": 2, "review.file": 2, "major.file": 2, "major.lessons": 3}
+    minimum = 2 + 2  # the site and its library, once; the first report's copy and look-up
+    minimum += sum(fewest.get(row.kind, 1) for row in rows)
     return [
         Result("graph-calls", "calls made", len(calls), len(calls), "calls", 1),
         Result("graph-calls", "fewest the features need", minimum, minimum, "calls", 1),
@@ -154,7 +166,8 @@ def footprint(quick: bool) -> list[Result]:
     incidents = 10 if quick else 100
     with product(5) as (app, tenant):
         idle = _worker_peak(exe, app, tenant)
-    with product(5) as (app, tenant):  # a tenant of its own: no templates published already
+    # A tenant of its own (no templates published already); P2s that email the 5 stakeholders.
+    with product(5, hears_from="P2") as (app, tenant):
         commands = app.commands()
         for n in range(incidents):
             reply = commands.execute(

@@ -63,12 +63,17 @@ def enqueue(
     return row
 
 
+# Deliveries one claim takes at most: enough to keep many going at once, few enough that
+# another worker sharing the store gets its share.
+CLAIM_LIMIT = 20
+
+
 def claim_due(
     engine: Engine,
     *,
     owner: str,
     now: datetime,
-    limit: int = 20,
+    limit: int = CLAIM_LIMIT,
     lease: timedelta = LEASE,
 ) -> list[Delivery]:
     """Lease the deliveries that may go now: due, unleased, and first in their lane."""

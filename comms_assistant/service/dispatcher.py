@@ -65,9 +65,11 @@ class Dispatcher:
             self.engine, self.documents, self.folders, self.tz, clock=self.clock
         )
 
-    async def run_once(self) -> int:
-        """Deliver everything due now; returns how many deliveries were attempted."""
-        due = outbox.claim_due(self.engine, owner=self.owner, now=self.clock(), lease=self.lease)
+    async def run_once(self, *, limit: int = outbox.CLAIM_LIMIT) -> int:
+        """Deliver what is due now, `limit` at most; returns how many were attempted."""
+        due = outbox.claim_due(
+            self.engine, owner=self.owner, now=self.clock(), lease=self.lease, limit=limit
+        )
         await asyncio.gather(*(self._attempt(d) for d in due))
         return len(due)
 
@@ -80,7 +82,7 @@ class Dispatcher:
         while loop.time() < deadline:
             if await self.run_once():
                 continue
-            ids |= _caused_by(self.engine, ids)
+            ids |= outbox.caused_by(self.engine, ids)
             if all(r.status != outbox.PENDING for r in outbox.rows(self.engine, ids)):
                 return
             wake = outbox.next_wake(self.engine)
@@ -213,7 +215,3 @@ def _described(delivery: Delivery) -> str:
 
 def _bounded(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _caused_by(engine: Engine, ids: set[int]) -> set[int]:
-    return {r.id for r in outbox.rows(engine) if r.payload.get("cause") in ids} - ids

@@ -10,10 +10,11 @@ mail and cards) are the source of the "Communications sent" rows.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -46,6 +47,7 @@ from comms_assistant.service.ports import (
 # A document edited by someone between our read and our write is re-read this many times.
 REAPPLY_LIMIT = 5
 Transform = Callable[[bytes], bytes]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,8 @@ class ReportWriter:
         review = await self.documents.get_by_path(self._path(state, state.review_name))
         recommendations: list[list[str]] = []
         if review is not None:
-            recommendations = read_recommendations((await self.documents.download(review.id))[0])
+            content, _ = await self.documents.download(review.id)
+            recommendations = _released(read_recommendations)(content)
         where = (state.review_url or review.web_url) if review else ""
         lessons = draft_lessons(
             recommendations, f"{state.review_name} ({where})" if where else state.review_name
@@ -173,7 +176,7 @@ class ReportWriter:
         folder = self._folder(state)
 
         async def read_and_fill() -> bytes:
-            return fill(await self.documents.read(template))
+            return _released(fill)(await self.documents.read(template))
 
         copied, filled = await asyncio.gather(
             self.documents.copy(template, folder, state.report_name),
@@ -207,7 +210,7 @@ class ReportWriter:
             content = await self.documents.read(template)
         except NotFound:
             raise _missing(template) from None
-        return await self.documents.create(folder, name, build(content))
+        return await self.documents.create(folder, name, _released(build)(content))
 
     async def _template(self, name: str) -> tuple[str, DriveItem]:
         path = f"{self.folders.templates}/{name}"
@@ -235,7 +238,7 @@ class ReportWriter:
                 filled = None
             else:
                 content, etag = await self.documents.download(item_id)
-                new = transform(content)
+                new = _released(transform)(content)
             try:
                 saved = await self.documents.replace(item_id, new, if_match=etag)
             except PreconditionFailed:
@@ -311,6 +314,21 @@ class ReportWriter:
 
     def _path(self, state: _State, name: str) -> str:
         return f"{self._folder(state)}/{name}"
+
+
+def _released(work: Callable[[bytes], T]) -> Callable[[bytes], T]:
+    """`work` on a Word document, then a full collection: a python-docx document is a reference
+    cycle holding ~3 MB of lxml trees that only the cycle collector frees, and without this they
+    piled up between its rare full runs (worker peak 211 MB for 100 incidents; 147 MB with it).
+    Cheap once the start-up heap is frozen (comms_assistant/heap.py): ~5 ms."""
+
+    def run(content: bytes) -> T:
+        try:
+            return work(content)
+        finally:
+            gc.collect()
+
+    return run
 
 
 def _missing(template: str) -> DeliveryError:

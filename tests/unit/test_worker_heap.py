@@ -1,4 +1,4 @@
-"""The worker takes its long-lived start-up heap out of the cycle collector's way, without
+"""The process takes its long-lived start-up heap out of the cycle collector's way, without
 keeping any garbage alive for good."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from comms_assistant.entrypoints.worker import freeze_heap
+from comms_assistant.heap import freeze as freeze_heap
 
 
 class Node:

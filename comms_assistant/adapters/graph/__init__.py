@@ -6,10 +6,10 @@ package is cheap: msgraph-sdk is imported only when the adapters are built.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from comms_assistant import heap
 from comms_assistant.config import SettingsError
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ class GraphAdapters:
         for client in (self.client, self.teams_client):
             if client is not None:
                 await close_client(client)
+        await self.documents.aclose()
         for credential in (self.credential, self.teams_credential):
             close = getattr(credential, "close", None)
             if callable(close):
@@ -75,7 +76,7 @@ def build_graph_adapters(
         )
     credential = credential_for(settings, token_url=token_url)
     client = make_graph_client(settings, url, credential)
-    _freeze_imported_objects()
+    heap.freeze_once()  # msgraph is imported now: see comms_assistant/heap.py
     # Posting to a channel needs a delegated token (an app-only one gets 401): Teams gets its
     # own client when there is a delegated credential (the sandbox's account, or teams_account
     # signed in with `comms-assistant graph login`).
@@ -92,24 +93,6 @@ def build_graph_adapters(
         teams_client=teams_client,
         teams_credential=teams_credential,
     )
-
-
-_frozen = False
-
-
-def _freeze_imported_objects() -> None:
-    """Once a process: move what exists now (mostly msgraph's hundreds of thousands of imported
-    objects) out of the cyclic collector's sight.
-
-    Building a 500-recipient message makes thousands of kiota objects, enough to trigger a full
-    collection, which then walked the whole SDK: 0.17 s with the event loop stopped, in the
-    middle of a fan-out (measured in scripts/bench.py's fan-out). Done once only: objects frozen
-    later and then dropped in a cycle would never be freed.
-    """
-    global _frozen
-    if not _frozen:
-        gc.freeze()
-        _frozen = True
 
 
 __all__ = ["GraphAdapters", "build_graph_adapters"]
