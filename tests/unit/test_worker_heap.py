@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Iterator
 
 import pytest
+from world import World
 
 from comms_assistant.heap import freeze as freeze_heap
 
@@ -49,3 +50,23 @@ def test_cycles_made_after_the_freeze_are_still_collected() -> None:
     del later
     gc.collect()
     assert gone() is None
+
+
+def test_a_report_refresh_leaves_no_word_document_behind(world: World) -> None:
+    """A python-docx package and its parts are a reference cycle holding megabytes of lxml: each
+    one a delivery has finished with is collected at once, not when the collector next runs."""
+    from docx.opc.package import OpcPackage
+
+    world.run("open Apply is down p2 impact: Candidates cannot submit applications")
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()  # only the deliveries' own collections may free them
+    try:
+        world.deliver()
+        world.run("log Paged the database team")
+        world.deliver()
+        left = [o for o in gc.get_objects() if isinstance(o, OpcPackage)]
+    finally:
+        if was_enabled:
+            gc.enable()
+    assert left == []
