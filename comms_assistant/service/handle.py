@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from comms_assistant.adapters import store
 from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
-from comms_assistant.domain.audiences import Contact, Directory
+from comms_assistant.domain.audiences import Contact, Directory, audience_for
 from comms_assistant.domain.file_names import filing_folder, report_name, review_name
 from comms_assistant.domain.incident import (
     DomainError,
@@ -31,6 +31,7 @@ from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.related import related_services, resolve_target
 from comms_assistant.service.cadence import send_holding
 from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan
+from comms_assistant.service.messaging import central_team_outside
 from comms_assistant.service.replies import confirmation, neighbours_text
 from comms_assistant.service.status_text import describe
 from comms_assistant.service.wording import Verdict, WordingCheck
@@ -235,6 +236,15 @@ class CommandService:
         told = set(row.notified)
         if all({c.email.lower(), f"teams:{c.teams_destination}"} & told for c in found):
             raise Refused(f"Everyone in {command.target} has already been told.")
+        planner = self.planner
+        chosen = audience_for(incident, planner.contacts, planner.routing)
+        outside = central_team_outside(planner, incident, chosen)
+        if all(c.email.lower() in outside for c in found):
+            raise Refused(
+                f"{row.reference} is a security incident: the central Major Incident team hears "
+                "only that it exists and when it is over. Its details stay with the security "
+                "contacts and the people leading it."
+            )
         return found
 
     def _apply(

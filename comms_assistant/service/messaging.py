@@ -78,7 +78,8 @@ def plan_message(
 ) -> MessagePlan:
     """The rows for `kind`; `extra` are people added by hand (`notify`), told as late joiners."""
     contacts = planner.contacts
-    audience = (*audience_for(incident, contacts, planner.routing), *extra)
+    chosen = audience_for(incident, contacts, planner.routing)
+    audience = (*chosen, *extra)
     names = {c.key: c.name for c in (*contacts, *audience)}
     told_mail = [t for t in row.notified if not t.startswith(TEAMS_PREFIX)]
     told_teams = [t.removeprefix(TEAMS_PREFIX) for t in row.notified if t.startswith(TEAMS_PREFIX)]
@@ -105,7 +106,7 @@ def plan_message(
 
     # A security incident's details stay with its audience: the central team, told of it by the
     # Major Incident notification, hears no updates, and only a restricted word at the end.
-    outsiders = _central_team_of_security(planner, incident)
+    outsiders = central_team_outside(planner, incident, email_recipients(chosen))
     outside = _Audience([a for a in main.mail if a in outsiders], [])
     main = _Audience([a for a in main.mail if a not in outsiders], main.teams)
     late = _Audience([a for a in late.mail if a not in outsiders], late.teams)
@@ -170,11 +171,16 @@ def plan_message(
     return plan
 
 
-def _central_team_of_security(planner: DeliveryPlanner, incident: Incident) -> set[str]:
+def central_team_outside(
+    planner: DeliveryPlanner, incident: Incident, audience: Iterable[Contact]
+) -> set[str]:
+    """For a security incident, the central team's addresses outside its audience (a mailbox
+    that is also a security contact hears in full): they hear only that it exists and ends."""
     if not incident.security:
         return set()
     team = major_incident_team(planner.contacts, planner.routing)
-    return {c.email.lower() for c in email_recipients(team)}
+    inside = {c.email.lower() for c in audience}
+    return {c.email.lower() for c in email_recipients(team)} - inside
 
 
 def _major_audience(

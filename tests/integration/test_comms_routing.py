@@ -158,6 +158,19 @@ def test_a_security_p1_tells_the_central_team_only_that_it_exists_and_that_it_en
     assert sum(channel_folders(product).values()) == 0
 
 
+def test_notify_will_not_give_the_central_team_a_security_incidents_details(
+    product: Product,
+) -> None:
+    product.deliver(
+        product.run("open Candidate data may have leaked p2 services: apply security: yes")
+    )
+    before = len(product.emails())
+    reply = product.app.commands().execute(f"notify {MAJOR}", who="comms.lead@example.org")
+    assert not reply.ok and reply.deliveries == ()
+    assert "hears only that it exists" in reply.text
+    assert len(product.emails()) == before
+
+
 def test_notify_tells_a_downstream_team_what_happened_so_far(product: Product) -> None:
     product.deliver(product.run(OPEN))
     reply = product.app.commands().execute("status", who=None)
