@@ -106,6 +106,11 @@ def build_app(
             return error_response(exc, request_id)
         except web.HTTPException:
             raise  # redirects and aiohttp's own answers pass through
+        except ConnectionResetError:
+            # The client went away mid-request (the soak SIGKILLs workers): no one to answer,
+            # and not the tenant's fault, so no traceback.
+            log.info("sandbox tenant: client left during %s %s", request.method, request.path)
+            return web.Response(status=499)
         except Exception:
             log.exception("sandbox tenant: unexpected error on %s %s", request.method, request.path)
             error = GraphError(500, "generalException", "An unexpected error occurred.")

@@ -144,3 +144,32 @@ def test_rules_accept_a_list_one_rule_or_rules_key() -> None:
     assert len(parse_rules('[{"status": 503}, {"drop": true}]', now)) == 2
     assert parse_rules({"rules": [{"status": 429, "for": 5}]}, now)[0].until == 1005.0
     assert parse_rules({"status": 423}, now)[0].error_code == "resourceLocked"
+
+
+def test_a_client_that_leaves_mid_request_is_no_error_of_the_tenants(
+    sandbox: SandboxTenant, graph: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker SIGKILLed while sending a body: the tenant notes it, without a traceback."""
+    import logging
+    import socket
+    import time
+    from urllib.parse import urlparse
+
+    caplog.set_level(logging.INFO)
+    url = urlparse(sandbox.graph_url)
+    token = graph.headers["Authorization"]
+    with socket.create_connection((url.hostname, url.port)) as raw:
+        head = (
+            f"POST {url.path}/users/incidents@example.org/sendMail HTTP/1.1\r\n"
+            f"Host: {url.hostname}\r\nAuthorization: {token}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n"
+        )
+        raw.sendall(head.encode() + b'{"message": {"subject": ')
+        time.sleep(0.2)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and "client left" not in caplog.text:
+        time.sleep(0.05)
+    assert "client left during POST" in caplog.text
+    assert "unexpected error" not in caplog.text and "Traceback" not in caplog.text
+    still = graph.get("/users/incidents@example.org/mailFolders/sentitems/messages")
+    assert still.status_code == 200 and still.json()["value"] == []  # serving; nothing sent
