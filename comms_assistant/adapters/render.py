@@ -47,7 +47,6 @@ from comms_assistant.adapters.render_text import (
     sentence,
 )
 from comms_assistant.domain.incident import (
-    RESTRICTED_TITLE,
     EntryKind,
     Incident,
     Priority,
@@ -212,6 +211,7 @@ class Renderer:
             "priority_number": incident.priority.value,
             "status": incident.status.value,
             "security": incident.security,
+            "restricted": incident.restricted,
             "impact": bounded(incident.impact),
             "services": services,
             "services_text": and_list(services),
@@ -248,13 +248,15 @@ class Renderer:
         facts = [
             ("Priority", incident.priority.label),
             ("Status", incident.status.value.capitalize()),
-            ("Services", ", ".join(services) or _unknown(incident)),
+            ("Services", ", ".join(services) or _no_services(incident)),
         ]
         facts += list(leads.items()) or [("Leads", "Not given yet")]
         facts.append(("Started", self._when(incident.declared_at, None)))
         if kind is MessageKind.RESOLVED:
             facts.append(("Resolved", resolved_at or "Yes"))
             facts.append(("Next update", "None: this is the last update"))
+        elif incident.restricted:  # the central team hears of a security incident only twice
+            facts.append(("Next update", "When it is over"))
         else:
             facts.append(("Next update", f"By {next_at}" if next_at else "When anything changes"))
         return facts
@@ -302,6 +304,5 @@ class Renderer:
         return f"{clock(local)} on {local:%A} {local.day} {local:%B}"
 
 
-def _unknown(incident: Incident) -> str:
-    # A security incident's restricted view (the central team's) has no services by design.
-    return "Restricted" if incident.title == RESTRICTED_TITLE else "Not given yet"
+def _no_services(incident: Incident) -> str:
+    return "Restricted" if incident.restricted else "Not given yet"

@@ -105,6 +105,8 @@ class Incident:
     resolved_at: datetime | None = None
     resolution: str = ""
     timeline: list[TimelineEntry] = field(default_factory=list)
+    # True only on a `restricted_view`: what the central team may know of a security incident.
+    restricted: bool = False
 
     @classmethod
     def declare(
@@ -154,6 +156,7 @@ class Incident:
             services=(),
             resolution="",
             timeline=[],
+            restricted=True,
         )
 
     def post_update(self, text: str, *, who: str, now: datetime) -> TimelineEntry:

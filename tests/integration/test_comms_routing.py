@@ -152,6 +152,8 @@ def test_a_security_p1_tells_the_central_team_only_that_it_exists_and_that_it_en
         assert "Do not share or forward this message" in plain(message)
     assert "gideon.marsh@example.org" in plain(notification)  # who leads it
     assert "Services\tRestricted" in plain(notification)
+    assert "We will tell you when it is over" in plain(notification)
+    assert "report" not in plain(notification).lower().replace("major incident report", "")
     # The security audience heard everything, as before.
     told = [m for m in product.emails() if bcc(m) & SECURITY]
     assert any(secret in plain(m) for m in told)
