@@ -32,6 +32,7 @@ import aiohttp
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters import conversations
+from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, in_proactive_turn
 from comms_assistant.service.ports import DeliveryError
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ log = logging.getLogger(__name__)
 
 CHAT = "chat:"
 CHANNEL = "channel:"
-ANONYMOUS = "anonymous"  # as bot_sdk stores it beside each reference
 
 
 class NoReference(DeliveryError):
@@ -108,7 +108,7 @@ class ProactiveSender:
             )
             return str(created.activity_id or created.id)
 
-        return await self.host.proactive(stored, post)
+        return await in_proactive_turn(self.host, stored, post)
 
     async def _to_chat(self, person: str, message: Any) -> str:
         if "@" not in person:
@@ -124,7 +124,7 @@ class ProactiveSender:
             sent = await connector.conversations.send_to_conversation(conversation, message)
             return str(sent.id)
 
-        return await self.host.proactive(stored, post)
+        return await in_proactive_turn(self.host, stored, post)
 
     async def _new_chat(self, person: str) -> tuple[str, dict[str, Any]]:
         """Find `person` among the incidents channel's members, start a 1:1 chat, store it."""
@@ -155,7 +155,7 @@ class ProactiveSender:
             )
             return str(created.id), str(created.service_url or ref.service_url), member
 
-        conversation, service_url, member = await self.host.proactive(base, create)
+        conversation, service_url, member = await in_proactive_turn(self.host, base, create)
         reference = dict(base["reference"])
         reference.pop("activityId", None)
         reference.update(

@@ -3,19 +3,16 @@
 Departures from the SDK's defaults, each for a trap measured in PLATFORM-FACTS: turns run after
 the 202 on their own loop (bot_queue), not inside the request; `on_turn_error` sends a plain
 sentence, not exception text; the MSAL provider is wrapped (bot_auth); every outbound call is
-bounded; proactive sends use `send_to_conversation` (the SDK's helpers add a random replyToId).
+bounded; messages the bot starts itself go through bot_outbound. Stored turns: bot_jobs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -26,6 +23,8 @@ from comms_assistant.entrypoints import bot_auth
 from comms_assistant.entrypoints.bot_cards import submitted_command
 from comms_assistant.entrypoints.bot_channels import open_channel
 from comms_assistant.entrypoints.bot_delivery import DeliveryThread
+from comms_assistant.entrypoints.bot_jobs import CURRENT_TURN, Job, restored
+from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, send_text
 from comms_assistant.entrypoints.bot_policy import People, bot_mentions, command_text
 from comms_assistant.entrypoints.bot_queue import LoopThread, QueueFull, TurnQueue
 from comms_assistant.entrypoints.bot_turns import SORRY, Answer, Background, Turns
@@ -35,9 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("comms_assistant.bot")
 
-T = TypeVar("T")
-
-ANONYMOUS = "anonymous"
 UNSURE = (
     "Sorry, something went wrong on my side before I could answer. "
     "Ask 'status' to see whether it was done."
@@ -159,37 +155,26 @@ class AgentHost:
         """At start: run the turns acknowledged before a stop and never run, in the order they
         came. One begun and cut short may or may not have changed the incident: it is not run
         again (never twice); its sender is asked to check instead."""
-        from microsoft_agents.activity import Activity
-        from microsoft_agents.hosting.core import ClaimsIdentity
-
         engine = self.journal
         day_ago = self.turns.clock() - timedelta(days=1)
         await asyncio.to_thread(turn_journal.prune, engine, before=day_ago)
         replayed = 0
         for turn in await asyncio.to_thread(turn_journal.unfinished, engine):
-            identity = ClaimsIdentity(
-                turn.identity.get("claims") or {}, authentication_type=turn.identity.get("type")
-            )
-            try:
-                activity = Activity.model_validate(turn.activity)
-                activity.request_id = uuid.uuid4().hex
-            except ValidationError:
-                log.error("stored turn %d is not an activity any more: dropped", turn.id)
+            job = restored(turn)
+            if job is None:
                 await asyncio.to_thread(
                     turn_journal.finish, engine, turn.id, now=self.turns.clock()
                 )
                 continue
             if turn.state == turn_journal.STARTED:
-                await self._interrupted(Job(identity, activity, turn.id))
+                await self._interrupted(job)
                 continue
             try:
                 self.queue.reserve()
             except QueueFull:
                 log.error("more stored turns than the queue holds: the rest run at the next start")
                 break
-            self.turn_loop.call(
-                self.queue.submit, turn.conversation_id, Job(identity, activity, turn.id)
-            )
+            self.turn_loop.call(self.queue.submit, turn.conversation_id, job)
             replayed += 1
         if replayed:
             log.warning("running %d turn(s) acknowledged before the last stop", replayed)
@@ -235,7 +220,7 @@ class AgentHost:
             )
         except bot_auth.TokenUnavailable:
             # Without a token nothing can be sent, not even an apology: the log says it.
-            log.error("no token to answer in %s: the command was not answered", _lane(job))
+            log.error("no token to answer in %s: the command was not answered", job.lane)
         finally:
             CURRENT_TURN.reset(token)
             task = asyncio.current_task()
@@ -250,7 +235,7 @@ class AgentHost:
             mode="json", by_alias=True, exclude_none=True
         )
         anonymous = job.identity.allow_anonymous
-        await self._send({"reference": reference, ANONYMOUS: anonymous}, UNSURE)
+        await send_text(self, {"reference": reference, ANONYMOUS: anonymous}, UNSURE)
 
     async def _remember(self, context: TurnContext, who: str | None) -> dict[str, Any]:
         """Keep the conversation's address (where replies, cards and nudges can be sent);
@@ -359,55 +344,7 @@ class AgentHost:
         if not stored or "reference" not in stored:
             log.info("no stored reference for %s: outcome not posted", conversation)
             return
-        await self._send(stored, text)
-
-    async def _send(self, stored: dict[str, Any], text: str) -> None:
-        from microsoft_agents.hosting.core import MessageFactory
-
-        async def send(connector: Any, ref: Any) -> None:
-            message = MessageFactory.text(text)
-            message.apply_conversation_reference(ref, is_incoming=False)
-            message.reply_to_id = None  # a new message, not a reply to the continuation event
-            await connector.conversations.send_to_conversation(ref.conversation.id, message)
-
-        await self.proactive(stored, send)
-
-    async def proactive(
-        self, stored: dict[str, Any], work: Callable[[Any, Any], Awaitable[T]]
-    ) -> T:
-        """`work(connector, reference)` in a proactive turn on a stored conversation reference:
-        the SDK's continue-conversation path, with the bot's identity (or none, when the
-        conversation came in anonymously). Run it on the turn loop (`turn_loop.run`)."""
-        from microsoft_agents.activity import ConversationReference
-        from microsoft_agents.hosting.core import ClaimsIdentity, ConnectorClientBase
-
-        ref = ConversationReference.model_validate(stored["reference"])
-        if stored.get(ANONYMOUS) or not self.settings.bot_app_id:
-            claims = ClaimsIdentity()
-        else:
-            claims = self.adapter.create_claims_identity(self.settings.bot_app_id)
-        done: list[T] = []
-        failed: list[BaseException] = []
-
-        async def run(context: TurnContext) -> None:
-            # Caught here: the adapter hands a callback's error to on_turn_error, which would
-            # post "Sorry" into the conversation and swallow it; the caller must see it.
-            try:
-                done.append(await work(context.services.get(ConnectorClientBase), ref))
-            except Exception as error:
-                failed.append(error)
-
-        await asyncio.wait_for(
-            self.adapter.continue_conversation_with_claims(
-                claims, ref.get_continuation_activity(), run
-            ),
-            self.timeout,
-        )
-        if failed:
-            raise failed[0]
-        if not done:
-            raise RuntimeError("the proactive turn did not run")
-        return done[0]
+        await send_text(self, stored, text)
 
     async def close(self) -> None:
         """Stop the turns (and the deliveries they started) and their loop."""
@@ -433,23 +370,6 @@ class AgentHost:
             await asyncio.wait_for(context.send_activity(MessageFactory.text(SORRY)), self.timeout)
         except Exception as send_error:
             log.warning("could not tell the user about it: %s", type(send_error).__name__)
-
-
-@dataclass(frozen=True)
-class Job:
-    identity: Any  # the SDK's ClaimsIdentity of the request
-    activity: Any  # the SDK's Activity
-    turn_id: int | None = None  # its row in the turn journal
-
-
-# The journal row of the turn being run: the SDK calls `_on_message` within `_turn`'s task.
-CURRENT_TURN: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "current_turn", default=None
-)
-
-
-def _lane(job: Job) -> str:
-    return str(job.activity.conversation.id)
 
 
 def _bot_mentions(activity: Any) -> list[str]:

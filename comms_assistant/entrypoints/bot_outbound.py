@@ -1,0 +1,73 @@
+"""Messages the bot starts itself: a proactive turn on a stored conversation reference.
+
+The Agents SDK's continue-conversation path, with the bot's identity (or none, when the
+conversation came in anonymously). The SDK's own helpers add a random replyToId, so new messages
+go by `send_to_conversation`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core import TurnContext
+
+    from comms_assistant.entrypoints.bot_sdk import AgentHost
+
+T = TypeVar("T")
+
+# Stored beside each conversation reference: the conversation came in without a token (local
+# development), so the bot answers it without one too.
+ANONYMOUS = "anonymous"
+
+
+async def in_proactive_turn(
+    host: AgentHost, stored: dict[str, Any], work: Callable[[Any, Any], Awaitable[T]]
+) -> T:
+    """`work(connector, reference)` in a proactive turn on `stored` (a reference as the bot
+    keeps it). Run it on the turn loop (`host.turn_loop.run`)."""
+    from microsoft_agents.activity import ConversationReference
+    from microsoft_agents.hosting.core import ClaimsIdentity, ConnectorClientBase
+
+    ref = ConversationReference.model_validate(stored["reference"])
+    if stored.get(ANONYMOUS) or not host.settings.bot_app_id:
+        claims = ClaimsIdentity()
+    else:
+        claims = host.adapter.create_claims_identity(host.settings.bot_app_id)
+    done: list[T] = []
+    failed: list[BaseException] = []
+
+    async def run(context: TurnContext) -> None:
+        # Caught here: the adapter hands a callback's error to on_turn_error, which would
+        # post "Sorry" into the conversation and swallow it; the caller must see it.
+        try:
+            done.append(await work(context.services.get(ConnectorClientBase), ref))
+        except Exception as error:
+            failed.append(error)
+
+    await asyncio.wait_for(
+        host.adapter.continue_conversation_with_claims(
+            claims, ref.get_continuation_activity(), run
+        ),
+        host.timeout,
+    )
+    if failed:
+        raise failed[0]
+    if not done:
+        raise RuntimeError("the proactive turn did not run")
+    return done[0]
+
+
+async def send_text(host: AgentHost, stored: dict[str, Any], text: str) -> None:
+    """A new plain message in the stored conversation."""
+    from microsoft_agents.hosting.core import MessageFactory
+
+    async def send(connector: Any, ref: Any) -> None:
+        message = MessageFactory.text(text)
+        message.apply_conversation_reference(ref, is_incoming=False)
+        message.reply_to_id = None  # a new message, not a reply to the continuation event
+        await connector.conversations.send_to_conversation(ref.conversation.id, message)
+
+    await in_proactive_turn(host, stored, send)
