@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,9 @@ SERVICE_OPTIONAL = ("upstream", "downstream")
 # Deliberately loose: Exchange decides what is deliverable, this only catches typing slips.
 _EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+")
 _SERVICE_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+# A cell starting with one of these is a formula to Excel and other spreadsheets.
+FORMULA_START = ("=", "+", "-", "@")
+_SHOWN = 40
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Problem:
     file: str
     line: int | None
     message: str
+    # A warning is shown by `contacts check` but stops nothing: the row is still used.
+    warning: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}, line {self.line}" if self.line else self.file
@@ -66,9 +72,23 @@ def default_contacts_dir() -> Path:
 
 def load_directory(path: Path | None = None) -> Directory:
     directory, problems = inspect_directory(path)
-    if problems:
-        raise ContactsError(problems)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        raise ContactsError(errors)
     return directory
+
+
+def safe_csv_cell(value: str) -> str:
+    """`value` as a cell of a CSV file the product writes, which people open in Excel.
+
+    A cell starting with =, +, - or @ (also after spaces, a tab or a carriage return) is run as
+    a formula, and a formula can fetch a web page or start a program: typed text becomes such a
+    cell only with a leading apostrophe, which Excel reads as "this is text" and hides. No CSV is
+    written yet; whatever writes one puts every cell through this.
+    """
+    if value[:1] in ("\t", "\r") or value.lstrip()[:1] in FORMULA_START:
+        return "'" + value
+    return value
 
 
 def inspect_directory(path: Path | None = None) -> tuple[Directory, list[Problem]]:
@@ -241,7 +261,59 @@ def _rows(
             )
             continue
         cells += [""] * (len(names) - len(cells))
+        hidden = _hidden_character(path, line, names, cells)
+        if hidden is not None:
+            problems.append(hidden)
+            continue
+        problems += _formula_warnings(path, line, names, cells)
         yield line, {c: cells[i] for c, i in index.items()}
+
+
+def _hidden_character(path: Path, line: int, names: list[str], cells: list[str]) -> Problem | None:
+    """A control or invisible formatting character in the row: refused, and the row not used.
+
+    A NUL in a name reached an email's Bcc display name; a right-to-left override or a
+    zero-width space in an address or name makes it read as something else. Line breaks and
+    tabs are allowed: Excel puts them in cells, and the values are joined onto one line.
+    """
+    for column, cell in enumerate(cells):
+        for char in cell:
+            if char in "\t\n\r" or unicodedata.category(char) not in ("Cc", "Cf", "Cs"):
+                continue
+            what = f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+            return Problem(
+                path.name,
+                line,
+                f"{_column(names, column)} has an invisible control character ({what}): "
+                "retype the cell; until then this row is not used",
+            )
+    return None
+
+
+def _formula_warnings(path: Path, line: int, names: list[str], cells: list[str]) -> list[Problem]:
+    # Not refused: it may be meant. But a formula in a contacts file is more often pasted in,
+    # and Excel runs it for whoever opens the file next.
+    found = []
+    for column, cell in enumerate(cells):
+        start = cell.lstrip()[:1]
+        if start in FORMULA_START:
+            shown = cell.strip()
+            shown = shown if len(shown) <= _SHOWN else shown[: _SHOWN - 1] + "…"
+            found.append(
+                Problem(
+                    path.name,
+                    line,
+                    f'{_column(names, column)} "{shown}" starts with "{start}", so a spreadsheet '
+                    "may run it as a formula: check it is what you meant",
+                    warning=True,
+                )
+            )
+    return found
+
+
+def _column(names: list[str], index: int) -> str:
+    name = names[index] if index < len(names) else ""
+    return name if name.isprintable() and name else f"column {index + 1}"
 
 
 def _read(path: Path, problems: list[Problem]) -> str | None:

@@ -36,6 +36,7 @@ from comms_assistant.adapters.render_cards import (
     card_size,
     colour_for,
     fit_card,
+    markdown_literal,
 )
 from comms_assistant.adapters.render_text import (
     TITLE_MAX,
@@ -118,15 +119,11 @@ class Renderer:
             loaders.append(FileSystemLoader(templates_dir))
         # An organisation's folder may hold only the templates it changed; the rest fall back.
         loaders.append(FileSystemLoader(default_templates_dir()))
-        # Sandboxed: templates are edited by people outside the development team.
-        self._env = SandboxedEnvironment(
-            loader=ChoiceLoader(loaders),
-            autoescape=select_autoescape(("html", "htm", "xml"), default_for_string=False),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self._env.filters.update(nl2br=nl2br, sentence=sentence)
+        self._env = _environment(loaders)
+        # The card's copy of the templates shows every value as typed, not as Markdown: escaping
+        # each `{{ ... }}` as it is written out reaches every value, however a template gets it
+        # (`incident.title` too), after its filters, and leaves the template's own words alone.
+        self._card_env = _environment(loaders, finalize=_card_value)
         self._tz = tz
         self._service_names = dict(service_names or {})
         # What the organisation calls its priorities (dxw: Critical, Major...), shown in words.
@@ -168,15 +165,17 @@ class Renderer:
         report_url: str | None = None,
     ) -> dict[str, Any]:
         context = self._context(kind, incident, entry, None, next_update_by, report_url)
+        env = self._card_env
+        restricted = self._line("teams/restricted.txt", context, env) if incident.security else ""
         return build_card(
-            banner=self._line("teams/banner.txt", context),
-            title=context["title"],
+            banner=self._line("teams/banner.txt", context, env),
+            title=context["title"],  # build_card escapes the title and facts itself
             colour=colour_for(incident.priority, kind is MessageKind.RESOLVED),
             sections=self._sections(kind, context, card=True),
             facts=context["facts"],
             report_url=report_url,
-            button=self._line("teams/button.txt", context),
-            restricted=self._line("teams/restricted.txt", context) if incident.security else "",
+            button=self._line("teams/button.txt", context, env),
+            restricted=restricted,
         )
 
     def _context(
@@ -264,7 +263,8 @@ class Renderer:
     def _sections(
         self, kind: MessageKind, context: dict[str, Any], *, card: bool = False
     ) -> tuple[Section, ...]:
-        template = self._env.get_template(f"mail/{kind.value}.txt")
+        env = self._card_env if card else self._env
+        template = env.get_template(f"mail/{kind.value}.txt")
         # A card template holds only the blocks worded differently for Teams (it extends the
         # mail one, whose blocks are not in its own `blocks`), so each block falls back.
         override = self._optional(f"teams/{kind.value}.txt") if card else None
@@ -281,15 +281,17 @@ class Renderer:
 
     def _optional(self, name: str) -> Any:
         try:
-            return self._env.get_template(name)
+            return self._card_env.get_template(name)
         except TemplateNotFound:
             return None
 
     def _render(self, name: str, context: dict[str, Any]) -> str:
         return self._env.get_template(name).render(context)
 
-    def _line(self, name: str, context: dict[str, Any]) -> str:
-        return " ".join(self._render(name, context).split())
+    def _line(
+        self, name: str, context: dict[str, Any], env: SandboxedEnvironment | None = None
+    ) -> str:
+        return " ".join((env or self._env).get_template(name).render(context).split())
 
     def _when(self, moment: datetime, reference: datetime | None) -> str:
         """GOV.UK style: "2:30pm" today, "9am tomorrow", else "9am on Tuesday 24 November"."""
@@ -302,6 +304,25 @@ class Renderer:
             if day == today + timedelta(days=1):
                 return f"{clock(local)} tomorrow"
         return f"{clock(local)} on {local:%A} {local.day} {local:%B}"
+
+
+def _environment(loaders: list[Any], **options: Any) -> SandboxedEnvironment:
+    # Sandboxed: templates are edited by people outside the development team.
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(("html", "htm", "xml"), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        **options,
+    )
+    env.filters.update(nl2br=nl2br, sentence=sentence)
+    return env
+
+
+def _card_value(value: Any) -> str:
+    # str() first: a StrictUndefined still raises here, as it does in the email.
+    return markdown_literal(str(value))
 
 
 def _no_services(incident: Incident) -> str:

@@ -1,7 +1,8 @@
 """Adaptive Cards (schema 1.5) for Teams, built as data from the same sections as the email.
 
 User text only ever goes into a TextBlock's `text` or a fact's `value` as data; json.dumps does
-the escaping when the card is sent.
+the escaping when the card is sent. Teams reads both as Markdown, so user text goes through
+`markdown_literal` first: what people typed is shown as typed, never as a link or formatting.
 """
 
 from __future__ import annotations
@@ -31,6 +32,35 @@ class CardSection(Protocol):
     def text(self) -> str: ...
 
 
+# Teams renders a TextBlock's text and a fact's value as Markdown (links, bold and italic,
+# lists). The Adaptive Cards renderers follow CommonMark, where a backslash before ASCII
+# punctuation shows that character literally (Teams' mobile renderers once showed the backslash
+# too; that was fixed). Only characters that can start Markdown are escaped, so the card's JSON
+# stays readable. `(` after `]` is escaped too: older renderers look for "](" without honouring
+# the backslash before the "]". An `&` is escaped only where it would start an entity ("&amp;").
+_INLINE = re.compile(r"[\\`*_\[\]<>~|]|(?<=\])\(|&(?=#?[0-9A-Za-z]+;)")
+# At the start of a line: headings, list items, and the "===" or "---" under a setext heading.
+_LINE_START = re.compile(r"^([ \t]*)(?:([-+=#])|(\d+)([.)]))", re.MULTILINE)
+
+
+def markdown_literal(text: str) -> str:
+    """`text` as a TextBlock or fact value that Teams shows exactly as typed.
+
+    The one escape for text people type on its way into a card: build_card applies it to the
+    title and fact values, and the Renderer's card templates to every `{{ ... }}` they show, so
+    the templates' own words may still use Markdown.
+    """
+    escaped = _INLINE.sub(lambda match: "\\" + match.group(), text)
+    return _LINE_START.sub(_escape_line_start, escaped)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker, number, delimiter = match.groups()
+    if marker:
+        return f"{indent}\\{marker}"
+    return f"{indent}{number}\\{delimiter}"
+
+
 def build_card(
     *,
     banner: str,
@@ -48,13 +78,13 @@ def build_card(
         body.append(text_block(restricted, weight="Bolder") | {"color": "Attention"})
     body += [
         text_block(banner, size="Small", weight="Bolder") | {"color": colour},
-        text_block(title, size="Large", weight="Bolder"),
+        text_block(markdown_literal(title), size="Large", weight="Bolder"),
     ]
     for section in sections:
         body.append(text_block(section.heading, weight="Bolder") | {"spacing": "Medium"})
         # Teams' markdown joins single newlines: a blank line keeps each line apart.
         body.append(text_block("\n\n".join(section.text.splitlines())))
-    fact_list = [{"title": t, "value": clip(v, FACT_MAX)} for t, v in facts]
+    fact_list = [{"title": t, "value": markdown_literal(clip(v, FACT_MAX))} for t, v in facts]
     body.append({"type": "FactSet", "facts": fact_list, "spacing": "Medium"})
     card: dict[str, Any] = {
         "type": "AdaptiveCard",
@@ -79,8 +109,18 @@ def fit_card(card: dict[str, Any], budget: int) -> dict[str, Any]:
         if len(current) <= _MIN_KEPT + len(SHORTENED):
             break  # nothing left worth cutting; validate_card will report the size
         keep = max(_MIN_KEPT, (len(current) - len(SHORTENED)) // 2)
-        blocks[index]["text"] = clip(original[index], keep, note=SHORTENED)
+        blocks[index]["text"] = _clip_escaped(original[index], keep)
     return card
+
+
+def _clip_escaped(text: str, keep: int) -> str:
+    kept = clip(text, keep, note="")
+    if kept == text:
+        return text
+    # A cut between a backslash and the character it escapes would leave the backslash showing.
+    if (len(kept) - len(kept.rstrip("\\"))) % 2:
+        kept = kept[:-1].rstrip()
+    return kept + SHORTENED
 
 
 def card_size(card: dict[str, Any]) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from comms_assistant.domain.commands import plain_text
+
 _FORBIDDEN = re.compile(r'["*:<>?/\\|#%\x00-\x1f\x7f]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d|desktop\.ini|\.lock)$", re.IGNORECASE)
 MAX_TITLE = 80
@@ -12,7 +14,9 @@ MAX_TITLE = 80
 
 def clean_title(title: str) -> str:
     """A title cut and cleaned to SharePoint's file-name rules (never empty)."""
-    cleaned = " ".join(_FORBIDDEN.sub(" ", title).split())
+    # Titles are cleaned when parsed; again here for any stored before that, or made elsewhere:
+    # a right-to-left override in a file name disguises what the file is.
+    cleaned = " ".join(_FORBIDDEN.sub(" ", plain_text(title)).split())
     cleaned = cleaned.replace("_vti_", "vti").lstrip("~$")
     if len(cleaned) > MAX_TITLE:
         cleaned = cleaned[:MAX_TITLE].rsplit(" ", 1)[0] or cleaned[:MAX_TITLE]

@@ -1,12 +1,14 @@
 """`comms-assistant contacts check`: is the contacts directory right, and who hears what?
 
-Lists every problem with its file and line (exit 1), then, for each service, who would hear
-about a P1, P2, P3 and P4 incident and how, and who hears about a security incident, so the
-person keeping the spreadsheet can see the effect of an edit before an incident tests it.
+Lists every problem with its file and line (exit 1), and every warning (a cell to look at, which
+does not change the exit status), then, for each service, who would hear about a P1, P2, P3 and
+P4 incident and how, and who hears about a security incident, so the person keeping the
+spreadsheet can see the effect of an edit before an incident tests it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -38,12 +40,14 @@ def check(
         from comms_assistant.config import Settings
 
         folder = Settings().contacts_dir
-    directory, problems = inspect_directory(folder)
-    typer.echo(report(directory, [str(p) for p in problems]))
+    directory, found = inspect_directory(folder)
+    problems = [str(p) for p in found if not p.warning]
+    warnings = [str(p) for p in found if p.warning]
+    typer.echo(report(directory, problems, warnings))
     raise typer.Exit(1 if problems else 0)
 
 
-def report(directory: Directory, problems: list[str]) -> str:
+def report(directory: Directory, problems: list[str], warnings: Sequence[str] = ()) -> str:
     lines: list[str] = []
     if problems:
         lines.append(f"{len(problems)} problem(s) to fix:")
@@ -51,6 +55,10 @@ def report(directory: Directory, problems: list[str]) -> str:
         lines.append("")
     else:
         lines += ["No problems found.", ""]
+    if warnings:
+        lines.append(f"{len(warnings)} warning(s) to check:")
+        lines += [f"  - {w}" for w in warnings]
+        lines.append("")
     major = ", ".join(c.name for c in major_incident_team(directory.contacts, directory.routing))
     lines.append(f"Every P1 also sends the Major Incident notification to: {major or 'nobody'}")
     for service in directory.services:

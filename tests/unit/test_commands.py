@@ -158,3 +158,41 @@ def test_a_role_of_the_organisations_own() -> None:
         c.parse("role me")
     with pytest.raises(c.ParseError, match='"sam" is not a person'):
         c.parse("role delivery manager sam")
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("open Apply \x07is \x1b[31mdown\x1b[0m p2", "Apply is down"),
+        ("open \u202egnp.exe report\u200b p2", "gnp.exe report"),
+        ("open Ap\u200bply\u200c is\u2060 do\u00adwn\ufeff p2", "Apply is down"),
+        ("open a\u2066b\u2069c \u200e\u200fd\u061c p2", "abc d"),
+        ("open \x1b]8;;https://evil.example/\x07Apply\x1b]8;;\x07 is down p2", "Apply is down"),
+        ("open Apply\x85is\x0bdown\tnow p2", "Apply is down now"),
+        ("open Cafe\u0301 is down p2", "Caf\u00e9 is down"),  # NFC: one character, as typed
+    ],
+)
+def test_invisible_and_control_characters_never_reach_a_title(typed: str, title: str) -> None:
+    command = c.parse(typed)
+    assert isinstance(command, c.Open) and command.title == title
+
+
+def test_every_field_is_cleaned_once_for_every_command() -> None:
+    dirty = "\x1b[1m\u202eBold\u200b\x00"
+    assert c.parse(f"update {dirty} text") == c.Update("Bold text")
+    assert c.parse(f"log {dirty}") == c.Log("Bold")
+    assert c.parse(f"close {dirty}") == c.Close("Bold")
+    assert c.parse(f"notify {dirty}") == c.Notify("Bold")
+    assert c.parse(f"priority p1 {dirty}") == c.SetPriority(Priority.P1, "Bold")
+    assert c.parse(f"open x p2 impact: {dirty} services: a{dirty}") == c.Open(
+        title="x", priority=Priority.P2, impact="Bold", services=("abold",)
+    )
+    assert c.parse(f"lead sam@exam\u200bple.org{dirty[:4]}") == c.Assign(
+        Role.INCIDENT_LEAD, "sam@example.org"
+    )
+    assert c.parse(
+        f"I am declaring an incident because {dirty} broke.\r\nThe impact is that x"
+    ) == (c.Open(title="Bold broke", priority=Priority.P3, impact="x", priority_defaulted=True))
+    with pytest.raises(c.ParseError) as refused:
+        c.parse(f"\x1b[31m{dirty}frobnicate")
+    assert '"Boldfrobnicate" is not a command' in str(refused.value)

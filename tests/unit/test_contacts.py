@@ -1,3 +1,5 @@
+import csv
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -6,7 +8,9 @@ import pytest
 from comms_assistant.adapters.contacts import (
     ContactsError,
     default_contacts_dir,
+    inspect_directory,
     load_directory,
+    safe_csv_cell,
 )
 from comms_assistant.domain.audiences import Channels, ContactRole, audience_for
 from comms_assistant.domain.incident import Incident, Priority
@@ -174,3 +178,85 @@ def test_all_and_service_keys_together_are_refused(tmp_path):
     contacts = HEADER + "A,a@example.org,support,,all;apply,P4,email\n"
     (found,) = problems(write(tmp_path, contacts))
     assert 'mixes "all"' in found
+
+
+@pytest.mark.parametrize(
+    ("row", "found"),
+    [
+        ("Sam\x00 Jones,sam@example.org", "name has an invisible control character (U+0000)"),
+        ("Sam Jones,sam@exam\u202eelpmaxe.org", "email has an invisible control character"),
+        ("Sam \x1b[31mJones,sam@example.org", "(U+001B)"),
+        ("Sam\u200bJones,sam@example.org", "(U+200B ZERO WIDTH SPACE)"),
+    ],
+)
+def test_a_control_character_in_a_cell_is_refused_and_the_row_not_used(tmp_path, row, found):
+    good = "Good,good@example.org,support,,all,P4,email\n"
+    contacts = HEADER + good + row + ",support,,all,P4,email\n"
+    folder = write(tmp_path, contacts)
+    (problem,) = problems(folder)
+    assert problem.startswith("contacts.csv, line 3: ") and found in problem
+    assert problem.isprintable()  # what is reported can be shown on a terminal
+    directory, _ = inspect_directory(folder)
+    assert [c.email for c in directory.contacts] == ["good@example.org"]
+
+
+def test_control_characters_are_refused_in_services_and_routing_too(tmp_path):
+    services = SERVICES + "find\x07,Find,owner@example.org\n"
+    write(tmp_path, HEADER, services)
+    (tmp_path / "routing.csv").write_text("role,min_priority\nsupport,P4\x00\n", encoding="utf-8")
+    found = problems(tmp_path)
+    assert [p.split(":")[0] for p in found] == ["routing.csv, line 2", "services.csv, line 3"]
+    assert all("invisible control character" in p for p in found)
+
+
+def test_line_breaks_and_tabs_in_a_cell_are_not_control_characters(tmp_path):
+    contacts = HEADER + '"Sam\n\tJones",sam@example.org,support,,all,P4,email\n'
+    (contact,) = load_directory(write(tmp_path, contacts)).contacts
+    assert contact.name == "Sam Jones"
+
+
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_a_warning_not_an_error(tmp_path):
+    contacts = (
+        HEADER
+        + "Good,good@example.org,support,,all,P4,email\n"
+        + '"=HYPERLINK(""https://evil.example/"",""Sam"")",sam@example.org,support,,all,P4,email\n'
+        + "@Kit,kit@example.org,support,,all,P4,email\n"
+        + "+Lee,lee@example.org,support,,all,P4,email\n"
+        + " -Mo,mo@example.org,support,,all,P4,email\n"
+    )
+    folder = write(tmp_path, contacts)
+    directory = load_directory(folder)  # warnings stop nothing
+    assert len(directory.contacts) == 5
+    _, found = inspect_directory(folder)
+    assert all(p.warning for p in found)
+    assert [str(p).split(":")[0] for p in found] == [
+        f"contacts.csv, line {n}" for n in (3, 4, 5, 6)
+    ]
+    first = str(found[0])
+    assert first.startswith('contacts.csv, line 3: name "=HYPERLINK("https://evil.example/",')
+    assert 'starts with "=", so a spreadsheet may run it as a formula' in first
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ('=HYPERLINK("https://evil.example/")', '\'=HYPERLINK("https://evil.example/")'),
+        ("+44 20 7946 0000", "'+44 20 7946 0000"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("  =1+1", "'  =1+1"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\rcmd", "'\rcmd"),
+        ("Sam Jones", "Sam Jones"),
+        ("sam@example.org", "sam@example.org"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_a_cell_the_product_writes_is_never_a_formula(value, written):
+    assert safe_csv_cell(value) == written
+    out = io.StringIO()
+    csv.writer(out).writerow([safe_csv_cell(value)])
+    (cell,) = next(csv.reader(io.StringIO(out.getvalue())))
+    assert cell == written and cell.lstrip()[:1] not in ("=", "+", "-", "@")

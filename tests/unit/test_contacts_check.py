@@ -55,3 +55,32 @@ def test_a_blank_min_priority_takes_the_role_default_from_routing(tmp_path: Path
     by_email = {c.email: c for c in directory.contacts}
     assert by_email["priya.anand@example.org"].min_priority.label == "P1"  # blank: role default
     assert by_email["rowan.hale@example.org"].min_priority.label == "P2"  # its own wins
+
+
+def test_a_control_character_is_a_problem_and_a_formula_a_warning(tmp_path: Path) -> None:
+    folder = tmp_path / "contacts"
+    shutil.copytree(default_contacts_dir(), folder)
+    with (folder / "contacts.csv").open("a", encoding="utf-8") as csv:
+        csv.write("Sam\x00 Jones,sam@example.org,stakeholder,,apply,P2,email\n")  # line 19
+        csv.write("=cmd|' /C calc'!A0,kit@example.org,stakeholder,,apply,P2,email\n")  # line 20
+    result = CliRunner().invoke(app, ["contacts", "check", str(folder)])
+    assert result.exit_code == 1  # for the control character
+    problems, rest = result.output.split("1 warning(s) to check:")
+    assert problems.startswith("1 problem(s) to fix:")
+    assert "contacts.csv, line 19: name has an invisible control character (U+0000" in problems
+    warning = rest.split("\n")[1]
+    assert warning.startswith("  - contacts.csv, line 20: name \"=cmd|' /C calc'!A0\" starts with")
+    assert "\x00" not in result.output
+    assert "Sam" not in rest  # the refused row is not used: nobody hears through it
+    assert "=cmd|' /C calc'!A0 (email)" in rest  # a warning stops nothing
+
+
+def test_warnings_alone_leave_the_exit_status_at_zero(tmp_path: Path) -> None:
+    folder = tmp_path / "contacts"
+    shutil.copytree(default_contacts_dir(), folder)
+    with (folder / "contacts.csv").open("a", encoding="utf-8") as csv:
+        csv.write("@Kit,kit@example.org,stakeholder,,apply,P2,email\n")  # line 19
+    result = CliRunner().invoke(app, ["contacts", "check", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("No problems found.\n\n1 warning(s) to check:\n")
+    assert '  - contacts.csv, line 19: name "@Kit" starts with "@"' in result.output

@@ -3,8 +3,10 @@ answer in a sentence, and change nothing when the input is not a valid command."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import string
+import unicodedata
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -44,6 +46,13 @@ HOSTILE = [
     "\x1b[31m",
     "\u202e",
     "\ufeff",
+    "\u200b",
+    "\u2066",
+    "\u00ad",
+    "\x85",
+    "\x9b31m",
+    "\x1b]8;;https://evil.example/\x07",
+    "e\u0301",
     "\r\n",
     "\t",
     "{{ 7*7 }}",
@@ -91,6 +100,32 @@ def test_the_parser_only_ever_answers_a_command_or_a_sentence(text: str) -> None
         assert message.rstrip().endswith(".") and len(message) < 300 + len(text)
     else:
         assert isinstance(command, c.Command)
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, tuple):
+        return [t for item in value for t in _texts(item)]
+    if dataclasses.is_dataclass(value):
+        return [t for f in dataclasses.fields(value) for t in _texts(getattr(value, f.name))]
+    return []
+
+
+@settings(max_examples=3000, deadline=None)
+@given(messages)
+def test_no_command_carries_an_invisible_or_control_character(text: str) -> None:
+    try:
+        command = c.parse(text)
+    except c.ParseError as error:
+        fields = [str(error)]  # it quotes what was typed back to the sender
+    else:
+        fields = _texts(command)
+        if isinstance(command, c.Open):
+            assert unicodedata.is_normalized("NFC", command.title)
+    for field in fields:
+        hidden = [ch for ch in field if unicodedata.category(ch) in ("Cc", "Cf", "Cs")]
+        assert hidden == [], (field, hidden)
 
 
 @settings(max_examples=1500, deadline=None)

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from jinja2 import UndefinedError
+from teams_markdown import seen
 
 from comms_assistant.adapters.card_rules import MAX_BYTES, validate_card
 from comms_assistant.adapters.contacts import load_directory
@@ -176,7 +177,7 @@ def test_a_script_in_the_title_is_shown_as_text(renderer):
     assert "<script" not in mail.html.lower()
     assert "&lt;script&gt;" in mail.html
     assert title in mail.text  # plain text is not HTML: nothing to escape
-    assert card["body"][1]["text"] == title
+    assert seen(card["body"][1]["text"]) == title  # Teams' Markdown shows it as typed
 
 
 def test_newlines_in_user_text_become_safe_line_breaks(renderer):
@@ -230,7 +231,7 @@ def test_a_hostile_title_round_trips_through_json(renderer):
     title = 'He said "hi" {{ title }} ${x} {"a": 1} \\ </script><!-- \u2028 end'
     _, card = render(renderer, MessageKind.UPDATE, title)
     again = json.loads(json.dumps(card))
-    assert again["body"][1]["text"] == " ".join(title.split())
+    assert seen(again["body"][1]["text"]) == " ".join(title.split())
     assert validate_card(again) == []
 
 
