@@ -5,11 +5,12 @@ With no tenant given, everything points at the sandbox tenant under <home>/sandb
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,6 +19,22 @@ from pydantic_settings import (
 )
 
 from comms_assistant.sandbox import seed
+
+# Where Teams' Bot Connector lives (Microsoft 365 Agents SDK, TeamsServiceEndpoints): an
+# activity's serviceUrl is one of these, followed by a region path such as /emea/ or /teams/.
+PUBLIC_BOT_SERVICE_URLS = (
+    "https://smba.trafficmanager.net/",
+    "https://smba.infra.gcc.teams.microsoft.com/",
+)
+US_GOVERNMENT_BOT_SERVICE_URLS = (
+    "https://smba.infra.gov.teams.microsoft.us/",
+    "https://smba.infra.dod.teams.microsoft.us/",
+)
+
+
+# Who and where the product is in a tenant. Their defaults are the sandbox tenant's, which a real
+# tenant must never inherit: a forgotten one would send to, or file in, the wrong place.
+TENANT_IDENTITY_SETTINGS = ("tenant_id", "client_id", "site", "mailbox", "team_id", "channel_id")
 
 
 class SettingsError(ValueError):
@@ -201,6 +218,13 @@ class Settings(BaseSettings):
         description="Entra object id -> email, for people Teams cannot tell the bot about "
         "(always used for outgoing webhooks).",
     )
+    bot_service_urls: list[str] = Field(
+        default_factory=lambda: list(PUBLIC_BOT_SERVICE_URLS),
+        description="Bot Connector addresses (an activity's serviceUrl) the bot answers and "
+        "sends its token to; anything else is refused. Default: Microsoft's public cloud and "
+        "GCC. A login_host of login.microsoftonline.us adds GCC High and DoD; the sandbox "
+        "tenant's own address is added when the sandbox is the tenant.",
+    )
     bot_host: str = Field("127.0.0.1", description="Address comms-assistant serve listens on.")
     bot_port: int = Field(3978, description="Port comms-assistant serve listens on.")
     bot_outbound_timeout: float = Field(
@@ -246,6 +270,21 @@ class Settings(BaseSettings):
             raise ValueError("must be a host name such as login.microsoftonline.com")
         return host
 
+    @model_validator(mode="after")
+    def _real_tenant_names_itself(self) -> Settings:
+        if self.uses_sandbox:
+            return self
+        # model_fields_set holds what any source gave (arguments, environment, the file).
+        missing = [name for name in TENANT_IDENTITY_SETTINGS if name not in self.model_fields_set]
+        if missing:
+            names = ", ".join(f"COMMS_ASSISTANT_{name.upper()}" for name in missing)
+            raise ValueError(
+                f"graph_url is a real tenant, so these must be set to its own values (the "
+                f"defaults are the sandbox tenant's): {names} (environment or "
+                "comms-assistant.toml)"
+            )
+        return self
+
     @property
     def teams_record_path(self) -> Path:
         return self.auth_record_path or self.home / "teams-account.json"
@@ -279,4 +318,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+        try:
+            toml_settings = TomlConfigSettingsSource(settings_cls)
+        except tomllib.TOMLDecodeError as error:
+            where = Path(str(settings_cls.model_config.get("toml_file"))).resolve()
+            raise SettingsError(f"{where} is not valid TOML: {error}") from error
+        return (init_settings, env_settings, toml_settings)

@@ -29,7 +29,7 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, ExceptionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from comms_assistant.domain.incident import (
@@ -40,6 +40,23 @@ from comms_assistant.domain.incident import (
     Status,
     TimelineEntry,
 )
+
+
+class UnreadableDatabase(Exception):
+    """A SQLite file of the product's that is not a database, or a damaged one."""
+
+    def __init__(self, path: Path, *, changed: bool) -> None:
+        # Only a commit made before the damage was met can have changed it; say which.
+        changed_or_not = (
+            "this run wrote to it before meeting the damage"
+            if changed
+            else "nothing has been changed"
+        )
+        super().__init__(
+            f"{path} is not a database this program can read (it may be damaged): "
+            f"move it aside and run again; {changed_or_not}."
+        )
+        self.path = path
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -181,6 +198,23 @@ def sqlite_engine(path: Path) -> Engine:
         # IMMEDIATE takes the write lock at once, so two processes never both read then
         # fail to upgrade; busy_timeout makes the second one wait its turn.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    changed = False
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        # Rows, not commits: opening commits the schema check even when it changes nothing.
+        nonlocal changed
+        changed = changed or connection.connection.dbapi_connection.total_changes > 0
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> BaseException | None:
+        # SQLite's own word for "not a database" and "damaged", met on connecting or on any
+        # page later: the file's name, instead of a traceback that never mentions it.
+        name = getattr(context.original_exception, "sqlite_errorname", "")
+        if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+            return UnreadableDatabase(path, changed=changed)
+        return None
 
     return engine
 

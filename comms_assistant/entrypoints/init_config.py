@@ -47,7 +47,7 @@ def toml_value(value: Any) -> str:
 
 
 def render() -> str:
-    from comms_assistant.config import Settings
+    from comms_assistant.config import TENANT_IDENTITY_SETTINGS, Settings
 
     blocks = [HEADER]
     for name, field in Settings.model_fields.items():
@@ -57,6 +57,8 @@ def render() -> str:
             field.description or name, 96, initial_indent="# ", subsequent_indent="# "
         )
         env = f"COMMS_ASSISTANT_{name.upper()}"
+        if name in TENANT_IDENTITY_SETTINGS:
+            lines.append("# Required with graph_url: the default is the sandbox tenant's.")
         if secret:
             lines.append(f"# Secret: leave it blank here; set {env} instead.")
             lines.append(f'# {name} = ""')

@@ -18,6 +18,10 @@ from comms_assistant.service.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
 
+# The first words on stdout once the worker is set up and its first pass begins: a supervisor
+# (or a test) that waits for them knows it is at work, not still starting.
+READY = "Worker running:"
+
 
 def run_worker(*, once: bool) -> int:
     app = bootstrap()
@@ -32,7 +36,7 @@ async def _run(app: App, *, once: bool) -> None:
             await one_pass(cadence, dispatcher)
             return
         interval = app.settings.worker_interval
-        typer.echo(f"Worker running: a cadence tick every {interval:g} s. Ctrl-C stops.")
+        typer.echo(f"{READY} a cadence tick every {interval:g} s. Ctrl-C stops.")
         scheduler = schedule.Scheduler()
         ticks: list[bool] = []
         scheduler.every(interval).seconds.do(lambda: ticks.append(True))

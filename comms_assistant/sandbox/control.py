@@ -7,6 +7,9 @@
     POST   /_sandbox/lock            {"path" | "item", "seconds" | "until"}: open a file in Word
     DELETE /_sandbox/lock            {"path" | "item"} (body or query): close it again
     POST   /_sandbox/edit            {"path" | "item", "append": "text"}: a person edits a file
+    PUT    /_sandbox/file?path=...   the body becomes that file, put there by the site's owner
+                                     (the product seeds its templates so, out of faults' reach);
+                                     `&replace=false` keeps a file already there. 201 when made
     GET    /_sandbox/log             every request received; `?since=N` skips the first N
     DELETE /_sandbox/log             forget them
 
@@ -48,6 +51,7 @@ def register(router: Router) -> None:
     router.add("GET POST DELETE", r"/_sandbox/faults", faults)
     router.add("GET POST DELETE", r"/_sandbox/lock", lock)
     router.add("POST", r"/_sandbox/edit", edit)
+    router.add("PUT", r"/_sandbox/file", put_file)
     router.add("GET DELETE", r"/_sandbox/log", request_log)
 
 
@@ -113,6 +117,21 @@ async def edit(request: web.Request, match: re.Match[str]) -> web.StreamResponse
         raise GraphError(400, "invalidRequest", "'append' must be the text the person types.")
     updated = person.edit(ctx.drive, item, text)
     return json_ok(ctx.drive.to_json(updated, base_url(request)))
+
+
+async def put_file(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    ctx = context(request)
+    folders, _, name = request.query.get("path", "").strip("/").rpartition("/")
+    if not name:
+        raise GraphError(400, "invalidRequest", "Say which file: 'path' (in the library).")
+    parent = ctx.drive.root()
+    for folder in [part for part in folders.split("/") if part]:
+        parent = ctx.drive.ensure_folder(parent, folder)
+    existing = ctx.drive.child(parent, name)
+    if existing is not None and request.query.get("replace", "true").lower() == "false":
+        return json_ok(ctx.drive.to_json(existing, base_url(request)))
+    item, created = ctx.drive.write(parent, name, await request.read())
+    return json_ok(ctx.drive.to_json(item, base_url(request)), status=201 if created else 200)
 
 
 async def request_log(request: web.Request, match: re.Match[str]) -> web.StreamResponse:

@@ -4,7 +4,9 @@ Request flow, outermost first:
     log_requests → odata_errors → authenticate → inject_faults → *extra middlewares* → dispatch
 Faults (control.inject_faults) come from `COMMS_ASSISTANT_SANDBOX_FAULTS` at start, from
 `SandboxTenant(faults=...)`, `SandboxTenant.faults.add(...)` or `POST /_sandbox/faults` while it
-runs; they act after the token check, so a request with no token still gets 401 first.
+runs; they act after the token check, so a request with no token still gets 401 first. They
+never act on `/_sandbox/` (control.py), through which the product seeds its templates: a rule is
+for the product's requests, not for setting the tenant up.
 """
 
 from __future__ import annotations

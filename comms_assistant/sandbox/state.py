@@ -80,6 +80,18 @@ def atomic_write(path: Path, data: bytes, tmp_dir: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+class UnreadableTenant(Exception):
+    """The sandbox's tenant.db is not a database, or a damaged one."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path} is not a database the sandbox tenant can read (it may be damaged): move it "
+            "aside and run again (the sandbox makes a new one from the files beside it); "
+            "nothing has been changed in it."
+        )
+        self.path = path
+
+
 class TenantState:
     """Paths, the db connection and the tenant's fixed ids (made once, kept forever)."""
 
@@ -87,22 +99,30 @@ class TenantState:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.tmp_dir = self.root / ".tmp"
+        path = self.root / "tenant.db"
         # One connection, used only from the server's event-loop thread. Autocommit, with explicit
         # transactions where several rows change together; the timeout lets a second process on
         # the same root wait instead of failing.
-        self.db = sqlite3.connect(
-            self.root / "tenant.db", isolation_level=None, check_same_thread=False, timeout=30
-        )
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
-        self.site_id = self._meta(
-            "site_id", lambda: f"{seed.SITE_HOSTNAME},{uuid.uuid4()},{uuid.uuid4()}"
-        )
-        self.drive_id = self._meta(
-            "drive_id", lambda: "b!" + base64.urlsafe_b64encode(secrets.token_bytes(48)).decode()
-        )
-        self.root_item_id = self._meta("root_item_id", new_item_id)
+        try:
+            # The first reads of the file: where an overwritten or truncated one shows.
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+            self.site_id = self._meta(
+                "site_id", lambda: f"{seed.SITE_HOSTNAME},{uuid.uuid4()},{uuid.uuid4()}"
+            )
+            self.drive_id = self._meta(
+                "drive_id",
+                lambda: "b!" + base64.urlsafe_b64encode(secrets.token_bytes(48)).decode(),
+            )
+            self.root_item_id = self._meta("root_item_id", new_item_id)
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            damaged = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+            if getattr(error, "sqlite_errorname", "").startswith(damaged):
+                raise UnreadableTenant(path) from error
+            raise
         self.library_dir = self.root / "sharepoint" / seed.SITE_NAME / seed.LIBRARY
         self.mail_dir = self.root / "mail"
         self.teams_dir = self.root / "teams"

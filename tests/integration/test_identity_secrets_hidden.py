@@ -55,6 +55,10 @@ def run_cli(tmp_path: Path, **settings: str) -> tuple[int, str]:
         COMMS_ASSISTANT_GRAPH_URL="https://graph.microsoft.com/v1.0",
         COMMS_ASSISTANT_TENANT_ID=TENANT,
         COMMS_ASSISTANT_CLIENT_ID="aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
+        COMMS_ASSISTANT_SITE="contoso.sharepoint.com:/sites/incidents",
+        COMMS_ASSISTANT_MAILBOX="incidents@contoso.example",
+        COMMS_ASSISTANT_TEAM_ID="bbbbbbbb-cccc-4ddd-8eee-ffffffffffff",
+        COMMS_ASSISTANT_CHANNEL_ID="19:contoso@thread.tacv2",
         COMMS_ASSISTANT_TEAMS_TRANSPORT="webhook",
         COMMS_ASSISTANT_TEAMS_WEBHOOK_URL=(
             "https://prod-00.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+from test_reliability_harness import app_token
 
+from comms_assistant.bootstrap import bootstrap
+from comms_assistant.config import Settings
 from comms_assistant.sandbox import SandboxTenant, seed
 from comms_assistant.sandbox.faults import ENV_VAR, FaultError, parse_rules
 
@@ -173,3 +177,69 @@ def test_a_client_that_leaves_mid_request_is_no_error_of_the_tenants(
     assert "unexpected error" not in caplog.text and "Traceback" not in caplog.text
     still = graph.get("/users/incidents@example.org/mailFolders/sentitems/messages")
     assert still.status_code == 200 and still.json()["value"] == []  # serving; nothing sent
+
+
+TEMPLATES = ("Incident report template.docx", "Incident review template.docx",
+             "Major incident report template.docx")  # fmt: skip
+
+
+def start_dispatcher(settings: Settings) -> None:
+    """What every delivering command does first: the sandbox is set up, then deliveries go."""
+
+    async def main() -> None:
+        async with bootstrap(settings).dispatcher():
+            pass
+
+    asyncio.run(main())
+
+
+def test_a_fault_rule_never_stops_the_sandbox_being_seeded(tmp_path: Path) -> None:
+    """A rule dropping every upload acts on the product's uploads, not on the templates' seeding."""
+    drop = {"id": "uploads", "method": "PUT", "path": "/content$", "drop": True}
+    with SandboxTenant(tmp_path / "tenant", faults=[drop]) as tenant:
+        start_dispatcher(Settings(home=tmp_path / "home", sandbox_url=tenant.base_url))
+        library = tenant.root / "sharepoint" / seed.SITE_NAME / seed.LIBRARY
+        seeded = library / seed.TEMPLATES_FOLDER
+        assert sorted(p.name for p in seeded.iterdir()) == sorted(TEMPLATES)
+        assert [rule.hits for rule in tenant.faults.rules()] == [0]
+
+        headers = {"Authorization": f"Bearer {app_token(tenant)}"}
+        with httpx.Client(base_url=tenant.graph_url, headers=headers) as graph:
+            drive = graph.get(f"{SITE}:/drive").json()["id"]
+            # A client's upload is still dropped: as a close, or a reset if its body was unread.
+            with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+                graph.put(f"/drives/{drive}/root:/Incident reports/x.txt:/content", content=b"x")
+        assert [rule.hits for rule in tenant.faults.rules()] == [1]
+        assert not (library / seed.REPORTS_FOLDER / "x.txt").exists()
+
+        # Seeding again keeps what is there (an organisation's edited template stays).
+        (seeded / TEMPLATES[0]).write_bytes(b"edited by the organisation")
+        start_dispatcher(Settings(home=tmp_path / "home", sandbox_url=tenant.base_url))
+        assert (seeded / TEMPLATES[0]).read_bytes() == b"edited by the organisation"
+
+
+def test_rules_from_the_environment_spare_the_in_process_sandboxs_seeding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`COMMS_ASSISTANT_SANDBOX_FAULTS` and no sandbox_url: as `comms-assistant run` starts."""
+    monkeypatch.setenv(ENV_VAR, '[{"method": "PUT", "path": "/content$", "drop": true}]')
+    home = tmp_path / "home"
+    start_dispatcher(Settings(home=home))
+    seeded = home / "sandbox" / "sharepoint" / seed.SITE_NAME / seed.LIBRARY / seed.TEMPLATES_FOLDER
+    assert sorted(p.name for p in seeded.iterdir()) == sorted(TEMPLATES)
+
+
+def test_the_control_api_puts_a_file_as_the_sites_owner(
+    control: httpx.Client, sandbox: SandboxTenant
+) -> None:
+    add(control, {"path": "", "status": 503})  # nothing gets through Graph, yet:
+    where = {"path": "Incident reports/new folder/x.txt"}
+    made = control.put("/_sandbox/file", params=where, content=b"one")
+    assert made.status_code == 201 and made.json()["name"] == "x.txt"
+    kept = control.put("/_sandbox/file", params=where | {"replace": "false"}, content=b"two")
+    assert kept.status_code == 200 and kept.json()["id"] == made.json()["id"]
+    on_disk = sandbox.root / "sharepoint" / seed.SITE_NAME / seed.LIBRARY / where["path"]
+    assert on_disk.read_bytes() == b"one"
+    replaced = control.put("/_sandbox/file", params=where, content=b"three")
+    assert replaced.status_code == 200 and on_disk.read_bytes() == b"three"
+    assert control.put("/_sandbox/file", content=b"x").status_code == 400

@@ -12,6 +12,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from email import policy
@@ -24,6 +25,7 @@ from comms_assistant.adapters import outbox
 from comms_assistant.adapters.word import read_timeline
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
+from comms_assistant.entrypoints import worker as worker_module
 from comms_assistant.sandbox import SandboxTenant, seed
 
 KILLS = 8
@@ -37,6 +39,30 @@ def cli() -> list[str]:
         if installed.exists()
         else [sys.executable, "-m", "comms_assistant.entrypoints.cli"]
     )
+
+
+def started(worker: subprocess.Popen[str], timeout: float = 120.0) -> bool:
+    """Wait for the worker's first pass (it says so on stdout first); False if it died first.
+
+    A thread reads, so a worker that hangs before saying anything still meets the timeout, and
+    the pipe is drained until the worker dies, so a chatty one never blocks on it.
+    """
+    said: list[str] = []
+    settled = threading.Event()  # it said so, or its stdout closed (it died)
+
+    def read() -> None:
+        assert worker.stdout is not None
+        try:
+            for line in worker.stdout:
+                if line.startswith(worker_module.READY) and not said:
+                    said.append(line)
+                    settled.set()
+        finally:
+            settled.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    settled.wait(timeout)
+    return bool(said)
 
 
 def test_killing_the_worker_again_and_again_loses_nothing_and_sends_nothing_twice(
@@ -54,16 +80,19 @@ def test_killing_the_worker_again_and_again_loses_nothing_and_sends_nothing_twic
         }
         settings = Settings(home=home, sandbox_url=sandbox.base_url)
         service = bootstrap(settings).commands()
+        references = []
         for n in range(INCIDENTS):
-            service.execute(
+            opened = service.execute(
                 f"open Service {n} is down p2 impact: People cannot use service {n} "
                 "services: apply",
                 who="comms.lead@example.org",
             )
+            assert opened.ok, opened.text
+            references.append(opened.text.split()[0])  # its year is the service's clock's
             reply = service.execute(
                 f"update People can sign in to service {n} again but cannot save their work.",
                 who="comms.lead@example.org",
-                incident=f"INC-2026-{n + 1:04d}",
+                incident=references[-1],
             )
             assert reply.ok and not reply.held, reply.text
         # Faults a real tenant produces, including sends that are accepted and then fail.
@@ -104,17 +133,24 @@ def test_killing_the_worker_again_and_again_loses_nothing_and_sends_nothing_twic
         ]
         httpx.post(f"{sandbox.base_url}/_sandbox/faults", json=rules).raise_for_status()
 
-        for _ in range(KILLS):
-            worker = subprocess.Popen(
-                [*cli(), "worker"],
-                env=env,
-                cwd=tmp_path,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            time.sleep(rng.uniform(1.0, 3.0))
-            worker.send_signal(signal.SIGKILL)
-            worker.wait(timeout=30)
+        for kill in range(KILLS):
+            errors = tmp_path / f"worker-{kill}.err"
+            with errors.open("w") as stderr:
+                worker = subprocess.Popen(
+                    [*cli(), "worker"],
+                    env=env,
+                    cwd=tmp_path,
+                    stdout=subprocess.PIPE,
+                    stderr=stderr,
+                    text=True,
+                )
+            try:
+                # Killed only once at work: start-up alone takes seconds on a slow machine.
+                assert started(worker), f"worker {kill} never started: {errors.read_text()}"
+                time.sleep(rng.uniform(0.0, 1.5))
+            finally:
+                worker.send_signal(signal.SIGKILL)
+                worker.wait(timeout=30)
 
         httpx.delete(f"{sandbox.base_url}/_sandbox/faults").raise_for_status()
         time.sleep(1.2)  # the last killed worker's leases run out
@@ -160,7 +196,7 @@ def test_killing_the_worker_again_and_again_loses_nothing_and_sends_nothing_twic
         assert len(cards) == expected_cards and max(cards.values()) == 1
 
         reports = home / "sandbox" / "sharepoint" / seed.SITE_NAME / seed.LIBRARY
-        for n in range(INCIDENTS):
-            (report,) = (reports / seed.REPORTS_FOLDER).glob(f"* INC-2026-{n + 1:04d} *.docx")
+        for reference in references:
+            (report,) = (reports / seed.REPORTS_FOLDER).glob(f"* {reference} *.docx")
             seqs = [seq for seq, _ in read_timeline(report.read_bytes()) if seq is not None]
             assert seqs == sorted(set(seqs)) and seqs[:2] == [1, 2], seqs

@@ -17,7 +17,15 @@ from comms_assistant.adapters.graph.credentials import (
 )
 from comms_assistant.config import Settings
 
-REAL = {"graph_url": "https://graph.microsoft.com/v1.0", "tenant_id": "t", "client_id": "c"}
+REAL = {
+    "graph_url": "https://graph.microsoft.com/v1.0",
+    "tenant_id": "t",
+    "client_id": "c",
+    "site": "contoso.sharepoint.com:/sites/incidents",
+    "mailbox": "incidents@contoso.example",
+    "team_id": "team",
+    "channel_id": "19:channel@thread.tacv2",
+}
 
 
 def test_auto_prefers_a_certificate_then_a_secret_then_workload_identity(

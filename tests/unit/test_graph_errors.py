@@ -19,6 +19,17 @@ from comms_assistant.adapters.graph.errors import from_status, retry_after_secon
 from comms_assistant.config import Settings
 from comms_assistant.service.ports import Locked, NotFound, PreconditionFailed
 
+# A real tenant's identities (each must be given, never the sandbox's defaults).
+REAL = {
+    "graph_url": "https://graph.microsoft.com/v1.0",
+    "tenant_id": "11111111-2222-4333-8444-555555555555",
+    "client_id": "66666666-7777-4888-9999-aaaaaaaaaaaa",
+    "site": "contoso.sharepoint.com:/sites/incidents",
+    "mailbox": "incidents@contoso.example",
+    "team_id": "team",
+    "channel_id": "19:channel@thread.tacv2",
+}
+
 
 def test_transport_errors_are_retryable() -> None:
     error = to_port_error(httpx.ConnectError("refused"), action="send mail")
@@ -55,12 +66,10 @@ def test_credential_choice() -> None:
     sandbox = credential_for(Settings(client_secret=SecretStr("s3cret")), token_url="http://x/t")
     assert isinstance(sandbox, SandboxCredential)
     assert "s3cret" not in repr(sandbox)
-    real = credential_for(
-        Settings(graph_url="https://graph.microsoft.com/v1.0", client_secret=SecretStr("s"))
-    )
+    real = credential_for(Settings(**REAL, client_secret=SecretStr("s")))
     assert type(real).__name__ == "ClientSecretCredential"
     try:
-        credential_for(Settings(graph_url="https://graph.microsoft.com/v1.0"))
+        credential_for(Settings(**REAL))
     except ValueError as exc:
         assert "COMMS_ASSISTANT_CLIENT_SECRET" in str(exc)
     else:
@@ -72,7 +81,7 @@ def test_teams_posts_with_a_delegated_credential_in_the_sandbox_only() -> None:
     assert isinstance(teams, SandboxCredential)
     assert "username='comms.assistant@example.org'" in repr(teams)
     # A real tenant keeps the app-only credential for Teams until delegated sign-in exists.
-    real = Settings(graph_url="https://graph.microsoft.com/v1.0", client_secret=SecretStr("s"))
+    real = Settings(**REAL, client_secret=SecretStr("s"))
     assert teams_credential_for(real) is None
 
 

@@ -27,6 +27,14 @@ def test_every_setting_is_described_with_its_default() -> None:
     assert tomllib.loads(text) == {}  # all commented out: changes nothing until edited
 
 
+def test_a_real_tenants_identities_are_marked_required() -> None:
+    blocks = render().split("\n\n")
+    for name in ("tenant_id", "client_id", "site", "mailbox", "team_id", "channel_id"):
+        [block] = [b for b in blocks if re.search(rf"^# {name} = ", b, re.MULTILINE)]
+        assert "Required with graph_url" in block, name
+    assert sum("Required with graph_url" in b for b in blocks) == 6
+
+
 def test_uncommenting_the_defaults_gives_the_default_settings(tmp_path: Path) -> None:
     lines = [
         line[2:]
