@@ -284,12 +284,13 @@ def bot_answer(quick: bool) -> list[Result]:
 
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as home:
+        conn = Loop(connector)
         settings = Settings(
             home=Path(home), bot_anonymous=True, bot_allowed=["comms.lead@example.org"],
             bot_people={"lead-object-id": "comms.lead@example.org"},
+            bot_service_urls=[conn.url + "/"],  # this stand-in connector is the one it answers
         )  # fmt: skip
         bot.share_the_interpreter()  # as `comms-assistant serve` does
-        conn = Loop(connector)
         served = Loop(bot.build(settings))
         try:
             for count in (1, 10, 50):

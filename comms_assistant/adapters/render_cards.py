@@ -54,6 +54,15 @@ def markdown_literal(text: str) -> str:
     return _LINE_START.sub(_escape_line_start, escaped)
 
 
+def as_read(markdown: str) -> str:
+    """What a reader sees of a card's text, for our own viewers (the demo, the sandbox page):
+    CommonMark's backslash escapes undone."""
+    return _ESCAPED.sub(lambda match: match.group(1), markdown)
+
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def _escape_line_start(match: re.Match[str]) -> str:
     indent, marker, number, delimiter = match.groups()
     if marker:

@@ -1,9 +1,9 @@
 """`comms-assistant serve`: the Teams bot on the Microsoft 365 Agents SDK, plus Teams outgoing
 webhooks and a health check.
 
-Routes: `/api/messages` (Bot Connector activities, JWT-checked by the SDK's middleware, which
-guards every route of its app, so it lives in a sub-app), `/api/webhook` (outgoing webhooks,
-HMAC-checked here) and `/healthz` (no auth).
+Routes: `/api/messages` (Bot Connector activities: the token is checked by bot_auth with the
+SDK's validator), `/api/webhook` (outgoing webhooks, HMAC-checked here) and `/healthz` (no auth).
+A request that is malformed or unauthenticated gets 400 or 401 and one log line.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ ANONYMOUS_WARNING = (
 HOST = web.AppKey("host", AgentHost)
 TURNS = web.AppKey("turns", Turns)
 PEOPLE = web.AppKey("people", People)
-TASKS = web.AppKey("tasks", set)
+TASKS: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("tasks", set)
 WEBHOOK_BACKGROUND = web.AppKey("webhook_background", Background)
 WEBHOOK_POOL = web.AppKey("webhook_pool", ThreadPoolExecutor)
 DELIVERIES = web.AppKey("deliveries", DeliveryThread)
@@ -77,22 +77,30 @@ def build(
     from comms_assistant.adapters.render import Renderer
 
     directory = load_directory(app_.contacts_dir)
+    service = app_.commands()
+    gate = Gate.from_settings(
+        app_.engine,
+        settings,
+        directory.contacts,
+        security_roles=directory.routing.security,
+        priority_names=service.planner.policy.priority_names(),
+    )
     turns = Turns(
         engine=app_.engine,
-        service=app_.commands(),
-        gate=Gate.from_settings(app_.engine, settings, directory.contacts),
+        service=service,
+        gate=gate,
         renderer=Renderer(app_.templates_dir, app_.tz, service_names=directory.service_names()),
         clock=clock,
     )
     people = People(dict(settings.bot_people))
     host = AgentHost(settings, turns, people, provider_factory=provider_factory)
-    root = web.Application(client_max_size=256 * 1024)
+    root = web.Application(client_max_size=256 * 1024, middlewares=[_no_traceback])
     root[HOST], root[TURNS], root[PEOPLE], root[TASKS] = host, turns, people, set()
     # Webhook answers must come within 5 s: their own threads, never queued behind bot turns.
     root[WEBHOOK_POOL] = ThreadPoolExecutor(4, thread_name_prefix="bot-webhook")
     root.router.add_get("/healthz", _health)
     root.router.add_post("/api/webhook", _webhook)
-    root.add_subapp("/api/", host.web_app())
+    root.router.add_post("/api/messages", host.messages)
     root.cleanup_ctx.append(_deliveries(app_, host))
     return root
 
@@ -103,17 +111,21 @@ def _deliveries(app_: App, host: AgentHost) -> Callable[[web.Application], Async
         send = ProactiveSender(host, app_.engine, app_.settings.channel_id, app_.clock)
         thread = DeliveryThread(app_, bot_send=send)
         await asyncio.to_thread(thread.start)  # it may start a sandbox tenant: not on the loop
+        if thread.sandbox_url:
+            # The sandbox started here is the tenant: its Bot Connector is a trusted address.
+            host.service_urls.allow(thread.sandbox_url + "/")
         root[DELIVERIES] = thread
         host.delivery = thread
         host.background = Background(app_.engine, thread.deliver, host.post, host.tasks)
-        root[WEBHOOK_BACKGROUND] = Background(app_.engine, thread.deliver, None, root[TASKS])
+        webhook_tasks: set[asyncio.Task[None]] = root[TASKS]
+        root[WEBHOOK_BACKGROUND] = Background(app_.engine, thread.deliver, None, webhook_tasks)
         # Before the port opens: what was acknowledged before a stop goes ahead of anything new.
         await host.replay()
         try:
             yield
         finally:
             await host.close()
-            tasks = list(root[TASKS])
+            tasks = list(webhook_tasks)
             for task in tasks:
                 task.cancel()  # a delivery cut short is leased, not lost: 'deliver' finishes it
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -137,17 +149,18 @@ async def _webhook(request: web.Request) -> web.Response:
         log.warning("outgoing webhook refused: bad or missing HMAC signature")
         return web.json_response({"error": "The signature is not valid."}, status=401)
     try:
-        activity: dict[str, Any] = await request.json()
-        recipient = (activity.get("recipient") or {}).get("id")
-        text = command_text(activity.get("text"), bot_mentions(recipient, activity.get("entities")))
-        sender = activity.get("from") or {}
-        conversation = str((activity.get("conversation") or {}).get("id") or "")
-    except (ValueError, AttributeError, TypeError):
+        activity = _webhook_activity(await request.json())
+    except (ValueError, TypeError, RecursionError):
         return web.json_response({"error": "The body is not a Teams activity."}, status=400)
+    conversation = _text(activity["conversation"].get("id")) or ""
     if not conversation:
         return web.json_response({"error": "The activity has no conversation."}, status=400)
+    recipient = _text(activity["recipient"].get("id"))
+    mentions = bot_mentions(recipient, activity.get("entities") or ())
+    text = command_text(activity.get("text"), mentions)
+    sender = activity["from"]
     people = request.app[PEOPLE]
-    who = await people.email_for(sender.get("aadObjectId"), None)
+    who = await people.email_for(_text(sender.get("aadObjectId")), None)
     turns = request.app[TURNS]
     now = turns.clock()
     loop, pool = asyncio.get_running_loop(), request.app[WEBHOOK_POOL]
@@ -159,7 +172,7 @@ async def _webhook(request: web.Request) -> web.Response:
                 turns.engine,
                 conversation,
                 kind=conversations.WEBHOOK,
-                service_url=str(activity.get("serviceUrl") or ""),
+                service_url=_text(activity.get("serviceUrl")) or "",
                 reference={},
                 now=now,
             ),
@@ -183,6 +196,39 @@ async def _webhook(request: web.Request) -> web.Response:
             {"contentType": "application/vnd.microsoft.card.adaptive", "content": answer.card}
         ]
     return web.json_response(reply)
+
+
+def _webhook_activity(body: Any) -> dict[str, Any]:
+    """The parts of an outgoing webhook's activity the bot reads, each of the type Teams sends;
+    raises ValueError for anything else."""
+    if not isinstance(body, dict):
+        raise ValueError("not an object")
+    for part in ("from", "conversation", "recipient"):
+        if not isinstance(body.get(part) or {}, dict):
+            raise ValueError(f"{part} is not an object")
+    if not isinstance(body.get("text") or "", str):
+        raise ValueError("text is not a string")
+    if not isinstance(body.get("entities") or [], list):
+        raise ValueError("entities is not a list")
+    return body | {part: body.get(part) or {} for part in ("from", "conversation", "recipient")}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@web.middleware
+async def _no_traceback(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The last net: a request that reaches a fault of ours is answered 500 with one log line
+    (the traceback only at debug level), so nobody can fill the log by sending odd requests."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as error:
+        log.error("%s %s failed: %s", request.method, request.path, type(error).__name__)
+        log.debug("the failure in full", exc_info=True)
+        return web.json_response({"error": "The bot cannot answer just now."}, status=500)
 
 
 def share_the_interpreter() -> None:

@@ -16,7 +16,7 @@ import hmac
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import jwt
@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ProviderFactory = Callable[["AgentAuthConfiguration"], "AccessTokenProviderBase"]
+
+
+MAX_TOKEN = 16 * 1024  # Bot Connector tokens are ~1.5 KB; a larger one is not one of theirs
+# Header fields that would tell a verifier to fetch or take a key from the token itself: keys
+# come only from the configured OpenID metadata, so a token carrying one is not ours.
+_KEY_POINTERS = ("jku", "jwk", "x5u", "x5c")
 
 
 class TokenUnavailable(Exception):
@@ -49,6 +55,65 @@ def webhook_signature_ok(secret_b64: str, body: bytes, header: str | None) -> bo
         return False
     expected = base64.b64encode(hmac.new(key, body, hashlib.sha256).digest())
     return hmac.compare_digest(expected, given.strip().encode("ascii", "replace"))
+
+
+class Refused(Exception):
+    """The request does not prove it comes from Teams (answer 401); the text is for the log."""
+
+
+class Authenticator:
+    """Checks an incoming activity's bearer token with the Agents SDK's validator (RS256, keys
+    from the Bot Framework / Entra OpenID metadata, audience = the bot, issuer allow-list).
+
+    In front of it, a token the SDK would choke on (no `kid`, `alg: none`, a key carried in the
+    header) is refused here, and whatever the SDK raises becomes a refusal: a bad request gets
+    401 and one log line, never a 500 with a traceback."""
+
+    def __init__(self, configuration: AgentAuthConfiguration, *, anonymous: bool) -> None:
+        from microsoft_agents.hosting.core import JwtTokenValidator
+
+        self._validator = JwtTokenValidator(configuration)
+        self._anonymous = anonymous
+
+    async def identify(self, header: str | None) -> Any:
+        """The caller's ClaimsIdentity; raises Refused."""
+        if header is None:
+            if self._anonymous:
+                return self._validator.get_anonymous_claims()
+            raise Refused("no Authorization header")
+        token = _bearer(header)
+        try:
+            unverified = jwt.get_unverified_header(token) if token else None
+        except jwt.PyJWTError:
+            unverified = None
+        if token is None or unverified is None:
+            raise Refused("not a bearer token")
+        _check_header(unverified)
+        try:
+            identity = await self._validator.validate_token(token)
+        except Exception as error:  # PyJWT's errors, the SDK's ValueError and its own faults
+            raise Refused(f"token not accepted ({type(error).__name__})") from None
+        if not has_expiry(identity.claims):
+            raise Refused("the token has no expiry")
+        return identity
+
+
+def _bearer(header: str) -> str | None:
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN:
+        return None
+    return None if any(character.isspace() for character in token) else token
+
+
+def _check_header(header: dict[str, Any]) -> None:
+    if header.get("alg") != "RS256":
+        raise Refused("token not signed with RS256")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid or len(kid) > 200:
+        raise Refused("token names no signing key")
+    if any(field in header for field in _KEY_POINTERS):
+        raise Refused("token carries its own key")
 
 
 def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
@@ -77,7 +142,8 @@ def connection_manager(settings: Settings, provider_factory: ProviderFactory | N
             from microsoft_agents.authentication.msal import MsalAuth
 
             inner = MsalAuth(configuration)
-        return BoundedTokenProvider(inner, timeout=settings.bot_outbound_timeout)
+        bounded = BoundedTokenProvider(inner, timeout=settings.bot_outbound_timeout)
+        return cast("AccessTokenProviderBase", bounded)  # the rest it hands to `inner`
 
     return ConnectionManager(
         provider_factory=factory,
@@ -99,6 +165,11 @@ class BoundedTokenProvider:
 
     def get_token_credential(self) -> Any:
         return self._inner.get_token_credential()
+
+    def __getattr__(self, name: str) -> Any:
+        # The provider protocol's other calls (on-behalf-of, agentic tokens) are not bounded
+        # here: this bot makes none of them.
+        return getattr(self._inner, name)
 
     async def get_access_token(
         self, resource_url: str, scopes: list[str], force_refresh: bool = False
@@ -134,14 +205,70 @@ def _expiry(token: str) -> float:
 
 
 def service_url_matches(claims: dict[str, Any], service_url: str | None) -> bool:
-    """A token naming a serviceUrl is good only for activities that reply to that same host."""
+    """A token is good only for activities that reply to the host it names. A token that names
+    none is refused, as Microsoft's channel validation does: with it, anyone holding a token for
+    this bot could have it send the bot's own token to a server of theirs."""
     claimed = claims.get("serviceurl")
-    if not claimed:
-        return True  # Entra tokens name none; Bot Framework tokens do
-    if not service_url:
+    if not isinstance(claimed, str) or not claimed or not service_url:
         return False
-    mine, theirs = urlsplit(str(claimed)), urlsplit(service_url)
+    mine, theirs = urlsplit(claimed), urlsplit(service_url)
     return (mine.scheme, mine.netloc.lower()) == (theirs.scheme, theirs.netloc.lower())
+
+
+class ServiceUrls:
+    """The Bot Connector addresses the bot trusts with its token and keeps as conversation
+    addresses: `bot_service_urls`, the US Government hosts when the sign-in host is the US
+    Government one, and the sandbox tenant's own address only when it is the tenant."""
+
+    def __init__(self, settings: Settings) -> None:
+        from comms_assistant.config import US_GOVERNMENT_BOT_SERVICE_URLS
+
+        self._allowed: list[tuple[str, str, str]] = []
+        for url in settings.bot_service_urls:
+            self.allow(url)
+        if settings.login_host.endswith(".us"):
+            for url in US_GOVERNMENT_BOT_SERVICE_URLS:
+                self.allow(url)
+        if settings.uses_sandbox and settings.sandbox_url:
+            self.allow(settings.sandbox_url)
+
+    def allow(self, url: str) -> None:
+        """Trust `url` and every address below it (a region path such as /emea/)."""
+        entry = _parts(url)
+        if entry is not None and entry not in self._allowed:
+            self._allowed.append(entry)
+
+    def allows(self, url: str | None) -> bool:
+        given = _parts(url)
+        if given is None:
+            return False
+        scheme, host, path = given
+        return any(scheme == s and host == h and path.startswith(p) for s, h, p in self._allowed)
+
+    def __repr__(self) -> str:
+        return f"ServiceUrls({[f'{s}://{h}{p}' for s, h, p in self._allowed]})"
+
+
+def _parts(url: str | None) -> tuple[str, str, str] | None:
+    """(scheme, host[:port], path ending in /), lower-cased but the path; None if unusable."""
+    if not isinstance(url, str) or not url:
+        return None
+    try:
+        split = urlsplit(url.strip())
+        port = split.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        return None
+    if split.scheme not in ("https", "http") or not split.hostname:
+        return None
+    if split.username or split.password or split.query or split.fragment:
+        return None
+    if port == {"https": 443, "http": 80}[split.scheme]:
+        port = None
+    host = split.hostname.lower() + (f":{port}" if port is not None else "")
+    path = split.path if split.path.endswith("/") else split.path + "/"
+    if "/../" in path or "/./" in path:
+        return None
+    return split.scheme, host, path
 
 
 def has_expiry(claims: dict[str, Any]) -> bool:

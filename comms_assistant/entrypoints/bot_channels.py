@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from comms_assistant.adapters import conversations
 from comms_assistant.adapters.graph.channels import channel_name, create_channel
+from comms_assistant.entrypoints.bot_outbound import connector_of
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
@@ -36,7 +37,7 @@ async def open_channel(
 ) -> str:
     """Make the incident's channel and post its card there; returns a line for the reply."""
     from microsoft_agents.activity import ConversationParameters
-    from microsoft_agents.hosting.core import CardFactory, ConnectorClientBase, MessageFactory
+    from microsoft_agents.hosting.core import CardFactory, MessageFactory
 
     delivery = host.delivery
     if delivery is None or delivery.graph is None:
@@ -68,7 +69,7 @@ async def open_channel(
             activity=first,
             tenant_id=tenant,
         )
-        connector = context.services.get(ConnectorClientBase)
+        connector = connector_of(context)
         started = await asyncio.wait_for(
             connector.conversations.create_conversation(parameters),
             settings.bot_outbound_timeout,

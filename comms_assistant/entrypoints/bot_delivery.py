@@ -40,6 +40,7 @@ class DeliveryThread:
         self._stop: asyncio.Event | None = None
         self.dispatcher: Any = None
         self.graph: Any = None  # GraphAdapters, for calls the dispatcher does not make
+        self.sandbox_url: str | None = None  # the sandbox tenant this thread started, if any
 
     def start(self) -> None:
         """Start the thread; returns once the dispatcher is ready (or raises why it is not)."""
@@ -78,6 +79,7 @@ class DeliveryThread:
                 if app.settings.uses_sandbox and not app.settings.sandbox_url:
                     # One sandbox tenant for the dispatcher and our own Graph client.
                     base = graph_url.removesuffix("/v1.0")
+                    self.sandbox_url = base
                     settings = app.settings.model_copy(update={"sandbox_url": base})
                     app = dataclasses.replace(app, settings=settings)
                 if app.settings.bot_channel_per_incident:
@@ -105,7 +107,12 @@ class DeliveryThread:
         """Run `work()` on the delivery loop; cancelling the caller cancels it there too."""
         if self._loop is None:
             raise RuntimeError("the delivery thread is not running")
-        future = asyncio.run_coroutine_threadsafe(_call(work), self._loop)
+        call = _call(work)
+        try:
+            future = asyncio.run_coroutine_threadsafe(call, self._loop)
+        except RuntimeError:  # the loop is closed (stopped): nothing will ever await `call`
+            call.close()
+            raise RuntimeError("the delivery thread is not running") from None
         return await asyncio.wrap_future(future)
 
     async def deliver(self, ids: set[int]) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 if TYPE_CHECKING:
-    from comms_assistant.adapters.turn_journal import BotTurnRow
+    from comms_assistant.adapters.turn_journal import BotTurnRow, Unfinished
 
 log = logging.getLogger("comms_assistant.bot")
 
@@ -34,7 +34,7 @@ CURRENT_TURN: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 )
 
 
-def restored(turn: BotTurnRow) -> Job | None:
+def restored(turn: BotTurnRow | Unfinished) -> Job | None:
     """The job a stored turn was, or None when its activity no longer validates."""
     from microsoft_agents.activity import Activity
     from microsoft_agents.hosting.core import ClaimsIdentity

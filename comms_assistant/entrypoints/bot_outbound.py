@@ -11,6 +11,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from comms_assistant.service.ports import DeliveryError
+
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
 
@@ -18,9 +20,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+class UntrustedAddress(DeliveryError):
+    """A stored conversation's serviceUrl is not one the bot trusts (bot_service_urls)."""
+
+
 # Stored beside each conversation reference: the conversation came in without a token (local
 # development), so the bot answers it without one too.
 ANONYMOUS = "anonymous"
+
+
+def connector_of(context: TurnContext) -> Any:
+    """The Bot Connector client the adapter keeps in a turn's services (keyed by its base)."""
+    from microsoft_agents.hosting.core import ConnectorClientBase
+
+    return context.services.get(ConnectorClientBase)
 
 
 async def in_proactive_turn(
@@ -29,9 +42,17 @@ async def in_proactive_turn(
     """`work(connector, reference)` in a proactive turn on `stored` (a reference as the bot
     keeps it). Run it on the turn loop (`host.turn_loop.run`)."""
     from microsoft_agents.activity import ConversationReference
-    from microsoft_agents.hosting.core import ClaimsIdentity, ConnectorClientBase
+    from microsoft_agents.hosting.core import ClaimsIdentity
 
     ref = ConversationReference.model_validate(stored["reference"])
+    if not host.service_urls.allows(ref.service_url):
+        # Kept before the allow-list changed, or by an older version: never send the token there.
+        raise UntrustedAddress(
+            "the stored Teams conversation's Bot Connector address is not in bot_service_urls "
+            "any more, so the bot will not send there: @mention the bot in that conversation "
+            "again, or add the address to bot_service_urls",
+            retryable=False,
+        )
     if stored.get(ANONYMOUS) or not host.settings.bot_app_id:
         claims = ClaimsIdentity()
     else:
@@ -43,7 +64,7 @@ async def in_proactive_turn(
         # Caught here: the adapter hands a callback's error to on_turn_error, which would
         # post "Sorry" into the conversation and swallow it; the caller must see it.
         try:
-            done.append(await work(context.services.get(ConnectorClientBase), ref))
+            done.append(await work(connector_of(context), ref))
         except Exception as error:
             failed.append(error)
 
@@ -67,7 +88,7 @@ async def send_text(host: AgentHost, stored: dict[str, Any], text: str) -> None:
     async def send(connector: Any, ref: Any) -> None:
         message = MessageFactory.text(text)
         message.apply_conversation_reference(ref, is_incoming=False)
-        message.reply_to_id = None  # a new message, not a reply to the continuation event
+        message.reply_to_id = None  # type: ignore[assignment]  # a new message, not a reply
         await connector.conversations.send_to_conversation(ref.conversation.id, message)
 
     await in_proactive_turn(host, stored, send)

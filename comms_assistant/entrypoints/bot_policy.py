@@ -6,9 +6,10 @@ member (`GET v3/conversations/{id}/members/{userId}`, which returns email and UP
 permission), and a configured map (`bot_people`) answers first, and alone for outgoing webhooks,
 which cannot call the connector. Someone the bot cannot place may only read.
 
-Authorization: changing an incident needs an address in `bot_allowed`, a contacts directory
-role in `bot_allowed_roles`, or a lead role on that incident. Anyone may ask `help`, and
-`status` unless the incident is a security incident.
+Authorization (Gate): changing an incident needs an address in `bot_allowed`, a contacts
+directory role in `bot_allowed_roles`, or a role on that incident; a security incident only its
+named people and the security contacts. Anyone may ask `help`, and `status` unless the incident
+is a security incident.
 """
 
 from __future__ import annotations
@@ -16,15 +17,18 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters import store
+from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
-from comms_assistant.domain.audiences import Contact
+from comms_assistant.domain.audiences import SECURITY_ROLES, Contact, ContactRole
+from comms_assistant.domain.incident import Priority
+from comms_assistant.service.handle import Refused, choose_incident
 
 log = logging.getLogger(__name__)
 
@@ -96,24 +100,42 @@ class People:
 
 @dataclass(frozen=True)
 class Gate:
+    """Who may change which incident. Rights come from `bot_allowed`, a contacts directory role
+    in `bot_allowed_roles`, or being named on an incident (declared it, or holds one of its
+    roles), and the last gives rights on that incident only. A security incident may be seen and
+    changed only by the people named on it and the security contacts: the general rights do not
+    reach it."""
+
     engine: Engine
     allowed: frozenset[str]
     allowed_roles: frozenset[str]
     contacts: tuple[Contact, ...]
+    security_roles: frozenset[ContactRole] = SECURITY_ROLES
+    priority_names: Mapping[str, Priority] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, engine: Engine, settings: Any, contacts: Iterable[Contact]) -> Gate:
+    def from_settings(
+        cls,
+        engine: Engine,
+        settings: Any,
+        contacts: Iterable[Contact],
+        *,
+        security_roles: Iterable[ContactRole] = SECURITY_ROLES,
+        priority_names: Mapping[str, Priority] | None = None,
+    ) -> Gate:
         return cls(
             engine=engine,
             allowed=frozenset(e.strip().lower() for e in settings.bot_allowed),
             allowed_roles=frozenset(r.strip().lower() for r in settings.bot_allowed_roles),
             contacts=tuple(contacts),
+            security_roles=frozenset(security_roles),
+            priority_names=dict(priority_names or {}),
         )
 
     def refusal(self, text: str, who: str | None, incident: str | None) -> str | None:
         """Why `who` may not run `text` (None: go ahead). Checked before anything is stored."""
         try:
-            command = c.parse(text)
+            command = c.parse(text, priority_names=self.priority_names)
         except c.ParseError:
             return None  # the service answers with what was expected; nothing is changed
         if isinstance(command, c.READ_ONLY):
@@ -123,44 +145,74 @@ class Gate:
                 "I could not tell who you are, so I cannot let you change an incident. "
                 "Ask an administrator to add you to the bot's list of people."
             )
-        if self.may_change(who, incident):
+        who = who.lower()
+        with store.transaction(self.engine) as session:
+            target = self._target(session, command, who, incident)
+            if target is _NOTHING_WAITING:
+                return None  # the service says there is nothing to send
+            if isinstance(command, c.Open):
+                allowed = self._general(who) or (command.security and self._security(who))
+            else:
+                allowed = self._may_change(who, target)
+        if allowed:
             return None
+        if isinstance(target, IncidentRow) and target.security:
+            return SECURITY_REFUSAL
         return (
             f"Only the incident team can change an incident, and {who} is not in it. "
             "Ask the incident lead to name you (e.g. 'scribe you@example.org') or an "
             "administrator to add you."
         )
 
-    def may_change(self, who: str, incident: str | None) -> bool:
-        who = who.lower()
-        if who in self.allowed:
-            return True
-        if any(
-            p.email.lower() == who and p.role.value in self.allowed_roles for p in self.contacts
-        ):
-            return True
-        return who in self._leads(incident)
-
     def may_see(self, who: str | None, incident: str) -> bool:
         with store.transaction(self.engine) as session:
             row = store.find_incident(session, incident)
-            secret = bool(row is not None and row.security)
-        return not secret or (who is not None and self.may_change(who, incident))
+            if row is None or not row.security:
+                return True
+            return who is not None and self._may_change(who.lower(), row)
 
-    def _leads(self, incident: str | None) -> set[str]:
-        """Leads of the incident meant: the bound one, else any open one the service may pick."""
-        with store.transaction(self.engine) as session:
-            if incident:
-                row = store.find_incident(session, incident)
-                rows = [row] if row is not None else []
-            else:
-                rows = store.open_incidents(session)
-            return {
-                person.lower()
-                for row in rows
-                for person in [*row.leads.values(), row.declared_by]
-                if person
-            }
+    def _target(
+        self, session: Any, command: c.Command, who: str, incident: str | None
+    ) -> IncidentRow | None | object:
+        """The incident the service will act on (as it chooses it), or None when it will find
+        none, in which case only the general rights count."""
+        if isinstance(command, c.SendDraft):
+            draft = session.get(store.DraftRow, who)  # keyed by its author
+            if draft is None:
+                return _NOTHING_WAITING
+            try:
+                command = c.parse(draft.command, priority_names=self.priority_names)
+            except c.ParseError:
+                return _NOTHING_WAITING
+            if isinstance(command, c.Open):
+                return None
+            incident = draft.incident
+        if isinstance(command, c.Open):
+            return None
+        try:
+            return choose_incident(session, command, incident)
+        except Refused:
+            return None
+
+    def _may_change(self, who: str, row: Any) -> bool:
+        if row is not None and row.security:
+            return who in _named(row) or self._security(who)
+        return self._general(who) or (row is not None and who in _named(row))
+
+    def _general(self, who: str) -> bool:
+        return who in self.allowed or any(
+            p.email.lower() == who and p.role.value in self.allowed_roles for p in self.contacts
+        )
+
+    def _security(self, who: str) -> bool:
+        return any(p.email.lower() == who and p.role in self.security_roles for p in self.contacts)
+
+
+_NOTHING_WAITING = object()  # 'send anyway' with no draft: the service answers it
+
+
+def _named(row: IncidentRow) -> set[str]:
+    return {person.lower() for person in [*row.leads.values(), row.declared_by] if person}
 
 
 SECURITY_REFUSAL = (

@@ -32,7 +32,7 @@ import aiohttp
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters import conversations
-from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, in_proactive_turn
+from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, UntrustedAddress, in_proactive_turn
 from comms_assistant.service.ports import DeliveryError
 
 if TYPE_CHECKING:
@@ -156,6 +156,12 @@ class ProactiveSender:
             return str(created.id), str(created.service_url or ref.service_url), member
 
         conversation, service_url, member = await in_proactive_turn(self.host, base, create)
+        if not self.host.service_urls.allows(service_url):
+            raise UntrustedAddress(
+                "Teams answered the new chat with a Bot Connector address that is not in "
+                "bot_service_urls: the chat was not kept",
+                retryable=False,
+            )
         reference = dict(base["reference"])
         reference.pop("activityId", None)
         reference.update(

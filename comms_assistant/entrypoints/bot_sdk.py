@@ -13,6 +13,7 @@ import logging
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -24,7 +25,7 @@ from comms_assistant.entrypoints.bot_cards import submitted_command
 from comms_assistant.entrypoints.bot_channels import open_channel
 from comms_assistant.entrypoints.bot_delivery import DeliveryThread
 from comms_assistant.entrypoints.bot_jobs import CURRENT_TURN, Job, restored
-from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, send_text
+from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, connector_of, send_text
 from comms_assistant.entrypoints.bot_policy import People, bot_mentions, command_text
 from comms_assistant.entrypoints.bot_queue import LoopThread, QueueFull, TurnQueue
 from comms_assistant.entrypoints.bot_turns import SORRY, Answer, Background, Turns
@@ -45,6 +46,17 @@ WELCOME = (
 )
 
 
+class _SdkValidationLog(logging.Filter):
+    """The SDK logs every activity that fails validation at error level with a traceback, and
+    anyone can send one: `messages` logs one line of its own instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Validation error for Activity")
+
+
+_QUIET_VALIDATION = _SdkValidationLog()
+
+
 class AgentHost:
     def __init__(
         self,
@@ -57,6 +69,7 @@ class AgentHost:
         from microsoft_agents.hosting.aiohttp import CloudAdapter
         from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnState
 
+        logging.getLogger("microsoft_agents.activity.activity").addFilter(_QUIET_VALIDATION)
         self.settings = settings
         self.turns = turns
         self.people = people
@@ -68,6 +81,11 @@ class AgentHost:
         self._remembered: dict[str, tuple[str | None, bool]] = {}
         self.timeout = settings.bot_outbound_timeout
         self.connections = bot_auth.connection_manager(settings, provider_factory)
+        self.authenticator = bot_auth.Authenticator(
+            self.connections.get_default_connection_configuration(),
+            anonymous=settings.bot_anonymous,
+        )
+        self.service_urls = bot_auth.ServiceUrls(settings)
         self.adapter = CloudAdapter(connection_manager=self.connections)
         self.adapter.on_turn_error = self._on_turn_error
         self.agent = AgentApplication[TurnState](
@@ -87,48 +105,51 @@ class AgentHost:
             capacity=settings.bot_turns_waiting,
         )
 
-    def web_app(self) -> web.Application:
-        from microsoft_agents.hosting.aiohttp import jwt_authorization_middleware
-
-        sub = web.Application(middlewares=[jwt_authorization_middleware])
-        sub["agent_configuration"] = self.connections.get_default_connection_configuration()
-        sub.router.add_post("/messages", self._messages)
-        return sub
-
-    async def _messages(self, request: web.Request) -> web.StreamResponse:
+    async def messages(self, request: web.Request) -> web.StreamResponse:
         """Authenticate, queue the turn, answer 202: the reply is a separate POST anyway."""
         from microsoft_agents.activity import Activity
-        from microsoft_agents.hosting.core import ClaimsIdentity
 
-        identity = request.get("claims_identity")
+        try:
+            identity = await self.authenticator.identify(request.headers.get("Authorization"))
+        except bot_auth.Refused as refused:
+            log.warning("refused a request to /api/messages: %s", refused)
+            return web.json_response(
+                {"error": "Invalid token or authentication failed."}, status=401
+            )
         try:
             body = await request.json()
             activity = Activity.model_validate(body)
-        except (ValidationError, ValueError, TypeError):
+        except ValidationError as error:
+            fields = sorted({".".join(map(str, e["loc"]))[:40] for e in error.errors()})[:5]
+            log.warning("refused: the body is not a valid activity (%s)", ", ".join(fields))
             return web.json_response({"error": "The body is not a valid activity."}, status=400)
-        if identity is not None and identity.claims:
-            if not bot_auth.has_expiry(identity.claims):
-                return web.json_response({"error": "The token has no expiry."}, status=401)
-            # The SDK only logs a mismatch (unless its host validator, which refuses loopback
-            # sandboxes, is on): replying would hand the bot's own token to that other host.
-            if not bot_auth.service_url_matches(identity.claims, activity.service_url):
-                log.warning("refused: activity serviceUrl is not the one its token was issued for")
-                return web.json_response(
-                    {"error": "Invalid token for this serviceUrl."}, status=401
-                )
+        except (ValueError, TypeError, RecursionError) as error:
+            log.warning("refused: the body is not JSON (%s)", type(error).__name__)
+            return web.json_response({"error": "The body is not a valid activity."}, status=400)
+        # The SDK only logs a mismatch (unless its host validator, which refuses loopback
+        # sandboxes, is on): replying would hand the bot's own token to that other host.
+        if identity.claims and not bot_auth.service_url_matches(
+            identity.claims, activity.service_url
+        ):
+            log.warning("refused: the token names no serviceUrl, or another one")
+            return web.json_response({"error": "Invalid token for this serviceUrl."}, status=401)
+        if not self.service_urls.allows(activity.service_url):
+            log.warning("refused: serviceUrl %s is not in bot_service_urls", _host(activity))
+            return web.json_response(
+                {"error": "That serviceUrl is not a Bot Connector this bot trusts."}, status=401
+            )
         if not activity.type or not activity.conversation or not activity.conversation.id:
             return web.json_response(
                 {"error": "The activity needs a type and a conversation."}, status=400
             )
         if activity.type == "invoke" or activity.delivery_mode == "expectReplies":
-            return await self._answer_in_response(request)  # these answer in the HTTP body
+            return await self._answer_in_response(identity, activity)  # answered in the body
         activity.request_id = uuid.uuid4().hex
         try:
             self.queue.reserve()
         except QueueFull:
             log.error("%d turns are waiting: refusing more until they are done", self.queue.waiting)
             return web.json_response({"error": "The bot is busy: try again shortly."}, status=503)
-        identity = identity or ClaimsIdentity()
         try:
             # Stored before the 202: a turn acknowledged is run even if this process dies.
             turn_id = await self.acceptor.accept(
@@ -161,7 +182,7 @@ class AgentHost:
         replayed = 0
         for turn in await asyncio.to_thread(turn_journal.unfinished, engine):
             job = restored(turn)
-            if job is None:
+            if job is None or not self.service_urls.allows(job.activity.service_url):
                 await asyncio.to_thread(
                     turn_journal.finish, engine, turn.id, now=self.turns.clock()
                 )
@@ -198,18 +219,22 @@ class AgentHost:
         except Exception:  # it stays unfinished: the next start asks its sender to check
             log.exception("could not record turn %s as done", job.turn_id)
 
-    async def _answer_in_response(self, request: web.Request) -> web.StreamResponse:
+    async def _answer_in_response(self, identity: Any, activity: Any) -> web.StreamResponse:
+        activity.request_id = uuid.uuid4().hex
         try:
             # The turn's own calls are bounded; this bounds the turn as a whole.
-            response = await asyncio.wait_for(
-                self.adapter.process(request, self.agent), self.timeout * 3
+            answer = await asyncio.wait_for(
+                self.adapter.process_activity(identity, activity, self.agent.on_turn),
+                self.timeout * 3,
             )
         except bot_auth.TokenUnavailable:
             return web.json_response({"error": "The bot cannot answer just now."}, status=503)
         except TimeoutError:
             log.error("a turn took over %.0f s and was abandoned", self.timeout * 3)
             return web.json_response({"error": "The bot cannot answer just now."}, status=503)
-        return response if response is not None else web.Response(status=202)
+        if answer is None:
+            return web.Response(status=501)  # as the SDK answers an invoke nobody handled
+        return web.json_response(answer.body, status=answer.status or 501)
 
     async def _turn(self, job: Job) -> None:
         token = CURRENT_TURN.set(job.turn_id)
@@ -322,10 +347,8 @@ class AgentHost:
             self.background.start(answer.reply.deliveries, conversation)
 
     def _member_lookup(self, context: TurnContext) -> Any:
-        from microsoft_agents.hosting.core import ConnectorClientBase
-
         sender = context.activity.from_property
-        connector = context.services.get(ConnectorClientBase)
+        connector = connector_of(context)
         getter = getattr(connector, "get_conversation_member", None)
         if getter is None or sender is None or not sender.id:
             return None
@@ -370,6 +393,12 @@ class AgentHost:
             await asyncio.wait_for(context.send_activity(MessageFactory.text(SORRY)), self.timeout)
         except Exception as send_error:
             log.warning("could not tell the user about it: %s", type(send_error).__name__)
+
+
+def _host(activity: Any) -> str:
+    """For the log: the host only, so a hostile serviceUrl cannot write lines of its own."""
+    url = str(activity.service_url or "")
+    return repr(urlsplit(url).netloc[:100]) if url else "(none)"
 
 
 def _bot_mentions(activity: Any) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from comms_assistant.adapters import outbox
+from comms_assistant.adapters.render_cards import as_read
 from comms_assistant.bootstrap import App, bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints.run_command import describe_delivery
@@ -99,5 +100,5 @@ def _card_title(message: dict) -> str:
         card = json.loads(content) if isinstance(content, str) else content or {}
         for element in card.get("body", []):
             if element.get("type") == "TextBlock":
-                return str(element.get("text", ""))
+                return as_read(str(element.get("text", "")))
     return "(no card)"

@@ -58,6 +58,11 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
 
 
+def _as_read(markdown: str) -> str:
+    """Teams shows a backslash-escaped character as the character (CommonMark)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
 def card_text(node: Any) -> list[str]:
     """The words a person sees on an Adaptive Card: text blocks, facts, action titles."""
     if isinstance(node, list):
@@ -67,9 +72,12 @@ def card_text(node: Any) -> list[str]:
     lines: list[str] = []
     kind = node.get("type")
     if kind in {"TextBlock", "TextRun"} and node.get("text"):
-        lines.append(str(node["text"]))
+        lines.append(_as_read(str(node["text"])))
     if kind == "FactSet":
-        lines += [f"{f.get('title', '')}: {f.get('value', '')}" for f in node.get("facts", [])]
+        lines += [
+            f"{f.get('title', '')}: {_as_read(str(f.get('value', '')))}"
+            for f in node.get("facts", [])
+        ]
     if str(kind).startswith("Action.") and node.get("title"):
         url = f" ({node['url']})" if node.get("url") else ""
         lines.append(f"[{node['title']}]{url}")

@@ -94,7 +94,7 @@ class CommandService:
             if verdict and command.priority is not Priority.P1:
                 return self._hold(session, verdict, who, None, text, now)
             return self._annotated(self._open(session, command, who, now), verdict)
-        row = self._choose(session, command, ref)
+        row = choose_incident(session, command, ref)
         incident = store.to_domain(row)
         if isinstance(command, c.ShowStatus):
             return Reply(
@@ -311,24 +311,27 @@ class CommandService:
                 f"resolved. Ask them to send 'close', or take the role first."
             )
 
-    def _choose(self, session: Session, command: c.Command, ref: str | None) -> IncidentRow:
-        if ref:
-            row = store.find_incident(session, ref)
-            if row is None:
-                raise Refused(f'There is no incident "{ref}". Send "status" to see the open ones.')
-            return row
-        candidates = store.open_incidents(session)
-        if isinstance(command, c.Review):
-            # Reviews follow resolution; an open incident gets the domain's "close it first".
-            candidates = store.incidents_with_status(session, Status.RESOLVED) or candidates
-        if len(candidates) == 1:
-            return candidates[0]
-        if len(candidates) > 1:
-            refs = ", ".join(r.reference for r in candidates)
-            raise Refused(f"More than one incident could be meant ({refs}): say which one.")
-        latest = store.latest_incident(session)
-        if isinstance(command, (c.ShowStatus, c.Log)) and latest is not None:
-            return latest
-        if isinstance(command, c.Review):
-            raise Refused("No resolved incident is waiting for a review: close it first.")
-        raise Refused("No incident is open. Start one with 'open <title> p1|p2|p3|p4'.")
+
+def choose_incident(session: Session, command: c.Command, ref: str | None) -> IncidentRow:
+    """The incident a command acts on: the one named, else the only one it can mean. Raises
+    Refused saying why there is none (the bot's gate asks the same question)."""
+    if ref:
+        row = store.find_incident(session, ref)
+        if row is None:
+            raise Refused(f'There is no incident "{ref}". Send "status" to see the open ones.')
+        return row
+    candidates = store.open_incidents(session)
+    if isinstance(command, c.Review):
+        # Reviews follow resolution; an open incident gets the domain's "close it first".
+        candidates = store.incidents_with_status(session, Status.RESOLVED) or candidates
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        refs = ", ".join(r.reference for r in candidates)
+        raise Refused(f"More than one incident could be meant ({refs}): say which one.")
+    latest = store.latest_incident(session)
+    if isinstance(command, (c.ShowStatus, c.Log)) and latest is not None:
+        return latest
+    if isinstance(command, c.Review):
+        raise Refused("No resolved incident is waiting for a review: close it first.")
+    raise Refused("No incident is open. Start one with 'open <title> p1|p2|p3|p4'.")

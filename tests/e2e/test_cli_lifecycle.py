@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from comms_assistant.adapters.card_rules import validate_card
+from comms_assistant.adapters.render_cards import as_read
 from comms_assistant.sandbox import seed
 
 COMMS = "comms.lead@example.org"
@@ -23,7 +25,27 @@ TECH = "tech.lead@example.org"
 TITLE = "Apply <script>alert(1)</script> is down"
 
 
-def cli() -> list[str]:
+# `comms-assistant` with its clock started at argv[1]: real time moved there, so waits and retries
+# behave as ever while dates (and so incident references) are the test's. bootstrap() is where
+# every command gets its clock, hence its default.
+AT_ANOTHER_TIME = """
+import sys
+from datetime import UTC, datetime
+
+import comms_assistant.bootstrap as bootstrap
+
+offset = datetime.fromisoformat(sys.argv.pop(1)) - datetime.now(UTC)
+bootstrap.bootstrap.__kwdefaults__["clock"] = lambda: datetime.now(UTC) + offset
+from comms_assistant.entrypoints.cli import main
+
+sys.argv[0] = "comms-assistant"
+main()
+"""
+
+
+def cli(start: datetime | None = None) -> list[str]:
+    if start is not None:
+        return [sys.executable, "-c", AT_ANOTHER_TIME, start.isoformat()]
     installed = Path(sys.executable).parent / "comms-assistant"
     if installed.exists():
         return [str(installed)]
@@ -35,19 +57,25 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
-def invoke(home: Path, *args: str) -> subprocess.CompletedProcess:
-    """One `comms-assistant` process, with only the home folder set."""
+def invoke(home: Path, *args: str, start: datetime | None = None) -> subprocess.CompletedProcess:
+    """One `comms-assistant` process, with only the home folder set (and the clock's start)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMMS_ASSISTANT_")}
     env["COMMS_ASSISTANT_HOME"] = str(home)
     return subprocess.run(
-        [*cli(), *args], env=env, cwd=home.parent, capture_output=True, text=True, timeout=120
+        [*cli(start), *args], env=env, cwd=home.parent, capture_output=True, text=True, timeout=120
     )
 
 
 def run(
-    home: Path, command: str, who: str | None = None, *extra: str
+    home: Path, command: str, who: str | None = None, *extra: str, start: datetime | None = None
 ) -> subprocess.CompletedProcess:
-    return invoke(home, "run", command, *(["--as", who] if who else []), *extra)
+    return invoke(home, "run", command, *(["--as", who] if who else []), *extra, start=start)
+
+
+def first_references(since: datetime) -> set[str]:
+    """The first incident's reference under the real clock, read since `since`: its year is the
+    clock's, whichever year that was while the test ran (it may have turned meanwhile)."""
+    return {f"INC-{year}-0001" for year in range(since.year, datetime.now(UTC).year + 1)}
 
 
 def ok(result: subprocess.CompletedProcess) -> str:
@@ -73,6 +101,7 @@ def sent_mail(home: Path) -> list[EmailMessage]:
 
 
 def test_an_incident_from_open_to_review(home: Path) -> None:
+    since = datetime.now(UTC)
     out = ok(
         run(
             home,
@@ -80,9 +109,10 @@ def test_an_incident_from_open_to_review(home: Path) -> None:
             COMMS,
         )
     )
-    assert "INC-2026-0001 is open at P2" in out or "is open at P2" in out
-    assert "sent     report" in out and "sent     email" in out and "sent     teams" in out
     reference = out.split()[0]
+    assert reference in first_references(since), out
+    assert out.startswith(f"{reference} is open at P2"), out
+    assert "sent     report" in out and "sent     email" in out and "sent     teams" in out
 
     ok(run(home, "lead me", TECH))
     ok(run(home, "update Candidates can sign in again but still cannot submit", COMMS))
@@ -155,7 +185,8 @@ def test_an_incident_from_open_to_review(home: Path) -> None:
         card = json.loads(attachment["content"])
         assert card["version"] == "1.5"
         assert validate_card(card) == []
-        assert TITLE in json.dumps(card, ensure_ascii=False)
+        # As Teams shows it: the title as typed, markup and all, never run as Markdown.
+        assert TITLE in [as_read(block.get("text", "")) for block in card["body"]]
 
 
 def test_a_refused_command_changes_nothing_and_says_why(home: Path) -> None:
@@ -166,12 +197,22 @@ def test_a_refused_command_changes_nothing_and_says_why(home: Path) -> None:
     assert "No incident is open" in run(home, "status").stdout
 
 
-def test_queued_deliveries_go_out_with_deliver(home: Path) -> None:
-    out = ok(run(home, "open Find is slow p3 services: find", COMMS, "--no-wait"))
+@pytest.mark.parametrize("start", [None, "another year"], ids=["now", "another-year"])
+def test_queued_deliveries_go_out_with_deliver(home: Path, start: str | None) -> None:
+    since = datetime.now(UTC)
+    # Whatever year it is now, a different one: early in the next.
+    at = datetime(since.year + 1, 1, 6, 10, 0, tzinfo=UTC) if start else None
+    out = ok(run(home, "open Find is slow p3 services: find", COMMS, "--no-wait", start=at))
     assert "waiting  report" in out and "sent " not in out
     assert not (home / "sandbox" / "mail").exists() or not sent_mail(home)
+    reference = out.split()[0]
+    assert reference in ({f"INC-{at.year}-0001"} if at else first_references(since)), out
 
-    delivered = invoke(home, "deliver")
+    delivered = invoke(home, "deliver", start=at)
     assert delivered.returncode == 0, delivered.stdout + delivered.stderr
     assert "sent     report" in delivered.stdout and "waiting" not in delivered.stdout
-    assert sent_mail(home)[0]["Subject"] == "INC-2026-0001: Find is slow"
+    assert sent_mail(home)[0]["Subject"] == f"{reference}: Find is slow"
+    reports = home / "sandbox" / "sharepoint" / seed.SITE_NAME / seed.LIBRARY / "Incident reports"
+    [report] = reports.glob("*.docx")
+    if at:
+        assert report.name == f"{at:%Y-%m-%d} {reference} Find is slow.docx"

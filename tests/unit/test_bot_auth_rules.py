@@ -13,9 +13,14 @@ import jwt
 import pytest
 
 from comms_assistant.adapters.card_rules import validate_card
+from comms_assistant.config import TENANT_IDENTITY_SETTINGS, Settings
 from comms_assistant.entrypoints.bot_auth import (
+    Authenticator,
     BoundedTokenProvider,
+    Refused,
+    ServiceUrls,
     TokenUnavailable,
+    auth_configuration,
     has_expiry,
     service_url_matches,
     webhook_signature_ok,
@@ -101,7 +106,10 @@ def test_a_token_is_good_only_for_its_own_service_url() -> None:
     assert not service_url_matches(claims, "https://evil.example.org/")
     assert not service_url_matches(claims, "http://smba.trafficmanager.net/emea/")
     assert not service_url_matches(claims, None)
-    assert service_url_matches({}, "https://anything.example/")
+    # A token that names no serviceUrl is good for none (it was taken as a match).
+    assert not service_url_matches({}, "https://anything.example/")
+    assert not service_url_matches({"serviceurl": ""}, "https://anything.example/")
+    assert not service_url_matches({"serviceurl": ["x"]}, "https://anything.example/")
     assert has_expiry({"exp": 1}) and not has_expiry({}) and not has_expiry({"exp": "soon"})
 
 
@@ -131,3 +139,116 @@ def test_card_buttons_send_commands_back() -> None:
     assert submitted_command(close) == ("close Rebooted", None)
     assert submitted_command({"command": 3}) is None and submitted_command("x") is None
     assert "Incident commands" in str(help_card()) and validate_card(help_card()) == []
+
+
+def _settings(**values: Any) -> Settings:
+    if "graph_url" in values:  # a real tenant names itself
+        values = {name: f"{name} of the tenant" for name in TENANT_IDENTITY_SETTINGS} | values
+    return Settings(**({"bot_app_id": "the-bot"} | values))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://smba.trafficmanager.net/emea/",
+        "https://smba.trafficmanager.net/teams/",
+        "https://SMBA.trafficmanager.net/amer/",
+        "https://smba.trafficmanager.net:443/uk/",
+        "https://smba.infra.gcc.teams.microsoft.com/teams",
+    ],
+)
+def test_the_public_bot_connector_is_trusted(url: str) -> None:
+    assert ServiceUrls(_settings(graph_url="https://graph.microsoft.com/v1.0")).allows(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example.org/",
+        "http://smba.trafficmanager.net/emea/",  # not https
+        "https://smba.trafficmanager.net.evil.example/",
+        "https://smba.trafficmanager.net@evil.example/",
+        "https://user:pw@smba.trafficmanager.net/emea/",
+        "https://smba.trafficmanager.net:8443/emea/",
+        "https://evil.example/?https://smba.trafficmanager.net/",
+        "https://smba.infra.gov.teams.microsoft.us/teams",  # US Government: not by default
+        "http://127.0.0.1:3978/",  # no sandbox in this tenant
+        "javascript:alert(1)",
+        "",
+        None,
+    ],
+)
+def test_other_hosts_are_not(url: str | None) -> None:
+    assert not ServiceUrls(_settings(graph_url="https://graph.microsoft.com/v1.0")).allows(url)
+
+
+def test_us_government_sign_in_trusts_its_clouds_and_settings_add_more() -> None:
+    gov = ServiceUrls(
+        _settings(
+            graph_url="https://graph.microsoft.us/v1.0",
+            login_host="login.microsoftonline.us",
+            bot_service_urls=["https://bots.example.gov.uk/connector/"],
+        )
+    )
+    assert gov.allows("https://smba.infra.gov.teams.microsoft.us/teams")
+    assert gov.allows("https://smba.infra.dod.teams.microsoft.us/teams")
+    assert gov.allows("https://bots.example.gov.uk/connector/emea/")
+    assert not gov.allows("https://bots.example.gov.uk/other/")
+    # Setting the list replaces the default: the public cloud is not trusted any more.
+    assert not gov.allows("https://smba.trafficmanager.net/emea/")
+
+
+def test_the_sandbox_is_trusted_only_when_it_is_the_tenant() -> None:
+    sandbox = "http://127.0.0.1:8765"
+    assert ServiceUrls(_settings(sandbox_url=sandbox)).allows(sandbox + "/")
+    assert not ServiceUrls(_settings(sandbox_url=sandbox)).allows("http://127.0.0.1:8766/")
+    real = _settings(sandbox_url=sandbox, graph_url="https://graph.microsoft.com/v1.0")
+    assert not ServiceUrls(real).allows(sandbox + "/")
+
+
+def _unsigned(header: dict[str, Any]) -> str:
+    return jwt.encode({"aud": "the-bot", "exp": time.time() + 60}, "k" * 32, "HS256", header)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer " + jwt.encode({"aud": "the-bot"}, None, algorithm="none"),  # alg: none
+        "Bearer " + _unsigned({}),  # HS256, no kid
+        "Bearer " + _unsigned({"kid": "k"}),  # HS256 with a kid
+        "Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln",  # RS256 with no kid
+        "Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6ImsiLCJqa3UiOiJodHRwOi8veCJ9.e30.c2ln",  # jku
+        "Bearer not-a-jwt",
+        "Bearer a b",
+        "Bearer " + "a" * 20000,
+        "Basic dXNlcjpwYXNz",
+        "Bearer",
+        "",
+    ],
+)
+def test_tokens_the_sdk_would_choke_on_are_refused_before_it(header: str) -> None:
+    authenticator = Authenticator(auth_configuration(_settings()), anonymous=False)
+    with pytest.raises(Refused):
+        asyncio.run(authenticator.identify(header))
+
+
+def test_no_header_is_refused_unless_anonymous() -> None:
+    with pytest.raises(Refused):
+        asyncio.run(Authenticator(auth_configuration(_settings()), anonymous=False).identify(None))
+    anonymous = Authenticator(auth_configuration(_settings()), anonymous=True)
+    assert not asyncio.run(anonymous.identify(None)).claims
+
+
+def test_a_key_server_that_cannot_be_reached_refuses_the_token(monkeypatch: Any) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
+
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    monkeypatch.setattr(jwt_token_validator, "_build_jwks_uri", lambda *a: "http://127.0.0.1:9/k")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    token = jwt.encode(
+        {"aud": "the-bot", "exp": time.time() + 60}, key, "RS256", {"kid": "unreachable"}
+    )
+    authenticator = Authenticator(auth_configuration(_settings()), anonymous=False)
+    with pytest.raises(Refused):
+        asyncio.run(authenticator.identify(f"Bearer {token}"))

@@ -18,6 +18,7 @@ from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.render import Renderer
 from comms_assistant.adapters.render_cards import (
     SHORTENED,
+    as_read,
     build_card,
     fit_card,
     markdown_literal,
@@ -176,6 +177,8 @@ _LINE = (
 def test_any_typed_line_reads_back_exactly_as_typed(line: str) -> None:
     words, tags = rendered(markdown_literal(line))
     assert tags == {"p"} and words == line
+    # Our own viewers (the demo's summary, the sandbox page) read it the same way.
+    assert as_read(markdown_literal(line)) == line
 
 
 @settings(max_examples=500, deadline=None)

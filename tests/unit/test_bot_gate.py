@@ -1,0 +1,132 @@
+"""Who may change which incident from Teams: rights on one incident stay on that incident, and a
+security incident is closed to everyone but its own people and the security contacts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from world import World
+from world_build import build_world
+
+from comms_assistant.adapters.contacts import load_directory
+from comms_assistant.entrypoints.bot_policy import SECURITY_REFUSAL, Gate
+from comms_assistant.resources import bundled
+
+LEAD = "comms.lead@example.org"  # in bot_allowed
+SCRIBE = "sam.scribe@example.org"  # in no list and no contacts role: named on one incident only
+DELIVERY_MANAGER = "nadia.farrow@example.org"  # 'delivery manager': allowed by default role
+SECURITY_CONTACT = "gideon.marsh@example.org"  # information security manager
+START = datetime(2026, 11, 23, 10, tzinfo=UTC)
+OPEN_P2 = "open Apply is slow p2 impact: Candidates wait services: apply"
+OPEN_SECURITY = "open Suspicious sign-ins p2 impact: None yet services: sign-in security: yes"
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    # Wording is not under test here: nothing is held back for it.
+    return build_world(tmp_path / "home", START, plain_english_check=False)
+
+
+def _gate(world: World) -> Gate:
+    directory = load_directory(bundled("contacts"))
+    settings = SimpleNamespace(
+        bot_allowed=[LEAD], bot_allowed_roles=["incident team", "delivery manager"]
+    )
+    return Gate.from_settings(
+        world.app.engine,
+        settings,
+        directory.contacts,
+        security_roles=directory.routing.security,
+        priority_names=world.service.planner.policy.priority_names(),
+    )
+
+
+def _opened(world: World, text: str = OPEN_P2, who: str = LEAD) -> str:
+    reply = world.run(text, who=who)
+    assert reply.ok, reply.text
+    assert reply.reference is not None
+    return reply.reference
+
+
+def test_a_scribe_of_one_incident_may_not_open_another_from_an_unbound_thread(
+    world: World,
+) -> None:
+    reference = _opened(world)
+    assert world.run(f"scribe {SCRIBE}", incident=reference).ok
+    gate = _gate(world)
+    # Bound to her incident, or the only open one: her rights hold there.
+    assert gate.refusal("log The database is back", SCRIBE, reference) is None
+    assert gate.refusal("log The database is back", SCRIBE, None) is None
+    # A new P1 is not that incident: being named on one gives no right to declare another.
+    refusal = gate.refusal("open Everything is down p1 impact: Nobody can work", SCRIBE, None)
+    assert refusal is not None and SCRIBE in refusal
+    assert gate.refusal("open Everything is down p1 impact: Nobody can work", LEAD, None) is None
+
+
+def test_with_two_incidents_open_rights_on_one_do_not_reach_the_other(world: World) -> None:
+    first = _opened(world)
+    second = _opened(world, "open Find is down p3 impact: People cannot search services: find")
+    assert world.run(f"scribe {SCRIBE}", incident=first).ok
+    gate = _gate(world)
+    assert gate.refusal("log Checked the logs", SCRIBE, first) is None
+    assert gate.refusal("log Checked the logs", SCRIBE, second) is not None
+    # Unbound, the service cannot tell which one is meant: only the general rights count.
+    assert gate.refusal("priority p1", SCRIBE, None) is not None
+
+
+def test_a_security_incident_is_closed_to_the_general_allowed_roles(world: World) -> None:
+    reference = _opened(world, OPEN_SECURITY)
+    gate = _gate(world)
+    for command in ("log I had a look", "lead me", "priority p1", "update Nothing new"):
+        assert gate.refusal(command, DELIVERY_MANAGER, reference) == SECURITY_REFUSAL, command
+        # The card buttons send the incident with the command: the same rule applies.
+        assert gate.refusal(command, DELIVERY_MANAGER, None) == SECURITY_REFUSAL, command
+    assert not gate.may_see(DELIVERY_MANAGER, reference)
+    assert not gate.may_see(None, reference)
+    # Whoever declared it, the security contacts, and the people named on it may.
+    assert gate.may_see(LEAD, reference) and gate.refusal("log x", LEAD, reference) is None
+    assert gate.may_see(SECURITY_CONTACT, reference)
+    assert gate.refusal("lead me", SECURITY_CONTACT, reference) is None
+    assert world.run(f"scribe {SCRIBE}", incident=reference).ok
+    assert gate.refusal("log Seen in the audit log", SCRIBE, reference) is None
+
+
+def test_a_security_contact_may_open_a_security_incident_but_not_an_ordinary_one(
+    world: World,
+) -> None:
+    gate = _gate(world)
+    assert gate.refusal(OPEN_SECURITY, SECURITY_CONTACT, None) is None
+    assert gate.refusal(OPEN_P2, SECURITY_CONTACT, None) is not None
+
+
+@pytest.mark.parametrize("word", ["send anyway", "send suggested"])
+def test_a_held_draft_is_judged_as_the_command_it_holds(world: World, word: str) -> None:
+    reference = _opened(world, OPEN_SECURITY)
+    gate = _gate(world)
+    assert gate.refusal(word, DELIVERY_MANAGER, None) is None  # nothing waiting: nothing to do
+    # A draft stored for her (as if rights were taken away since) is checked again on sending.
+    from comms_assistant.adapters import store
+
+    with store.transaction(world.app.engine) as session:
+        session.add(
+            store.DraftRow(
+                author=DELIVERY_MANAGER,
+                incident=reference,
+                command="update We are looking into it",
+                suggested="update We are looking into it",
+                created_at=world.clock(),
+            )
+        )
+    assert gate.refusal(word, DELIVERY_MANAGER, None) == SECURITY_REFUSAL
+
+
+def test_a_profile_priority_name_does_not_slip_past_the_gate(tmp_path: Path) -> None:
+    world = build_world(tmp_path / "home", START, profile="dxw")
+    names = world.service.planner.policy.priority_names()
+    word = next(name for name in names if not name.lower().startswith("p"))
+    gate = _gate(world)
+    refusal = gate.refusal(f"open Apply is down priority: {word}", SCRIBE, None)
+    assert refusal is not None and SCRIBE in refusal
