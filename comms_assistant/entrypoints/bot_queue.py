@@ -117,12 +117,20 @@ class LoopThread:
 
     def __init__(self, name: str) -> None:
         self.loop = asyncio.new_event_loop()
+        # Work handed over once the loop has stopped would never run, its coroutine never
+        # awaited and its caller never answered: `run` refuses it, under this lock.
+        self._handing_over = threading.Lock()
+        self._taking_work = True
         self._thread = threading.Thread(target=self._main, name=name, daemon=True)
         self._thread.start()
 
     def _main(self) -> None:
         asyncio.set_event_loop(self.loop)
         self.loop.run_forever()
+        with self._handing_over:
+            self._taking_work = False
+        # Work handed over just before is started, so that it is cancelled with the rest.
+        self.loop.run_until_complete(asyncio.sleep(0))
         # Whatever is left (a reply half sent) is cancelled and allowed to close its
         # connections: left pending, it would hold the other end's server open.
         left = asyncio.all_tasks(self.loop)
@@ -136,8 +144,14 @@ class LoopThread:
         self.loop.call_soon_threadsafe(function, *args)
 
     async def run(self, work: Callable[[], Awaitable[T]]) -> T:
-        """Await `work()` run on this loop; cancelling the caller cancels it there too."""
-        future = asyncio.run_coroutine_threadsafe(_call(work), self.loop)
+        """Await `work()` run on this loop; cancelling the caller cancels it there too.
+
+        Raises RuntimeError once the loop has stopped (a delivery made while the bot shuts
+        down: it is retried, as any delivery that could not be made)."""
+        with self._handing_over:
+            if not self._taking_work:
+                raise RuntimeError(f"the {self._thread.name} loop has stopped")
+            future = asyncio.run_coroutine_threadsafe(_call(work), self.loop)
         return await asyncio.wrap_future(future)
 
     def stop(self) -> None:

@@ -27,7 +27,7 @@ from comms_assistant.entrypoints.bot_policy import (
     SECURITY_REFUSAL,
     Gate,
 )
-from comms_assistant.service import deliveries as kinds
+from comms_assistant.service.delivery_kinds import DeliveryKind, spec_of
 from comms_assistant.service.handle import CommandService, Reply
 
 log = logging.getLogger(__name__)
@@ -121,14 +121,14 @@ def outcome(rows: list[OutboxRow]) -> str:
     done = [r for r in rows if r.status == outbox.DONE]
     lines: list[str] = []
     for row in done:
-        if row.kind == kinds.REPORT_SYNC:
+        if row.kind == DeliveryKind.REPORT_SYNC:
             lines.append(f"Report updated: {row.payload.get('path', 'the running report')}")
-        elif row.kind == kinds.REVIEW_FILE:
+        elif row.kind == DeliveryKind.REVIEW_FILE:
             lines.append(f"Review filed: {row.payload.get('path', 'the incident review')}")
-    emailed = sum(len(r.payload.get("bcc", [])) for r in done if r.kind == kinds.MAIL)
-    if any(r.kind == kinds.MAIL for r in done):
+    emailed = sum(len(r.payload.get("bcc", [])) for r in done if r.kind == DeliveryKind.MAIL)
+    if any(r.kind == DeliveryKind.MAIL for r in done):
         lines.append(f"{emailed} {'person' if emailed == 1 else 'people'} emailed.")
-    if any(r.kind == kinds.TEAMS_CARD for r in done):
+    if any(r.kind == DeliveryKind.TEAMS_CARD for r in done):
         lines.append("Card posted in the incidents channel.")
     failed = [r for r in rows if r.status == outbox.FAILED]
     waiting = [r for r in rows if r.status == outbox.PENDING]
@@ -143,13 +143,7 @@ def outcome(rows: list[OutboxRow]) -> str:
 
 
 def _what(rows: list[OutboxRow]) -> str:
-    names = {
-        kinds.REPORT_SYNC: "report",
-        kinds.REVIEW_FILE: "review",
-        kinds.MAIL: "email",
-        kinds.TEAMS_CARD: "Teams card",
-    }
-    return ", ".join(sorted({names.get(r.kind, r.kind) for r in rows}))
+    return ", ".join(sorted({spec.name if (spec := spec_of(r.kind)) else r.kind for r in rows}))
 
 
 def _parsed(text: str) -> c.Command | None:

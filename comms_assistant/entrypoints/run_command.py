@@ -9,7 +9,7 @@ import typer
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.store import OutboxRow
 from comms_assistant.bootstrap import App, bootstrap
-from comms_assistant.service import deliveries as kinds
+from comms_assistant.service.delivery_kinds import spec_of
 
 EXIT_REFUSED = 1
 EXIT_UNDELIVERED = 3
@@ -58,17 +58,9 @@ async def deliver(app: App, ids: set[int], *, timeout: float) -> None:
 
 
 def describe_delivery(row: OutboxRow) -> str:
-    what = {
-        kinds.REPORT_SYNC: lambda p: f"report  {p['path']}",
-        kinds.REVIEW_FILE: lambda p: f"review  {p['path']}",
-        kinds.MAJOR_FILE: lambda p: f"major incident report  {p['path']}",
-        kinds.MAJOR_LESSONS: lambda p: f"lessons learnt  {p['path']}",
-        kinds.NOTICE: lambda p: f"email   {p['subject']!r} to the comms lead",
-        kinds.MAIL: lambda p: f"email   {p['subject']!r} to {len(p['bcc'])} recipient(s)",
-        kinds.TEAMS_CARD: lambda p: (
-            f"teams   card in the {p.get('where', 'Incidents channel')}: {p['summary']!r}"
-        ),
-    }[row.kind](row.payload)
+    spec = spec_of(row.kind)
+    # One a newer version queued is still listed: the rest of the listing matters more.
+    what = spec.describe(row.payload) if spec else f"{row.kind}  {row.key}"
     if row.status == outbox.DONE:
         return f"  sent     {what}"
     if row.status == outbox.FAILED:

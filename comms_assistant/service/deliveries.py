@@ -18,24 +18,13 @@ from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
-from comms_assistant.service.messaging import (
-    MAIL,
-    MAX_RECIPIENTS,
-    TEAMS_CARD,
-    MessagePlan,
-    plan_message,
-)
+from comms_assistant.service.delivery_kinds import DeliveryKind
+from comms_assistant.service.messaging import MAX_RECIPIENTS, MessagePlan, plan_message
 
 __all__ = ["MAIL", "MAX_RECIPIENTS", "TEAMS_CARD", "DeliveryPlanner", "MessagePlan"]
 
-REPORT_SYNC = "report.sync"
-REVIEW_FILE = "review.file"
-MAJOR_FILE = "major.file"
-MAJOR_LESSONS = "major.lessons"
-# A message to the comms lead about the assistant itself: not stakeholder comms, so it is never
-# listed under "Communications sent" and never causes a report refresh.
-NOTICE = "notice"
-STAKEHOLDER_COMMS = (MAIL, TEAMS_CARD)
+# Older names, still imported by tests; DeliveryKind is where kinds are defined.
+MAIL, TEAMS_CARD = DeliveryKind.MAIL, DeliveryKind.TEAMS_CARD
 
 
 def major_name(report_name: str) -> str:
@@ -63,22 +52,32 @@ class DeliveryPlanner:
         # One sync per change: the document converges on the incident's state whatever order
         # earlier syncs ran in, so a key per timeline entry is enough to stay idempotent.
         return self._document(
-            session, row, f"report:{entry.seq}", REPORT_SYNC, row.report_name, now
+            session, row, f"report:{entry.seq}", DeliveryKind.REPORT_SYNC, row.report_name, now
         )
 
     def review(self, session: Session, row: IncidentRow, now: datetime) -> OutboxRow:
-        return self._document(session, row, "review", REVIEW_FILE, row.review_name or "", now)
+        return self._document(
+            session, row, "review", DeliveryKind.REVIEW_FILE, row.review_name or "", now
+        )
 
     def major(self, session: Session, row: IncidentRow, now: datetime) -> OutboxRow:
-        return self._document(session, row, "major", MAJOR_FILE, major_name(row.report_name), now)
+        return self._document(
+            session, row, "major", DeliveryKind.MAJOR_FILE, major_name(row.report_name), now
+        )
 
     def lessons(self, session: Session, row: IncidentRow, now: datetime) -> OutboxRow:
         # Same lane as the review, after it: the lessons are read from the filed review.
         name = major_name(row.report_name)
-        return self._document(session, row, "major:lessons", MAJOR_LESSONS, name, now)
+        return self._document(session, row, "major:lessons", DeliveryKind.MAJOR_LESSONS, name, now)
 
     def _document(
-        self, session: Session, row: IncidentRow, key: str, kind: str, name: str, now: datetime
+        self,
+        session: Session,
+        row: IncidentRow,
+        key: str,
+        kind: DeliveryKind,
+        name: str,
+        now: datetime,
     ) -> OutboxRow:
         # One lane for an incident's documents: they are written strictly one after another.
         return outbox.enqueue(
@@ -122,7 +121,7 @@ def comms_refresh(
     waiting = session.scalar(
         select(OutboxRow.id).where(
             OutboxRow.incident_id == row.id,
-            OutboxRow.kind == REPORT_SYNC,
+            OutboxRow.kind == DeliveryKind.REPORT_SYNC,
             OutboxRow.status == outbox.PENDING,
             OutboxRow.lease_owner.is_(None),
         )
@@ -135,7 +134,7 @@ def comms_refresh(
         key=key,
         incident_id=row.id,
         lane=f"{row.reference}:documents",
-        kind=REPORT_SYNC,
+        kind=DeliveryKind.REPORT_SYNC,
         payload={"path": path, "cause": cause.id if cause else None},
         now=now,
     )

@@ -20,8 +20,8 @@ from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters import outbox, store
 from comms_assistant.adapters.outbox import Delivery
-from comms_assistant.service import deliveries as kinds
-from comms_assistant.service import lead_notices, pacing
+from comms_assistant.service import deliveries, lead_notices, pacing
+from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
 from comms_assistant.service.ports import (
     DeliveryError,
@@ -104,11 +104,12 @@ class Dispatcher:
             return
         with store.transaction(self.engine) as session:
             outbox.settle_done(session, delivery.id, now=self.clock(), result=result)
-            if delivery.kind in kinds.STAKEHOLDER_COMMS:
+            spec = spec_of(delivery.kind)
+            if spec is not None and spec.stakeholder:
                 # In the same transaction: a message shown as sent is never missing from the
                 # report's "Communications sent" for good.
                 row = session.get_one(store.IncidentRow, delivery.incident_id)
-                kinds.comms_refresh(
+                deliveries.comms_refresh(
                     session,
                     row,
                     cause=session.get_one(store.OutboxRow, delivery.id),
@@ -135,7 +136,8 @@ class Dispatcher:
         log.warning("delivery %s failed: %s", delivery.key, error)
         with store.transaction(self.engine) as session:
             outbox.mark_failed(session, delivery.id, error=error, now=now)
-            if delivery.kind in (kinds.NOTICE, lead_notices.LEAD_CARD):
+            spec = spec_of(delivery.kind)
+            if spec is not None and spec.to_lead:
                 return  # a notice about a notice would go the same way
             row = session.get_one(store.IncidentRow, delivery.incident_id)
             lead_notices.enqueue_notice(
@@ -157,22 +159,12 @@ class Dispatcher:
             )
 
     async def _deliver(self, delivery: Delivery) -> dict[str, Any]:
-        match delivery.kind:
-            case kinds.REPORT_SYNC:
-                return await self.reports.sync_report(delivery.incident_id)
-            case kinds.REVIEW_FILE:
-                return await self.reports.file_review(delivery.incident_id)
-            case kinds.MAJOR_FILE:
-                return await self.reports.file_major(delivery.incident_id)
-            case kinds.MAJOR_LESSONS:
-                return await self.reports.add_lessons(delivery.incident_id)
-            case kinds.MAIL | kinds.NOTICE:
-                return await self._send_mail(delivery)
-            case kinds.TEAMS_CARD | lead_notices.LEAD_CARD:
-                return await self._post_card(delivery)
-        raise DeliveryError(f"unknown delivery kind {delivery.kind!r}", retryable=False)
+        spec = spec_of(delivery.kind)
+        if spec is None:
+            raise DeliveryError(f"unknown delivery kind {delivery.kind!r}", retryable=False)
+        return await spec.deliver(self, delivery)
 
-    async def _send_mail(self, delivery: Delivery) -> dict[str, Any]:
+    async def send_mail(self, delivery: Delivery) -> dict[str, Any]:
         payload = delivery.payload
         # An earlier attempt may have been accepted before it failed: look before sending again.
         if delivery.uncertain and await self.mailer.was_sent(payload["delivery_id"]):
@@ -190,7 +182,7 @@ class Dispatcher:
             )
         return {"recipients": len(payload["bcc"])}
 
-    async def _post_card(self, delivery: Delivery) -> dict[str, Any]:
+    async def post_card(self, delivery: Delivery) -> dict[str, Any]:
         payload = delivery.payload
         message_id = await self.teams.post_card(
             TeamsCard(

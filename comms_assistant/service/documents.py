@@ -33,8 +33,9 @@ from comms_assistant.adapters.word import (
 from comms_assistant.adapters.word_fields import show_time
 from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident, Priority
-from comms_assistant.service import deliveries as kinds
 from comms_assistant.service import lead_notices
+from comms_assistant.service.deliveries import major_name
+from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS, Medium, spec_of
 from comms_assistant.service.ports import (
     DeliveryError,
     DocumentStore,
@@ -291,7 +292,7 @@ class ReportWriter:
                 select(store.OutboxRow)
                 .where(
                     store.OutboxRow.incident_id == incident_id,
-                    store.OutboxRow.kind.in_(kinds.STAKEHOLDER_COMMS),
+                    store.OutboxRow.kind.in_(STAKEHOLDER_COMMS),
                     store.OutboxRow.status == outbox.DONE,
                 )
                 .order_by(store.OutboxRow.id)
@@ -307,7 +308,7 @@ class ReportWriter:
             )
 
     def _major_name(self, state: _State) -> str:
-        return kinds.major_name(state.report_name)
+        return major_name(state.report_name)
 
     def _folder(self, state: _State) -> str:
         return self.folders.for_incident(state.incident.security)
@@ -358,7 +359,8 @@ def _missing_folder(folder: str, incident: Incident) -> DeliveryError:
 def _sent_message(row: store.OutboxRow) -> SentMessage:
     payload = row.payload
     at = row.done_at or row.created_at
-    if row.kind == kinds.MAIL:
+    spec = spec_of(row.kind)
+    if spec is not None and spec.medium is Medium.EMAIL:
         count = len(payload.get("bcc", []))
         people = "person" if count == 1 else "people"
         return SentMessage(row.id, at, "Email", f"{count} {people} (Bcc)", payload["subject"])

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.incident import Incident, Role
-from comms_assistant.service.deliveries import NOTICE
+from comms_assistant.service.delivery_kinds import DeliveryKind
 
-LEAD_CARD = "lead.card"
+# The older name, still imported by tests.
+LEAD_CARD = DeliveryKind.LEAD_CARD
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 
 
@@ -65,14 +66,14 @@ def enqueue_notice(
             "to": [{"email": to.email, "name": ""}],
             "bcc": [],
         }
-        kind = NOTICE
+        kind = DeliveryKind.NOTICE
     else:
         payload = {
             "delivery_id": key,
             "summary": f"{row.reference}: {title}",
             "card": _card(f"{row.reference}: {title}", f"For {to.email}", paragraphs),
         }
-        kind = LEAD_CARD
+        kind = DeliveryKind.LEAD_CARD
     # Its own lane: a nudge must not wait behind the stakeholder messages it is about.
     return outbox.enqueue(
         session,

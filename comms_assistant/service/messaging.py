@@ -34,14 +34,13 @@ from comms_assistant.domain.audiences import (
 )
 from comms_assistant.domain.incident import Incident, Priority, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
+from comms_assistant.service.delivery_kinds import DeliveryKind
 
 if TYPE_CHECKING:
     from comms_assistant.service.deliveries import DeliveryPlanner
 
 # Exchange refuses more than 500 recipients in one message, the To line included.
 MAX_RECIPIENTS = 500
-MAIL = "mail"
-TEAMS_CARD = "teams.card"
 # In `row.notified`, a Teams destination is kept beside the email addresses with this prefix.
 TEAMS_PREFIX = "teams:"
 INCIDENTS_CHANNEL = "Incidents channel"
@@ -131,7 +130,9 @@ def plan_message(
         summary = planner.renderer.subject(kind, incident, entry)
         payload = {"delivery_id": key, "summary": summary, "card": card, "where": INCIDENTS_CHANNEL}
         plan.rows.append(
-            _enqueue(session, row, TEAMS_CARD, key, f"{row.reference}:teams", payload, now)
+            _enqueue(
+                session, row, DeliveryKind.TEAMS_CARD, key, f"{row.reference}:teams", payload, now
+            )
         )
         plan.carded = True
 
@@ -229,7 +230,7 @@ def _queue(
     )
     for part, chunk in enumerate(_chunks(who.mail, MAX_RECIPIENTS)):
         mail_key = f"{key}:mail:{part}"
-        payload = {
+        payload: dict[str, Any] = {
             "delivery_id": mail_key,
             "subject": mail.subject,
             "html": mail.html,
@@ -243,7 +244,7 @@ def _queue(
         # A lane per part: the parts of one message go side by side, while part N of the next
         # message still waits for part N of this one (mostly the same people, in order).
         lane = f"{row.reference}:mail:{part}"
-        plan.rows.append(_enqueue(session, row, MAIL, mail_key, lane, payload, now))
+        plan.rows.append(_enqueue(session, row, DeliveryKind.MAIL, mail_key, lane, payload, now))
     if not who.teams:
         return
     card = planner.renderer.card(
@@ -260,7 +261,9 @@ def _queue(
             "where": describe_destination(destination),
         }
         lane = f"{row.reference}:teams:{digest}"
-        plan.rows.append(_enqueue(session, row, TEAMS_CARD, card_key, lane, payload, now))
+        plan.rows.append(
+            _enqueue(session, row, DeliveryKind.TEAMS_CARD, card_key, lane, payload, now)
+        )
 
 
 def describe_destination(destination: str) -> str:
@@ -271,7 +274,7 @@ def describe_destination(destination: str) -> str:
 def _enqueue(
     session: Session,
     row: IncidentRow,
-    kind: str,
+    kind: DeliveryKind,
     key: str,
     lane: str,
     payload: dict[str, Any],

@@ -19,11 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters.store import OutboxRow, transaction
+from comms_assistant.service.delivery_kinds import EMAILS
 
 PER_MINUTE = 30
 CONCURRENT = 4
 WINDOW = timedelta(minutes=1)
-MAIL_KINDS = ("mail", "notice")
+MAIL_KINDS = EMAILS  # what the mailbox sends, all counted against its limits
 
 
 class Deferred(Exception):  # noqa: N818 - not an error: a delivery told to wait its turn
@@ -55,18 +56,20 @@ class MailPace:
     def _reserve(self, engine: Engine, now: datetime) -> None:
         with transaction(engine) as session:
             recent = sorted(
-                session.scalars(
+                t
+                for t in session.scalars(
                     select(OutboxRow.done_at).where(
                         OutboxRow.kind.in_(MAIL_KINDS),
                         OutboxRow.status == "done",
                         OutboxRow.done_at > now - WINDOW,
                     )
                 )
+                if t is not None
             )
         used = len(recent) + self.in_flight
         if used >= self.per_minute:
             # The oldest sends leave the window first; in-flight ones count as sent now.
-            times = [t for t in recent if t is not None] + [now] * self.in_flight
+            times = recent + [now] * self.in_flight
             times.sort()
             raise Deferred(times[used - self.per_minute] + WINDOW + timedelta(milliseconds=10))
         self.in_flight += 1

@@ -1,0 +1,172 @@
+"""Every DeliveryKind, walked through every place that acts on a delivery's kind.
+
+A real row of each kind is made the way the service makes it; a kind added without a way to
+make it here, or without a case in any of those places, fails one of these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from world import World
+
+from comms_assistant.adapters import outbox, store
+from comms_assistant.adapters.outbox import Delivery
+from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.adapters.word import read_comms
+from comms_assistant.entrypoints import run_command
+from comms_assistant.entrypoints.bot_turns import outcome
+from comms_assistant.service import pacing
+from comms_assistant.service.delivery_kinds import KINDS, DeliveryKind, Medium
+from comms_assistant.service.lead_notices import enqueue_notice
+from comms_assistant.service.ports import DeliveryError
+
+OPEN_P1 = (
+    "open Apply for teacher training is down p1 impact: No candidate can submit an application "
+    "services: apply"
+)
+OPEN_P2 = OPEN_P1.replace(" p1 ", " p2 ")
+REFERENCE = "INC-2026-0001"
+
+
+def notify_lead(world: World, key: str, *, email: bool = False) -> None:
+    with store.transaction(world.app.engine) as session:
+        row = store.find_incident(session, REFERENCE)
+        assert row is not None
+        enqueue_notice(
+            session,
+            row,
+            store.to_domain(row),
+            key=key,
+            title="a word for the lead",
+            paragraphs=["Something to know."],
+            now=world.clock(),
+            email=email,
+        )
+
+
+@pytest.fixture
+def made(world: World) -> dict[DeliveryKind, OutboxRow]:
+    """One row of every kind (the first of each), none delivered yet."""
+    name = world.app.settings.major_incident_template
+    world.documents.put(f"Templates/{name}", (world.app.templates_dir / "word" / name).read_bytes())
+    world.run(OPEN_P1)
+    world.run("close Restored the connection")
+    world.run("review")
+    notify_lead(world, "lead:card")
+    notify_lead(world, "lead:mail", email=True)
+    rows: dict[DeliveryKind, OutboxRow] = {}
+    for row in world.outbox():
+        rows.setdefault(DeliveryKind(row.kind), row)
+    missing = set(DeliveryKind) - set(rows)
+    assert not missing, f"make a delivery of each of {missing} above"
+    return rows
+
+
+def test_every_kind_has_an_entry() -> None:
+    assert set(KINDS) == set(DeliveryKind)
+
+
+def test_the_stored_values_are_unchanged() -> None:
+    # Databases already hold these: changing one strands its rows.
+    assert {kind.value for kind in DeliveryKind} >= {
+        "report.sync",
+        "review.file",
+        "major.file",
+        "major.lessons",
+        "mail",
+        "teams.card",
+        "notice",
+        "lead.card",
+    }
+
+
+def test_the_dispatcher_delivers_every_kind_by_its_medium(
+    world: World, made: dict[DeliveryKind, OutboxRow]
+) -> None:
+    world.deliver()
+    after = {row.id: row for row in world.outbox()}
+    mailed = {m.delivery_id for m in world.mailer.sent}
+    carded = {c.delivery_id for c in (*world.teams.posted, *world.teams.direct)}
+    went: dict[DeliveryKind, Medium] = {}
+    for kind, row in made.items():
+        assert after[row.id].status == outbox.DONE, (kind, after[row.id].last_error)
+        if row.payload.get("delivery_id") in mailed:
+            went[kind] = Medium.EMAIL
+        elif row.payload.get("delivery_id") in carded:
+            went[kind] = Medium.TEAMS
+        else:
+            assert row.payload["path"] in world.documents.files, kind
+            went[kind] = Medium.DOCUMENT
+    assert went == {kind: KINDS[kind].medium for kind in DeliveryKind}
+    # The mailbox's pace counts every kind that goes by mail, and nothing else.
+    assert set(pacing.MAIL_KINDS) == {k for k, medium in went.items() if medium is Medium.EMAIL}
+
+
+@pytest.mark.parametrize("status", [outbox.PENDING, outbox.DONE, outbox.FAILED])
+def test_the_deliver_listing_describes_every_kind(
+    made: dict[DeliveryKind, OutboxRow], status: str
+) -> None:
+    for kind, row in made.items():
+        row.status, row.last_error = status, "why"
+        line = run_command.describe_delivery(row)
+        assert row.key not in line, f"{kind} is listed as a kind this version does not know"
+
+
+def test_the_bot_names_every_kind_that_failed_or_waits(
+    made: dict[DeliveryKind, OutboxRow],
+) -> None:
+    for kind, row in made.items():
+        for status in (outbox.FAILED, outbox.PENDING):
+            row.status = status
+            assert f"({kind.value})" not in outcome([row]), f"{kind} is shown by its stored name"
+
+
+def test_a_parked_delivery_tells_the_lead_unless_it_was_for_the_lead(
+    world: World, made: dict[DeliveryKind, OutboxRow]
+) -> None:
+    for_lead = {
+        DeliveryKind(r.kind) for r in world.outbox() if r.key.endswith((":lead:card", ":lead:mail"))
+    }
+    assert for_lead == {kind for kind, spec in KINDS.items() if spec.to_lead}
+    for kind, row in made.items():
+        delivery = Delivery(row.id, row.key, row.kind, row.incident_id, dict(row.payload), 0)
+        world.dispatcher._park(delivery, "refused", world.clock())
+        told = [r for r in world.outbox() if r.key == f"{REFERENCE}:parked:{row.key}"]
+        assert len(told) == (0 if kind in for_lead else 1), kind
+
+
+def test_the_report_lists_the_stakeholder_kinds_by_their_medium(
+    world: World, made: dict[DeliveryKind, OutboxRow]
+) -> None:
+    world.deliver()
+    report = world.documents.content(world.report_path())
+    listed = {number: cells[1] for number, cells in read_comms(report)}
+    shown = {Medium.EMAIL: "Email", Medium.TEAMS: "Teams"}
+    for row in world.outbox():
+        spec = KINDS[DeliveryKind(row.kind)]
+        if spec.stakeholder:
+            assert listed.get(row.id) == shown[spec.medium], row.kind
+        else:
+            assert row.id not in listed, row.kind
+
+
+def test_deliver_with_a_lead_card_waiting_lists_it(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 14: `comms-assistant deliver` raised KeyError: 'lead.card'."""
+    world.run(OPEN_P2)
+    world.deliver()
+    notify_lead(world, "nudge:1")
+    world.teams.faults.before["post_card"].append(DeliveryError("503 from Teams"))
+
+    async def deliver(app: object, ids: set[int], *, timeout: float) -> None:
+        await world.dispatcher.drain(ids, timeout=timeout)
+
+    monkeypatch.setattr(run_command, "bootstrap", lambda: world.app)
+    monkeypatch.setattr(run_command, "deliver", deliver)
+    code = run_command.deliver_pending(timeout=0.2)
+    out = capsys.readouterr().out
+    assert code == run_command.EXIT_UNDELIVERED
+    lead = "card in the Incidents channel for the comms lead"
+    assert f"waiting  teams   {lead}: '{REFERENCE}: a word for the lead'" in out
+    assert "503 from Teams" in out
