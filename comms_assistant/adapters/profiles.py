@@ -22,7 +22,8 @@ from comms_assistant.domain.policy import Handover, Policy, PriorityRule
 from comms_assistant.domain.working_hours import WorkingHours
 
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _HOLIDAY_REGIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
 
@@ -51,7 +52,7 @@ class _PriorityModel(_Strict):
 
 class _HoursModel(_Strict):
     timezone: str = "Europe/London"
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = list(DAYS[:5])
+    days: list[Day] = list(DAYS[:5])
     start: time = time(9, 0)
     end: time = time(17, 30)
     bank_holidays: Literal["england-and-wales", "scotland", "northern-ireland", "none"] = (

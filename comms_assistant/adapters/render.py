@@ -199,7 +199,7 @@ class Renderer:
             for e in incident.timeline
             if e.kind is EntryKind.UPDATE and e.seq <= entry.seq
         ]
-        leads = {role.title: incident.leads[role] for role in Role if incident.leads.get(role)}
+        leads = {role.label: incident.leads[role] for role in Role if incident.leads.get(role)}
         next_at = self._when(next_update_by, entry.at) if next_update_by else None
         resolved_at = self._when(incident.resolved_at, entry.at) if incident.resolved_at else None
         return {
@@ -212,6 +212,8 @@ class Renderer:
             "security": incident.security,
             "restricted": incident.restricted,
             "impact": bounded(incident.impact),
+            # What readers should do, as the comms lead said it (mail/advice.txt).
+            "advice": bounded(incident.advice),
             "services": services,
             "services_text": and_list(services),
             "leads": leads,

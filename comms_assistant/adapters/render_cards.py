@@ -26,7 +26,8 @@ FACT_MAX = 300
 
 
 class CardSection(Protocol):
-    heading: str
+    @property
+    def heading(self) -> str: ...
 
     @property
     def text(self) -> str: ...

@@ -36,6 +36,7 @@ from comms_assistant.domain.incident import (
     EntryKind,
     Incident,
     Priority,
+    PriorityChange,
     Role,
     Status,
     TimelineEntry,
@@ -98,6 +99,9 @@ class IncidentRow(Base):
     # Everyone who has been sent a message about this incident: they hear when it ends.
     notified: Mapped[list[str]] = mapped_column(JSON, default=list)
     updates_sent: Mapped[int] = mapped_column(Integer, default=0)
+    advice: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # [[ISO time, priority], ...] oldest first; NULL on rows from before it was kept.
+    priority_history: Mapped[list[list[Any]] | None] = mapped_column(JSON, nullable=True)
     report_name: Mapped[str] = mapped_column(Text, default="")
     report_item_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     report_url: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -233,9 +237,10 @@ def _add_missing_columns(engine: Engine) -> None:
                 if column.name in have:
                     continue
                 kind = column.type.compile(dialect=engine.dialect)
-                default = column.default.arg if column.default is not None else None
+                # A plain default (ColumnDefault) or server default (DefaultClause) has `arg`.
+                default = getattr(column.default, "arg", None)
                 if column.server_default is not None:
-                    kind += f" DEFAULT {_sql_literal(column.server_default.arg)}"
+                    kind += f" DEFAULT {_sql_literal(getattr(column.server_default, 'arg', None))}"
                 elif default is not None and not callable(default):
                     kind += f" DEFAULT {_sql_literal(default)}"
                 connection.exec_driver_sql(
@@ -287,6 +292,11 @@ def to_domain(row: IncidentRow) -> Incident:
         timeline=[
             TimelineEntry(t.seq, t.at, t.who, EntryKind(t.kind), t.text) for t in row.timeline
         ],
+        advice=row.advice or "",
+        priority_history=[
+            PriorityChange(datetime.fromisoformat(at), Priority(priority))
+            for at, priority in row.priority_history or []
+        ],
     )
 
 
@@ -307,6 +317,10 @@ def write_incident(row: IncidentRow, incident: Incident) -> None:
     row.declared_at = incident.declared_at
     row.resolved_at = incident.resolved_at
     row.resolution = incident.resolution
+    row.advice = incident.advice
+    row.priority_history = [
+        [change.at.isoformat(), int(change.priority)] for change in incident.priority_history
+    ]
     known = {t.seq for t in row.timeline}
     for entry in incident.timeline:
         if entry.seq not in known:

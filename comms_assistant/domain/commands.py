@@ -25,11 +25,24 @@ class Open:
     services: tuple[str, ...] = ()
     security: bool = False
     priority_defaulted: bool = False
+    advice: str = ""  # `do:`: what readers should do
 
 
 @dataclass(frozen=True)
 class Update:
     text: str
+    impact: str | None = None  # `impact:` inside the update: the new current impact
+    advice: str | None = None  # `do:` inside the update: what readers should do now
+
+
+@dataclass(frozen=True)
+class ChangeFacts:
+    """`title`, `impact`, `services` or `do`: a new current value, without a message."""
+
+    title: str | None = None
+    impact: str | None = None
+    services: tuple[str, ...] | None = None
+    advice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,7 @@ Command = (
     | Help
     | SendDraft
     | Notify
+    | ChangeFacts
 )
 
 # Commands that only read; anyone may send them.
@@ -135,8 +149,11 @@ ROLE_WORDS: dict[str, Role] = {
 
 HELP_TEXT = """\
 Commands:
-  open <title> p1|p2|p3|p4 [impact: <who cannot do what>] [services: a, b] [security: yes]
-  update <what people can and cannot do now>
+  open <title> p1|p2|p3|p4 [impact: <who cannot do what>] [services: a, b]
+       [do: <what readers should do>] [security: yes]
+  update <what is happening> [impact: <who is affected now>] [do: <what readers should do>]
+  impact <text> | services <a, b> | title <text> | do <text>|nothing
+       (change what the incident says: the next message and the report show it)
   holding [anything to add]   (a holding update: no change yet)
   priority p1|p2|p3|p4 [reason]
   lead|comms|tech|support|scribe me|<email>
@@ -149,15 +166,15 @@ Commands:
   send anyway | send suggested   (a message held back for its wording)
   help
 Phrases also understood:
-  I am declaring an incident because <reason>. The impact is that <impact>.
+  I am declaring a P2 incident because <reason>. The impact is that <impact>. [services: a, b]
   I am the incident lead / I am the scribe
   I am declaring this incident resolved because <resolution>."""
 
-_SECTION = re.compile(r"\b(impact|services|security|priority)\s*:", re.IGNORECASE)
+_SECTION = re.compile(r"\b(impact|services|security|priority|do)\s*:", re.IGNORECASE)
 _PRIORITY_WORD = re.compile(r"(?<!\S)[pP]([1-4])(?!\S)")
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
 _DECLARE = re.compile(
-    r"i am declaring an incident because\s+(?P<reason>.+?)"
+    r"i am declaring an? (?:(?P<priority>\S+) )?incident because\s+(?P<reason>.+?)"
     r"(?:\.\s*the impact is that\s+(?P<impact>.+?))?\.?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -165,6 +182,7 @@ _RESOLVE = re.compile(
     r"i am declaring this incident resolved because\s+(?P<resolution>.+?)\.?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
+_DECLARE_START = re.compile(r"i am declaring an? (?:\S+ )?incident because", re.IGNORECASE)
 _I_AM = re.compile(r"i am the (?P<role>incident lead|scribe|comms lead|tech lead|support lead)\.?$")
 
 
@@ -175,7 +193,7 @@ def parse(text: str, *, priority_names: Mapping[str, Priority] | None = None) ->
     text = plain_text(text).strip()
     if not text:
         raise ParseError("Send a command, such as 'status' or 'help'.")
-    phrase = _parse_phrase(text)
+    phrase = _parse_phrase(text, names)
     if phrase is not None:
         return phrase
     word, _, rest = text.partition(" ")
@@ -234,14 +252,31 @@ def plain_text(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
-def _parse_phrase(text: str) -> Command | None:
-    if match := _DECLARE.match(text):
+def _parse_phrase(text: str, names: Mapping[str, Priority]) -> Command | None:
+    head, sections = _split_sections(text) if _DECLARE_START.match(text) else (text, {})
+    if match := _DECLARE.match(head.strip()):
         reason = _one_line(match["reason"])
+        # "a P2 incident", "a critical incident"; "a major incident" names no priority here.
+        said = match["priority"]
+        if said and not (_PRIORITY_WORD.fullmatch(said) or said.casefold() in names):
+            said = None
+        words = [w for w in (said, sections.get("priority")) if w]
+        if len(words) > 1:
+            raise ParseError("Give one priority (p1, p2, p3 or p4), not several.")
+        unknown = set(sections) - {"services", "priority", "security", "do"}
+        if unknown:
+            raise ParseError(
+                f'"{sorted(unknown)[0]}:" does not go with this phrase: say "The impact is '
+                'that ..." in it, and add services: or priority: after it.'
+            )
         return Open(
             title=_title_from_reason(reason),
-            priority=Priority.P3,
+            priority=_priority_word(words[0], names) if words else Priority.P3,
             impact=_one_line(match["impact"] or ""),
-            priority_defaulted=True,
+            services=_services(sections.get("services", "")),
+            security=_security(sections),
+            priority_defaulted=not words,
+            advice=sections.get("do", ""),
         )
     if match := _RESOLVE.match(text):
         return Close(_one_line(match["resolution"]))
@@ -276,19 +311,25 @@ def _parse_open(rest: str, names: Mapping[str, Priority]) -> Open:
     title = _one_line(_PRIORITY_WORD.sub(" ", head))
     if not title:
         raise ParseError("Give the incident a title: say what is wrong in a few words.")
-    services = tuple(s.strip().lower() for s in re.split(r"[,;]", sections.get("services", "")))
-    security_word = sections.get("security", "no").strip().lower()
-    if security_word not in ("yes", "no", "true", "false"):
-        raise ParseError(
-            f'"security: {_shown(security_word)}" should be "security: yes" or "security: no".'
-        )
     return Open(
         title=title,
         priority=priorities[0],
         impact=sections.get("impact", ""),
-        services=tuple(s for s in services if s),
-        security=security_word in ("yes", "true"),
+        services=_services(sections.get("services", "")),
+        security=_security(sections),
+        advice=sections.get("do", ""),
     )
+
+
+def _services(text: str) -> tuple[str, ...]:
+    return tuple(s for s in (s.strip().lower() for s in re.split(r"[,;]", text)) if s)
+
+
+def _security(sections: Mapping[str, str]) -> bool:
+    word = sections.get("security", "no").strip().lower()
+    if word not in ("yes", "no", "true", "false"):
+        raise ParseError(f'"security: {_shown(word)}" should be "security: yes" or "security: no".')
+    return word in ("yes", "true")
 
 
 def _split_sections(rest: str) -> tuple[str, dict[str, str]]:
@@ -308,7 +349,45 @@ def _split_sections(rest: str) -> tuple[str, dict[str, str]]:
 def _parse_update(rest: str) -> Update:
     if not rest:
         raise ParseError("Say what people can and cannot do now: 'update <text>'.")
-    return Update(_one_line(rest))
+    head, sections = _split_sections(rest)
+    unknown = set(sections) - {"impact", "do"}
+    if unknown:
+        raise ParseError(
+            f'"{sorted(unknown)[0]}:" does not go in an update: it takes "impact:" and "do:". '
+            f"To change it, send '{sorted(unknown)[0]} ...' on its own."
+        )
+    text = _one_line(head)
+    if not text:
+        raise ParseError("Say what is happening before impact: or do:, e.g. 'update <text>'.")
+    if "impact" in sections and not sections["impact"]:
+        raise ParseError("Say who is affected now after impact:, or leave impact: out.")
+    if "do" in sections and not sections["do"]:
+        raise ParseError("Say what readers should do after do: ('do: nothing' is fine).")
+    return Update(text, impact=sections.get("impact"), advice=sections.get("do"))
+
+
+def _parse_fact(fact: str) -> Callable[[str], ChangeFacts]:
+    examples = {
+        "title": "title Apply is slow",
+        "impact": "impact Candidates cannot submit applications",
+        "services": "services apply, find",
+        "do": "do Phone the support desk, or 'do nothing'",
+    }
+
+    def parse_fact(rest: str) -> ChangeFacts:
+        value = _one_line(rest)
+        if not value:
+            name = "advice" if fact == "do" else fact
+            raise ParseError(f"Say the new {name}: '{examples[fact]}'.")
+        if fact == "services":
+            return ChangeFacts(services=_services(value))
+        if fact == "title":
+            return ChangeFacts(title=value)
+        if fact == "impact":
+            return ChangeFacts(impact=value)
+        return ChangeFacts(advice=value)
+
+    return parse_fact
 
 
 def _parse_holding(rest: str) -> Holding:
@@ -406,7 +485,7 @@ def _parse_send(rest: str) -> SendDraft:
     raise ParseError("Say 'send anyway' to send as written, or 'send suggested'.")
 
 
-def _no_arguments(command: Command, verb: str):  # type: ignore[no-untyped-def]
+def _no_arguments(command: Command, verb: str) -> Callable[[str], Command]:
     def parse_bare(rest: str) -> Command:
         if rest:
             raise ParseError(f"'{verb}' takes no words after it.")
@@ -437,5 +516,9 @@ _VERBS: dict[str, Callable[[str], Command]] = {
     "help": _no_arguments(Help(), "help"),
     "send": _parse_send,
     "role": _parse_role,
+    "title": _parse_fact("title"),
+    "impact": _parse_fact("impact"),
+    "services": _parse_fact("services"),
+    "do": _parse_fact("do"),
 }
 _VERB_NAMES = ["open", "priority", *_VERBS, *ROLE_WORDS]

@@ -53,7 +53,8 @@ class Role(StrEnum):
     SCRIBE = "scribe"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
+        """As a heading or a field name: "Incident lead" (str.title would give "Incident Lead")."""
         return self.value[0].upper() + self.value[1:]
 
 
@@ -63,6 +64,7 @@ class EntryKind(StrEnum):
     HOLDING = "holding"  # sent by the assistant when an update was due and none came
     PROMPT = "prompt"  # the assistant asked the leads to do something (hand over, stop)
     PRIORITY = "priority"
+    FACTS = "facts"  # the title, impact, services or readers' advice changed
     ROLE = "role"
     STATUS = "status"
     LOG = "log"
@@ -86,6 +88,17 @@ class TimelineEntry:
 
 
 RESTRICTED_TITLE = "Restricted security incident"
+# `do nothing`: the comms lead said readers need do nothing, which messages then say. No advice
+# at all ("") means nobody said, and messages leave the section out rather than invent it.
+ADVICE_NOTHING = "nothing"
+
+
+@dataclass(frozen=True)
+class PriorityChange:
+    """The incident was declared at, or moved to, `priority` at `at`."""
+
+    at: datetime
+    priority: Priority
 
 
 @dataclass
@@ -107,6 +120,10 @@ class Incident:
     timeline: list[TimelineEntry] = field(default_factory=list)
     # True only on a `restricted_view`: what the central team may know of a security incident.
     restricted: bool = False
+    # What readers should do now, as the comms lead last said it ("" when nobody has).
+    advice: str = ""
+    # Declared at, then every change, oldest first: the history messages and reviews tell.
+    priority_history: list[PriorityChange] = field(default_factory=list)
 
     @classmethod
     def declare(
@@ -120,6 +137,7 @@ class Incident:
         who: str,
         now: datetime,
         security: bool = False,
+        advice: str = "",
     ) -> Incident:
         title = " ".join(title.split())
         if not title:
@@ -134,12 +152,23 @@ class Incident:
             declared_by=who,
             declared_at=now,
             security=security,
+            advice=_advice(advice),
+            priority_history=[PriorityChange(now, priority)],
         )
         text = f"{who} declared the incident at {priority.label}: {title}"
         if incident.impact:
             text += f". Impact: {incident.impact}"
         incident._record(now, who, EntryKind.DECLARED, text)
         return incident
+
+    @property
+    def declared_priority(self) -> Priority:
+        return self.priority_history[0].priority if self.priority_history else self.priority
+
+    @property
+    def highest_priority(self) -> Priority:
+        """The most urgent it has been (P1 is the highest)."""
+        return min([self.priority, *(change.priority for change in self.priority_history)])
 
     @property
     def is_open(self) -> bool:
@@ -159,10 +188,70 @@ class Incident:
             restricted=True,
         )
 
-    def post_update(self, text: str, *, who: str, now: datetime) -> TimelineEntry:
+    def post_update(
+        self,
+        text: str,
+        *,
+        who: str,
+        now: datetime,
+        impact: str | None = None,
+        advice: str | None = None,
+    ) -> TimelineEntry:
+        """An update; `impact` and `advice`, when given, become the incident's current ones
+        (each its own timeline entry, before the update's)."""
         self._require_open("post an update")
         text = _require_text(text, "An update needs some words: what can people do or not do now?")
+        if impact is not None and _one_line(impact) != self.impact:
+            self.change_facts(who=who, now=now, impact=impact)
+        if advice is not None and _advice(advice) != self.advice:
+            self.change_facts(who=who, now=now, advice=advice)
         return self._record(now, who, EntryKind.UPDATE, text)
+
+    def change_facts(
+        self,
+        *,
+        who: str,
+        now: datetime,
+        title: str | None = None,
+        impact: str | None = None,
+        services: tuple[str, ...] | None = None,
+        advice: str | None = None,
+    ) -> list[TimelineEntry]:
+        """Give the title, the impact, the services or the readers' advice a new current value:
+        every later message and document shows it, and none the one it replaced."""
+        self._require_open("change what it says")
+        changes: list[tuple[str, str]] = []
+        if title is not None:
+            title = _require_text(title, "A title needs some words: what is wrong?")
+            if title != self.title:
+                self.title = title
+                changes.append(("The title is now", title))
+        if impact is not None:
+            impact = _require_text(impact, "Say who is affected now, and how: 'impact <text>'.")
+            if impact != self.impact:
+                self.impact = impact
+                changes.append(("The impact is now", impact))
+        if services is not None:
+            named = tuple(dict.fromkeys(s.strip().lower() for s in services if s.strip()))
+            if not named:
+                raise DomainError("Name the services affected: 'services apply, find'.")
+            if named != self.services:
+                self.services = named
+                changes.append(("The services affected are now", ", ".join(named)))
+        if advice is not None:
+            advice = _advice(advice)
+            if not advice:
+                raise DomainError("Say what readers should do: 'do <text>', or 'do nothing'.")
+            if advice != self.advice:
+                self.advice = advice
+                shown = "nothing" if advice == ADVICE_NOTHING else advice
+                changes.append(("What readers should do is now", shown))
+        if not changes:
+            raise DomainError(f"{self.reference} already says that: nothing was changed.")
+        return [
+            self._record(now, who, EntryKind.FACTS, f"{label}: {value}")
+            for label, value in changes
+        ]
 
     def change_priority(
         self, priority: Priority, *, who: str, now: datetime, reason: str = ""
@@ -171,6 +260,9 @@ class Incident:
         if priority == self.priority:
             raise DomainError(f"{self.reference} is already {priority.label}.")
         before, self.priority = self.priority, priority
+        if not self.priority_history:  # kept before the history was: its start is all we know
+            self.priority_history.append(PriorityChange(self.declared_at, before))
+        self.priority_history.append(PriorityChange(now, priority))
         text = f"{who} changed the priority from {before.label} to {priority.label}"
         if reason.strip():
             text += f": {' '.join(reason.split())}"
@@ -280,6 +372,16 @@ def holding_note(entry: TimelineEntry) -> str:
     if entry.kind is not EntryKind.HOLDING:
         return ""
     return entry.text.partition(HOLDING_NOTE)[2]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _advice(text: str) -> str:
+    """What readers should do, one line; "nothing" however it was said ("Nothing.")."""
+    text = _one_line(text)
+    return ADVICE_NOTHING if text.rstrip(".!").lower() == ADVICE_NOTHING else text
 
 
 def _require_text(text: str, message: str) -> str:

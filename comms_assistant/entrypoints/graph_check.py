@@ -275,7 +275,7 @@ class Checker:
             subject="comms-assistant pre-flight check",
             html=f"<p>{text}</p>",
             text=text,
-            to=(Recipient(send_to, None),),
+            to=(Recipient(send_to),),
         )
         try:
             await mailer.send(mail)

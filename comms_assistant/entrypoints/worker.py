@@ -39,7 +39,9 @@ async def _run(app: App, *, once: bool) -> None:
         typer.echo(f"{READY} a cadence tick every {interval:g} s. Ctrl-C stops.")
         scheduler = schedule.Scheduler()
         ticks: list[bool] = []
-        scheduler.every(interval).seconds.do(lambda: ticks.append(True))
+        # schedule takes a float of seconds, though its hints say int.
+        every = scheduler.every(interval)  # type: ignore[arg-type]
+        every.seconds.do(lambda: ticks.append(True))
         await one_pass(cadence, dispatcher)
         # A real tenant's first answers load msgraph's models (~1,200 modules) during the first
         # pass, after the first freeze: they are as permanent as what was frozen then.

@@ -254,7 +254,8 @@ async def copy(request: web.Request, drive: Drive, source: Item) -> web.StreamRe
     behavior = request.query.get(CONFLICT, "fail").lower()
     monitor_id = secrets.token_hex(16)
     existing = drive.child(parent, name)
-    status, resource_id, error = "completed", None, (None, None)
+    status, resource_id = "completed", None
+    error: tuple[str, str] | tuple[None, None] = (None, None)
     if existing is not None and behavior == "fail":
         # SharePoint accepts the copy and reports the clash through the monitor.
         status, error = "failed", ("nameAlreadyExists", "The specified item name already exists.")

@@ -49,7 +49,7 @@ def file_stamp(moment: datetime) -> str:
 
 
 def error_response(error: GraphError, request_id: str | None = None) -> web.Response:
-    body = {
+    body: dict[str, Any] = {
         "error": {
             "code": error.code,
             "message": error.message,

@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from comms_assistant.sandbox import (
     auth,
@@ -47,7 +48,6 @@ from comms_assistant.sandbox.state import TenantState
 log = logging.getLogger(__name__)
 
 HandlerFn = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Middleware = Callable[[web.Request, HandlerFn], Awaitable[web.StreamResponse]]
 
 
 class LoggedRequest(NamedTuple):
@@ -188,21 +188,22 @@ class SandboxTenant:
             return self.base_url
         ready = threading.Event()
         failure: list[BaseException] = []
-        self._loop = asyncio.new_event_loop()
+        # The thread keeps its own reference: `stop` forgets the loop once it has waited, and
+        # a stop that outlasts the wait must still find it to close.
+        loop = self._loop = asyncio.new_event_loop()
 
         def run() -> None:
-            assert self._loop is not None
-            asyncio.set_event_loop(self._loop)
+            asyncio.set_event_loop(loop)
             try:
-                self._loop.run_until_complete(self._start_server())
+                loop.run_until_complete(self._start_server())
             except BaseException as exc:  # reported to the caller of start()
                 failure.append(exc)
                 ready.set()
                 return
             ready.set()
-            self._loop.run_forever()
-            self._loop.run_until_complete(self._stop_server())
-            self._loop.close()
+            loop.run_forever()
+            loop.run_until_complete(self._stop_server())
+            loop.close()
 
         self._thread = threading.Thread(target=run, name="sandbox-tenant", daemon=True)
         self._thread.start()

@@ -176,8 +176,8 @@ class CommandService:
             )
         incident = draft.incident
         session.delete(draft)
-        command = c.parse(text, priority_names=self.planner.policy.priority_names())
-        return self._run(session, command, who, incident, text=text, checked=True)
+        held = c.parse(text, priority_names=self.planner.policy.priority_names())
+        return self._run(session, held, who, incident, text=text, checked=True)
 
     @staticmethod
     def _annotated(reply: Reply, verdict: Verdict | None) -> Reply:
@@ -205,6 +205,7 @@ class CommandService:
             who=who,
             now=now,
             security=command.security,
+            advice=command.advice,
         )
         row = IncidentRow(year=year, number=number, notified=[], updates_sent=0)
         store.write_incident(row, incident)
@@ -251,8 +252,14 @@ class CommandService:
         self, command: c.Command, incident: Incident, who: str, now: datetime
     ) -> tuple[TimelineEntry, MessageKind | None]:
         match command:
-            case c.Update(text=text):
-                return incident.post_update(text, who=who, now=now), MessageKind.UPDATE
+            case c.Update(text=text, impact=impact, advice=advice):
+                entry = incident.post_update(text, who=who, now=now, impact=impact, advice=advice)
+                return entry, MessageKind.UPDATE
+            case c.ChangeFacts(title=title, impact=impact, services=services, advice=advice):
+                changed = incident.change_facts(
+                    who=who, now=now, title=title, impact=impact, services=services, advice=advice
+                )
+                return changed[-1], None
             case c.SetPriority(priority=priority, reason=reason):
                 entry = incident.change_priority(priority, who=who, now=now, reason=reason)
                 return entry, MessageKind.PRIORITY

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from comms_assistant.adapters import outbox
+from comms_assistant.adapters.render_cards import markdown_literal
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.incident import Incident, Role
 from comms_assistant.service.delivery_kinds import DeliveryKind
@@ -87,10 +88,13 @@ def enqueue_notice(
 
 
 def _card(title: str, addressed: str, paragraphs: list[str]) -> dict[str, Any]:
-    # Built as data: user text (titles, drafts) never becomes card JSON by pasting.
+    # Built as data: user text (titles, drafts) never becomes card JSON by pasting; and all of
+    # it is plain text, shown as typed rather than as Markdown.
+    shown = markdown_literal
     body: list[dict[str, Any]] = [
-        {"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium", "wrap": True},
-        {"type": "TextBlock", "text": addressed, "isSubtle": True, "wrap": True},
+        {"type": "TextBlock", "text": shown(title), "weight": "Bolder", "size": "Medium"}
+        | {"wrap": True},
+        {"type": "TextBlock", "text": shown(addressed), "isSubtle": True, "wrap": True},
     ]
-    body += [{"type": "TextBlock", "text": p, "wrap": True} for p in paragraphs]
+    body += [{"type": "TextBlock", "text": shown(p), "wrap": True} for p in paragraphs]
     return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": "1.5", "body": body}

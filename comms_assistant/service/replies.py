@@ -59,6 +59,16 @@ def confirmation(
                 lines.append(
                     "Its recommendations go into the Major Incident report as the lessons learnt."
                 )
+        case c.ChangeFacts():
+            lines = [
+                f"{ref}: {_sentence(entry.text)}",
+                "The report shows it now, and every message from now on says it.",
+            ]
+            if command.services is not None:
+                lines.append(
+                    "Teams of services added now hear from the next message; to tell them "
+                    "at once: 'notify <service>'."
+                )
         case _:
             lines = [f"{ref}: {_sentence(entry.text)}"]
     if plan is not None:

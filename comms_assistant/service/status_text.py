@@ -27,9 +27,10 @@ def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo, policy: Policy)
         f"Declared {shown(incident.declared_at, tz)} by {incident.declared_by}",
     ]
     for role in Role:
-        lines.append(f"{role.title}: {incident.leads.get(role, 'nobody yet')}")
-    for role in policy.extra_roles:
-        lines.append(f"{role[0].upper()}{role[1:]}: {incident.extra_leads.get(role, 'nobody yet')}")
+        lines.append(f"{role.label}: {incident.leads.get(role, 'nobody yet')}")
+    for extra in policy.extra_roles:
+        who = incident.extra_leads.get(extra, "nobody yet")
+        lines.append(f"{extra[0].upper()}{extra[1:]}: {who}")
     # The same arithmetic as the worker's: every message sent restarts the clock.
     due = next_update_due(incident, policy)
     if due is not None:

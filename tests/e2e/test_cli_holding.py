@@ -25,7 +25,8 @@ def test_holding_sends_the_holding_mail_and_card(home: Path) -> None:  # noqa: F
     last = sent_mail(home)[-1]
     body = last.get_body(("plain",)).get_content()
     assert last["Subject"] == f"{reference}: Apply is down"
-    assert f"Candidates cannot apply There is no change since our last update. {NOTE}" in body
+    # An impact typed with no full stop still ends its sentence before the next starts.
+    assert f"Candidates cannot apply. There is no change since our last update. {NOTE}" in body
     channel = home / "sandbox" / "teams" / seed.TEAM_NAME / seed.CHANNEL_NAME
     newest = json.loads(sorted(channel.glob("*.json"))[-1].read_text())
     card = json.dumps(newest["attachments"][0]["content"])

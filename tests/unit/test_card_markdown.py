@@ -187,3 +187,34 @@ def test_any_typed_lines_read_back_as_the_same_lines(lines: list[str]) -> None:
     # As build_card lays out a section: a blank line between lines, so Teams keeps them apart.
     words, tags = rendered("\n\n".join(markdown_literal(line) for line in lines))
     assert tags == {"p"} and words.split("\n") == lines
+
+
+def test_a_notice_to_the_lead_shows_its_text_as_typed(tmp_path: Path) -> None:
+    """Nudges and parked-delivery notices carry titles and drafts people typed."""
+    from world_build import build_world
+
+    from comms_assistant.adapters import store
+    from comms_assistant.service.lead_notices import enqueue_notice
+
+    start = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    world = build_world(tmp_path / "home", start, plain_english_check=False)
+
+    hostile = "Apply [is down](https://evil.example/) **now**"
+    assert world.run(f"open {hostile} p3 impact: Candidates wait").ok
+    with store.transaction(world.app.engine) as session:
+        row = store.open_incidents(session)[0]
+        made = enqueue_notice(
+            session,
+            row,
+            store.to_domain(row),
+            key="lead:card:test",
+            title=row.title,
+            paragraphs=["- a line that would be a list", "1. and a numbered one"],
+            now=world.clock(),
+        )
+        card = made.payload["card"]
+    assert validate_card(card) == []
+    for text in card_texts(card):
+        words, tags = rendered(text)
+        assert tags <= PLAIN_TAGS, (text, tags)
+    assert seen(card_texts(card)[0]).endswith(hostile)

@@ -81,7 +81,8 @@ def test_holding_sends_the_holding_update_by_mail_and_card(world: World) -> None
     [mail] = world.mailer.sent[mails:]
     assert mail.subject == "INC-2026-0001: Apply for teacher training is down"
     assert "no change yet" in mail.text  # the holding banner, not a regular update's
-    assert f"Candidates cannot submit applications {NO_CHANGE}" in mail.text
+    # The impact has no full stop of its own: the sentence still ends before the next starts.
+    assert f"Candidates cannot submit applications. {NO_CHANGE}" in mail.text
     assert "We are still finding out what is wrong" in mail.text
     [card] = world.teams.posted[cards:]
     shown = json.dumps(card.card)

@@ -33,7 +33,10 @@ def renderer() -> Renderer:
     return Renderer(None, LONDON, service_names=load_directory(None).service_names())
 
 
-def declare(title: str = "Apply for teacher training is down") -> Incident:
+ADVICE = "Ask candidates to save their answers and try again after 3pm"
+
+
+def declare(title: str = "Apply for teacher training is down", advice: str = ADVICE) -> Incident:
     incident = Incident.declare(
         reference="INC-2026-0003",
         title=title,
@@ -42,6 +45,7 @@ def declare(title: str = "Apply for teacher training is down") -> Incident:
         services=("apply",),
         who="rowan.hale@example.org",
         now=NOW,
+        advice=advice,
     )
     incident.assign(Role.COMMS_LEAD, "nadia.farrow@example.org", who="x", now=NOW)
     return incident
@@ -61,9 +65,12 @@ def entry_for(kind: MessageKind, incident: Incident) -> TimelineEntry:
 
 
 def render(
-    renderer: Renderer, kind: MessageKind, title: str = "Apply for teacher training is down"
+    renderer: Renderer,
+    kind: MessageKind,
+    title: str = "Apply for teacher training is down",
+    advice: str = ADVICE,
 ):
-    incident = declare(title)
+    incident = declare(title, advice)
     entry = entry_for(kind, incident)
     next_by = None if kind is MessageKind.RESOLVED else entry.at + timedelta(hours=1)
     mail = renderer.mail(kind, incident, entry, update_number=2, next_update_by=next_by)
@@ -118,6 +125,23 @@ def test_every_kind_renders_the_four_headings_in_both_parts(renderer, kind):
     assert "Apply for teacher training is down" in mail.subject
     assert "\n" not in mail.subject
     assert validate_card(card) == []
+
+
+# The resolved message and the central team's notification say what to do themselves.
+ADVISED = [k for k in MessageKind if k not in (MessageKind.RESOLVED, MessageKind.MAJOR_INCIDENT)]
+
+
+@pytest.mark.parametrize("kind", ADVISED)
+def test_what_readers_should_do_is_what_the_comms_lead_said_or_nothing_at_all(renderer, kind):
+    """Issue 15: canned "Nothing at the moment" stood under updates that told people to act."""
+    said, _ = render(renderer, kind, advice=ADVICE)
+    assert f"What you need to do\n{ADVICE}." in said.text
+    assert "Nothing at the moment" not in said.text
+    unsaid, card = render(renderer, kind, advice="")
+    assert "What you need to do" not in unsaid.text and "Nothing at the moment" not in unsaid.text
+    assert "What you need to do" not in json.dumps(card)
+    nothing, _ = render(renderer, kind, advice="nothing")
+    assert "What you need to do\nNothing at the moment." in nothing.text
 
 
 def test_subjects_are_the_same_for_every_message_so_mail_clients_thread_them(renderer):

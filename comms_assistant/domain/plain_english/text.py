@@ -119,7 +119,7 @@ def _split_plainly(line: str, lead: int) -> list[tuple[int, int]]:
 
 
 def _tokens(text: str, start: int, end: int) -> tuple[Token, ...]:
-    found = []
+    found: list[Token] = []
     for match in WORD.finditer(text, start, end):
         found.append(Token(match.group(), match.start(), match.end(), not found))
     return tuple(found)
