@@ -145,7 +145,11 @@ class Renderer:
         context = self._context(kind, incident, entry, update_number, next_update_by, report_url)
         # One line whatever was typed: a newline in a subject would start a new mail header.
         subject = " ".join(self._render("mail/subject.txt", context).split())
-        context.update(subject=subject, banner=self._line("mail/banner.txt", context))
+        context.update(
+            subject=subject,
+            heading=self._line("mail/heading.txt", context),
+            banner=self._line("mail/banner.txt", context),
+        )
         context.update(sections=self._sections(kind, context))
         html = self._render("mail/layout.html", context)
         text = re.sub(r"\n{3,}", "\n\n", self._render("mail/layout.txt", context)).strip() + "\n"
@@ -155,6 +159,17 @@ class Renderer:
         context = self._context(kind, incident, entry, None, None)
         return " ".join(self._render("mail/subject.txt", context).split())
 
+    def heading(
+        self,
+        kind: MessageKind,
+        incident: Incident,
+        entry: TimelineEntry,
+        update_number: int | None = None,
+    ) -> str:
+        """Where things stand, then the title: the card's title and its notification text."""
+        context = self._context(kind, incident, entry, update_number, None)
+        return self._line("mail/heading.txt", context)
+
     def card(
         self,
         kind: MessageKind,
@@ -163,13 +178,15 @@ class Renderer:
         *,
         next_update_by: datetime | None,
         report_url: str | None = None,
+        update_number: int | None = None,
     ) -> dict[str, Any]:
-        context = self._context(kind, incident, entry, None, next_update_by, report_url)
+        context = self._context(kind, incident, entry, update_number, next_update_by, report_url)
         env = self._card_env
         restricted = self._line("teams/restricted.txt", context, env) if incident.security else ""
         return build_card(
             banner=self._line("teams/banner.txt", context, env),
-            title=context["title"],  # build_card escapes the title and facts itself
+            # Rendered plainly: build_card escapes the title (and the facts) itself.
+            title=self._line("mail/heading.txt", context),
             colour=colour_for(incident.priority, kind is MessageKind.RESOLVED),
             sections=self._sections(kind, context, card=True),
             facts=context["facts"],
@@ -206,6 +223,8 @@ class Renderer:
             "kind": kind.value,
             "reference": incident.reference,
             "title": bounded(incident.title, TITLE_MAX),
+            # The title it was opened with: the subject keeps it (mail/subject.txt says why).
+            "subject_title": bounded(incident.declared_title or incident.title, TITLE_MAX),
             "priority": self._priority(incident.priority),
             "priority_number": incident.priority.value,
             "status": incident.status.value,

@@ -100,6 +100,7 @@ class IncidentRow(Base):
     notified: Mapped[list[str]] = mapped_column(JSON, default=list)
     updates_sent: Mapped[int] = mapped_column(Integer, default=0)
     advice: Mapped[str] = mapped_column(Text, default="", server_default="")
+    declared_title: Mapped[str] = mapped_column(Text, default="", server_default="")
     # [[ISO time, priority], ...] oldest first; NULL on rows from before it was kept.
     priority_history: Mapped[list[list[Any]] | None] = mapped_column(JSON, nullable=True)
     report_name: Mapped[str] = mapped_column(Text, default="")
@@ -293,6 +294,7 @@ def to_domain(row: IncidentRow) -> Incident:
             TimelineEntry(t.seq, t.at, t.who, EntryKind(t.kind), t.text) for t in row.timeline
         ],
         advice=row.advice or "",
+        declared_title=row.declared_title or "",
         priority_history=[
             PriorityChange(datetime.fromisoformat(at), Priority(priority))
             for at, priority in row.priority_history or []
@@ -318,6 +320,7 @@ def write_incident(row: IncidentRow, incident: Incident) -> None:
     row.resolved_at = incident.resolved_at
     row.resolution = incident.resolution
     row.advice = incident.advice
+    row.declared_title = incident.declared_title
     row.priority_history = [
         [change.at.isoformat(), int(change.priority)] for change in incident.priority_history
     ]

@@ -122,6 +122,8 @@ class Incident:
     restricted: bool = False
     # What readers should do now, as the comms lead last said it ("" when nobody has).
     advice: str = ""
+    # The title it was opened with, which email subjects keep ("" on incidents from before).
+    declared_title: str = ""
     # Declared at, then every change, oldest first: the history messages and reviews tell.
     priority_history: list[PriorityChange] = field(default_factory=list)
 
@@ -154,6 +156,7 @@ class Incident:
             security=security,
             advice=_advice(advice),
             priority_history=[PriorityChange(now, priority)],
+            declared_title=title,
         )
         text = f"{who} declared the incident at {priority.label}: {title}"
         if incident.impact:
@@ -181,7 +184,9 @@ class Incident:
         return replace(
             self,
             title=RESTRICTED_TITLE,
+            declared_title=RESTRICTED_TITLE,
             impact="",
+            advice="",
             services=(),
             resolution="",
             timeline=[],

@@ -98,7 +98,8 @@ def _card_title(message: dict) -> str:
     for attachment in message.get("attachments") or []:
         content = attachment.get("content")
         card = json.loads(content) if isinstance(content, str) else content or {}
-        for element in card.get("body", []):
-            if element.get("type") == "TextBlock":
-                return as_read(str(element.get("text", "")))
+        blocks = [e for e in card.get("body", []) if e.get("type") == "TextBlock"]
+        # The card's title (where things stand, then the incident's title), else its first line.
+        for element in sorted(blocks, key=lambda e: e.get("size") != "Large"):
+            return as_read(str(element.get("text", "")))
     return "(no card)"

@@ -123,11 +123,17 @@ def plan_message(
 
     # The incidents channel hears the main message first; security incidents stay out of it.
     if not incident.security and kind is not MessageKind.CATCH_UP:
+        number = row.updates_sent
         card = planner.renderer.card(
-            kind, incident, entry, next_update_by=next_by, report_url=row.report_url
+            kind,
+            incident,
+            entry,
+            next_update_by=next_by,
+            report_url=row.report_url,
+            update_number=number,
         )
         key = f"{row.reference}:{entry.seq}:teams"
-        summary = planner.renderer.subject(kind, incident, entry)
+        summary = planner.renderer.heading(kind, incident, entry, number)
         payload = {"delivery_id": key, "summary": summary, "card": card, "where": INCIDENTS_CHANNEL}
         plan.rows.append(
             _enqueue(
@@ -248,14 +254,20 @@ def _queue(
     if not who.teams:
         return
     card = planner.renderer.card(
-        kind, incident, entry, next_update_by=next_by, report_url=report_url
+        kind,
+        incident,
+        entry,
+        next_update_by=next_by,
+        report_url=report_url,
+        update_number=row.updates_sent,
     )
+    summary = planner.renderer.heading(kind, incident, entry, row.updates_sent)
     for destination in who.teams:
         digest = hashlib.sha1(destination.encode()).hexdigest()[:12]
         card_key = f"{key}:teams:{digest}"
         payload = {
             "delivery_id": card_key,
-            "summary": mail.subject,
+            "summary": summary,
             "card": card,
             "to": destination,
             "where": describe_destination(destination),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from comms_assistant.adapters.store import IncidentRow
@@ -88,8 +89,7 @@ def confirmation(
         if isinstance(command, c.Notify) and plan.newly_told:
             lines.append(f"Newly told: {', '.join(plan.newly_told)}.")
         if plan.next_update_by is not None:
-            due = plan.next_update_by.astimezone(tz)
-            lines.append(f"Next update due by {due:%H:%M} {zone_name(due)}.")
+            lines.append(f"Next update due by {due_time(plan.next_update_by, entry.at, tz)}.")
     if row.report_locked_at is not None:
         since = row.report_locked_at.astimezone(tz)
         lines.append(
@@ -97,6 +97,18 @@ def confirmation(
             "changes to it are waiting; they go in once it is closed."
         )
     return "\n".join(lines)
+
+
+def due_time(due: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """"13:00 GMT", and the day when it is not today: said at 14:32 on a Sunday, a time that
+    means Monday has to say so."""
+    due, today = due.astimezone(tz), now.astimezone(tz).date()
+    when = f"{due:%H:%M} {zone_name(due)}"
+    if due.date() == today:
+        return when
+    if due.date() == today + timedelta(days=1):
+        return f"{when} tomorrow"
+    return f"{when} on {due:%A} {due.day} {due:%B}"
 
 
 def _sentence(text: str) -> str:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain.cadence import next_update_due
-from comms_assistant.domain.incident import Incident, Role
+from comms_assistant.domain.incident import ADVICE_NOTHING, Incident, Role
 from comms_assistant.domain.policy import Policy
 from comms_assistant.domain.times import zone_name
 
@@ -32,6 +32,10 @@ def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo, policy: Policy)
         who = incident.extra_leads.get(extra, "nobody yet")
         lines.append(f"{extra[0].upper()}{extra[1:]}: {who}")
     # The same arithmetic as the worker's: every message sent restarts the clock.
+    advice = {"": "nobody has said yet", ADVICE_NOTHING: "nothing"}.get(
+        incident.advice, incident.advice
+    )
+    lines.append(f"What readers should do: {advice}")
     due = next_update_due(incident, policy)
     if due is not None:
         lines.append(f"Next stakeholder update due by {shown(due, tz)}")

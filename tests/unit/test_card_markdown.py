@@ -94,7 +94,8 @@ def test_every_card_shows_typed_text_literally(renderer, kind, security, with_le
         words, tags = rendered(text)
         assert tags <= PLAIN_TAGS, (text, tags)  # no link, bold, italic, list, heading, image
         visible.append(words)
-    assert visible[2 if security else 1] == TITLE  # the title block (after any restricted line)
+    # The title block (after any restricted line): where things stand, then the title as typed.
+    assert visible[2 if security else 1].endswith(f": {TITLE}")
     everything = "\n".join(visible)
     # Whatever the email's plain-text part shows (it is literal by nature), the card shows too.
     shown = [typed for typed in TYPED if typed in mail.text]

@@ -86,7 +86,7 @@ def test_closing_a_p1_files_the_major_incident_report_and_links_it(world: World)
     # Every message, the resolution notice included, whenever it went out.
     delivered = [r.id for r in world.outbox() if r.kind in ("mail", "teams.card")]
     assert [n for n, _ in read_comms(major)[1:]] == delivered
-    resolved = [r.id for r in world.outbox() if "Resolved: incident" in r.payload.get("text", "")]
+    resolved = [r.id for r in world.outbox() if r.payload.get("text", "").startswith("Resolved: ")]
     assert resolved and set(resolved) <= {n for n, _ in read_comms(major)[1:]}
 
 

@@ -74,7 +74,9 @@ def render(
     entry = entry_for(kind, incident)
     next_by = None if kind is MessageKind.RESOLVED else entry.at + timedelta(hours=1)
     mail = renderer.mail(kind, incident, entry, update_number=2, next_update_by=next_by)
-    card = renderer.card(kind, incident, entry, next_update_by=next_by, report_url=REPORT)
+    card = renderer.card(
+        kind, incident, entry, next_update_by=next_by, report_url=REPORT, update_number=2
+    )
     return mail, card
 
 
@@ -174,7 +176,10 @@ def test_the_resolution_says_it_is_fixed_and_is_the_last_update(renderer):
     assert "This is now fixed (since 1:45pm)." in mail.text
     assert "We restored the application form." in mail.text
     assert "This is the last update about this incident." in mail.text
-    assert card["body"][0]["text"] == "Resolved: incident INC-2026-0003"
+    # Issue 15: the state comes first, in the email's heading (its inbox preview) and the card's
+    # title, where it said "...is down" before.
+    assert mail.text.startswith("Resolved: Apply for teacher training is down\n")
+    assert seen(card["body"][1]["text"]) == "Resolved: Apply for teacher training is down"
 
 
 def test_a_day_away_next_update_names_the_day(renderer):
@@ -201,7 +206,8 @@ def test_a_script_in_the_title_is_shown_as_text(renderer):
     assert "<script" not in mail.html.lower()
     assert "&lt;script&gt;" in mail.html
     assert title in mail.text  # plain text is not HTML: nothing to escape
-    assert seen(card["body"][1]["text"]) == title  # Teams' Markdown shows it as typed
+    # Teams' Markdown shows it as typed, after where things stand.
+    assert seen(card["body"][1]["text"]) == f"Update 2: {title}"
 
 
 def test_newlines_in_user_text_become_safe_line_breaks(renderer):
@@ -255,7 +261,7 @@ def test_a_hostile_title_round_trips_through_json(renderer):
     title = 'He said "hi" {{ title }} ${x} {"a": 1} \\ </script><!-- \u2028 end'
     _, card = render(renderer, MessageKind.UPDATE, title)
     again = json.loads(json.dumps(card))
-    assert seen(again["body"][1]["text"]) == " ".join(title.split())
+    assert seen(again["body"][1]["text"]).endswith(": " + " ".join(title.split()))
     assert validate_card(again) == []
 
 
