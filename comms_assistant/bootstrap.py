@@ -61,6 +61,8 @@ class App:
                 self.tz,
                 service_names=directory.service_names(),
                 priority_names={p: name for name, p in policy.priority_names().items()},
+                people=directory.people_names(),
+                security_marking=self.settings.security_marking,
             ),
             contacts=tuple(directory.contacts),
             mailbox=self.settings.mailbox,
@@ -122,6 +124,8 @@ class App:
 
         async with self.graph_endpoint() as (graph_url, token_url):
             adapters = build_graph_adapters(self.settings, graph_url, token_url, bot_send=bot_send)
+            # The mailbox's display name is a message setting, not a Graph one.
+            adapters.mailer.name = self.settings.mailbox_name
             try:
                 if self.settings.uses_sandbox:
                     await seed_sandbox_templates(self, graph_url)

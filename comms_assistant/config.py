@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from comms_assistant.sandbox import seed
+from comms_assistant.service.ports import DEFAULT_SECURITY_MARKING
 
 # Where Teams' Bot Connector lives (Microsoft 365 Agents SDK, TeamsServiceEndpoints): an
 # activity's serviceUrl is one of these, followed by a region path such as /emea/ or /teams/.
@@ -139,6 +140,18 @@ class Settings(BaseSettings):
 
     mailbox: str = Field(
         seed.MAILBOXES[0], description="The mailbox stakeholder mail is sent from."
+    )
+    mailbox_name: str = Field(
+        "Incident communications",
+        description="The name readers see for that mailbox (From, and To where it is there). "
+        "Give the mailbox the same display name in Exchange: Exchange Online may show the "
+        "directory's name instead.",
+    )
+    security_marking: str = Field(
+        DEFAULT_SECURITY_MARKING,
+        description="Starts the subject and the first line of every email about a security "
+        "incident (which is also sent with Outlook's Confidential sensitivity); the default is "
+        "the UK government's marking. Empty: no marking, the sensitivity only.",
     )
     team_id: str = Field(seed.TEAM_ID, description="The incidents channel's team (group) id.")
     channel_id: str = Field(seed.CHANNEL_ID, description="The incidents channel's id (19:...).")

@@ -57,6 +57,7 @@ from comms_assistant.domain.incident import (
 )
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.resources import bundled
+from comms_assistant.service.ports import DEFAULT_SECURITY_MARKING
 
 # Re-exported: callers and tests import these from here.
 __all__ = [
@@ -79,6 +80,7 @@ SECTIONS = (
     ("next_update", "Next update"),
 )
 
+STAKEHOLDER_ROLES = (Role.INCIDENT_LEAD, Role.COMMS_LEAD)
 _PRIORITY_CHANGE = re.compile(r"from (P[1-4]) to (P[1-4])(?::\s*(.*))?$", re.DOTALL)
 
 
@@ -111,6 +113,8 @@ class Renderer:
         *,
         service_names: Mapping[str, str] | None = None,
         priority_names: Mapping[Priority, str] | None = None,
+        people: Mapping[str, str] | None = None,
+        security_marking: str = DEFAULT_SECURITY_MARKING,
     ) -> None:
         loaders = []
         if templates_dir is not None:
@@ -128,6 +132,14 @@ class Renderer:
         self._service_names = dict(service_names or {})
         # What the organisation calls its priorities (dxw: Critical, Major...), shown in words.
         self._priority_names = dict(priority_names or {})
+        # Email -> name from the contacts directory: messages name people, not addresses.
+        self._people = {email.lower(): name for email, name in (people or {}).items()}
+        # Starts a security incident's subject and body. Public: the lead notices about a
+        # security incident (service/lead_notices.py) are marked with it too.
+        self.security_marking = security_marking.strip()
+
+    def _name(self, email: str) -> str:
+        return self._people.get(email.lower(), email)
 
     def _priority(self, priority: Priority) -> str:
         return self._priority_names.get(priority, priority.label)
@@ -216,7 +228,14 @@ class Renderer:
             for e in incident.timeline
             if e.kind is EntryKind.UPDATE and e.seq <= entry.seq
         ]
-        leads = {role.label: incident.leads[role] for role in Role if incident.leads.get(role)}
+        # Stakeholders hear who leads it and who speaks for it; the other roles are the
+        # responders' business (the scribe, the tech and support leads).
+        leads = {
+            role.label: self._name(incident.leads[role])
+            for role in STAKEHOLDER_ROLES
+            if incident.leads.get(role)
+        }
+        contact = incident.leads.get(Role.COMMS_LEAD) or incident.leads.get(Role.INCIDENT_LEAD)
         next_at = self._when(next_update_by, entry.at) if next_update_by else None
         resolved_at = self._when(incident.resolved_at, entry.at) if incident.resolved_at else None
         return {
@@ -229,6 +248,8 @@ class Renderer:
             "priority_number": incident.priority.value,
             "status": incident.status.value,
             "security": incident.security,
+            # In the subject from the first email on, so the subject (the conversation) holds.
+            "marking": self.security_marking if incident.security else "",
             "restricted": incident.restricted,
             "impact": bounded(incident.impact),
             # What readers should do, as the comms lead said it (mail/advice.txt).
@@ -240,7 +261,11 @@ class Renderer:
             "holding_note": bounded(holding_note(entry)),  # what a lead added: `holding <text>`
             "updates": updates,
             "report_url": report_url or "",
-            "declared_by": incident.declared_by,
+            "declared_by": self._name(incident.declared_by),
+            # Whom readers may ask (mail/footer.txt): the comms lead, else the incident lead.
+            "contact_name": self._name(contact) if contact else "",
+            "contact_email": contact or "",
+            "contact_is_comms": bool(incident.leads.get(Role.COMMS_LEAD)),
             "started_at": self._when(incident.declared_at, entry.at),
             "update_number": update_number,
             "previous_priority": self._priority(before) if before else None,

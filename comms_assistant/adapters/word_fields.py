@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from docx import Document
 
 from comms_assistant.adapters.word_xml import set_control_text, xpath
+from comms_assistant.domain.history import history_of
 from comms_assistant.domain.incident import Incident, Role
 from comms_assistant.domain.times import zone_name
 
@@ -88,7 +89,7 @@ def fact_values(incident: Incident, tz: ZoneInfo) -> dict[str, str]:
     values = {
         "reference": incident.reference,
         "title": incident.title,
-        "priority": incident.priority.label,
+        "priority": priority_fact(incident),
         "status": incident.status.value.capitalize(),
         "impact": incident.impact or NOT_SET,
         "services": ", ".join(incident.services) or DASH,
@@ -100,6 +101,15 @@ def fact_values(incident: Incident, tz: ZoneInfo) -> dict[str, str]:
     for role, fld in LEAD_FIELDS.items():
         values[fld.key] = incident.leads.get(role) or NOT_SET
     return values
+
+
+def priority_fact(incident: Incident) -> str:
+    """ "P2", or "P2 (was P1 at its highest)": a report read after a P1 was lowered must still
+    show that it was a Major Incident."""
+    highest = min(incident.priority, *(change.priority for change in history_of(incident)))
+    if highest is incident.priority:
+        return highest.label
+    return f"{incident.priority.label} (was {highest.label} at its highest)"
 
 
 def open_docx(content: bytes, what: str) -> Any:

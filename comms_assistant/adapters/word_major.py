@@ -7,11 +7,13 @@ people write in it freely: later refreshes touch only the owned fields and add m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from copy import deepcopy
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
@@ -32,7 +34,13 @@ from comms_assistant.adapters.word_fields import (
 )
 from comms_assistant.adapters.word_review import draft_what_happened, duration
 from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
-from comms_assistant.adapters.word_xml import clean, element_text, set_control_text, xpath
+from comms_assistant.adapters.word_xml import (
+    add_link,
+    clean,
+    element_text,
+    set_control_text,
+    xpath,
+)
 from comms_assistant.domain.incident import Incident
 
 MAJOR_TEMPLATE = "Major incident report template.docx"
@@ -60,20 +68,28 @@ def update_major_incident_report(
     tz: ZoneInfo,
     comms: Iterable[SentMessage] = (),
     lessons: str | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> bytes:
     """Refresh the owned facts, add missing rows and, when given, the lessons learnt.
 
     The summary is not rewritten: after the report is built it is the central team's text.
     Lessons replace only the placeholder; if people have already written lessons, ours are
-    added after theirs, and never twice.
+    added after theirs, and never twice. `links`: text in the lessons (a document's name) to
+    make a link to its address, so readers see the name and not a raw URL.
     """
     doc = open_docx(document, _WHAT)
     roots = search_roots(doc)
     controls = require_controls(roots, LESSONS, _WHAT, MAJOR_TEMPLATE)
     _refresh(roots, incident, tz, comms)
     if lessons is not None:
+        body = doc.element.body
         for sdt in controls:
-            _add_lessons(sdt, lessons)
+            written = _add_lessons(sdt, lessons)
+            # A link's address is kept by the part the text is in; the lessons sit in the body.
+            in_body = any(ancestor is body for ancestor in sdt.iterancestors())
+            for text, url in (links or {}).items() if in_body else ():
+                if re.match(r"https?://\S+$", url):
+                    add_link(written, text, doc.part.relate_to(url, RT.HYPERLINK, True))
     return to_bytes(doc)
 
 
@@ -108,16 +124,18 @@ def _refresh(
     add_missing_messages(sent, comms, tz)
 
 
-def _add_lessons(sdt: Any, lessons: str) -> None:
+def _add_lessons(sdt: Any, lessons: str) -> list[Any]:
+    """The paragraphs written (none when they are there already)."""
     content = sdt.find(qn("w:sdtContent"))
     current = element_text(content).strip() if content is not None else ""
     if current in ("", LESSONS_PENDING, DASH):
         set_control_text(sdt, lessons)
-        return
+        return xpath(sdt, "./w:sdtContent/w:p")
     if clean(lessons.splitlines()[0]) in current:
-        return  # added by an earlier attempt whose answer was lost
+        return []  # added by an earlier attempt whose answer was lost
     # People wrote here first: keep their paragraphs as they are and add ours after them.
     first_ppr = next(iter(xpath(content, "./w:p/w:pPr")), None)
+    written = []
     for line in clean(lessons).split("\n"):
         p = OxmlElement("w:p")
         if first_ppr is not None:
@@ -126,3 +144,5 @@ def _add_lessons(sdt: Any, lessons: str) -> None:
         r.text = line
         p.append(r)
         content.append(p)
+        written.append(p)
+    return written

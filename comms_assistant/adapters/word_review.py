@@ -23,6 +23,7 @@ from comms_assistant.adapters.word_fields import (
 )
 from comms_assistant.adapters.word_rows import find_table, read_table
 from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
+from comms_assistant.domain.history import history_of, priority_story
 from comms_assistant.domain.incident import Incident
 from comms_assistant.domain.times import zone_name
 
@@ -62,9 +63,12 @@ def read_recommendations(review: bytes) -> list[list[str]]:
 
 def draft_what_happened(incident: Incident, tz: ZoneInfo) -> str:
     """A starting point in plain words; the reviewers rewrite it for readers outside the team."""
+    declared = incident.declared_at.astimezone(tz)
     sentences = [
-        f"On {_when(incident.declared_at, tz)} we declared a {incident.priority.label} "
-        f"incident: {_sentence(incident.title)}"
+        f"On {declared.day} {declared:%B %Y} we had an incident: {_sentence(incident.title)}",
+        # What it was declared at, how it changed and its peak: the priority at the end alone
+        # misreports both an incident raised to P1 and one declared P1 and then lowered.
+        priority_story(history_of(incident), tz),
     ]
     if incident.impact:
         sentences.append(f"The impact on users was: {_sentence(incident.impact)}")

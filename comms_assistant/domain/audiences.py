@@ -168,6 +168,10 @@ class Directory:
     services: tuple[Service, ...] = ()
     routing: RoutingRules = DEFAULT_RULES
 
+    def people_names(self) -> dict[str, str]:
+        """Email (lower case) -> the person's name, for messages that name people."""
+        return {c.email.lower(): c.name for c in self.contacts if c.name and "@" in c.email}
+
     def service_names(self) -> dict[str, str]:
         return {s.key: s.name for s in self.services}
 

@@ -89,7 +89,12 @@ def build(
         engine=app_.engine,
         service=service,
         gate=gate,
-        renderer=Renderer(app_.templates_dir, app_.tz, service_names=directory.service_names()),
+        renderer=Renderer(
+            app_.templates_dir,
+            app_.tz,
+            service_names=directory.service_names(),
+            people=directory.people_names(),
+        ),
         clock=clock,
     )
     people = People(dict(settings.bot_people))

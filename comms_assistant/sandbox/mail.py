@@ -3,7 +3,10 @@ can be searched by single-value extended property (how the product makes sends i
 
 Extended properties have no place in RFC 5322, so each is kept as an
 `X-Sandbox-Extended-Property: {"id": ..., "value": ...}` header; the Graph message id is kept as
-`X-Sandbox-Message-Id`.
+`X-Sandbox-Message-Id`. PidTagSensitivity is also written as Exchange writes it in MIME, a
+`Sensitivity:` header (RFC 2156; [MS-OXCMAIL]): 1 Personal, 2 Private, 3 Company-Confidential.
+`from` must be the mailbox itself (anything else needs Send As: ErrorSendAsDenied); its name is
+the From header's display name.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ _PROPERTY_FILTER = re.compile(
 )
 # Exchange Online's sending limits per mailbox (the 500 recipients are checked in build_eml).
 MESSAGES_PER_MINUTE = 30
+# PidTagSensitivity as Graph names it ("Integer 0x36" names the same tag).
+_SENSITIVITY_ID = re.compile(r"integer\s+0x0*36", re.IGNORECASE)
+_SENSITIVITY_HEADER = {1: "Personal", 2: "Private", 3: "Company-Confidential"}
 _MESSAGE_ID_FILTER = re.compile(r"internetMessageId\s+eq\s+" + _LITERAL, re.IGNORECASE)
 
 
@@ -70,12 +76,21 @@ class _TextOnly(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
+        self._hidden = 0
 
     def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+        # A document's <title> is not part of what a text-only reader sees.
+        if not self._hidden:
+            self.parts.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"title", "style", "script"}:
+            self._hidden = max(0, self._hidden - 1)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"br", "p", "div", "li", "tr", "h1", "h2", "h3"}:
+        if tag in {"title", "style", "script"}:
+            self._hidden += 1
+        elif tag in {"br", "p", "div", "li", "tr", "h1", "h2", "h3"}:
             self.parts.append("\n")
         elif tag in {"td", "th"}:
             # Outlook's plain-text view keeps table cells apart.
@@ -107,9 +122,40 @@ def _addresses(recipients: Any, field: str) -> list[str]:
     return out
 
 
+def _sender(mailbox: str, message: dict[str, Any]) -> str:
+    sender = ci_get(message, "from")
+    if not sender:
+        return mailbox
+    email_address = ci_get(sender, "emailAddress") or {}
+    address = str(ci_get(email_address, "address") or "")
+    if address.lower() != mailbox.lower():
+        raise GraphError(
+            403,
+            "ErrorSendAsDenied",
+            "The user account which was used to submit this request does not have the right "
+            "to send mail on behalf of the specified sending account.",
+        )
+    return formataddr((str(ci_get(email_address, "name") or ""), mailbox), charset="utf-8")
+
+
+def _sensitivity(properties: list[dict[str, str]]) -> str | None:
+    for prop in properties:
+        if _SENSITIVITY_ID.fullmatch(prop["id"].strip()):
+            try:
+                value = int(prop["value"])
+            except ValueError:
+                raise GraphError(
+                    400,
+                    "ErrorInvalidExtendedPropertyValue",
+                    f"The extended property value '{prop['value']}' is not valid for its type.",
+                ) from None
+            return _SENSITIVITY_HEADER.get(value)
+    return None
+
+
 def build_eml(mailbox: str, message: dict[str, Any], message_id: str) -> EmailMessage:
     eml = EmailMessage(policy=policy.default)
-    eml["From"] = mailbox
+    eml["From"] = _sender(mailbox, message)
     count = 0
     for key, header in _RECIPIENT_FIELDS:
         addresses = _addresses(ci_get(message, key), key)
@@ -141,8 +187,13 @@ def build_eml(mailbox: str, message: dict[str, Any], message_id: str) -> EmailMe
                 f"The internet message header name '{name}' should start with 'x-' or 'X-'.",
             )
         eml[name] = value
-    for prop in ci_get(message, "singleValueExtendedProperties") or []:
-        entry = {"id": str(ci_get(prop, "id") or ""), "value": str(ci_get(prop, "value") or "")}
+    properties = [
+        {"id": str(ci_get(prop, "id") or ""), "value": str(ci_get(prop, "value") or "")}
+        for prop in ci_get(message, "singleValueExtendedProperties") or []
+    ]
+    if sensitivity := _sensitivity(properties):
+        eml["Sensitivity"] = sensitivity
+    for entry in properties:
         eml[PROPERTY_HEADER] = json.dumps(entry)
     body = ci_get(message, "body") or {}
     content = str(ci_get(body, "content") or "")
@@ -211,7 +262,7 @@ def message_json(eml: EmailMessage, select: str, expand: str) -> dict[str, Any]:
         "sentDateTime": sent,
         "receivedDateTime": sent,
         "isDraft": False,
-        "from": {"emailAddress": {"name": str(eml["From"]), "address": str(eml["From"])}},
+        "from": _recipients(str(eml["From"]))[0],
         "toRecipients": _recipients(eml["To"]),
         "ccRecipients": _recipients(eml["Cc"]),
         "bccRecipients": _recipients(eml["Bcc"]),

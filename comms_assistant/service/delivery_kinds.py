@@ -62,6 +62,9 @@ class KindSpec:
     # A message to the incident's lead about the assistant itself: when one cannot be made, no
     # notice about it is sent, as that would go the same way.
     to_lead: bool = False
+    # Once done, everyone sent the Major Incident notification is sent the document's link
+    # (deliveries.announce_major_report), in the transaction that marks it done.
+    announce: bool = False
 
 
 KINDS: dict[DeliveryKind, KindSpec] = {
@@ -82,6 +85,7 @@ KINDS: dict[DeliveryKind, KindSpec] = {
         lambda c, d: c.reports.file_major(d.incident_id),
         "major incident report",
         lambda p: f"major incident report  {p['path']}",
+        announce=True,
     ),
     DeliveryKind.MAJOR_LESSONS: KindSpec(
         Medium.DOCUMENT,

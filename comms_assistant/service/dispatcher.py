@@ -105,6 +105,18 @@ class Dispatcher:
         with store.transaction(self.engine) as session:
             outbox.settle_done(session, delivery.id, now=self.clock(), result=result)
             spec = spec_of(delivery.kind)
+            if spec is not None and spec.announce:
+                # With marking it done: the link is sent exactly when, and once, it is filed.
+                row = session.get_one(store.IncidentRow, delivery.incident_id)
+                deliveries.announce_major_report(
+                    session,
+                    row,
+                    store.to_domain(row),
+                    filed=result,
+                    announce=delivery.payload.get("announce") or {},
+                    cause=delivery.id,
+                    now=self.clock(),
+                )
             if spec is not None and spec.stakeholder:
                 # In the same transaction: a message shown as sent is never missing from the
                 # report's "Communications sent" for good.
@@ -178,6 +190,8 @@ class Dispatcher:
                     text=payload["text"],
                     to=tuple(Recipient(r["email"], r["name"]) for r in payload["to"]),
                     bcc=tuple(Recipient(r["email"], r["name"]) for r in payload["bcc"]),
+                    # Rows queued before sensitivity was recorded have none.
+                    sensitivity=payload.get("sensitivity", "normal"),
                 )
             )
         return {"recipients": len(payload["bcc"])}

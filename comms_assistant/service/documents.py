@@ -32,9 +32,9 @@ from comms_assistant.adapters.word import (
 )
 from comms_assistant.adapters.word_fields import show_time
 from comms_assistant.domain.file_names import filing_folder
-from comms_assistant.domain.incident import Incident, Priority
+from comms_assistant.domain.incident import Incident
 from comms_assistant.service import lead_notices
-from comms_assistant.service.deliveries import major_name
+from comms_assistant.service.deliveries import major_incident, major_name
 from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS, Medium, spec_of
 from comms_assistant.service.ports import (
     DeliveryError,
@@ -74,6 +74,7 @@ class _State:
     review_url: str | None
     locked: bool
     comms: tuple[SentMessage, ...]
+    major: bool  # a Major Incident (deliveries.major_incident): it has that report too
 
 
 @dataclass
@@ -102,7 +103,7 @@ class ReportWriter:
                 filled = (from_template, item.etag)
         saved = await self._save(state, incident_id, item_id, refresh, filled=filled)
         result = {"item_id": saved.id, "etag": saved.etag}
-        if state.incident.priority is Priority.P1 and not state.incident.is_open:
+        if state.major and not state.incident.is_open:
             # Messages sent after the Major Incident report was made belong in it too.
             major = await self.documents.get_by_path(self._path(state, self._major_name(state)))
             if major is not None:
@@ -125,16 +126,24 @@ class ReportWriter:
         return {"item_id": item.id}
 
     async def file_major(self, incident_id: int) -> dict[str, Any]:
+        """File the Major Incident report; the result names it and gives its web address, for
+        the message that tells the central team where it is."""
         state = self._load(incident_id)
+        name = self._major_name(state)
         item = await self._build_once(
             state,
-            self._major_name(state),
+            name,
             self.folders.major_template,
             lambda content: build_major_incident_report(
                 content, state.incident, self.tz, state.comms
             ),
         )
-        return {"already_filed": True} if item is None else {"item_id": item.id}
+        if item is not None:
+            return {"item_id": item.id, "name": name, "web_url": item.web_url}
+        # Filed by an earlier attempt whose answer was lost: its address is still wanted.
+        found = await self.documents.get_by_path(self._path(state, name))
+        web_url = found.web_url if found is not None else ""
+        return {"already_filed": True, "name": name, "web_url": web_url}
 
     async def add_lessons(self, incident_id: int) -> dict[str, Any]:
         """Copy the review's recommendations into the Major Incident report as lessons learnt."""
@@ -152,15 +161,19 @@ class ReportWriter:
             content, _ = await self.documents.download(review.id)
             recommendations = _released(read_recommendations)(content)
         where = (state.review_url or review.web_url) if review else ""
-        lessons = draft_lessons(
-            recommendations, f"{state.review_name} ({where})" if where else state.review_name
-        )
-        saved = await self._save(state, incident_id, major.id, self._update_major(state, lessons))
+        # The review by its name, made a link to it: a raw address (%20 and all) reads badly.
+        shown = state.review_name.removesuffix(".docx")
+        lessons = draft_lessons(recommendations, shown)
+        links = {shown: where} if where else {}
+        transform = self._update_major(state, lessons, links)
+        saved = await self._save(state, incident_id, major.id, transform)
         return {"item_id": saved.id, "recommendations": len(recommendations)}
 
-    def _update_major(self, state: _State, lessons: str | None = None) -> Transform:
+    def _update_major(
+        self, state: _State, lessons: str | None = None, links: dict[str, str] | None = None
+    ) -> Transform:
         return lambda content: update_major_incident_report(
-            content, state.incident, self.tz, state.comms, lessons
+            content, state.incident, self.tz, state.comms, lessons, links
         )
 
     async def _copy_template(
@@ -297,14 +310,16 @@ class ReportWriter:
                 )
                 .order_by(store.OutboxRow.id)
             )
+            incident = store.to_domain(row)
             return _State(
-                incident=store.to_domain(row),
+                incident=incident,
                 report_name=row.report_name,
                 report_item_id=row.report_item_id,
                 review_name=row.review_name or "",
                 review_url=row.review_url,
                 locked=row.report_locked_at is not None,
                 comms=tuple(_sent_message(r) for r in sent),
+                major=major_incident(session, row, incident),
             )
 
     def _major_name(self, state: _State) -> str:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from comms_assistant.adapters import store
+from comms_assistant.adapters import outbox, store
 from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.audiences import Contact, Directory, audience_for
@@ -30,7 +30,7 @@ from comms_assistant.domain.incident import (
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.related import related_services, resolve_target
 from comms_assistant.service.cadence import send_holding
-from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan
+from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan, major_incident
 from comms_assistant.service.messaging import central_team_outside
 from comms_assistant.service.replies import confirmation, neighbours_text
 from comms_assistant.service.status_text import describe
@@ -121,20 +121,24 @@ class CommandService:
                 plan = self.planner.message(session, row, incident, kind, entry, now, extra=extra)
                 queued += plan.rows
         # DfE playbook: a P1 is reported to the central team as a Major Incident when it is
-        # closed, and the lessons learnt are added once the review is written. The priority at
-        # closing is what counts: a P1 later found to be smaller is not a Major Incident.
-        major = incident.priority is Priority.P1
+        # closed, and the lessons learnt are added once the review is written. Whatever the
+        # priority at closing: the central team, told when it became P1, was promised the report.
+        major = isinstance(command, (c.Close, c.Review)) and major_incident(session, row, incident)
         if isinstance(command, c.Close) and major:
-            queued.append(self.planner.major(session, row, now))
+            queued.append(self.planner.major(session, row, incident, now))
         if isinstance(command, c.Review):
             row.review_name = review_name(
                 incident.declared_at.astimezone(self.tz).date(), row.reference, row.title
             )
             queued.append(self.planner.review(session, row, now))
             if major:
+                # Closed by a version that filed it only for a P1 at closing: file it first.
+                filed = self.planner.major(session, row, incident, now)
+                if filed.status == outbox.PENDING:
+                    queued.append(filed)
                 queued.append(self.planner.lessons(session, row, now))
         session.flush()
-        reply = self._confirm(command, row, incident, entry, plan)
+        reply = self._confirm(command, row, incident, entry, plan, major=major)
         if isinstance(command, c.Review) and self.wording is not None:
             reply += self._introduction_advice(incident)
         deliveries = tuple(q.id for q in queued)
@@ -296,6 +300,8 @@ class CommandService:
         incident: Incident,
         entry: TimelineEntry,
         plan: MessagePlan | None,
+        *,
+        major: bool = False,
     ) -> str:
         return confirmation(
             command,
@@ -303,6 +309,7 @@ class CommandService:
             incident,
             entry,
             plan,
+            major=major,
             tz=self.tz,
             folder=filing_folder(row.security, self.reports_folder, self.security_reports_folder),
             policy=self.planner.policy,

@@ -17,6 +17,7 @@ from comms_assistant.adapters.render_cards import markdown_literal
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.incident import Incident, Role
 from comms_assistant.service.delivery_kinds import DeliveryKind
+from comms_assistant.service.ports import DEFAULT_SECURITY_MARKING
 
 # The older name, still imported by tests.
 LEAD_CARD = DeliveryKind.LEAD_CARD
@@ -52,20 +53,27 @@ def enqueue_notice(
     paragraphs: list[str],
     now: datetime,
     email: bool = False,
+    marking: str = DEFAULT_SECURITY_MARKING,
 ) -> OutboxRow:
-    """`email`: by email even when a card would do (something to act on later, not now)."""
+    """`email`: by email even when a card would do (something to act on later, not now).
+    `marking`: the security_marking setting (Renderer.security_marking), which starts the
+    subject and the body of a notice about a security incident, as it does stakeholder mail."""
     to = addressee(incident)
     if to.note:
         paragraphs = [*paragraphs, to.note]
     key = f"{row.reference}:{key}"
     if incident.security or email:
+        marked = marking.strip() if incident.security else ""
+        subject = f"{row.reference}: {title}"
+        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
         payload: dict[str, Any] = {
             "delivery_id": key,
-            "subject": f"{row.reference}: {title}",
-            "html": "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs),
-            "text": "\n\n".join(paragraphs),
+            "subject": f"{marked}: {subject}" if marked else subject,
+            "html": f"<p><strong>{html.escape(marked)}</strong></p>{body}" if marked else body,
+            "text": "\n\n".join([marked, *paragraphs] if marked else paragraphs),
             "to": [{"email": to.email, "name": ""}],
             "bcc": [],
+            "sensitivity": "confidential" if incident.security else "normal",
         }
         kind = DeliveryKind.NOTICE
     else:

@@ -246,6 +246,8 @@ def _queue(
             "to": [] if len(chunk) >= MAX_RECIPIENTS else [{"email": planner.mailbox, "name": ""}],
             # Bcc: stakeholders of other teams should not see each other's addresses.
             "bcc": [{"email": a, "name": names.get(a, "")} for a in chunk],
+            # restricted_view keeps `security`: the central team's restricted word is too.
+            "sensitivity": "confidential" if incident.security else "normal",
         }
         # A lane per part: the parts of one message go side by side, while part N of the next
         # message still waits for part N of this one (mostly the same people, in order).

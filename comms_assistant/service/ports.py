@@ -7,7 +7,7 @@ Errors are raised as the classes below so the dispatcher can decide: retry, re-r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 
 class DeliveryError(Exception):
@@ -83,9 +83,20 @@ class Recipient:
     name: str = ""
 
 
+# The UK government's marking for information that would do harm if it got out (Government
+# Security Classifications): the `security_marking` setting's default.
+DEFAULT_SECURITY_MARKING = "OFFICIAL-SENSITIVE"
+
+# Outlook's sensitivity of a message; only the two the product sends.
+Sensitivity = Literal["normal", "confidential"]
+
+
 @dataclass(frozen=True)
 class OutgoingMail:
-    """One message to one audience. `delivery_id` is stamped on it so a resend can be detected."""
+    """One message to one audience. `delivery_id` is stamped on it so a resend can be detected.
+
+    `sensitivity`: "confidential" for a security incident; Outlook shows "Confidential" on it.
+    """
 
     delivery_id: str
     subject: str
@@ -94,6 +105,7 @@ class OutgoingMail:
     to: tuple[Recipient, ...] = ()
     cc: tuple[Recipient, ...] = ()
     bcc: tuple[Recipient, ...] = ()
+    sensitivity: Sensitivity = "normal"
 
 
 class Mailer(Protocol):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
-from comms_assistant.domain.incident import Incident, Priority, TimelineEntry
+from comms_assistant.domain.incident import Incident, TimelineEntry
 from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
 from comms_assistant.domain.related import Related
 from comms_assistant.domain.times import zone_name
@@ -37,8 +37,10 @@ def confirmation(
     tz: ZoneInfo,
     folder: str,
     policy: Policy = DEFAULT_POLICY,
+    major: bool = False,
 ) -> str:
-    """What the person is told once their change is stored."""
+    """What the person is told once their change is stored. `major`: the incident is a Major
+    Incident (deliveries.major_incident), so closing and reviewing it file that report too."""
     ref = row.reference
     lines: list[str]
     match command:
@@ -49,14 +51,14 @@ def confirmation(
             lines.append(f"Running report: {folder}/{row.report_name}")
         case c.Close():
             lines = [f"{ref} is resolved. Send 'review' to file the incident review."]
-            if incident.priority is Priority.P1:
+            if major:
                 lines.append(
                     "Major Incident report for the central team: "
                     f"{folder}/{major_name(row.report_name)}"
                 )
         case c.Review():
             lines = [f"{ref} is closed. Review: {folder}/{row.review_name}"]
-            if incident.priority is Priority.P1:
+            if major:
                 lines.append(
                     "Its recommendations go into the Major Incident report as the lessons learnt."
                 )

@@ -161,6 +161,7 @@ def test_an_incident_from_open_to_review(home: Path) -> None:
         "What has happened so far",  # to the people a P1 adds
         "Major incident notification",  # to the central team, once
         "Resolved: ",
+        "Major incident report filed",  # to the central team, as the notification promised
     ]
     assert len(messages) == len(banners), bodies
     for banner in banners:
@@ -171,8 +172,12 @@ def test_an_incident_from_open_to_review(home: Path) -> None:
         html = message.get_body(("html",)).get_content()
         assert "&lt;script&gt;" in html and "<script>" not in html
         assert TITLE in message.get_body(("plain",)).get_content()
-    told = {a.addr_spec for m in messages[:-1] for a in m["Bcc"].addresses}
-    assert {a.addr_spec for a in messages[-1]["Bcc"].addresses} == told
+    resolved = next(i for i, b in enumerate(bodies) if "Resolved: " in b)
+    told = {a.addr_spec for m in messages[:resolved] for a in m["Bcc"].addresses}
+    assert {a.addr_spec for a in messages[resolved]["Bcc"].addresses} == told
+    (filed,) = messages[resolved + 1 :]
+    assert [a.addr_spec for a in filed["Bcc"].addresses] == ["major-incidents@example.org"]
+    assert f'">{major.name.removesuffix(".docx")}</a>' in filed.get_body(("html",)).get_content()
     chats = home / "sandbox" / "chats"
     assert any("nadia.farrow@example.org" in p.read_text() for p in chats.glob("*/chat.meta"))
 

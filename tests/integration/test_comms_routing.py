@@ -99,7 +99,7 @@ def test_escalation_catches_up_new_people_and_tells_the_central_team_once(
 
     ids = product.run("close Restored the connection to the applications database")
     product.deliver(ids)
-    (resolved,) = by_banner(product, "\nResolved: Apply")  # the heading, after the subject
+    (resolved,) = by_banner(product, "Resolved: Apply")
     assert bcc(resolved) == told, "everyone told by email hears it is over by email"
     for person, posts in chats(product).items():
         assert '"Resolved: ' in json.dumps(card_of(posts[-1])), person
@@ -138,11 +138,15 @@ def test_a_security_p1_tells_the_central_team_only_that_it_exists_and_that_it_en
     assert {r.status for r in rows} == {outbox.DONE}
 
     central = [m for m in product.emails() if MAJOR in bcc(m)]
-    # The notification and the end; no update, and never together with the security contacts.
-    assert len(central) == 2 and all(bcc(m) == {MAJOR} for m in central)
-    notification, resolution = sorted(central, key=lambda m: "Resolved" not in plain(m))[::-1]
-    assert "Major incident notification" in plain(notification)
-    assert "Resolved" in plain(resolution)
+    # The notification, the end and that its report is filed; no update, and never together
+    # with the security contacts.
+    assert len(central) == 3 and all(bcc(m) == {MAJOR} for m in central)
+    (notification,) = [m for m in central if "Major incident notification" in plain(m)]
+    assert any("Resolved" in plain(m) for m in central)
+    (filed,) = [m for m in central if "Major incident report filed" in plain(m)]
+    # Filed where they cannot read it: whom to ask, and no link to the security folder.
+    assert "ask Gideon Marsh" in plain(filed)
+    assert 'href="http' not in filed.get_body(("html",)).get_content()  # type: ignore[union-attr]
     for message in central:
         shown = plain(message) + str(message["Subject"])
         shown += message.get_body(("html",)).get_content()  # type: ignore[union-attr]
@@ -150,7 +154,10 @@ def test_a_security_p1_tells_the_central_team_only_that_it_exists_and_that_it_en
             assert detail not in shown.lower(), (detail, str(message["Subject"]))
         assert "Restricted security incident" in str(message["Subject"])
         assert "Do not share or forward this message" in plain(message)
-    assert "gideon.marsh@example.org" in plain(notification)  # who leads it
+    # Who leads it, by name, the address only as the link to write to.
+    assert "Gideon Marsh" in plain(notification)
+    html = notification.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert 'href="mailto:gideon.marsh@example.org"' in html
     assert "Services\tRestricted" in plain(notification)
     assert "We will tell you when it is over" in plain(notification)
     assert "report" not in plain(notification).lower().replace("major incident report", "")

@@ -113,3 +113,25 @@ def test_a_due_time_that_is_not_today_names_the_day() -> None:
     assert due_time(monday, sunday, LONDON) == "13:00 GMT tomorrow"
     tuesday = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     assert due_time(tuesday, sunday, LONDON) == "09:00 GMT on Tuesday 24 November"
+
+
+def test_stakeholders_read_names_not_addresses_and_never_the_scribe(world: World) -> None:
+    lead = "comms.lead@example.org"
+    assert world.run("open Sign-in is down p2 impact: Pupils cannot sign in", lead).ok
+    assert world.run("comms nadia.farrow@example.org", lead).ok
+    assert world.run("lead declan.moss@example.org", lead).ok
+    assert world.run("scribe rowan.hale@example.org", lead).ok
+    assert world.run("update We found the cause", lead).ok
+    world.deliver()
+    update = world.mailer.sent[-1]
+    facts = update.text.split("About this incident", 1)[1]
+    assert "Incident lead: Declan Moss" in facts and "Comms lead: Nadia Farrow" in facts
+    assert "Scribe" not in update.text and "Rowan Hale" not in facts
+    assert "declan.moss@example.org" not in facts
+    # Why the reader gets it, and whom to ask: the comms lead, by name, the address as a link.
+    assert "You are getting this because" in update.text
+    assert '<a href="mailto:nadia.farrow@example.org"' in update.html
+    assert ">Nadia Farrow</a>, who is handling communications" in update.html
+    assert '<html lang="en-GB">' in update.html
+    card = json.dumps(world.teams.posted[-1].card)
+    assert "Nadia Farrow" in card and "Scribe" not in card and "rowan.hale" not in card

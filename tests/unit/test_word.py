@@ -262,7 +262,8 @@ def test_the_review_has_facts_a_draft_the_timeline_and_a_recommendations_table()
     fields = read_fields(out)
     assert fields["reference"] == "INC-2026-0001"
     assert fields["what_happened"] == (
-        "On 23 November 2026 at 14:05 GMT we declared a P2 incident: Apply is down. "
+        "On 23 November 2026 we had an incident: Apply is down. "
+        "We declared it P2 at 14:05 GMT and it stayed P2. "
         "The impact on users was: Teachers cannot submit applications. "
         "It affected apply and register. "
         "We resolved it on 23 November 2026 at 16:15 GMT, 2 hours 10 minutes later. "

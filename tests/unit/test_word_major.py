@@ -69,7 +69,8 @@ def test_the_major_incident_report_has_the_facts_summary_timeline_and_comms() ->
     assert fields["resolution"] == "Restarted the database"
     assert fields["impact"] == "No candidate can submit an application"
     assert fields["what_happened"] == (
-        "On 23 November 2026 at 14:05 GMT we declared a P1 incident: Apply is down. "
+        "On 23 November 2026 we had an incident: Apply is down. "
+        "We declared it P1 at 14:05 GMT and it stayed P1. "
         "The impact on users was: No candidate can submit an application. It affected apply. "
         "We resolved it on 23 November 2026 at 15:40 GMT, 1 hour 35 minutes later. "
         "What fixed it: Restarted the database."
