@@ -20,7 +20,9 @@ def nl2br(value: str) -> Markup:
 
 
 def sentence(value: str) -> str:
-    text = " ".join(str(value).split())
+    """Capital first letter, one full stop at the end; the lines people typed stay lines."""
+    lines = (" ".join(line.split()) for line in str(value).splitlines())
+    text = "\n".join(line for line in lines if line)
     if not text:
         return text
     text = text[0].upper() + text[1:]
