@@ -33,10 +33,13 @@ STEPS: list[tuple[str, str]] = [
     (TECH, "log Found that the service cannot reach the applications database"),
     (
         COMMS,
-        "update Candidates can sign in again but still cannot submit their applications. "
-        "Their drafts are safe.",
+        "update Candidates can sign in again and their drafts are safe. impact: Candidates "
+        "still cannot submit their applications. do: Tell candidates who ask that their "
+        "drafts are safe.",
     ),
     (COMMS, "priority p1 More candidates are affected than we first thought"),
+    (COMMS, "priority p2 Fewer candidates are affected now"),
+    (COMMS, "holding"),
     (COMMS, "close Candidates can submit applications again. We restored the connection."),
     (COMMS, "review"),
 ]
