@@ -34,6 +34,7 @@ from comms_assistant.service.messaging import (
     MAX_RECIPIENTS,
     MessagePlan,
     describe_destination,
+    enqueue_for,
     plan_message,
 )
 
@@ -251,17 +252,9 @@ def announce_major_report(
             "sensitivity": "confidential" if incident.security else "normal",
             "cause": cause,
         }
-        queued.append(
-            outbox.enqueue(
-                session,
-                key=key,
-                incident_id=row.id,
-                lane=f"{row.reference}:mail:{part}",  # after the resolution they were sent
-                kind=DeliveryKind.MAIL,
-                payload=payload,
-                now=now,
-            )
-        )
+        # The lane after the resolution they were sent.
+        lane = f"{row.reference}:mail:{part}"
+        queued.append(enqueue_for(session, row, DeliveryKind.MAIL, key, lane, payload, now))
 
     emailed = {r["email"].lower() for r in recipients}
     for card_row in cards:
@@ -281,17 +274,8 @@ def announce_major_report(
             "where": describe_destination(destination),
             "cause": cause,
         }
-        queued.append(
-            outbox.enqueue(
-                session,
-                key=key,
-                incident_id=row.id,
-                lane=f"{row.reference}:teams:{digest}",
-                kind=DeliveryKind.TEAMS_CARD,
-                payload=payload,
-                now=now,
-            )
-        )
+        lane = f"{row.reference}:teams:{digest}"
+        queued.append(enqueue_for(session, row, DeliveryKind.TEAMS_CARD, key, lane, payload, now))
     return queued
 
 

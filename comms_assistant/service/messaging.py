@@ -136,7 +136,7 @@ def plan_message(
         summary = planner.renderer.heading(kind, incident, entry, number)
         payload = {"delivery_id": key, "summary": summary, "card": card, "where": INCIDENTS_CHANNEL}
         plan.rows.append(
-            _enqueue(
+            enqueue_for(
                 session, row, DeliveryKind.TEAMS_CARD, key, f"{row.reference}:teams", payload, now
             )
         )
@@ -252,7 +252,7 @@ def _queue(
         # A lane per part: the parts of one message go side by side, while part N of the next
         # message still waits for part N of this one (mostly the same people, in order).
         lane = f"{row.reference}:mail:{part}"
-        plan.rows.append(_enqueue(session, row, DeliveryKind.MAIL, mail_key, lane, payload, now))
+        plan.rows.append(enqueue_for(session, row, DeliveryKind.MAIL, mail_key, lane, payload, now))
     if not who.teams:
         return
     card = planner.renderer.card(
@@ -276,7 +276,7 @@ def _queue(
         }
         lane = f"{row.reference}:teams:{digest}"
         plan.rows.append(
-            _enqueue(session, row, DeliveryKind.TEAMS_CARD, card_key, lane, payload, now)
+            enqueue_for(session, row, DeliveryKind.TEAMS_CARD, card_key, lane, payload, now)
         )
 
 
@@ -285,7 +285,7 @@ def describe_destination(destination: str) -> str:
     return f"Teams chat with {where}" if kind == "chat" else f"Teams channel {where}"
 
 
-def _enqueue(
+def enqueue_for(
     session: Session,
     row: IncidentRow,
     kind: DeliveryKind,

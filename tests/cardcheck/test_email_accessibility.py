@@ -10,19 +10,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from each_message import LATER, each_message
+
 from comms_assistant.adapters.contacts import load_directory
 from comms_assistant.adapters.render import Renderer
-from comms_assistant.domain.incident import Incident, Priority, Role
 from comms_assistant.domain.messages import MessageKind
 
 HERE = Path(__file__).parent
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-LATER = NOW + timedelta(minutes=30)
 REPORT = "https://example.sharepoint.com/sites/incidents/Shared%20Documents/report.docx"
 
 
@@ -50,37 +49,23 @@ def product_emails() -> dict[str, str]:
         people=directory.people_names(),
     )
     emails: dict[str, str] = {}
-    for security in (False, True):
-        for kind in MessageKind:
-            incident = Incident.declare(
-                reference="INC-2026-0001",
-                title="Apply <b>for</b> teacher training is down",
-                priority=Priority.P2,
-                impact="Candidates cannot send applications.",
-                services=("apply",),
-                who="rowan.hale@example.org",
-                now=NOW,
-                security=security,
-                advice="Ask candidates to save their answers",
-            )
-            incident.assign(Role.COMMS_LEAD, "nadia.farrow@example.org", who="x", now=NOW)
-            entry = {
-                MessageKind.OPENED: lambda i: i.timeline[0],
-                MessageKind.PRIORITY: lambda i: i.change_priority(Priority.P1, who="x", now=LATER),
-                MessageKind.RESOLVED: lambda i: i.resolve("We fixed it", who="x", now=LATER),
-            }.get(kind, lambda i: i.post_update("Candidates can sign in.", who="x", now=LATER))(
-                incident
-            )
-            shown = incident.restricted_view() if kind is MessageKind.MAJOR_INCIDENT else incident
-            mail = renderer.mail(
-                kind,
-                shown if security else incident,
-                entry,
-                update_number=2,
-                next_update_by=LATER + timedelta(hours=1),
-                report_url=REPORT,
-            )
-            emails[f"{kind.value}{' (security)' if security else ''}"] = mail.html
+    title = "Apply <b>for</b> teacher training is down"
+    for name, kind, incident, entry in each_message(title, advice="Ask candidates to wait"):
+        # The central team hears of a security incident only in its restricted form.
+        shown = (
+            incident.restricted_view()
+            if incident.security and kind.value == "major_incident"
+            else incident
+        )
+        mail = renderer.mail(
+            kind,
+            shown,
+            entry,
+            update_number=2,
+            next_update_by=LATER + timedelta(hours=1),
+            report_url=REPORT,
+        )
+        emails[name] = mail.html
     return emails
 
 

@@ -10,23 +10,22 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from each_message import LATER, each_message
 
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.contacts import load_directory
 from comms_assistant.adapters.render import Renderer
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
-from comms_assistant.domain.incident import Incident, Priority, Role
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.entrypoints.bot_cards import help_card, incident_card
 
 HERE = Path(__file__).parent
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-LATER = NOW + timedelta(minutes=30)
 REPORT = "https://example.sharepoint.com/sites/incidents/Shared%20Documents/report.docx"
 
 
@@ -52,30 +51,10 @@ def product_cards(tmp_path: Path) -> dict[str, dict[str, Any]]:
         None, ZoneInfo("Europe/London"), service_names=load_directory(None).service_names()
     )
     cards: dict[str, dict[str, Any]] = {}
-    for security in (False, True):
-        for kind in MessageKind:
-            incident = Incident.declare(
-                reference="INC-2026-0001",
-                title="Apply for teacher training is down",
-                priority=Priority.P2,
-                impact="Candidates cannot send applications.",
-                services=("apply",),
-                who="rowan.hale@example.org",
-                now=NOW,
-                security=security,
-            )
-            incident.assign(Role.COMMS_LEAD, "nadia.farrow@example.org", who="x", now=NOW)
-            entry = {
-                MessageKind.OPENED: lambda i: i.timeline[0],
-                MessageKind.PRIORITY: lambda i: i.change_priority(Priority.P1, who="x", now=LATER),
-                MessageKind.RESOLVED: lambda i: i.resolve("We fixed it", who="x", now=LATER),
-            }.get(kind, lambda i: i.post_update("Candidates can sign in.", who="x", now=LATER))(
-                incident
-            )
-            card = renderer.card(
-                kind, incident, entry, next_update_by=LATER + timedelta(hours=1), report_url=REPORT
-            )
-            cards[f"{kind.value}{' (security)' if security else ''}"] = card
+    for name, kind, incident, entry in each_message("Apply for teacher training is down"):
+        cards[name] = renderer.card(
+            kind, incident, entry, next_update_by=LATER + timedelta(hours=1), report_url=REPORT
+        )
     app = bootstrap(Settings(home=tmp_path / "home", plain_english_check=False))
     reply = app.commands().execute(
         "open Apply is down p2 impact: Candidates cannot apply services: apply", who="a@example.org"
