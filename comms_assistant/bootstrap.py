@@ -144,6 +144,7 @@ class App:
                     ),
                     tz=self.tz,
                     clock=self.clock,
+                    security_marking=self.settings.security_marking,
                     lease=timedelta(seconds=self.settings.delivery_lease),
                 )
             finally:

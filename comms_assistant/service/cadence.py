@@ -93,6 +93,7 @@ class CadenceService:
                     title="an update is due soon",
                     paragraphs=paragraphs,
                     now=now,
+                    marking=self.planner.renderer.security_marking,
                 )
                 return f"{row.reference}: nudged the lead (update due by {due_at})"
             case ActionKind.HOLDING:
@@ -123,6 +124,7 @@ class CadenceService:
             title="time to hand over" if action.kind is ActionKind.HANDOVER else "out of hours",
             paragraphs=[text],
             now=now,
+            marking=self.planner.renderer.security_marking,
         )
         return f"{row.reference}: {text}"
 

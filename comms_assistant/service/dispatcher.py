@@ -24,6 +24,7 @@ from comms_assistant.service import deliveries, lead_notices, pacing
 from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
 from comms_assistant.service.ports import (
+    DEFAULT_SECURITY_MARKING,
     DeliveryError,
     DocumentStore,
     Locked,
@@ -58,11 +59,18 @@ class Dispatcher:
     jitter: Callable[[], float] = field(default=lambda: random.uniform(0.8, 1.2))
     # Exchange's 30 messages a minute and Graph's 4 at once per mailbox: wait, do not trip them.
     mail_pace: pacing.MailPace = field(default_factory=pacing.MailPace)
+    # The security_marking setting: notices to a security incident's lead carry it too.
+    security_marking: str = DEFAULT_SECURITY_MARKING
 
     def __post_init__(self) -> None:
         self.owner = outbox.new_owner()
         self.reports = ReportWriter(
-            self.engine, self.documents, self.folders, self.tz, clock=self.clock
+            self.engine,
+            self.documents,
+            self.folders,
+            self.tz,
+            clock=self.clock,
+            security_marking=self.security_marking,
         )
 
     async def run_once(self, *, limit: int = outbox.CLAIM_LIMIT) -> int:
@@ -157,6 +165,7 @@ class Dispatcher:
                 row,
                 store.to_domain(row),
                 key=f"parked:{delivery.key}",
+                marking=self.security_marking,
                 title="a delivery could not be made",
                 paragraphs=[
                     f"The assistant gave up on {_described(delivery)} after trying "

@@ -37,6 +37,7 @@ from comms_assistant.service import lead_notices
 from comms_assistant.service.deliveries import major_incident, major_name
 from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS, Medium, spec_of
 from comms_assistant.service.ports import (
+    DEFAULT_SECURITY_MARKING,
     DeliveryError,
     DocumentStore,
     DriveItem,
@@ -84,6 +85,7 @@ class ReportWriter:
     folders: Folders
     tz: ZoneInfo
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    security_marking: str = DEFAULT_SECURITY_MARKING
 
     async def sync_report(self, incident_id: int) -> dict[str, Any]:
         state = self._load(incident_id)
@@ -279,6 +281,7 @@ class ReportWriter:
                 row,
                 store.to_domain(row),
                 key=f"locked:{now.isoformat()}",
+                marking=self.security_marking,
                 title="the incident report is open in Word, so updates are waiting",
                 paragraphs=[
                     f"The assistant could not save its changes to {document}: since "

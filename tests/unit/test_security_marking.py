@@ -98,3 +98,12 @@ def test_graph_is_sent_pidtagsensitivity_confidential_and_the_mailbox_name() -> 
     normal = build_message(OutgoingMail("d-2", "S", "<p>x</p>", "x"), sender=mailbox)
     ids = [p.id for p in normal.single_value_extended_properties]
     assert "Integer 0x0036" not in ids
+
+
+def test_a_configured_marking_reaches_the_notices_to_the_lead_too(tmp_path: Path) -> None:
+    world = _world(tmp_path, security_marking="OFFICIAL SENSITIVE PERSONAL")
+    world.mailer.faults.before["send"].append(DeliveryError("400 bad address", retryable=False))
+    _mails(world, SECURITY, "comms me")
+    (notice,) = [m for m in world.mailer.sent if "could not be made" in m.subject]
+    assert notice.subject.startswith("OFFICIAL SENSITIVE PERSONAL: INC-2026-0001: ")
+    assert notice.text.splitlines()[0] == "OFFICIAL SENSITIVE PERSONAL"

@@ -46,5 +46,6 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         ),
         tz=app.tz,
         clock=clock,
+        security_marking=settings.security_marking,
     )
     return World(app, app.commands(), dispatcher, documents, mailer, teams, clock)
