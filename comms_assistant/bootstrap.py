@@ -118,6 +118,7 @@ class App:
         `bot_send`: the bot's proactive sender (inside `comms-assistant serve`), which Teams
         cards then use where the settings pick the bot (adapters/teams_transports.py).
         """
+        from comms_assistant.adapters.contacts import load_directory
         from comms_assistant.adapters.graph import build_graph_adapters
         from comms_assistant.service.dispatcher import Dispatcher
         from comms_assistant.service.documents import Folders
@@ -145,6 +146,7 @@ class App:
                     tz=self.tz,
                     clock=self.clock,
                     security_marking=self.settings.security_marking,
+                    people=load_directory(self.contacts_dir).people_names(),
                     lease=timedelta(seconds=self.settings.delivery_lease),
                 )
             finally:

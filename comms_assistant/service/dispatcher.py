@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,6 +61,8 @@ class Dispatcher:
     mail_pace: pacing.MailPace = field(default_factory=pacing.MailPace)
     # The security_marking setting: notices to a security incident's lead carry it too.
     security_marking: str = DEFAULT_SECURITY_MARKING
+    # Email -> name from the contacts directory, for the documents.
+    people: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.owner = outbox.new_owner()
@@ -71,6 +73,7 @@ class Dispatcher:
             self.tz,
             clock=self.clock,
             security_marking=self.security_marking,
+            people=self.people,
         )
 
     async def run_once(self, *, limit: int = outbox.CLAIM_LIMIT) -> int:

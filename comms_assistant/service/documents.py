@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ from comms_assistant.adapters.word import (
 from comms_assistant.adapters.word_fields import show_time
 from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident
+from comms_assistant.domain.names import named
 from comms_assistant.service import lead_notices
 from comms_assistant.service.deliveries import major_incident, major_name
 from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS, Medium, spec_of
@@ -86,6 +87,8 @@ class ReportWriter:
     tz: ZoneInfo
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     security_marking: str = DEFAULT_SECURITY_MARKING
+    # Email -> name from the contacts directory: the documents name people (domain/names.py).
+    people: Mapping[str, str] = field(default_factory=dict)
 
     async def sync_report(self, incident_id: int) -> dict[str, Any]:
         state = self._load(incident_id)
@@ -315,7 +318,7 @@ class ReportWriter:
             )
             incident = store.to_domain(row)
             return _State(
-                incident=incident,
+                incident=named(incident, self.people),
                 report_name=row.report_name,
                 report_item_id=row.report_item_id,
                 review_name=row.review_name or "",

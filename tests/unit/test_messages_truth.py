@@ -135,3 +135,23 @@ def test_stakeholders_read_names_not_addresses_and_never_the_scribe(world: World
     assert '<html lang="en-GB">' in update.html
     card = json.dumps(world.teams.posted[-1].card)
     assert "Nadia Farrow" in card and "Scribe" not in card and "rowan.hale" not in card
+
+
+def test_the_report_names_people_the_directory_knows(world: World) -> None:
+    """Issue 15: leads appeared as addresses in the report though the directory has names."""
+    import io
+
+    from docx import Document
+
+    lead = "comms.lead@example.org"  # not in the directory: stays an address
+    assert world.run("open Sign-in is down p2 impact: Pupils cannot sign in", lead).ok
+    assert world.run("comms nadia.farrow@example.org", lead).ok
+    world.deliver()
+    document = Document(io.BytesIO(world.documents.files[world.report_path()].content))
+    # Every run of text in reading order, content controls (the facts) included.
+    runs = [t.text for t in document.element.body.iter() if t.tag.endswith("}t") and t.text]
+    shown = "\n".join(runs)
+    assert "Comms lead\nNadia Farrow" in shown  # the fact, after its label
+    assert "Nadia Farrow is the comms lead" in shown  # the timeline line
+    assert "nadia.farrow@example.org" not in shown
+    assert lead in shown  # someone the directory does not know keeps their address

@@ -8,6 +8,7 @@ from pathlib import Path
 from fakes import FakeDocuments, FakeMailer, FakeTeams
 from world import Clock, World
 
+from comms_assistant.adapters.contacts import load_directory
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.service.dispatcher import Dispatcher
@@ -47,5 +48,6 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         tz=app.tz,
         clock=clock,
         security_marking=settings.security_marking,
+        people=load_directory(app.contacts_dir).people_names(),
     )
     return World(app, app.commands(), dispatcher, documents, mailer, teams, clock)
