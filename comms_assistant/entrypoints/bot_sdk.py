@@ -120,8 +120,11 @@ class AgentHost:
             body = await request.json()
             activity = Activity.model_validate(body)
         except ValidationError as error:
+            # repr: a field name is the sender's text, and must not start a log line of its own.
             fields = sorted({".".join(map(str, e["loc"]))[:40] for e in error.errors()})[:5]
-            log.warning("refused: the body is not a valid activity (%s)", ", ".join(fields))
+            log.warning(
+                "refused: the body is not a valid activity (%s)", ", ".join(map(repr, fields))
+            )
             return web.json_response({"error": "The body is not a valid activity."}, status=400)
         except (ValueError, TypeError, RecursionError) as error:
             log.warning("refused: the body is not JSON (%s)", type(error).__name__)
