@@ -47,6 +47,7 @@ from comms_assistant.adapters.render_text import (
     paragraphs,
     sentence,
 )
+from comms_assistant.domain.history import history_of, priority_story
 from comms_assistant.domain.incident import (
     EntryKind,
     Incident,
@@ -137,6 +138,12 @@ class Renderer:
         # Starts a security incident's subject and body. Public: the lead notices about a
         # security incident (service/lead_notices.py) are marked with it too.
         self.security_marking = security_marking.strip()
+
+    def _story(self, incident: Incident) -> str:
+        history = history_of(incident)
+        if len(history) < 2 or incident.restricted:
+            return ""
+        return priority_story(history, self._tz, label=self._priority, time=clock)
 
     def _name(self, email: str) -> str:
         return self._people.get(email.lower(), email)
@@ -273,6 +280,8 @@ class Renderer:
             "lowered": before is not None and incident.priority > before,
             "reason": bounded(reason),
             "resolution": bounded(resolution) if kind is MessageKind.RESOLVED else "",
+            # Told when it is over, and only when the priority moved (mail/resolved.txt).
+            "priority_story": self._story(incident) if kind is MessageKind.RESOLVED else "",
             "resolved_at": resolved_at,
             "next_update_at": next_at,
             "sent_at": self._when(entry.at, entry.at),

@@ -41,26 +41,31 @@ def priority_story(
     tz: ZoneInfo,
     *,
     label: Callable[[Priority], str] = lambda priority: priority.label,
+    time: Callable[[datetime], str] | None = None,
 ) -> str:
     """ "We declared it P2 at 09:10 GMT, raised it to P1 at 09:40 GMT and lowered it to P2 at
     11:00 GMT. At its highest it was P1." ("" for no history).
 
     Times are in `tz`; one on a later day than the declaration names that day, as "at 09:10 GMT"
     alone would be read as the day it was declared. `label` words a priority (an organisation's
-    own names in messages; "P1" in documents).
+    own names in messages; "P1" in documents). `time` words a local time ("2:30pm" in
+    messages); the default is "14:30 GMT", as the documents show times.
     """
     if not history:
         return ""
     declared, *changes = history
     first_day = declared.at.astimezone(tz).date()
-    opening = f"We declared it {label(declared.priority)} at {_at(declared.at, tz, first_day)}"
+    def at(moment: datetime) -> str:
+        return _at(moment, tz, first_day, time)
+
+    opening = f"We declared it {label(declared.priority)} at {at(declared.at)}"
     if not changes:
         return f"{opening} and it stayed {label(declared.priority)}."
     steps = []
     before = declared.priority
     for change in changes:
         verb = "raised" if change.priority < before else "lowered"  # P1 is the most urgent
-        steps.append(f"{verb} it to {label(change.priority)} at {_at(change.at, tz, first_day)}")
+        steps.append(f"{verb} it to {label(change.priority)} at {at(change.at)}")
         before = change.priority
     # The declaration counts as one of the first sentence's steps.
     n = _STEPS_PER_SENTENCE
@@ -70,9 +75,11 @@ def priority_story(
     return " ".join(f"{s}." for s in sentences) + f" At its highest it was {label(highest)}."
 
 
-def _at(moment: datetime, tz: ZoneInfo, first_day: date) -> str:
+def _at(
+    moment: datetime, tz: ZoneInfo, first_day: date, time: Callable[[datetime], str] | None
+) -> str:
     local = moment.astimezone(tz)
-    when = f"{local:%H:%M} {zone_name(local)}"
+    when = time(local) if time is not None else f"{local:%H:%M} {zone_name(local)}"
     if local.date() == first_day:
         return when
     return f"{when} on {local:%A} {local.day} {local:%B}"

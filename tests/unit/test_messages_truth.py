@@ -71,6 +71,13 @@ def test_a_whole_incident_says_only_current_facts_in_one_numbered_sequence(world
         "Update 4, no change yet: Sign-in is down",
     ]
     assert headings[-1] == "Resolved: Sign-in is down"
+    # The history, told once it is over, in the messages' own way of giving times.
+    (resolved, *_) = [t for t in stakeholder if t.startswith("Resolved:")]
+    story = (
+        "We declared it P2 at 9:10am, raised it to P1 at 9:40am and lowered it to P2 at 10am. "
+        "At its highest it was P1."
+    )
+    assert story in resolved
     # Every card says the same, and never "Update None".
     cards = [json.dumps(card.card) for card in world.teams.posted]
     assert not any("Update None" in card for card in cards)

@@ -46,6 +46,10 @@ def entry(kind: MessageKind, case: Incident) -> TimelineEntry:
         return case.change_priority(
             Priority.P2, who="x", now=LATER, reason="fewer candidates are affected now"
         )
+    if kind is MessageKind.RESOLVED:
+        # Moved on the way, so the resolution tells the priority's history too.
+        moved = Priority.P1 if case.priority is not Priority.P1 else Priority.P2
+        case.change_priority(moved, who="x", now=LATER)
     return case.resolve("we restored the connection to the applications system", who="x", now=LATER)
 
 

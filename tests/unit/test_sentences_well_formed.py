@@ -78,6 +78,9 @@ def _entry(kind: MessageKind, incident: Incident, case: dict[str, str]) -> Timel
     if kind is MessageKind.PRIORITY:
         return incident.change_priority(Priority.P1, who="x", now=LATER, reason=case["reason"])
     if kind is MessageKind.RESOLVED:
+        # Moved and back, so the resolution tells the priority's history too.
+        incident.change_priority(Priority.P1, who="x", now=NOW + timedelta(minutes=5))
+        incident.change_priority(Priority.P2, who="x", now=NOW + timedelta(minutes=25))
         return incident.resolve(case["resolution"], who="x", now=LATER)
     if kind is MessageKind.HOLDING:
         return incident.record_holding_update(who="x", now=LATER, note=case["note"])
