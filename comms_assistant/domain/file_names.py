@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from comms_assistant.domain.commands import plain_text
+from comms_assistant.domain.typed_text import plain_text
 
 _FORBIDDEN = re.compile(r'["*:<>?/\\|#%\x00-\x1f\x7f]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d|desktop\.ini|\.lock)$", re.IGNORECASE)

@@ -63,7 +63,7 @@ class KindSpec:
     # notice about it is sent, as that would go the same way.
     to_lead: bool = False
     # Once done, everyone sent the Major Incident notification is sent the document's link
-    # (deliveries.announce_major_report), in the transaction that marks it done.
+    # (major_report.announce_major_report), in the transaction that marks it done.
     announce: bool = False
 
 

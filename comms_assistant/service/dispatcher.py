@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters import outbox, store
 from comms_assistant.adapters.outbox import Delivery
-from comms_assistant.service import deliveries, lead_notices, pacing
+from comms_assistant.service import deliveries, lead_notices, major_report, pacing
 from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
 from comms_assistant.service.ports import (
@@ -119,7 +119,7 @@ class Dispatcher:
             if spec is not None and spec.announce:
                 # With marking it done: the link is sent exactly when, and once, it is filed.
                 row = session.get_one(store.IncidentRow, delivery.incident_id)
-                deliveries.announce_major_report(
+                major_report.announce_major_report(
                     session,
                     row,
                     store.to_domain(row),

@@ -76,7 +76,7 @@ class _State:
     review_url: str | None
     locked: bool
     comms: tuple[SentMessage, ...]
-    major: bool  # a Major Incident (deliveries.major_incident): it has that report too
+    major: bool  # a Major Incident (major_report.major_incident): it has that report too
 
 
 @dataclass

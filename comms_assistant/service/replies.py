@@ -40,7 +40,7 @@ def confirmation(
     major: bool = False,
 ) -> str:
     """What the person is told once their change is stored. `major`: the incident is a Major
-    Incident (deliveries.major_incident), so closing and reviewing it file that report too."""
+    Incident (major_report.major_incident), so closing and reviewing it file that report too."""
     ref = row.reference
     lines: list[str]
     match command:
