@@ -7,137 +7,60 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
+from comms_assistant.domain.command_types import (
+    READ_ONLY,
+    Assign,
+    AssignExtra,
+    ChangeFacts,
+    Close,
+    Command,
+    Help,
+    Holding,
+    Log,
+    Notify,
+    Open,
+    Review,
+    SendDraft,
+    SetPriority,
+    SetStatus,
+    ShowStatus,
+    Update,
+)
 from comms_assistant.domain.incident import Priority, Role, Status
 from comms_assistant.domain.typed_text import plain_text
+
+# The commands themselves live in command_types; they are named here too, as every entry point
+# reads them from this module (`c.Open`).
+__all__ = [
+    "Assign",
+    "AssignExtra",
+    "ChangeFacts",
+    "Close",
+    "Command",
+    "Help",
+    "HELP_TEXT",
+    "Holding",
+    "Log",
+    "Notify",
+    "Open",
+    "parse",
+    "ParseError",
+    "plain_text",
+    "READ_ONLY",
+    "Review",
+    "ROLE_WORDS",
+    "SendDraft",
+    "SetPriority",
+    "SetStatus",
+    "ShowStatus",
+    "Update",
+]
 
 
 class ParseError(Exception):
     """The text is not a command we understand; the message says what was expected."""
 
-
-@dataclass(frozen=True)
-class Open:
-    title: str
-    priority: Priority
-    impact: str = ""
-    services: tuple[str, ...] = ()
-    security: bool = False
-    priority_defaulted: bool = False
-    advice: str = ""  # `do:`: what readers should do
-
-
-@dataclass(frozen=True)
-class Update:
-    text: str
-    impact: str | None = None  # `impact:` inside the update: the new current impact
-    advice: str | None = None  # `do:` inside the update: what readers should do now
-
-
-@dataclass(frozen=True)
-class ChangeFacts:
-    """`title`, `impact`, `services` or `do`: a new current value, without a message."""
-
-    title: str | None = None
-    impact: str | None = None
-    services: tuple[str, ...] | None = None
-    advice: str | None = None
-
-
-@dataclass(frozen=True)
-class Holding:
-    """A holding update now: stakeholders hear there is no change yet, as from the worker when
-    an update falls due. `text`, when given, is added to what they read."""
-
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class SetPriority:
-    priority: Priority
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Assign:
-    role: Role
-    person: str | None  # None means the person who sent the command
-
-
-@dataclass(frozen=True)
-class AssignExtra:
-    """A role of the organisation's own process: `role delivery manager me`."""
-
-    role: str
-    person: str | None
-
-
-@dataclass(frozen=True)
-class Log:
-    text: str
-
-
-@dataclass(frozen=True)
-class ShowStatus:
-    pass
-
-
-@dataclass(frozen=True)
-class SetStatus:
-    status: Status
-
-
-@dataclass(frozen=True)
-class Close:
-    resolution: str
-
-
-@dataclass(frozen=True)
-class Review:
-    pass
-
-
-@dataclass(frozen=True)
-class Help:
-    pass
-
-
-@dataclass(frozen=True)
-class Notify:
-    """Add a service's team, a contact, or any address (a person, a list, a Microsoft 365 group)
-    to the incident's audience, and tell them what has happened so far."""
-
-    target: str
-
-
-@dataclass(frozen=True)
-class SendDraft:
-    """Send the message held back for its wording: as written, or with the suggested words."""
-
-    suggested: bool
-
-
-Command = (
-    Open
-    | Update
-    | Holding
-    | SetPriority
-    | Assign
-    | AssignExtra
-    | Log
-    | ShowStatus
-    | SetStatus
-    | Close
-    | Review
-    | Help
-    | SendDraft
-    | Notify
-    | ChangeFacts
-)
-
-# Commands that only read; anyone may send them.
-READ_ONLY = (ShowStatus, Help)
 
 ROLE_WORDS: dict[str, Role] = {
     "lead": Role.INCIDENT_LEAD,
