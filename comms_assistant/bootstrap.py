@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from comms_assistant.service.deliveries import DeliveryPlanner
     from comms_assistant.service.dispatcher import Dispatcher
     from comms_assistant.service.handle import CommandService
+    from comms_assistant.service.lessons_watch import LessonsWatch, Reviews
     from comms_assistant.service.ports import DocumentStore
 
 
@@ -111,6 +112,17 @@ class App:
             tick=timedelta(seconds=self.settings.worker_interval),
         )
 
+    def lessons_watch(self, reviews: Reviews) -> LessonsWatch:
+        from comms_assistant.service.lessons_watch import LessonsWatch
+
+        return LessonsWatch(
+            engine=self.engine,
+            reviews=reviews,
+            planner=self.planner(),
+            clock=self.clock,
+            follow=timedelta(days=self.settings.lessons_follow_days),
+        )
+
     @asynccontextmanager
     async def dispatcher(self, *, bot_send: BotSend | None = None) -> AsyncIterator[Dispatcher]:
         """A dispatcher wired to Microsoft Graph: the sandbox tenant unless a tenant is set.
@@ -120,6 +132,7 @@ class App:
         """
         from comms_assistant.adapters.contacts import load_directory
         from comms_assistant.adapters.graph import build_graph_adapters
+        from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
         from comms_assistant.service.dispatcher import Dispatcher
         from comms_assistant.service.documents import Folders
 
@@ -147,6 +160,9 @@ class App:
                     clock=self.clock,
                     security_marking=self.settings.security_marking,
                     people=load_directory(self.contacts_dir).people_names(),
+                    service_names=load_directory(self.contacts_dir).service_names(),
+                    report_filed=ReportFiledRenderer(self.templates_dir),
+                    author=self.settings.mailbox_name,
                     lease=timedelta(seconds=self.settings.delivery_lease),
                 )
             finally:

@@ -188,6 +188,13 @@ class Settings(BaseSettings):
         description="Seconds a worker holds a delivery it is making; if it dies, another "
         "takes the delivery over after this long (and checks whether it already went).",
     )
+    lessons_follow_days: float = Field(
+        14.0,
+        ge=0,
+        description="Days after a Major Incident's review is filed during which changes to its "
+        "recommendations are copied into the Major Incident report's lessons learnt (0: only "
+        "when the review is filed, or on 'lessons').",
+    )
     plain_english_check: bool = Field(
         True,
         description="Hold back stakeholder messages with plain-English findings (never a P1) "

@@ -141,7 +141,9 @@ def report_update(quick: bool) -> list[Result]:
             incident.log(f"Entry {n}: what was tried and what it showed", who="scribe", now=at)
         # One message for every ten entries, as the comms table grows with the incident.
         comms = [
-            SentMessage(n, start + timedelta(minutes=n), "Email", "40 people (Bcc)", f"Update {n}")
+            SentMessage(
+                n, start + timedelta(minutes=n), f"Update {n}", "40 people by email", "Email"
+            )
             for n in range(1, rows // 10 + 1)
         ]
         document = refresh_report(template, incident, tz, comms)  # set-up, not measured

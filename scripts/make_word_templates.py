@@ -19,6 +19,7 @@ from comms_assistant.adapters.word_fields import (
     COMMS,
     DURATION,
     FACT_FIELDS,
+    LATEST,
     LESSONS,
     RECOMMENDATIONS,
     RESOLUTION,
@@ -38,51 +39,52 @@ from comms_assistant.adapters.word_layout import (
     title,
 )
 from comms_assistant.adapters.word_major import LESSONS_PENDING, MAJOR_TEMPLATE
-from comms_assistant.adapters.word_report import REPORT_TEMPLATE
+from comms_assistant.adapters.word_report import REPORT_FACTS, REPORT_TEMPLATE
 from comms_assistant.adapters.word_review import REVIEW_TEMPLATE
 from comms_assistant.adapters.word_timeline import COLUMNS
 
 OUT_DIR = Path(__file__).resolve().parents[1] / "templates" / "word"
 IMPACT = next(f for f in FACT_FIELDS if f.key == "impact")
-COMMS_WIDTHS = (3.6, 2.4, 4.0, 7.0)
+# Sent at, Message, To, By (COMMS_COLUMNS), in cm: the whole width of the page, 17 cm.
+COMMS_WIDTHS = (3.8, 4.2, 6.2, 2.8)
 
 
 def build_report_template() -> bytes:
+    """Page 1 is what a director skims: the facts, the summary, who is affected, the cause,
+    what we are doing and the follow-up actions. The record follows: the timeline, and the
+    messages sent as an appendix."""
     doc = new_document("Incident report")
     title(doc, "Incident report: ")
     guidance(
         doc,
-        "This is the running report for the incident. The assistant fills in the boxes it owns "
-        "(grey when selected, locked for typing) and adds to the timeline and the list of "
-        "communications as things happen. Write in every other part: the assistant never "
-        "changes it.",
+        "The running report of the incident. The assistant keeps the facts, the latest update, "
+        "the timeline and the list of messages up to date: its boxes are grey when selected, "
+        "and locked. Write in every other part. The assistant never changes what you write, "
+        "and removes these notes when the incident is over.",
     )
     heading(doc, "Facts")
-    facts_table(doc)
-    heading(doc, "Summary (plain English)")
+    facts_table(doc, fields=REPORT_FACTS)
+    heading(doc, "Summary")
     guidance(
         doc,
         "Two or three sentences someone outside the team would understand: what is wrong, who it "
         "affects and what we are doing about it. Avoid technical words.",
     )
     doc.add_paragraph()
-    heading(doc, "Impact on users")
+    heading(doc, "Who is affected")
     field_paragraph(doc, IMPACT)
     guidance(doc, "Add detail: how many users, which journeys, any workaround they can use.")
     doc.add_paragraph()
-    heading(doc, "Timeline")
-    guidance(doc, "Add your own rows anywhere; the assistant adds new entries as they happen.")
-    _timeline(doc)
-    heading(doc, "Actions")
+    heading(doc, "What we know about the cause")
+    guidance(doc, "What we think caused it, and how sure we are. Describe systems, not people.")
+    doc.add_paragraph()
+    heading(doc, "What we are doing")
+    field_paragraph(doc, LATEST)
+    guidance(doc, "Add what the team is trying now and what it will try next.")
+    doc.add_paragraph()
+    heading(doc, "Follow-up actions")
     guidance(doc, "What needs doing, who is doing it and where it has got to.")
     people_table(doc, ("Action", "Owner", "Status"), (9.0, 4.0, 4.0))
-    heading(doc, "Communications sent")
-    guidance(
-        doc,
-        "The assistant adds each email and Teams card once it has gone. Add anything else "
-        "sent (status page, calls, Slack) as a row of your own.",
-    )
-    _comms(doc)
     heading(doc, "Hand-over")
     guidance(
         doc,
@@ -91,35 +93,48 @@ def build_report_template() -> bytes:
         "who is taking over each lead role.",
     )
     people_table(doc, ("Handed over at", "From", "To", "State of play"), (3.0, 3.5, 3.5, 7.0))
-    heading(doc, "Resolution")
-    field_paragraph(doc, RESOLUTION)
-    guidance(doc, "Add what was done to restore the service and anything still to follow up.")
-    doc.add_paragraph()
+    heading(doc, "Timeline")
+    guidance(doc, "Add your own rows anywhere; the assistant adds new entries as they happen.")
+    _timeline(doc)
+    heading(doc, "Appendix: communications sent")
+    guidance(
+        doc,
+        "The assistant adds each email and Teams message once it has gone. Add anything else "
+        "sent (status page, calls, Slack) as a row of your own.",
+    )
+    _comms(doc)
     return to_bytes(doc)
 
 
 def build_review_template() -> bytes:
+    # For learning: the sections people write first, then the assistant's record of the
+    # incident. The guidance passes the plain-English check (tests/unit/test_word.py).
     doc = new_document("Incident review")
     title(doc, "Incident review: ")
     guidance(
         doc,
-        "A blameless review of the incident. The assistant fills in the facts, a first draft of "
-        "what happened, the timeline and the communications sent; the review team writes the "
-        "rest.",
+        "A review to learn from the incident, not to blame anyone. The review team writes the "
+        "first sections: what happened, the cause, what went well, what could be better, and "
+        "the recommendations. The assistant fills in the facts and a first draft of what "
+        "happened. After those sections, it adds the timeline and a list of the communications "
+        "sent.",
     )
     heading(doc, "Facts")
     facts_table(doc)
     heading(doc, "What happened")
     guidance(
         doc,
-        "Rewrite the draft below in plain English for people who were not involved: what users "
-        "saw, for how long, why it happened and what fixed it. Avoid technical jargon.",
+        "Rewrite the assistant's draft below for people who were not involved. Say what users "
+        "saw, for how long, and what fixed it. Avoid technical words.",
     )
     block_field(doc, WHAT_HAPPENED, "What happened (draft)")
-    heading(doc, "Timeline")
-    _timeline(doc)
-    heading(doc, "Communications sent")
-    _comms(doc)
+    heading(doc, "Cause")
+    guidance(
+        doc,
+        "What caused the incident, and why our checks did not catch it sooner. Describe systems "
+        "and steps, not people. If you do not know yet, say so and say how you will find out.",
+    )
+    doc.add_paragraph()
     heading(doc, "What went well")
     guidance(doc, "What helped us find, fix and communicate the problem quickly.")
     doc.add_paragraph(style="List Bullet")
@@ -130,7 +145,8 @@ def build_review_template() -> bytes:
     guidance(
         doc,
         "One recommendation per row, each with an owner and a date. For a P1, the assistant "
-        "copies these into the Major Incident report as the lessons learnt.",
+        "copies these into the Major Incident report as the lessons learnt, and copies them "
+        "again when you change them here.",
     )
     tagged_table(
         doc,
@@ -140,6 +156,12 @@ def build_review_template() -> bytes:
         (10.0, 4.0, 3.0),
         empty_rows=2,
     )
+    heading(doc, "Timeline")
+    guidance(doc, "The assistant's timeline of the incident. Add rows of your own anywhere.")
+    _timeline(doc)
+    heading(doc, "Appendix: communications sent")
+    guidance(doc, "Every email and Teams message the assistant sent about the incident.")
+    _comms(doc)
     return to_bytes(doc)
 
 
@@ -153,7 +175,7 @@ def build_major_incident_template() -> bytes:
         "incident review is filed. Boxes it owns are locked; write in every other part.",
     )
     heading(doc, "Facts")
-    facts_table(doc, extra=(DURATION,))
+    facts_table(doc, extra=(DURATION,), fields=REPORT_FACTS)  # title and impact: their own places
     heading(doc, "Summary (plain English)")
     guidance(
         doc,
@@ -183,7 +205,11 @@ def build_major_incident_template() -> bytes:
     heading(doc, "Communications sent")
     _comms(doc)
     heading(doc, "Lessons learnt")
-    guidance(doc, "From the incident review's recommendations; add or reword as you need.")
+    guidance(
+        doc,
+        "The assistant copies the incident review's recommendations here and keeps the copy in "
+        "step with the review, so change them there. Add your own lessons around the copy.",
+    )
     block_field(doc, LESSONS, "Lessons learnt", LESSONS_PENDING)
     heading(doc, "Actions")
     guidance(doc, "What will be done to stop it happening again, who owns it and by when.")

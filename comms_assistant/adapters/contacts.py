@@ -202,7 +202,7 @@ def _load_contacts(
         try:
             channels = Channels(row["channels"].strip().lower())
         except ValueError:
-            problem(f'channels "{row["channels"].strip()}" is not email, teams or both')
+            problem(f'channels "{row["channels"].strip()}" is not email, teams, both or none')
 
         teams = row["teams"].strip()
         if teams and not (_EMAIL.fullmatch(teams) or _is_channel(teams)):

@@ -117,18 +117,12 @@ class Renderer:
         people: Mapping[str, str] | None = None,
         security_marking: str = DEFAULT_SECURITY_MARKING,
     ) -> None:
-        loaders = []
-        if templates_dir is not None:
-            if not Path(templates_dir).is_dir():
-                raise ValueError(f"The templates folder {templates_dir} does not exist.")
-            loaders.append(FileSystemLoader(templates_dir))
-        # An organisation's folder may hold only the templates it changed; the rest fall back.
-        loaders.append(FileSystemLoader(default_templates_dir()))
-        self._env = _environment(loaders)
+        loaders = template_loaders(templates_dir)
+        self._env = environment(loaders)
         # The card's copy of the templates shows every value as typed, not as Markdown: escaping
         # each `{{ ... }}` as it is written out reaches every value, however a template gets it
         # (`incident.title` too), after its filters, and leaves the template's own words alone.
-        self._card_env = _environment(loaders, finalize=_card_value)
+        self._card_env = environment(loaders, finalize=_card_value)
         self._tz = tz
         self._service_names = dict(service_names or {})
         # What the organisation calls its priorities (dxw: Critical, Major...), shown in words.
@@ -361,11 +355,26 @@ class Renderer:
         return f"{clock(local)} on {local:%A} {local.day} {local:%B}"
 
 
-def _environment(loaders: list[Any], **options: Any) -> SandboxedEnvironment:
+def template_loaders(templates_dir: Path | None) -> list[Any]:
+    """An organisation's templates folder, if any, then the defaults."""
+    loaders = []
+    if templates_dir is not None:
+        if not Path(templates_dir).is_dir():
+            raise ValueError(f"The templates folder {templates_dir} does not exist.")
+        loaders.append(FileSystemLoader(templates_dir))
+    # An organisation's folder may hold only the templates it changed; the rest fall back.
+    loaders.append(FileSystemLoader(default_templates_dir()))
+    return loaders
+
+
+def environment(loaders: list[Any], **options: Any) -> SandboxedEnvironment:
+    """The templates' environment; `options` (a `finalize`, `autoescape`) as Jinja2 takes them."""
+    options.setdefault(
+        "autoescape", select_autoescape(("html", "htm", "xml"), default_for_string=False)
+    )
     # Sandboxed: templates are edited by people outside the development team.
     env = SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
-        autoescape=select_autoescape(("html", "htm", "xml"), default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -357,6 +357,15 @@ def latest_incident(session: Session) -> IncidentRow | None:
     return session.scalar(select(IncidentRow).order_by(IncidentRow.id.desc()).limit(1))
 
 
+def latest_reviewed(session: Session) -> IncidentRow | None:
+    return session.scalar(
+        select(IncidentRow)
+        .where(IncidentRow.review_name.is_not(None))
+        .order_by(IncidentRow.id.desc())
+        .limit(1)
+    )
+
+
 def incidents_with_status(session: Session, status: Status) -> list[IncidentRow]:
     return list(
         session.scalars(

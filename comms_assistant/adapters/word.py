@@ -9,6 +9,7 @@ from __future__ import annotations
 from docx.oxml.ns import qn
 
 from comms_assistant.adapters.word_comms import (
+    MESSAGE_PREFIX,
     SENT_PREFIX,
     SentMessage,
     find_comms_table,
@@ -23,6 +24,7 @@ from comms_assistant.adapters.word_fields import (
 )
 from comms_assistant.adapters.word_major import (
     build_major_incident_report,
+    copied_lessons,
     draft_lessons,
     update_major_incident_report,
 )
@@ -40,6 +42,7 @@ __all__ = [
     "TemplateError",
     "build_major_incident_report",
     "build_review",
+    "copied_lessons",
     "draft_lessons",
     "draft_what_happened",
     "read_comms",
@@ -52,7 +55,7 @@ __all__ = [
 
 # Controls that hold a table of rows, and the controls on those rows: not single fields.
 _TABLE_TAGS = ("ca:timeline", "ca:comms", "ca:recommendations")
-_ROW_PREFIXES = (ENTRY_PREFIX, SENT_PREFIX)
+_ROW_PREFIXES = (ENTRY_PREFIX, MESSAGE_PREFIX, SENT_PREFIX)
 
 
 def read_fields(document: bytes) -> dict[str, str]:

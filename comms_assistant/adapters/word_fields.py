@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 
 from docx import Document
 
+from comms_assistant.adapters.render_text import clock
 from comms_assistant.adapters.word_xml import set_control_text, xpath
 from comms_assistant.domain.history import history_of
-from comms_assistant.domain.incident import Incident, Role
+from comms_assistant.domain.incident import EntryKind, Incident, Role
 from comms_assistant.domain.times import zone_name
 
 TAG_PREFIX = "ca:"
@@ -73,16 +74,18 @@ TIMELINE = Field("timeline", "Timeline")
 COMMS = Field("comms", "Communications sent")
 RECOMMENDATIONS = Field("recommendations", "Recommendations and actions")
 DURATION = Field("duration", "Duration")
+# The running report's "What we are doing": the last update sent, or the resolution.
+LATEST = Field("latest", "Latest update")
 LESSONS = Field("lessons", "Lessons learnt")
 
 
 def show_time(at: datetime | None, tz: ZoneInfo) -> str:
-    """ "23 Nov 2026 14:05 GMT": a reader in another zone, or reading in summer about a winter
-    incident, must not have to guess which clock the time is on."""
+    """ "2:05pm GMT on 23 November 2026": the emails' way of giving a time, with the zone and
+    the year, as a document is read long after, perhaps in summer about a winter incident."""
     if at is None:
         return DASH
     local = at.astimezone(tz)
-    return f"{local.day} {local:%b %Y %H:%M} {zone_name(local)}"
+    return f"{clock(local)} {zone_name(local)} on {local.day} {local:%B %Y}"
 
 
 def fact_values(incident: Incident, tz: ZoneInfo) -> dict[str, str]:
@@ -97,10 +100,23 @@ def fact_values(incident: Incident, tz: ZoneInfo) -> dict[str, str]:
         "declared_by": incident.declared_by or DASH,
         "resolved_at": show_time(incident.resolved_at, tz),
         RESOLUTION.key: incident.resolution or "Not resolved yet",
+        LATEST.key: latest_news(incident, tz),
     }
+    # Once it is over, a role nobody took was not held: "Not set yet" would say it still may be.
+    nobody = NOT_SET if incident.is_open else "None"
     for role, fld in LEAD_FIELDS.items():
-        values[fld.key] = incident.leads.get(role) or NOT_SET
+        values[fld.key] = incident.leads.get(role) or nobody
     return values
+
+
+def latest_news(incident: Incident, tz: ZoneInfo) -> str:
+    """What we are doing: the resolution once there is one, else the last update sent."""
+    if incident.resolved_at is not None and incident.resolution:
+        return f"Resolved at {show_time(incident.resolved_at, tz)}: {incident.resolution}"
+    for entry in reversed(incident.timeline):
+        if entry.kind is EntryKind.UPDATE:
+            return f"Update at {show_time(entry.at, tz)}: {entry.text}"
+    return "No update has been sent yet."
 
 
 def priority_fact(incident: Incident) -> str:

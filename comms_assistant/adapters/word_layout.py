@@ -25,6 +25,8 @@ from comms_assistant.adapters.word_fields import (
     LOCK_OWNED,
     Field,
 )
+from comms_assistant.adapters.word_finish import NOTE_TAG
+from comms_assistant.adapters.word_properties import set_language
 from comms_assistant.adapters.word_xml import make_control
 
 # Fixed, so regenerating gives the same XML and the drift test can compare it.
@@ -50,6 +52,7 @@ def new_document(kind: str) -> Any:
     styles["Normal"].paragraph_format.space_after = Pt(6)
     styles["Title"].font.size = Pt(24)
     styles["Heading 1"].paragraph_format.space_before = Pt(18)
+    set_language(doc)  # en-GB, so Word checks UK spelling (word_properties.py)
     guidance = styles.add_style(GUIDANCE, WD_STYLE_TYPE.PARAGRAPH)
     guidance.base_style = styles["Normal"]
     guidance.quick_style = True
@@ -103,7 +106,14 @@ def heading(doc: Any, text: str) -> None:
 
 
 def guidance(doc: Any, text: str) -> None:
-    doc.add_paragraph(text, style=GUIDANCE)
+    """A note to the people writing the document, in a locked control tagged `ca:note`: the
+    assistant removes it when the incident is over (word_finish.py)."""
+    note = make_control(NOTE_TAG, "Note", "", lock=LOCK_OWNED, block=True, plain=False)
+    paragraph = doc.add_paragraph(text, style=GUIDANCE)
+    content = note.find(qn("w:sdtContent"))
+    content.remove(content[0])
+    paragraph._p.addprevious(note)
+    content.append(paragraph._p)
 
 
 def field_paragraph(doc: Any, fld: Field) -> None:
@@ -117,8 +127,10 @@ def block_field(doc: Any, fld: Field, alias: str, text: str = DASH) -> None:
     doc.add_paragraph()
 
 
-def facts_table(doc: Any, extra: tuple[Field, ...] = ()) -> None:
-    fields = (*FACT_FIELDS, *extra)
+def facts_table(
+    doc: Any, extra: tuple[Field, ...] = (), *, fields: tuple[Field, ...] = FACT_FIELDS
+) -> None:
+    fields = (*fields, *extra)
     table = _table(doc, len(fields), (5.0, 12.0), "Light List Accent 1", "Incident facts")
     for row, fld in zip(table.rows, fields, strict=True):
         row.cells[0].paragraphs[0].add_run(fld.label).bold = True

@@ -23,8 +23,10 @@ from comms_assistant.adapters.word_fields import (
     DURATION,
     FACT_FIELDS,
     LESSONS,
+    LOCK_OWNED,
     RESOLUTION,
     WHAT_HAPPENED,
+    Field,
     fact_values,
     fill_fields,
     open_docx,
@@ -32,12 +34,13 @@ from comms_assistant.adapters.word_fields import (
     search_roots,
     to_bytes,
 )
+from comms_assistant.adapters.word_properties import Stamp, stamp_document
 from comms_assistant.adapters.word_review import draft_what_happened, duration
 from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
 from comms_assistant.adapters.word_xml import (
     add_link,
-    clean,
     element_text,
+    make_control,
     set_control_text,
     xpath,
 )
@@ -46,19 +49,33 @@ from comms_assistant.domain.incident import Incident
 MAJOR_TEMPLATE = "Major incident report template.docx"
 MAJOR_FIELDS = (*FACT_FIELDS, RESOLUTION, DURATION)
 LESSONS_PENDING = "Added from the incident review when it is filed."
+# The copy of the review's recommendations, inside the Lessons learnt section.
+LESSONS_FROM_REVIEW = Field("lessons_from_review", "Lessons from the incident review")
+_OPENING = "From the incident review, "
+_NONE_WRITTEN = (
+    "The review has no recommendations yet. They are copied here when the review team writes "
+    "them in the review."
+)
 _WHAT = "Major Incident report"
 
 
 def build_major_incident_report(
-    template: bytes, incident: Incident, tz: ZoneInfo, comms: Iterable[SentMessage] = ()
+    template: bytes,
+    incident: Incident,
+    tz: ZoneInfo,
+    comms: Iterable[SentMessage] = (),
+    stamp: Stamp | None = None,
+    service_names: Mapping[str, str] | None = None,
 ) -> bytes:
     """A new report from the template: every owned field, the summary draft and all rows."""
     doc = open_docx(template, _WHAT)
     roots = search_roots(doc)
     require_controls(roots, LESSONS, _WHAT, MAJOR_TEMPLATE)
-    summary = {WHAT_HAPPENED.key: draft_what_happened(incident, tz), LESSONS.key: LESSONS_PENDING}
+    draft = draft_what_happened(incident, tz, service_names)
+    summary = {WHAT_HAPPENED.key: draft, LESSONS.key: LESSONS_PENDING}
     fill_fields(roots, (WHAT_HAPPENED, LESSONS), summary, _WHAT, MAJOR_TEMPLATE)
     _refresh(roots, incident, tz, comms)
+    stamp_document(doc, incident, stamp)
     return to_bytes(doc)
 
 
@@ -69,13 +86,15 @@ def update_major_incident_report(
     comms: Iterable[SentMessage] = (),
     lessons: str | None = None,
     links: Mapping[str, str] | None = None,
+    stamp: Stamp | None = None,
 ) -> bytes:
     """Refresh the owned facts, add missing rows and, when given, the lessons learnt.
 
     The summary is not rewritten: after the report is built it is the central team's text.
-    Lessons replace only the placeholder; if people have already written lessons, ours are
-    added after theirs, and never twice. `links`: text in the lessons (a document's name) to
-    make a link to its address, so readers see the name and not a raw URL.
+    The lessons replace the placeholder, or the last copy of the review's recommendations;
+    what people wrote in the section stays, and the copy goes after it. `links`: text in the
+    lessons (a document's name) to make a link to its address, so readers see the name and
+    not a raw URL.
     """
     doc = open_docx(document, _WHAT)
     roots = search_roots(doc)
@@ -90,12 +109,13 @@ def update_major_incident_report(
             for text, url in (links or {}).items() if in_body else ():
                 if re.match(r"https?://\S+$", url):
                     add_link(written, text, doc.part.relate_to(url, RT.HYPERLINK, True))
+    stamp_document(doc, incident, stamp)
     return to_bytes(doc)
 
 
 def draft_lessons(recommendations: Sequence[Sequence[str]], review: str) -> str:
     """The lessons learnt, from the recommendations people wrote in the review."""
-    lines = [f"From the incident review, {review}:"]
+    lines = [f"{_OPENING}{review} (to change these, change them in the review):"]
     for cells in recommendations:
         what, *rest = [*cells, "", ""]
         extra = ", ".join(
@@ -105,10 +125,7 @@ def draft_lessons(recommendations: Sequence[Sequence[str]], review: str) -> str:
         )
         lines.append(f"\u2022 {what}" + (f" ({extra})" if extra else ""))
     if not recommendations:
-        lines.append(
-            "No recommendations were written in the review when it was filed. Copy them here "
-            "once the review team has agreed them."
-        )
+        lines.append(_NONE_WRITTEN)
     return "\n".join(lines)
 
 
@@ -124,25 +141,72 @@ def _refresh(
     add_missing_messages(sent, comms, tz)
 
 
+def copied_lessons(document: bytes) -> str | None:
+    """The lessons last copied from the review (None when none were, or an earlier version
+    copied them as plain text)."""
+    doc = open_docx(document, _WHAT)
+    for sdt in require_controls(search_roots(doc), LESSONS, _WHAT, MAJOR_TEMPLATE):
+        for owned in _owned(sdt):
+            return element_text(owned).strip()
+    return None
+
+
 def _add_lessons(sdt: Any, lessons: str) -> list[Any]:
-    """The paragraphs written (none when they are there already)."""
+    """Put the lessons in their own locked control inside the Lessons learnt section, replacing
+    the last copy; returns the paragraphs written.
+
+    The copy is the review's (people change it there, and it follows), so it is locked here;
+    everything people wrote around it in this report stays as it is.
+    """
     content = sdt.find(qn("w:sdtContent"))
-    current = element_text(content).strip() if content is not None else ""
-    if current in ("", LESSONS_PENDING, DASH):
-        set_control_text(sdt, lessons)
-        return xpath(sdt, "./w:sdtContent/w:p")
-    if clean(lessons.splitlines()[0]) in current:
-        return []  # added by an earlier attempt whose answer was lost
-    # People wrote here first: keep their paragraphs as they are and add ours after them.
-    first_ppr = next(iter(xpath(content, "./w:p/w:pPr")), None)
-    written = []
-    for line in clean(lessons).split("\n"):
-        p = OxmlElement("w:p")
-        if first_ppr is not None:
-            p.append(deepcopy(first_ppr))
-        r = OxmlElement("w:r")
-        r.text = line
-        p.append(r)
-        content.append(p)
-        written.append(p)
-    return written
+    if content is None:
+        content = OxmlElement("w:sdtContent")
+        sdt.append(content)
+    for owned in _owned(sdt):
+        set_control_text(owned, lessons)
+        return xpath(owned, "./w:sdtContent/w:p")
+    look = next(iter(xpath(content, "./w:p/w:pPr")), None)
+    owned = make_control(
+        LESSONS_FROM_REVIEW.tag,
+        LESSONS_FROM_REVIEW.label,
+        "",
+        lock=LOCK_OWNED,
+        block=True,
+        plain=False,
+    )
+    if look is not None:
+        owned.find(qn("w:sdtContent")).find(qn("w:p")).insert(0, deepcopy(look))
+    if element_text(content).strip() in ("", LESSONS_PENDING, DASH):
+        for child in list(content):
+            content.remove(child)
+        content.append(owned)
+    elif earlier := _copied_as_text(content):
+        # An earlier version copied them as plain paragraphs: the new copy takes their place.
+        earlier[0].addprevious(owned)
+        for p in earlier:
+            content.remove(p)
+    else:
+        content.append(owned)  # people wrote here first: theirs, then the review's
+    set_control_text(owned, lessons)
+    return xpath(owned, "./w:sdtContent/w:p")
+
+
+def _owned(sdt: Any) -> list[Any]:
+    return xpath(sdt, f".//w:sdt[w:sdtPr/w:tag/@w:val='{LESSONS_FROM_REVIEW.tag}']")
+
+
+def _copied_as_text(content: Any) -> list[Any]:
+    """The paragraphs an earlier version wrote: its opening line (the review's name, which does
+    not change) and the list under it."""
+    paragraphs = xpath(content, "./w:p")
+    for at, p in enumerate(paragraphs):
+        if not element_text(p).startswith(_OPENING):
+            continue
+        block = [p]
+        for after in paragraphs[at + 1 :]:
+            said = element_text(after).strip()
+            if not said.startswith(("\u2022 ", "No recommendations were written")):
+                break
+            block.append(after)
+        return block
+    return []

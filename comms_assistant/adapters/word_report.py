@@ -8,30 +8,44 @@ from zoneinfo import ZoneInfo
 from comms_assistant.adapters.word_comms import SentMessage, add_missing_messages, find_comms_table
 from comms_assistant.adapters.word_fields import (
     FACT_FIELDS,
+    LATEST,
     RESOLUTION,
     fact_values,
     fill_fields,
+    find_controls,
     open_docx,
     search_roots,
     to_bytes,
 )
+from comms_assistant.adapters.word_finish import finish
+from comms_assistant.adapters.word_properties import Stamp, stamp_document
 from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
 from comms_assistant.domain.incident import Incident
 
-REPORT_FIELDS = (*FACT_FIELDS, RESOLUTION)
+REPORT_FIELDS = FACT_FIELDS
+# Page 1 gives each fact once: the title is the document's, the impact has its own section.
+REPORT_FACTS = tuple(f for f in FACT_FIELDS if f.key not in ("title", "impact"))
+# Filled where the template has them: the latest update is new, the resolution went with it.
+OPTIONAL_FIELDS = (LATEST, RESOLUTION)
 REPORT_TEMPLATE = "Incident report template.docx"
 _WHAT = "incident report"
 
 
 def refresh_report(
-    document: bytes, incident: Incident, tz: ZoneInfo, comms: Iterable[SentMessage] = ()
+    document: bytes,
+    incident: Incident,
+    tz: ZoneInfo,
+    comms: Iterable[SentMessage] = (),
+    stamp: Stamp | None = None,
 ) -> bytes:
     """Bring the report up to date with the incident and the messages sent about it.
 
     The same call fills a fresh copy of the template and refreshes a report people have been
-    editing for hours: owned fields are rewritten in place, timeline and comms rows are only
-    ever added, and nothing outside the owned content controls is touched. Running it twice
-    changes nothing.
+    editing for hours: owned fields are rewritten in place, timeline rows are only ever added,
+    a message's comms row is added once and brought up to date (word_comms.py), and nothing
+    outside the owned content controls is touched. Once the incident is over, the assistant's
+    notes go (word_finish.py). Running it twice changes nothing but
+    the document's modified time (`stamp`: its properties, word_properties.py).
     """
     doc = open_docx(document, _WHAT)
     roots = search_roots(doc)
@@ -39,8 +53,14 @@ def refresh_report(
     table = find_timeline_table(roots, _WHAT, REPORT_TEMPLATE)
     # Optional: a report made from a template older than the comms table still gets the rest.
     sent = find_comms_table(roots, _WHAT, REPORT_TEMPLATE, required=False)
-    fill_fields(roots, REPORT_FIELDS, fact_values(incident, tz), _WHAT, REPORT_TEMPLATE)
+    values = fact_values(incident, tz)
+    fill_fields(roots, REPORT_FIELDS, values, _WHAT, REPORT_TEMPLATE)
+    present = tuple(f for f in OPTIONAL_FIELDS if find_controls(roots, f.tag))
+    fill_fields(roots, present, values, _WHAT, REPORT_TEMPLATE)
     add_missing_entries(table, incident.timeline, tz)
     if sent is not None:
         add_missing_messages(sent, comms, tz)
+    if not incident.is_open:
+        finish(doc)
+    stamp_document(doc, incident, stamp)
     return to_bytes(doc)

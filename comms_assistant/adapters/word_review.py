@@ -1,15 +1,17 @@
-"""The incident review: facts, a plain-English draft of what happened, the timeline and the
-communications sent, with empty tables for recommendations and actions.
+"""The incident review, for learning: the facts and a plain-English draft of what happened, the
+sections people write (cause, what went well, what could be better, recommendations), then the
+assistant's record: the timeline and, as an appendix, the communications sent.
 
 Built once, when the review is filed; after that it belongs to the people who write it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from comms_assistant.adapters.render_text import clock
 from comms_assistant.adapters.word_comms import SentMessage, add_missing_messages, find_comms_table
 from comms_assistant.adapters.word_fields import (
     FACT_FIELDS,
@@ -21,11 +23,17 @@ from comms_assistant.adapters.word_fields import (
     search_roots,
     to_bytes,
 )
+from comms_assistant.adapters.word_properties import Stamp, stamp_document
 from comms_assistant.adapters.word_rows import find_table, read_table
 from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
 from comms_assistant.domain.history import history_of, priority_story
 from comms_assistant.domain.incident import Incident
-from comms_assistant.domain.times import zone_name
+from comms_assistant.domain.plain_english.rules import (
+    MAX_PARAGRAPH_SENTENCES,
+    MAX_SENTENCE_WORDS,
+)
+from comms_assistant.domain.plain_english.text import WORD, paragraphs
+from comms_assistant.domain.times import zone_in_words
 
 REVIEW_FIELDS = (*FACT_FIELDS, WHAT_HAPPENED)
 REVIEW_TEMPLATE = "Incident review template.docx"
@@ -33,18 +41,26 @@ _WHAT = "incident review template"
 
 
 def build_review(
-    template: bytes, incident: Incident, tz: ZoneInfo, comms: Iterable[SentMessage] = ()
+    template: bytes,
+    incident: Incident,
+    tz: ZoneInfo,
+    comms: Iterable[SentMessage] = (),
+    stamp: Stamp | None = None,
+    service_names: Mapping[str, str] | None = None,
 ) -> bytes:
+    """`service_names` (key -> name, from services.csv): the draft names services so."""
     doc = open_docx(template, _WHAT)
     roots = search_roots(doc)
     table = find_timeline_table(roots, _WHAT, REVIEW_TEMPLATE)
     # Optional: an organisation's review template from before the comms table still works.
     sent = find_comms_table(roots, _WHAT, REVIEW_TEMPLATE, required=False)
-    values = fact_values(incident, tz) | {WHAT_HAPPENED.key: draft_what_happened(incident, tz)}
+    draft = draft_what_happened(incident, tz, service_names)
+    values = fact_values(incident, tz) | {WHAT_HAPPENED.key: draft}
     fill_fields(roots, REVIEW_FIELDS, values, _WHAT, REVIEW_TEMPLATE)
     add_missing_entries(table, incident.timeline, tz)
     if sent is not None:
         add_missing_messages(sent, comms, tz)
+    stamp_document(doc, incident, stamp)
     return to_bytes(doc)
 
 
@@ -61,33 +77,103 @@ def read_recommendations(review: bytes) -> list[list[str]]:
     return [[c.strip() for c in cells] for cells in rows if any(c.strip() for c in cells)]
 
 
-def draft_what_happened(incident: Incident, tz: ZoneInfo) -> str:
-    """A starting point in plain words; the reviewers rewrite it for readers outside the team."""
+def draft_what_happened(
+    incident: Incident, tz: ZoneInfo, service_names: Mapping[str, str] | None = None
+) -> str:
+    """A starting point in plain words; the reviewers rewrite it for readers outside the team.
+
+    Short paragraphs, one a line (each line is a paragraph in Word): what it was and what it
+    affected, how its priority changed, how it ended. It passes the plain-English check for an
+    ordinary incident (WordingCheck.review_introduction): the zone is named in words once, at
+    the first time given, and services by their names (`service_names`, key -> name).
+    """
     declared = incident.declared_at.astimezone(tz)
-    sentences = [
-        f"On {declared.day} {declared:%B %Y} we had an incident: {_sentence(incident.title)}",
-        # What it was declared at, how it changed and its peak: the priority at the end alone
-        # misreports both an incident raised to P1 and one declared P1 and then lowered.
-        priority_story(history_of(incident), tz),
-    ]
-    if incident.impact:
-        sentences.append(f"The impact on users was: {_sentence(incident.impact)}")
-    if incident.services:
-        sentences.append(f"It affected {_join(incident.services)}.")
+    opening = f"On {declared:%A} {declared.day} {declared:%B %Y} we had an incident: "
+    about = (
+        [opening + _sentence(incident.title)]
+        if _words(opening + incident.title) <= _LONGEST
+        else [f"We had an incident on {declared:%A} {declared.day} {declared:%B %Y}.",
+              _sentence(incident.title)]
+    )  # fmt: skip
+    if incident.impact.strip():
+        about.append(f"How it affected users: {_sentence(incident.impact)}")
+    names = [(service_names or {}).get(key, key) for key in incident.services]
+    listed: list[str] = []
+    if names:
+        sentence = f"It affected {_join(tuple(names))}."
+        if len(names) <= _SERVICES_IN_A_SENTENCE and _words(sentence) <= _LONGEST:
+            about.append(sentence)
+        else:
+            listed = [f"It affected {len(names)} services:", *(f"\u2022 {n}" for n in names)]
+    time = _first_time_names_zone()
+    # What it was declared at, how it changed and its peak: the priority at the end alone
+    # misreports both an incident raised to P1 and one declared P1 and then lowered.
+    story = priority_story(history_of(incident), tz, time=time)
     if incident.resolved_at is not None:
         took = duration(incident.resolved_at - incident.declared_at)
-        sentences.append(
-            f"We resolved it on {_when(incident.resolved_at, tz)}, {took} later. "
-            f"What fixed it: {_sentence(incident.resolution)}"
-        )
+        when = _on_day(incident.resolved_at.astimezone(tz), declared, time)
+        ending = [f"We resolved it at {when}, {took} after we declared it."]
+        if incident.resolution.strip():
+            ending.append(f"What fixed it: {_sentence(incident.resolution)}")
     else:
-        sentences.append("It is not resolved yet.")
-    return " ".join(sentences)
+        ending = ["We have not resolved it yet."]
+    lines = [*_paragraphs(about), *listed, *_paragraphs(_sentences(story)), *_paragraphs(ending)]
+    return "\n".join(lines)
 
 
-def _when(at: datetime, tz: ZoneInfo) -> str:
-    local = at.astimezone(tz)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M} {zone_name(local)}"
+# The plain-English check's limits (domain/plain_english/rules.py): a sentence past 25 words
+# is hard to follow, and a paragraph past 5 sentences.
+_LONGEST = MAX_SENTENCE_WORDS
+_MOST_SENTENCES = MAX_PARAGRAPH_SENTENCES
+# More services than this read better as a list, one a line.
+_SERVICES_IN_A_SENTENCE = 3
+
+
+def _paragraphs(parts: list[str]) -> list[str]:
+    """`parts` (each a sentence, or a few a person wrote) in order, in paragraphs of at most
+    _MOST_SENTENCES sentences where the parts allow."""
+    packed: list[list[str]] = []
+    count = 0
+    for part in parts:
+        n = len(_sentences(part))
+        if not packed or count + n > _MOST_SENTENCES:
+            packed.append([])
+            count = 0
+        packed[-1].append(part)
+        count += n
+    return [" ".join(group) for group in packed]
+
+
+def _sentences(text: str) -> list[str]:
+    """`text`'s sentences, split as the plain-English check splits them."""
+    return [text[s.start : s.end] for p in paragraphs(text) for s in p.sentences]
+
+
+def _words(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def _first_time_names_zone() -> Callable[[datetime], str]:
+    """Words a local time, GOV.UK style ("2:05pm"); the first one also names the zone ("2:05pm
+    UK time"): once is enough for a reader, and an acronym (GMT) would need explaining."""
+    named = False
+
+    def time(local: datetime) -> str:
+        nonlocal named
+        if named:
+            return clock(local)
+        named = True
+        return f"{clock(local)} {zone_in_words(local)}"
+
+    return time
+
+
+def _on_day(local: datetime, declared: datetime, time: Callable[[datetime], str]) -> str:
+    """The time, and its day when that is not the day the incident was declared."""
+    if local.date() == declared.date():
+        return time(local)
+    year = f" {local.year}" if local.year != declared.year else ""
+    return f"{time(local)} on {local:%A} {local.day} {local:%B}{year}"
 
 
 def _sentence(text: str) -> str:

@@ -61,9 +61,10 @@ def _broken(what: str, fld: Field, problem: str) -> TemplateError:
 
 
 def row_number(row: Any, prefix: str) -> int | None:
+    """The number in the row's tag `<prefix><number>`, or `<prefix><number>:<more>`."""
     for tag in xpath(row, ".//w:sdtPr/w:tag/@w:val"):
         if str(tag).startswith(prefix):
-            number = str(tag)[len(prefix) :]
+            number = str(tag)[len(prefix) :].partition(":")[0]
             if number.isdigit():
                 return int(number)
     return None

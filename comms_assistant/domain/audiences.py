@@ -6,7 +6,7 @@ Pure: no I/O. The directory is loaded from CSV files by `adapters.contacts`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from comms_assistant.domain.incident import Incident, Priority, Role
@@ -101,6 +101,9 @@ class Channels(StrEnum):
     EMAIL = "email"
     TEAMS = "teams"
     BOTH = "both"
+    # Known by name only (the people who lead incidents): told nothing unless they lead a
+    # security incident or someone names them in `notify`.
+    NONE = "none"
 
     @property
     def email(self) -> bool:
@@ -197,11 +200,12 @@ def audience_for(
     covering its services, whatever their `min_priority` (a small breach still matters to them),
     and then the incident's leads.
     """
-    contacts = tuple(contacts)
+    every = tuple(contacts)
+    contacts = tuple(c for c in every if c.channels is not Channels.NONE)
     services = set(incident.services)
     if incident.security:
         chosen = [c for c in contacts if c.role in rules.security and c.covers(services)]
-        chosen += _leads(incident, contacts)
+        chosen += _leads(incident, every)
     else:
         chosen = [c for c in contacts if c.covers(services) and c.reached_at(incident.priority)]
     return unique(chosen)
@@ -211,7 +215,9 @@ def major_incident_team(
     contacts: Iterable[Contact], rules: RoutingRules = DEFAULT_RULES
 ) -> tuple[Contact, ...]:
     """The central team told of every Major Incident (P1), whatever the services."""
-    return unique(c for c in contacts if c.role in rules.major_incident)
+    return unique(
+        c for c in contacts if c.role in rules.major_incident and c.channels is not Channels.NONE
+    )
 
 
 def teams_destinations(audience: Iterable[Contact], *, security: bool) -> dict[str, Contact]:
@@ -249,6 +255,8 @@ def _leads(incident: Incident, contacts: tuple[Contact, ...]) -> list[Contact]:
         contact = by_email.get(who.casefold()) or by_name.get(who.casefold())
         if contact is None and looks_like_email(who):
             contact = Contact(who, who, ContactRole.INCIDENT_TEAM, channels=Channels.EMAIL)
+        elif contact is not None and contact.channels is Channels.NONE:
+            contact = replace(contact, channels=Channels.EMAIL)  # leading it, they are told
         if contact is not None:
             found.append(contact)
     return found

@@ -89,6 +89,11 @@ class Review:
 
 
 @dataclass(frozen=True)
+class Lessons:
+    """Copy the review's recommendations into the Major Incident report again, now."""
+
+
+@dataclass(frozen=True)
 class Help:
     pass
 
@@ -120,6 +125,7 @@ Command = (
     | SetStatus
     | Close
     | Review
+    | Lessons
     | Help
     | SendDraft
     | Notify

@@ -17,6 +17,7 @@ from comms_assistant.domain.command_types import (
     Command,
     Help,
     Holding,
+    Lessons,
     Log,
     Notify,
     Open,
@@ -48,6 +49,7 @@ __all__ = [
     "ParseError",
     "plain_text",
     "READ_ONLY",
+    "Lessons",
     "Review",
     "ROLE_WORDS",
     "SendDraft",
@@ -86,6 +88,7 @@ Commands:
   notify <service|email|group>   (tell them too, with what has happened so far)
   close <what fixed it>
   review
+  lessons   (copy the review's recommendations into the Major Incident report again)
   send anyway | send suggested   (a message held back for its wording)
   help
 Phrases also understood:
@@ -397,6 +400,7 @@ _VERBS: dict[str, Callable[[str], Command]] = {
     "close": _parse_close,
     "notify": _parse_notify,
     "review": _no_arguments(Review(), "review"),
+    "lessons": _no_arguments(Lessons(), "lessons"),
     "help": _no_arguments(Help(), "help"),
     "send": _parse_send,
     "role": _parse_role,

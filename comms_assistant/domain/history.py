@@ -11,10 +11,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from comms_assistant.domain.incident import EntryKind, Incident, Priority, PriorityChange
+from comms_assistant.domain.plain_english.rules import MAX_SENTENCE_WORDS
+from comms_assistant.domain.plain_english.text import WORD
 from comms_assistant.domain.times import zone_name
 
 # A long run of changes is told a few at a time: a sentence past about 25 words is hard to
-# follow (the plain-English check flags it in the review's introduction).
+# follow (the plain-English check flags it in the review's introduction). Fewer when the
+# steps are long ("at 12:10am on Tuesday 24 November"), so none goes past MAX_SENTENCE_WORDS.
 _STEPS_PER_SENTENCE = 3
 # How `Incident.change_priority` words its timeline entry.
 _CHANGED = re.compile(r"changed the priority from (P[1-4]) to (P[1-4])")
@@ -55,6 +58,7 @@ def priority_story(
         return ""
     declared, *changes = history
     first_day = declared.at.astimezone(tz).date()
+
     def at(moment: datetime) -> str:
         return _at(moment, tz, first_day, time)
 
@@ -68,9 +72,15 @@ def priority_story(
         steps.append(f"{verb} it to {label(change.priority)} at {at(change.at)}")
         before = change.priority
     # The declaration counts as one of the first sentence's steps.
-    n = _STEPS_PER_SENTENCE
-    sentences = [_join([opening, *steps[: n - 1]])]
-    sentences += [f"Then we {_join(steps[i : i + n])}" for i in range(n - 1, len(steps), n)]
+    groups = [[opening]]
+    for step in steps:
+        longer = [*groups[-1], step]
+        fits = len(WORD.findall(_told(longer, len(groups) - 1))) <= MAX_SENTENCE_WORDS
+        if len(longer) <= _STEPS_PER_SENTENCE and fits:
+            groups[-1] = longer
+        else:
+            groups.append([step])
+    sentences = [_told(group, i) for i, group in enumerate(groups)]
     highest = min(change.priority for change in history)
     return " ".join(f"{s}." for s in sentences) + f" At its highest it was {label(highest)}."
 
@@ -83,6 +93,11 @@ def _at(
     if local.date() == first_day:
         return when
     return f"{when} on {local:%A} {local.day} {local:%B}"
+
+
+def _told(steps: list[str], index: int) -> str:
+    """The `index`th sentence of the story, without its full stop."""
+    return _join(steps) if index == 0 else f"Then we {_join(steps)}"
 
 
 def _join(parts: list[str]) -> str:

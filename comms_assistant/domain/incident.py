@@ -254,8 +254,7 @@ class Incident:
         if not changes:
             raise DomainError(f"{self.reference} already says that: nothing was changed.")
         return [
-            self._record(now, who, EntryKind.FACTS, f"{label}: {value}")
-            for label, value in changes
+            self._record(now, who, EntryKind.FACTS, f"{label}: {value}") for label, value in changes
         ]
 
     def change_priority(

@@ -32,3 +32,11 @@ def named(incident: Incident, names: Mapping[str, str]) -> Incident:
         extra_leads={role: name(person) for role, person in incident.extra_leads.items()},
         timeline=[replace(e, who=name(e.who), text=text(e.text)) for e in incident.timeline],
     )
+
+
+def services_named(incident: Incident, names: Mapping[str, str]) -> Incident:
+    """A copy for showing: services by their names (key -> name, from services.csv), as the
+    emails give them; a service the directory does not know keeps its key."""
+    if not names:
+        return incident
+    return replace(incident, services=tuple(names.get(key, key) for key in incident.services))

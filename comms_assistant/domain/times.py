@@ -9,3 +9,30 @@ def zone_name(local: datetime) -> str:
     # Zones without a customary abbreviation (Asia/Dubai) give "+04": say what it is relative to.
     name = local.tzname() or ""
     return f"UTC{name}" if name.startswith(("+", "-")) else name
+
+
+# Zones on the UK's clocks: GOV.UK style says "UK time", right in winter (GMT) and summer (BST).
+_UK = frozenset({"Europe/London", "Europe/Belfast", "GB", "GB-Eire"})
+_UTC = frozenset(
+    {"UTC", "UCT", "Universal", "Zulu", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich"}
+    | {f"Etc/{name}" for name in ("UTC", "UCT", "Universal", "Zulu", "GMT", "GMT0", "GMT+0")}
+    | {"Etc/GMT-0", "Etc/Greenwich"}
+)
+_UTC_IN_WORDS = "Coordinated Universal Time (UTC)"
+
+
+def zone_in_words(local: datetime) -> str:
+    """The zone of `local` as words a reader needs no acronym for, and that stay true whether
+    or not its clocks have gone forward: "UK time" (Europe/London), "New York time"
+    (America/New_York), "Coordinated Universal Time (UTC)". A zone with no place in its name
+    (Etc/GMT+5, a fixed offset) is named as `zone_name` names it ("UTC-05")."""
+    key = getattr(local.tzinfo, "key", None) or ""
+    if key in _UK:
+        return "UK time"
+    name = zone_name(local)
+    if key in _UTC or (not key and name == "UTC"):
+        return _UTC_IN_WORDS
+    region, _, place = key.rpartition("/")
+    if region and not key.startswith("Etc/"):
+        return f"{place.replace('_', ' ')} time"
+    return name

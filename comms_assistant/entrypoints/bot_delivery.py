@@ -61,9 +61,10 @@ class DeliveryThread:
 
     async def _worker(self, app: App, dispatcher: Any) -> None:
         assert self._stop is not None
+        watch = app.lessons_watch(dispatcher.reports)
         while not self._stop.is_set():
             try:
-                await _worker_pass(app, dispatcher)
+                await _worker_pass(app, dispatcher, watch)
             except Exception:  # one bad pass must not stop the next
                 log.exception("a cadence pass failed")
             with contextlib.suppress(TimeoutError):
@@ -130,10 +131,10 @@ class DeliveryThread:
         self._thread = None
 
 
-async def _worker_pass(app: App, dispatcher: Any) -> None:
+async def _worker_pass(app: App, dispatcher: Any, watch: Any) -> None:
     from comms_assistant.entrypoints.worker import one_pass
 
-    await one_pass(app.cadence(), dispatcher)
+    await one_pass(app.cadence(), dispatcher, watch)
 
 
 async def _cancel_the_rest() -> None:

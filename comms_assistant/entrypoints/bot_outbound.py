@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+
 class UntrustedAddress(DeliveryError):
     """A stored conversation's serviceUrl is not one the bot trusts (bot_service_urls)."""
 

@@ -132,12 +132,34 @@ def serve(
         raise typer.Exit(2) from error
 
 
+@templates_app.command("check")
+def templates_check(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Word files to check (default: the templates 'publish' uploads)."),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="report, review or major, for a file whose name does not say."),
+    ] = None,
+) -> None:
+    """List what each Word template lacks that the assistant needs. Exit 1 if anything."""
+    from comms_assistant.entrypoints.templates_check import check_files
+
+    raise typer.Exit(check_files(files or [], kind))
+
+
 @templates_app.command("publish")
 def templates_publish(
     replace: Annotated[bool, typer.Option(help="Replace templates already there.")] = False,
 ) -> None:
-    """Upload the Word templates to the SharePoint Templates folder."""
+    """Upload the Word templates to the SharePoint Templates folder (after checking them)."""
     from comms_assistant.bootstrap import bootstrap, publish_templates
+    from comms_assistant.entrypoints.templates_check import check_files
+
+    if check_files([], None, quiet=True):
+        typer.echo("Nothing was uploaded: fix the templates first.", err=True)
+        raise typer.Exit(1)
 
     async def publish() -> list[str]:
         app_ = bootstrap()
@@ -151,7 +173,10 @@ def templates_publish(
                 await adapters.aclose()
 
     uploaded = asyncio.run(publish())
-    typer.echo("\n".join(f"Uploaded {p}" for p in uploaded) or "The templates are already there.")
+    typer.echo(
+        "\n".join(f"Uploaded {p}" for p in uploaded)
+        or "The templates are already there: 'templates publish --replace' uploads them again."
+    )
 
 
 @app.command()

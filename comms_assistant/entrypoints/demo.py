@@ -42,7 +42,11 @@ STEPS: list[tuple[str, str]] = [
     (COMMS, "holding"),
     (COMMS, "close Candidates can submit applications again. We restored the connection."),
     (COMMS, "review"),
+    # The review team writes a recommendation in the filed review (as in Word in SharePoint):
+    # `lessons` copies it into the Major Incident report now (the worker does within 15 min).
+    (COMMS, "lessons"),
 ]
+RECOMMENDATION = ("Alert the team when the service cannot reach its database", "Tech lead", "")
 
 
 def run_demo(home: Path | None) -> int:
@@ -63,6 +67,8 @@ async def _play(app: App) -> int:
     failures = 0
     async with app.dispatcher() as dispatcher:
         for who, text in STEPS:
+            if text == "lessons":
+                _write_recommendation(app)
             typer.echo(f"{who}> {text}")
             reply = service.execute(text, who=who)
             typer.echo("  " + reply.text.replace("\n", "\n  "))
@@ -74,6 +80,25 @@ async def _play(app: App) -> int:
             failures += sum(r.status != outbox.DONE for r in rows)
             typer.echo("\n".join(describe_delivery(r) for r in rows) + "\n")
     return failures
+
+
+def _write_recommendation(app: App) -> None:
+    from docx import Document
+    from docx.table import Table
+
+    from comms_assistant.adapters import store
+
+    with store.transaction(app.engine) as session:
+        name = store.latest_reviewed(session).review_name  # type: ignore[union-attr]
+    (review,) = (app.settings.sandbox_root / "sharepoint").rglob(str(name))
+    document = Document(str(review))
+    (table,) = document.element.body.xpath(
+        ".//w:sdt[w:sdtPr/w:tag/@w:val='ca:recommendations']//w:tbl"
+    )
+    for cell, text in zip(Table(table, document._body).rows[1].cells, RECOMMENDATION, strict=True):
+        cell.text = text
+    document.save(str(review))
+    typer.echo(f"(The review team writes a recommendation in {review.name}.)\n")
 
 
 def _show_results(app: App) -> None:

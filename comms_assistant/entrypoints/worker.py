@@ -15,6 +15,7 @@ from comms_assistant import heap
 from comms_assistant.bootstrap import App, bootstrap
 from comms_assistant.service.cadence import CadenceService
 from comms_assistant.service.dispatcher import Dispatcher
+from comms_assistant.service.lessons_watch import LessonsWatch
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,9 @@ def run_worker(*, once: bool) -> int:
 async def _run(app: App, *, once: bool) -> None:
     cadence = app.cadence()
     async with app.dispatcher() as dispatcher:  # which freezes the start-up heap (heap.py)
+        watch = app.lessons_watch(dispatcher.reports)
         if once:
-            await one_pass(cadence, dispatcher)
+            await one_pass(cadence, dispatcher, watch)
             return
         interval = app.settings.worker_interval
         typer.echo(f"{READY} a cadence tick every {interval:g} s. Ctrl-C stops.")
@@ -42,7 +44,7 @@ async def _run(app: App, *, once: bool) -> None:
         # schedule takes a float of seconds, though its hints say int.
         every = scheduler.every(interval)  # type: ignore[arg-type]
         every.seconds.do(lambda: ticks.append(True))
-        await one_pass(cadence, dispatcher)
+        await one_pass(cadence, dispatcher, watch)
         # A real tenant's first answers load msgraph's models (~1,200 modules) during the first
         # pass, after the first freeze: they are as permanent as what was frozen then.
         heap.freeze()
@@ -50,15 +52,19 @@ async def _run(app: App, *, once: bool) -> None:
             scheduler.run_pending()
             if ticks:
                 ticks.clear()
-                await one_pass(cadence, dispatcher)
+                await one_pass(cadence, dispatcher, watch)
             elif not await dispatcher.run_once():
                 # Deliveries due between ticks (retries) go on time, not at the next tick.
                 await asyncio.sleep(min(1.0, max(scheduler.idle_seconds or 1.0, 0.05)))
 
 
-async def one_pass(cadence: CadenceService, dispatcher: Dispatcher) -> list[str]:
-    """One cadence tick, then every delivery due now."""
+async def one_pass(
+    cadence: CadenceService, dispatcher: Dispatcher, watch: LessonsWatch | None = None
+) -> list[str]:
+    """One cadence tick (and a look at changed reviews), then every delivery due now."""
     done = await asyncio.to_thread(cadence.run_tick)
+    if watch is not None:
+        done += await watch.run()
     for line in done:
         typer.echo(line)
     while await dispatcher.run_once():

@@ -99,10 +99,15 @@ class DeliveryPlanner:
             session, row, "major", DeliveryKind.MAJOR_FILE, name, now, announce=announce
         )
 
-    def lessons(self, session: Session, row: IncidentRow, now: datetime) -> OutboxRow:
+    def lessons(
+        self, session: Session, row: IncidentRow, now: datetime, *, again: str | None = None
+    ) -> OutboxRow:
+        """Copy the review's recommendations into the Major Incident report; `again`: what
+        makes a later copy (a changed review, someone's `lessons`) a delivery of its own."""
         # Same lane as the review, after it: the lessons are read from the filed review.
         name = major_name(row.report_name)
-        return self._document(session, row, "major:lessons", DeliveryKind.MAJOR_LESSONS, name, now)
+        key = "major:lessons" + (f":{again}" if again else "")
+        return self._document(session, row, key, DeliveryKind.MAJOR_LESSONS, name, now)
 
     def _document(
         self,

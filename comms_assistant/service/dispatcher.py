@@ -16,10 +16,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from jinja2 import TemplateError
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters import outbox, store
 from comms_assistant.adapters.outbox import Delivery
+from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
+from comms_assistant.adapters.word_properties import DEFAULT_AUTHOR
 from comms_assistant.service import deliveries, lead_notices, major_report, pacing
 from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
@@ -63,6 +66,12 @@ class Dispatcher:
     security_marking: str = DEFAULT_SECURITY_MARKING
     # Email -> name from the contacts directory, for the documents.
     people: Mapping[str, str] = field(default_factory=dict)
+    # Service key -> name from services.csv, for the documents' drafts.
+    service_names: Mapping[str, str] = field(default_factory=dict)
+    # The message that the Major Incident report is filed, from the templates folder (made here
+    # when the report is filed, not when it is planned: only then is its link known).
+    report_filed: ReportFiledRenderer = field(default_factory=ReportFiledRenderer)
+    author: str = DEFAULT_AUTHOR  # the documents' author: the mailbox_name setting
 
     def __post_init__(self) -> None:
         self.owner = outbox.new_owner()
@@ -74,6 +83,8 @@ class Dispatcher:
             clock=self.clock,
             security_marking=self.security_marking,
             people=self.people,
+            service_names=self.service_names,
+            author=self.author,
         )
 
     async def run_once(self, *, limit: int = outbox.CLAIM_LIMIT) -> int:
@@ -113,6 +124,16 @@ class Dispatcher:
             log.exception("delivery %s failed", delivery.key)
             self._park(delivery, f"{type(error).__name__}: {error}", self.clock())
             return
+        try:
+            self._settle_done(delivery, result)
+        except TemplateError as error:
+            # An organisation's templates/mail/report_filed.txt (or the layout) is broken: the
+            # report is filed, but the message saying so cannot be made. Stop, keep the reason.
+            log.exception("delivery %s: the message saying it is filed failed", delivery.key)
+            why = "the report is filed, but the message telling the central team could not be made"
+            self._park(delivery, f"{why}: {type(error).__name__}: {error}", self.clock())
+
+    def _settle_done(self, delivery: Delivery, result: dict[str, Any]) -> None:
         with store.transaction(self.engine) as session:
             outbox.settle_done(session, delivery.id, now=self.clock(), result=result)
             spec = spec_of(delivery.kind)
@@ -127,6 +148,7 @@ class Dispatcher:
                     announce=delivery.payload.get("announce") or {},
                     cause=delivery.id,
                     now=self.clock(),
+                    render=self.report_filed,
                 )
             if spec is not None and spec.stakeholder:
                 # In the same transaction: a message shown as sent is never missing from the

@@ -3,8 +3,8 @@ the Major Incident report.
 
 Documents are created from the SharePoint copy of each template, so an organisation's edited
 template is what is used, and each later change re-applies the incident's state to whatever
-people have written in it since. The stakeholder messages already delivered (the outbox's done
-mail and cards) are the source of the "Communications sent" rows.
+people have written in it since. The stakeholder messages delivered (the outbox's mail and
+cards, grouped into messages by service/comms_sent.py) are the "Communications sent" rows.
 """
 
 from __future__ import annotations
@@ -20,23 +20,27 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters import outbox, store
+from comms_assistant.adapters import store
 from comms_assistant.adapters.word import (
     SentMessage,
     build_major_incident_report,
     build_review,
+    copied_lessons,
     draft_lessons,
     read_recommendations,
     refresh_report,
     update_major_incident_report,
 )
 from comms_assistant.adapters.word_fields import show_time
+from comms_assistant.adapters.word_properties import DEFAULT_AUTHOR, Stamp
 from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident
-from comms_assistant.domain.names import named
-from comms_assistant.service import lead_notices
+from comms_assistant.domain.names import named, services_named
+from comms_assistant.service import report_lock
+from comms_assistant.service.comms_sent import sent_messages
 from comms_assistant.service.deliveries import major_incident, major_name
-from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS, Medium, spec_of
+from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS
+from comms_assistant.service.document_errors import missing_folder, missing_template
 from comms_assistant.service.ports import (
     DEFAULT_SECURITY_MARKING,
     DeliveryError,
@@ -89,13 +93,18 @@ class ReportWriter:
     security_marking: str = DEFAULT_SECURITY_MARKING
     # Email -> name from the contacts directory: the documents name people (domain/names.py).
     people: Mapping[str, str] = field(default_factory=dict)
+    # Service key -> name from services.csv: the drafts name services as the emails do.
+    service_names: Mapping[str, str] = field(default_factory=dict)
+    # The documents' author: the organisation's mailbox display name (word_properties.py).
+    author: str = DEFAULT_AUTHOR
 
     async def sync_report(self, incident_id: int) -> dict[str, Any]:
         state = self._load(incident_id)
         item_id = state.report_item_id
 
         def refresh(content: bytes) -> bytes:
-            return refresh_report(content, state.incident, self.tz, state.comms)
+            stamp = self._stamp(state.report_name)
+            return refresh_report(content, state.incident, self.tz, state.comms, stamp)
 
         filled: tuple[bytes, str] | None = None
         if item_id is None:
@@ -122,7 +131,14 @@ class ReportWriter:
             state,
             state.review_name,
             self.folders.review_template,
-            lambda content: build_review(content, state.incident, self.tz, state.comms),
+            lambda content: build_review(
+                content,
+                state.incident,
+                self.tz,
+                state.comms,
+                self._stamp(state.review_name),
+                service_names=self.service_names,
+            ),
         )
         if item is None:
             return {"already_filed": True}
@@ -140,7 +156,12 @@ class ReportWriter:
             name,
             self.folders.major_template,
             lambda content: build_major_incident_report(
-                content, state.incident, self.tz, state.comms
+                content,
+                state.incident,
+                self.tz,
+                state.comms,
+                self._stamp(name),
+                service_names=self.service_names,
             ),
         )
         if item is not None:
@@ -151,7 +172,9 @@ class ReportWriter:
         return {"already_filed": True, "name": name, "web_url": web_url}
 
     async def add_lessons(self, incident_id: int) -> dict[str, Any]:
-        """Copy the review's recommendations into the Major Incident report as lessons learnt."""
+        """Copy the review's recommendations into the Major Incident report as lessons learnt,
+        replacing the last copy; the result keeps the review's eTag, so the worker can tell
+        when the review has changed since (service/lessons_watch.py)."""
         state = self._load(incident_id)
         major = await self.documents.get_by_path(self._path(state, self._major_name(state)))
         if major is None:
@@ -162,23 +185,35 @@ class ReportWriter:
             )
         review = await self.documents.get_by_path(self._path(state, state.review_name))
         recommendations: list[list[str]] = []
+        review_etag = ""
         if review is not None:
-            content, _ = await self.documents.download(review.id)
+            content, review_etag = await self.documents.download(review.id)
             recommendations = _released(read_recommendations)(content)
         where = (state.review_url or review.web_url) if review else ""
         # The review by its name, made a link to it: a raw address (%20 and all) reads badly.
         shown = state.review_name.removesuffix(".docx")
         lessons = draft_lessons(recommendations, shown)
+        result = {"recommendations": len(recommendations), "review_etag": review_etag}
+        current, _ = await self.documents.download(major.id)
+        if _released(copied_lessons)(current) == lessons:
+            return result | {"item_id": major.id, "unchanged": True}
         links = {shown: where} if where else {}
         transform = self._update_major(state, lessons, links)
         saved = await self._save(state, incident_id, major.id, transform)
-        return {"item_id": saved.id, "recommendations": len(recommendations)}
+        return result | {"item_id": saved.id}
+
+    async def review_etag(self, incident_id: int) -> str | None:
+        """The filed review's eTag now; None when it is not (or no longer) there."""
+        state = self._load(incident_id)
+        review = await self.documents.get_by_path(self._path(state, state.review_name))
+        return review.etag if review is not None else None
 
     def _update_major(
         self, state: _State, lessons: str | None = None, links: dict[str, str] | None = None
     ) -> Transform:
+        name = self._major_name(state)
         return lambda content: update_major_incident_report(
-            content, state.incident, self.tz, state.comms, lessons, links
+            content, state.incident, self.tz, state.comms, lessons, links, self._stamp(name)
         )
 
     async def _copy_template(
@@ -206,7 +241,7 @@ class ReportWriter:
             # The copy looks the template up itself: asking first would cost a round trip.
             await self._template(self.folders.report_template)  # says which one is missing
             if await self.documents.get_by_path(folder) is None:  # or that the folder is
-                raise _missing_folder(folder, state.incident)
+                raise missing_folder(folder, state.incident)
         if isinstance(copied, BaseException):
             raise copied
         if isinstance(filled, BaseException) or not copied.pristine:
@@ -224,18 +259,18 @@ class ReportWriter:
         if state.incident.security and await self.documents.get_by_path(folder) is None:
             # Creating by path makes missing folders, and one made so inherits the library's
             # permissions (everyone's): never make the security folder that way.
-            raise _missing_folder(folder, state.incident)
+            raise missing_folder(folder, state.incident)
         try:
             content = await self.documents.read(template)
         except NotFound:
-            raise _missing(template) from None
+            raise missing_template(template) from None
         return await self.documents.create(folder, name, _released(build)(content))
 
     async def _template(self, name: str) -> tuple[str, DriveItem]:
         path = f"{self.folders.templates}/{name}"
         item = await self.documents.get_by_path(path)
         if item is None:
-            raise _missing(path)
+            raise missing_template(path)
         return path, item
 
     async def _save(
@@ -279,25 +314,13 @@ class ReportWriter:
                 return
             row.report_locked_at = now
             document = f"{self.folders.for_incident(row.security)}/{row.report_name}"
-            lead_notices.enqueue_notice(
+            report_lock.tell_lead(
                 session,
                 row,
-                store.to_domain(row),
-                key=f"locked:{now.isoformat()}",
+                document,
+                since=show_time(now, self.tz),
                 marking=self.security_marking,
-                title="the incident report is open in Word, so updates are waiting",
-                paragraphs=[
-                    f"The assistant could not save its changes to {document}: since "
-                    f"{show_time(now, self.tz)} someone has it open in Word (or checked out), "
-                    "and SharePoint will not let anyone else save it.",
-                    "Nothing is lost. The changes are kept and go in by themselves once the file "
-                    "is closed; the assistant keeps trying, waiting a little longer each time.",
-                    "If it stays open, ask whoever has it open to save and close it.",
-                    "You get this message once each time the report is locked.",
-                ],
                 now=now,
-                # Email, not the shared channel: it waits until someone can act on it.
-                email=True,
             )
 
     def _note_unlocked(self, incident_id: int) -> None:
@@ -311,25 +334,29 @@ class ReportWriter:
                 select(store.OutboxRow)
                 .where(
                     store.OutboxRow.incident_id == incident_id,
+                    # Every state: a message is listed under its first delivery, done or not.
                     store.OutboxRow.kind.in_(STAKEHOLDER_COMMS),
-                    store.OutboxRow.status == outbox.DONE,
                 )
                 .order_by(store.OutboxRow.id)
             )
             incident = store.to_domain(row)
             return _State(
-                incident=named(incident, self.people),
+                incident=services_named(named(incident, self.people), self.service_names),
                 report_name=row.report_name,
                 report_item_id=row.report_item_id,
                 review_name=row.review_name or "",
                 review_url=row.review_url,
                 locked=row.report_locked_at is not None,
-                comms=tuple(_sent_message(r) for r in sent),
+                comms=sent_messages(sent),
                 major=major_incident(session, row, incident),
             )
 
     def _major_name(self, state: _State) -> str:
         return major_name(state.report_name)
+
+    def _stamp(self, name: str) -> Stamp:
+        """The properties of a write of the document `name` now (word_properties.py)."""
+        return Stamp(name, self.author, self.clock())
 
     def _folder(self, state: _State) -> str:
         return self.folders.for_incident(state.incident.security)
@@ -351,39 +378,3 @@ def _released(work: Callable[[bytes], T]) -> Callable[[bytes], T]:
             gc.collect()
 
     return run
-
-
-def _missing(template: str) -> DeliveryError:
-    return DeliveryError(
-        f"The template {template} is missing from SharePoint: "
-        "run 'comms-assistant templates publish'.",
-        retryable=False,
-    )
-
-
-def _missing_folder(folder: str, incident: Incident) -> DeliveryError:
-    """Not retried: nothing changes until an administrator makes the folder."""
-    what = "security incidents' documents" if incident.security else "incident documents"
-    fix = (
-        "create it and limit its permissions to the security team, then"
-        if incident.security
-        else "create it, then"
-    )
-    return DeliveryError(
-        f"The folder {folder!r}, where {what} are filed, is missing from the SharePoint "
-        f"library, so {incident.reference}'s document was not filed: {fix} run "
-        "'comms-assistant deliver --failed'.",
-        retryable=False,
-    )
-
-
-def _sent_message(row: store.OutboxRow) -> SentMessage:
-    payload = row.payload
-    at = row.done_at or row.created_at
-    spec = spec_of(row.kind)
-    if spec is not None and spec.medium is Medium.EMAIL:
-        count = len(payload.get("bcc", []))
-        people = "person" if count == 1 else "people"
-        return SentMessage(row.id, at, "Email", f"{count} {people} (Bcc)", payload["subject"])
-    where = payload.get("where", "Incidents channel")  # or a person's chat, a team's channel
-    return SentMessage(row.id, at, "Teams", where, payload.get("summary", ""))

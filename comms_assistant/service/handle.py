@@ -11,13 +11,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from comms_assistant.adapters import outbox, store
-from comms_assistant.adapters.store import IncidentRow
+from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain import commands as c
-from comms_assistant.domain.audiences import Contact, Directory, audience_for
+from comms_assistant.domain.audiences import Channels, Contact, Directory, audience_for
 from comms_assistant.domain.file_names import filing_folder, report_name, review_name
 from comms_assistant.domain.incident import (
     DomainError,
@@ -31,6 +32,7 @@ from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.related import related_services, resolve_target
 from comms_assistant.service.cadence import send_holding
 from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan, major_incident
+from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.messaging import central_team_outside
 from comms_assistant.service.replies import confirmation, neighbours_text
 from comms_assistant.service.status_text import describe
@@ -100,6 +102,8 @@ class CommandService:
             return Reply(
                 describe(row, incident, self.tz, self.planner.policy), reference=row.reference
             )
+        if isinstance(command, c.Lessons):
+            return self._lessons(session, row, incident, now)
         if verdict and incident.priority is not Priority.P1 and incident.is_open:
             return self._hold(session, verdict, who, row.reference, text, now)
         extra: tuple[Contact, ...] = ()
@@ -194,7 +198,9 @@ class CommandService:
         from comms_assistant.adapters.word_review import draft_what_happened
 
         assert self.wording is not None
-        advice = self.wording.review_introduction(draft_what_happened(incident, self.tz))
+        directory = self.planner.directory
+        names = directory.service_names() if directory is not None else {}
+        advice = self.wording.review_introduction(draft_what_happened(incident, self.tz, names))
         return f"\nThe review's introduction needs a look. {advice}" if advice else ""
 
     def _open(self, session: Session, command: c.Open, who: str, now: datetime) -> Reply:
@@ -226,6 +232,34 @@ class CommandService:
             text += neighbours_text(related_services(self.planner.directory, incident.services))
         return Reply(text, reference=row.reference, deliveries=tuple(q.id for q in queued))
 
+    def _lessons(
+        self, session: Session, row: IncidentRow, incident: Incident, now: datetime
+    ) -> Reply:
+        if not major_incident(session, row, incident):
+            raise Refused(
+                f"{row.reference} has no Major Incident report, so there are no lessons learnt "
+                "to copy: only an incident that reached P1, or whose Major Incident "
+                "notification was sent, has one."
+            )
+        if not row.review_name:
+            raise Refused(
+                f"{row.reference} has no review yet. Send 'review' to file it: its "
+                "recommendations go into the Major Incident report then."
+            )
+        asked = session.scalar(
+            select(func.count()).where(
+                OutboxRow.incident_id == row.id, OutboxRow.kind == DeliveryKind.MAJOR_LESSONS
+            )
+        )
+        queued = self.planner.lessons(session, row, now, again=f"asked:{asked}")
+        session.flush()
+        text = (
+            f"Copying the recommendations in {row.review_name.removesuffix('.docx')} into the "
+            f"Major Incident report of {row.reference} as its lessons learnt. What people wrote "
+            "in that report themselves stays as it is."
+        )
+        return Reply(text, reference=row.reference, deliveries=(queued.id,))
+
     def _notify_targets(
         self, command: c.Notify, incident: Incident, row: IncidentRow
     ) -> tuple[Contact, ...]:
@@ -238,6 +272,10 @@ class CommandService:
                 f'"{command.target}" is not a service, a contact or an email address. '
                 "Use a service's key or name from services.csv, or an address."
             )
+        # Named in `notify`, someone known by name only is told by email.
+        found = tuple(
+            replace(c, channels=Channels.EMAIL) if c.channels is Channels.NONE else c for c in found
+        )
         told = set(row.notified)
         if all({c.email.lower(), f"teams:{c.teams_destination}"} & told for c in found):
             raise Refused(f"Everyone in {command.target} has already been told.")
@@ -334,6 +372,12 @@ def choose_incident(session: Session, command: c.Command, ref: str | None) -> In
         if row is None:
             raise Refused(f'There is no incident "{ref}". Send "status" to see the open ones.')
         return row
+    if isinstance(command, c.Lessons):
+        # Lessons follow a review, so the incident is closed: the latest one reviewed.
+        reviewed = store.latest_reviewed(session)
+        if reviewed is None:
+            raise Refused("No incident has a review yet: 'lessons' copies from one.")
+        return reviewed
     candidates = store.open_incidents(session)
     if isinstance(command, c.Review):
         # Reviews follow resolution; an open incident gets the domain's "close it first".

@@ -234,11 +234,15 @@ def _queue(
         next_update_by=next_by,
         report_url=report_url,
     )
+    # What the message is ("Update 2: <title>"), for the documents' list of messages sent: the
+    # subject stays the same for every message about the incident.
+    summary = planner.renderer.heading(kind, incident, entry, row.updates_sent)
     for part, chunk in enumerate(_chunks(who.mail, MAX_RECIPIENTS)):
         mail_key = f"{key}:mail:{part}"
         payload: dict[str, Any] = {
             "delivery_id": mail_key,
             "subject": mail.subject,
+            "heading": summary,
             "html": mail.html,
             "text": mail.text,
             # The mailbox itself in To, so readers see where it came from, unless the 500 are
@@ -263,7 +267,6 @@ def _queue(
         report_url=report_url,
         update_number=row.updates_sent,
     )
-    summary = planner.renderer.heading(kind, incident, entry, row.updates_sent)
     for destination in who.teams:
         digest = hashlib.sha1(destination.encode()).hexdigest()[:12]
         card_key = f"{key}:teams:{digest}"

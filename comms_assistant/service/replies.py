@@ -60,7 +60,9 @@ def confirmation(
             lines = [f"{ref} is closed. Review: {folder}/{row.review_name}"]
             if major:
                 lines.append(
-                    "Its recommendations go into the Major Incident report as the lessons learnt."
+                    "Its recommendations go into the Major Incident report as the lessons "
+                    "learnt, and follow when people change them in the review (or send "
+                    "'lessons' to copy them now)."
                 )
         case c.ChangeFacts():
             lines = [
@@ -102,7 +104,7 @@ def confirmation(
 
 
 def due_time(due: datetime, now: datetime, tz: ZoneInfo) -> str:
-    """"13:00 GMT", and the day when it is not today: said at 14:32 on a Sunday, a time that
+    """ "13:00 GMT", and the day when it is not today: said at 14:32 on a Sunday, a time that
     means Monday has to say so."""
     due, today = due.astimezone(tz), now.astimezone(tz).date()
     when = f"{due:%H:%M} {zone_name(due)}"

@@ -44,7 +44,9 @@ class WordingCheck:
         return None
 
     def review_introduction(self, text: str) -> str | None:
-        report = check(text, kind="review", glossary=self.glossary)
+        # The draft fills a box in Word in which each line is a paragraph of its own.
+        lines = "\n\n".join(line for line in text.splitlines() if line.strip())
+        report = check(lines, kind="review", glossary=self.glossary)
         return None if report.clean else format_findings(report)
 
     def _one(self, text: str, kind: str, rebuild: Callable[[str], str]) -> Verdict | None:

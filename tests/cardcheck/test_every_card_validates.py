@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from each_message import LATER, each_message
+from each_message import LATER, each_message, each_report_filed
 
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.contacts import load_directory
@@ -55,6 +55,8 @@ def product_cards(tmp_path: Path) -> dict[str, dict[str, Any]]:
         cards[name] = renderer.card(
             kind, incident, entry, next_update_by=LATER + timedelta(hours=1), report_url=REPORT
         )
+    for name, told in each_report_filed("Apply for teacher training is down", REPORT).items():
+        cards[name] = told.card
     app = bootstrap(Settings(home=tmp_path / "home", plain_english_check=False))
     reply = app.commands().execute(
         "open Apply is down p2 impact: Candidates cannot apply services: apply", who="a@example.org"
@@ -68,7 +70,7 @@ def product_cards(tmp_path: Path) -> dict[str, dict[str, Any]]:
 
 def test_every_card_passes_our_rules_and_microsofts_validator(tmp_path: Path) -> None:
     cards = product_cards(tmp_path)
-    assert len(cards) == 2 * len(MessageKind) + 2
+    assert len(cards) == 2 * len(MessageKind) + 4
     ours = {name: validate_card(card) for name, card in cards.items()}
     assert all(not found for found in ours.values()), ours
     theirs = dict(zip(cards, microsoft_problems(list(cards.values())), strict=True))
@@ -77,6 +79,8 @@ def test_every_card_passes_our_rules_and_microsofts_validator(tmp_path: Path) ->
     text = json.dumps(cards["bot: incident"])
     assert "Action.ShowCard" in text and "Input.Text" in text
     assert "RESTRICTED" in json.dumps(cards["update (security)"])
+    assert "Action.OpenUrl" in json.dumps(cards["report filed"])
+    assert "Action.OpenUrl" not in json.dumps(cards["report filed (security)"])
 
 
 def test_microsofts_validator_does_catch_a_broken_card() -> None:

@@ -119,8 +119,9 @@ def test_deeply_nested_bodies_and_odd_fields_get_400(bot: tuple[Running, Records
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=12,
 )
 FIELDS = ["type", "from", "conversation", "recipient", "serviceUrl", "text", "value", "entities"]

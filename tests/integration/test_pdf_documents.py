@@ -46,9 +46,10 @@ def incident(updates: int) -> Incident:
     return inc
 
 
+EVERYONE = "Incidents channel; 14 people by email; 3 Teams chats; Support desk channel (Service)"
 COMMS = [
-    SentMessage(2, T0, "Email", "14 people (Bcc)", "[P1] INC-2026-0001 Apply is down"),
-    SentMessage(3, T0, "Teams", "Incidents channel", "[P1] INC-2026-0001 Apply is down"),
+    SentMessage(2, T0, "New incident", EVERYONE, "Email, Teams"),
+    SentMessage(9, T0 + timedelta(minutes=30), "Update 1", EVERYONE, "Email, Teams"),
 ]
 
 
@@ -97,7 +98,7 @@ def test_the_report_review_and_major_incident_report_convert_to_pdf(tmp_path: Pa
         flat = " ".join(text.split())
         assert "INC-2026-0001" in flat, name
         assert "Apply for teacher training is down" in flat, name
-        assert "Declared at 23 Nov 2026 14:05 GMT" in flat, name
+        assert "Declared at 2:05pm GMT on 23 November 2026" in flat, name
         assert "Update 3: candidates still cannot submit" in flat, name
         assert "Restored the database connection" in flat, name
         # LibreOffice filled in the footer's page fields: every page says "Page n of N".
@@ -107,7 +108,10 @@ def test_the_report_review_and_major_incident_report_convert_to_pdf(tmp_path: Pa
         assert set(re.findall(r"Page \d+ of (\d+)", flat)) == {str(pages)}, name
 
     assert 2 <= pdfs["report"][0] <= 4, "a short incident's report is a few pages"
-    assert "Incidents channel" in pdfs["report"][1] and "14 people (Bcc)" in pdfs["report"][1]
+    # One row per message; its cells wrap, so the text comes line by line across the row.
+    said = r"(New incident|Update 1) +Incidents channel; 14 people by "
+    rows = re.findall(said, pdfs["report"][1])
+    assert rows == ["New incident", "Update 1"]
     assert "Recommendation" in pdfs["review"][1] and "What went well" in pdfs["review"][1]
     major = " ".join(pdfs["major"][1].split())
     assert "Lessons learnt" in major and "Duration 9 hours" in major
@@ -118,3 +122,31 @@ def test_the_report_review_and_major_incident_report_convert_to_pdf(tmp_path: Pa
     # The timeline's heading row repeats on every page it runs across.
     headings = re.findall(r"^\s*Time\s+Who\s+What\s*$", long_text, re.M)
     assert len(headings) >= long_pages - 2
+
+
+def test_the_demos_running_report_reads_as_a_report(tmp_path: Path) -> None:
+    """Issue 16: the demo's whole incident (a P2 raised to P1 and lowered, seven messages) makes
+    a report of at most 4 pages whose page 1 gives the facts, the summary and the impact once,
+    naming people rather than showing their addresses."""
+    from contextlib import redirect_stdout
+    from io import StringIO
+
+    from comms_assistant.entrypoints.demo import run_demo
+
+    with redirect_stdout(StringIO()):
+        assert run_demo(tmp_path / "demo") == 0
+    (report,) = [
+        p
+        for p in (tmp_path / "demo").rglob("*.docx")
+        if p.parent.name == "Incident reports" and " - " not in p.name
+    ]
+    pages, text = convert(tmp_path, {"report": report.read_bytes()})["report"]
+    assert pages <= 4, text
+    first = text.split("\f")[0]
+    for heading in ("Facts", "Summary", "Who is affected", "What we are doing"):
+        assert re.search(rf"^{heading}$", first, re.M), heading
+    impact = "Candidates still cannot submit their applications."
+    assert first.count(impact) == 1
+    assert "Sam Okafor" in first and "comms.lead@example.org" not in text
+    assert "Not set yet" not in text
+    assert text.index("Timeline") < text.index("Appendix: communications sent")

@@ -186,3 +186,28 @@ def test_directory_names_services_and_falls_back_to_the_key():
     directory = Directory(services=(Service("apply", "Apply for teacher training"),))
     assert directory.service_name("apply") == "Apply for teacher training"
     assert directory.service_name("unknown") == "unknown"
+
+
+ONCALL = Contact(
+    "Sam Okafor",
+    "comms.lead@example.org",
+    ContactRole.INCIDENT_TEAM,
+    ("all",),
+    Priority.P4,
+    Channels.NONE,
+)
+
+
+def test_someone_known_by_name_only_is_told_nothing_about_ordinary_incidents():
+    for priority in Priority:
+        audience = audience_for(incident(priority, "apply"), (*DIRECTORY, ONCALL))
+        assert ONCALL.email not in emails(audience)
+    assert not ONCALL.channels.email and not ONCALL.channels.teams
+
+
+def test_someone_known_by_name_only_who_leads_a_security_incident_is_told_by_email():
+    breach = incident(Priority.P2, "apply", security=True)
+    breach.assign(Role.COMMS_LEAD, "Sam Okafor", who="x", now=NOW)
+    audience = audience_for(breach, (*DIRECTORY, ONCALL))
+    assert emails(audience) == [ISM.email, ONCALL.email]
+    assert email_recipients(audience)[-1].name == "Sam Okafor"

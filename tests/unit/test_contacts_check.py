@@ -22,13 +22,19 @@ def test_the_shipped_directory_checks_clean_and_shows_who_hears_each_priority() 
     assert "security incident: Gideon Marsh" in apply
 
 
+def next_line(folder: Path) -> int:
+    """The line number a row appended to the copied contacts.csv will have."""
+    return len((folder / "contacts.csv").read_text(encoding="utf-8").splitlines()) + 1
+
+
 def test_every_problem_is_reported_with_its_file_and_line(tmp_path: Path) -> None:
     folder = tmp_path / "contacts"
     shutil.copytree(default_contacts_dir(), folder)
+    n = next_line(folder)
     with (folder / "contacts.csv").open("a") as csv:
-        csv.write("Sam,sam.example.org,stakeholder,,apply,P2,email\n")  # line 19
-        csv.write("Kit,kit@example.org,director,,nowhere,P2,email\n")  # line 20
-        csv.write("Rowan again,ROWAN.HALE@example.org,service owner,,apply,P2,email\n")  # 21
+        csv.write("Sam,sam.example.org,stakeholder,,apply,P2,email\n")  # line n
+        csv.write("Kit,kit@example.org,director,,nowhere,P2,email\n")  # line n + 1
+        csv.write("Rowan again,ROWAN.HALE@example.org,service owner,,apply,P2,email\n")
     with (folder / "services.csv").open("a") as csv:
         csv.write("payments,Teacher payments,,billing,\n")  # line 6
     with (folder / "routing.csv").open("a") as csv:
@@ -36,10 +42,10 @@ def test_every_problem_is_reported_with_its_file_and_line(tmp_path: Path) -> Non
     result = CliRunner().invoke(app, ["contacts", "check", str(folder)])
     assert result.exit_code == 1
     for expected in (
-        'contacts.csv, line 19: email "sam.example.org" is not an email address',
-        'contacts.csv, line 20: role "director" is not one of',
-        'contacts.csv, line 20: service "nowhere" is not in services.csv',
-        'contacts.csv, line 21: email "ROWAN.HALE@example.org" is also on line 2',
+        f'contacts.csv, line {n}: email "sam.example.org" is not an email address',
+        f'contacts.csv, line {n + 1}: role "director" is not one of',
+        f'contacts.csv, line {n + 1}: service "nowhere" is not in services.csv',
+        f'contacts.csv, line {n + 2}: email "ROWAN.HALE@example.org" is also on line 2',
         'services.csv, line 6: upstream service "billing" is not a key',
         'routing.csv, line 16: role "director" is not one of',
     ):
@@ -60,16 +66,18 @@ def test_a_blank_min_priority_takes_the_role_default_from_routing(tmp_path: Path
 def test_a_control_character_is_a_problem_and_a_formula_a_warning(tmp_path: Path) -> None:
     folder = tmp_path / "contacts"
     shutil.copytree(default_contacts_dir(), folder)
+    n = next_line(folder)
     with (folder / "contacts.csv").open("a", encoding="utf-8") as csv:
-        csv.write("Sam\x00 Jones,sam@example.org,stakeholder,,apply,P2,email\n")  # line 19
-        csv.write("=cmd|' /C calc'!A0,kit@example.org,stakeholder,,apply,P2,email\n")  # line 20
+        csv.write("Sam\x00 Jones,sam@example.org,stakeholder,,apply,P2,email\n")  # line n
+        csv.write("=cmd|' /C calc'!A0,kit@example.org,stakeholder,,apply,P2,email\n")  # line n + 1
     result = CliRunner().invoke(app, ["contacts", "check", str(folder)])
     assert result.exit_code == 1  # for the control character
     problems, rest = result.output.split("1 warning(s) to check:")
     assert problems.startswith("1 problem(s) to fix:")
-    assert "contacts.csv, line 19: name has an invisible control character (U+0000" in problems
+    assert f"contacts.csv, line {n}: name has an invisible control character (U+0000" in problems
     warning = rest.split("\n")[1]
-    assert warning.startswith("  - contacts.csv, line 20: name \"=cmd|' /C calc'!A0\" starts with")
+    expected = f"  - contacts.csv, line {n + 1}: name \"=cmd|' /C calc'!A0\" starts with"
+    assert warning.startswith(expected)
     assert "\x00" not in result.output
     assert "Sam" not in rest  # the refused row is not used: nobody hears through it
     assert "=cmd|' /C calc'!A0 (email)" in rest  # a warning stops nothing
@@ -78,9 +86,10 @@ def test_a_control_character_is_a_problem_and_a_formula_a_warning(tmp_path: Path
 def test_warnings_alone_leave_the_exit_status_at_zero(tmp_path: Path) -> None:
     folder = tmp_path / "contacts"
     shutil.copytree(default_contacts_dir(), folder)
+    n = next_line(folder)
     with (folder / "contacts.csv").open("a", encoding="utf-8") as csv:
-        csv.write("@Kit,kit@example.org,stakeholder,,apply,P2,email\n")  # line 19
+        csv.write("@Kit,kit@example.org,stakeholder,,apply,P2,email\n")  # line n
     result = CliRunner().invoke(app, ["contacts", "check", str(folder)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("No problems found.\n\n1 warning(s) to check:\n")
-    assert '  - contacts.csv, line 19: name "@Kit" starts with "@"' in result.output
+    assert f'  - contacts.csv, line {n}: name "@Kit" starts with "@"' in result.output

@@ -7,19 +7,20 @@ from __future__ import annotations
 import io
 import shutil
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import docx
 import pytest
 from docx.oxml.ns import qn
+from mail_html import blocks_in, parsed
 from world import World
 from world_build import build_world
 
 from comms_assistant.adapters import outbox, store
 from comms_assistant.domain.history import history_of, priority_story
 from comms_assistant.domain.incident import Incident, Priority, PriorityChange
+from comms_assistant.domain.plain_english import Rule, check
 from comms_assistant.service.ports import OutgoingMail
 
 LONDON = ZoneInfo("Europe/London")
@@ -73,35 +74,6 @@ def links_in(content: bytes) -> list[tuple[str, str]]:
     return found
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[tuple[str, str]] = []
-        self._href: str | None = None
-        self._text: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self._href, self._text = dict(attrs).get("href") or "", []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._href is not None:
-            self.links.append(("".join(self._text), self._href))
-            self._href = None
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-        if self._href is not None:
-            self._text.append(data)
-
-
-def parsed(mail: OutgoingMail) -> _Links:
-    parser = _Links()
-    parser.feed(mail.html)
-    return parser
-
-
 def sent_to_central(world: World, key: str) -> list[OutgoingMail]:
     return [
         m
@@ -151,9 +123,10 @@ def test_a_long_history_is_told_in_sentences_of_a_readable_length() -> None:
     story = priority_story(changes(*((5 * i, p) for i, p in enumerate(steps))), LONDON)
     sentences = [s for s in story.split(". ") if s]
     assert sentences[0].startswith("We declared it P4 at 10:00 GMT, raised it to P3")
-    assert sentences[1].startswith("Then we raised it to P1 at 10:15 GMT, lowered it to P2")
+    # Three steps of "at 10:15 GMT" make 27 words as the plain-English check counts them.
+    assert sentences[1] == "Then we raised it to P1 at 10:15 GMT and lowered it to P2 at 10:20 GMT"
     assert story.endswith("At its highest it was P1.")
-    assert all(len(s.split()) <= 25 for s in sentences)
+    assert not check(story, kind="review").by_rule(Rule.SENTENCE_LENGTH)
 
 
 def test_an_organisations_names_for_priorities_can_be_used() -> None:
@@ -197,9 +170,10 @@ def raised_lowered_closed(world: World) -> str:
     return reply.text
 
 
+# In the documents' draft: a paragraph of its own, the zone named once, in words.
 RAISED_AND_LOWERED = (
-    "We declared it P2 at 10:00 GMT, raised it to P1 at 10:30 GMT and lowered it to P2 at "
-    "11:00 GMT. At its highest it was P1."
+    "We declared it P2 at 10am UK time, raised it to P1 at 10:30am and lowered it to P2 at "
+    "11am. At its highest it was P1."
 )
 
 
@@ -211,17 +185,18 @@ def test_the_documents_tell_the_history_and_keep_the_highest_priority(world: Wor
 
     major = reading_order(world.documents.content(MAJOR))
     assert line_with(major, "Priority |") == "Priority | P2 (was P1 at its highest)"
-    summary = line_with(major, "On 23 November 2026")
+    summary = line_with(major, "On Monday 23 November 2026")
     assert summary.startswith(
-        "On 23 November 2026 we had an incident: Apply for teacher training is down. "
-        + RAISED_AND_LOWERED
-        + " The impact on users was: No candidate can submit an application."
+        "On Monday 23 November 2026 we had an incident: Apply for teacher training is down. "
+        "How it affected users: No candidate can submit an application."
     )
+    assert major[major.index(summary) + 1] == RAISED_AND_LOWERED
 
     assert world.run("review").ok
     world.deliver()
     review = reading_order(world.documents.content(REVIEW))
-    assert RAISED_AND_LOWERED in line_with(review, "On 23 November 2026")
+    summary = line_with(review, "On Monday 23 November 2026")
+    assert review[review.index(summary) + 1] == RAISED_AND_LOWERED
     assert line_with(review, "Priority |") == "Priority | P2 (was P1 at its highest)"
 
 
@@ -238,7 +213,7 @@ def test_one_declared_p1_and_lowered_is_said_to_be_declared_p1(world: World) -> 
     for path in (MAJOR, REVIEW):
         text = "\n".join(reading_order(world.documents.content(path)))
         assert (
-            "We declared it P1 at 10:00 GMT and lowered it to P2 at 10:20 GMT. "
+            "We declared it P1 at 10am UK time and lowered it to P2 at 10:20am. "
             "At its highest it was P1." in text
         ), path
         assert "declared it P2" not in text and "declared a P2" not in text, path
@@ -269,10 +244,35 @@ def test_a_p1_lowered_and_closed_at_p2_is_reported_and_the_central_team_gets_the
     assert web_url not in shown  # the address is behind its name, never shown raw
     assert "the central team for major incidents" in shown
     assert f"{name} ({web_url})" in told.text  # the plain-text part, for text-only readers
+    # Laid out as every other email: the heading, the words, then why they get it and whom to
+    # ask. Closed (not yet reviewed): the lessons learnt come with the review.
+    assert '<html lang="en-GB">' in told.html and "max-width:640px" in told.html
+    # Whoever declared it, by name when the contacts directory knows them.
+    (who,) = [text for text, href in html.links if href == "mailto:comms.lead@example.org"]
+    said = [
+        "Major incident report filed",
+        f"We have filed the major incident report for {REF} (Apply for teacher training is "
+        f"down): {name}.",
+        "It is the report we said we would send you when the incident was over. It has what "
+        "happened, the timeline, how we resolved it and the messages we sent. We will add the "
+        "lessons learnt from the incident review to it when the review is filed, and update "
+        "them if its recommendations change.",
+        "You are getting this because you are the central team for major incidents, and we "
+        f"told you about {REF} when it became one. Questions: {who}, who declared this "
+        "incident.",
+    ]
+    assert blocks_in(told.html) == said
+    heading, words, lessons, footer = told.text.strip().split("\n\n")
+    # The plain-text part says the same, with the addresses after the names.
+    assert [heading, words, lessons] == [said[0], f"{said[1][:-1]} ({web_url}).", said[2]]
+    assert footer.startswith(said[3].split(" Questions: ")[0])
+    assert footer.endswith("(comms.lead@example.org), who declared this incident.") or (
+        footer.endswith("Questions: comms.lead@example.org, who declared this incident.")
+    )
     # Listed with the other messages in the report's "Communications sent".
     world.deliver()
     report = "\n".join(reading_order(world.documents.content(world.report_path())))
-    assert f"Email | 1 person (Bcc) | {told.subject}" in report
+    assert " | Major Incident report filed | 1 person by email | Email\n" in report + "\n"
 
 
 def test_the_link_is_sent_once_even_when_the_filing_answer_was_lost(world: World) -> None:
@@ -320,6 +320,18 @@ def test_a_security_incident_tells_the_central_team_it_is_filed_but_not_where(
     assert "ask Gideon Marsh, who is leading this incident." in shown
     # No link to a folder they cannot open: only whom to ask.
     assert parsed(told).links == [("Gideon Marsh", "mailto:gideon.marsh@example.org")]
+    # The marking first, as on every email about a security incident; whom to ask said once.
+    assert blocks_in(told.html) == [
+        world.app.settings.security_marking,
+        "Major incident report filed",
+        f"We have filed the major incident report for security incident {REF}.",
+        "It is kept with the security team's documents, which only the people handling "
+        "security incidents can open, so this message has no link to it. If you need to see "
+        "it, ask Gideon Marsh, who is leading this incident.",
+        "Do not share or forward this message.",
+        "You are getting this because you are the central team for major incidents, and we "
+        f"told you about {REF} when it became one.",
+    ]
     assert getattr(told, "sensitivity", "confidential") == "confidential"
 
 
@@ -339,7 +351,12 @@ def test_an_incident_closed_without_its_report_has_it_filed_at_the_review(world:
     world.deliver()
     assert MAJOR in world.documents.files
     assert all(r.status == outbox.DONE for r in world.outbox())
-    assert len(sent_to_central(world, "major-report")) == 1
+    (told,) = sent_to_central(world, "major-report")
+    # Filed with the review: the lessons learnt are being added now.
+    assert (
+        "We are adding the lessons learnt from the incident review to it now, and will update "
+        "them if the review's recommendations change." in blocks_in(told.html)[2]
+    )
 
 
 @pytest.fixture
@@ -372,3 +389,8 @@ def test_a_central_team_in_teams_gets_the_link_on_a_card(teams_only_world: World
     (action,) = card.card["actions"]
     assert action["url"] == world.documents.files[MAJOR].item().web_url
     assert action["title"] == MAJOR.split("/", 1)[1].removesuffix(".docx")
+    texts = [block["text"] for block in card.card["body"]]
+    assert texts[0] == "Major incident report filed"
+    assert texts[1].startswith(f"We have filed the major incident report for {REF} (Apply")
+    assert texts[-1].startswith("You are getting this because you are the central team")
+    assert card.summary == f"{REF}: Major incident report filed"

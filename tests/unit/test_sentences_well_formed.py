@@ -17,8 +17,10 @@ import pytest
 
 from comms_assistant.adapters.contacts import load_directory
 from comms_assistant.adapters.render import SECTIONS, Renderer
+from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
 from comms_assistant.domain.incident import Incident, Priority, Role, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
+from comms_assistant.service.major_report import whom_to_ask
 
 NOW = datetime(2026, 11, 22, 14, 32, tzinfo=UTC)  # a Sunday afternoon
 LATER = NOW + timedelta(minutes=40)
@@ -140,3 +142,39 @@ def test_every_paragraph_is_whole_sentences(renderer, kind, case, security, lead
     heading = mail.text.split("\n", 1)[0]
     assert heading.strip() == heading and ".." not in heading and "?." not in heading
     assert "\n" not in mail.subject and "  " not in mail.subject
+
+
+def _well_formed(paragraph: str) -> None:
+    assert paragraph == paragraph.strip() and "  " not in paragraph, repr(paragraph)
+    assert paragraph[-1] in ".?!", repr(paragraph)
+    # Web addresses aside ("report.docx"), no doubled stop and no sentence in lower case.
+    words = re.sub(r"\(https://\S+\)", "", paragraph)
+    assert not re.search(r"[.?!]\s*[.?!]", words), repr(paragraph)
+    assert not re.search(r"[.?!] [a-z]", words), repr(paragraph)
+    assert "None" not in paragraph and "()" not in paragraph, repr(paragraph)
+    assert paragraph[0].isupper(), repr(paragraph)
+
+
+@pytest.mark.parametrize("reviewed", [False, True])
+@pytest.mark.parametrize("leads", [True, False])
+@pytest.mark.parametrize("security", [False, True])
+@pytest.mark.parametrize("case", list(ODD))
+def test_the_report_filed_message_is_whole_sentences(case, security, leads, reviewed) -> None:
+    incident = _incident(ODD[case], security, leads)
+    incident.resolve(ODD[case]["resolution"], who="x", now=LATER)
+    if reviewed:
+        incident.file_review(who="x", now=LATER)
+    title = " ".join(ODD[case]["title"].split())
+    told = ReportFiledRenderer()(
+        incident,
+        subject="INC-2026-0007: Apply is down",
+        name=f"2026-11-22 INC-2026-0007 {title} - major incident report",
+        url="https://example.sharepoint.com/sites/incidents/report.docx",
+        ask=whom_to_ask(incident, load_directory(None).contacts),
+        marking="OFFICIAL-SENSITIVE" if security else "",
+    )
+    top, *paragraphs = told.text.strip().split("\n\n")
+    assert top.split("\n") == [*(["OFFICIAL-SENSITIVE"] if security else []), told.heading]
+    assert len(paragraphs) == (4 if security else 3), told.text
+    for paragraph in paragraphs:
+        _well_formed(paragraph)

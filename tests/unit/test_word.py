@@ -75,15 +75,15 @@ def test_a_fresh_copy_gets_every_fact_and_the_whole_timeline() -> None:
     assert fields["status"] == "Investigating"
     assert fields["impact"] == "Teachers cannot submit applications"
     assert fields["services"] == "apply, register"
-    assert fields["declared_at"] == "23 Nov 2026 14:05 GMT"
+    assert fields["declared_at"] == "2:05pm GMT on 23 November 2026"
     assert fields["declared_by"] == "alice@example.org"
     assert fields["resolved_at"] == "\u2014"
     assert fields["comms_lead"] == "bob@example.org"
     assert fields["tech_lead"] == "Not set yet"
-    assert fields["resolution"] == "Not resolved yet"
+    assert fields["latest"] == "Update at 2:15pm GMT on 23 November 2026: We are looking into it."
     assert [seq for seq, _ in entry_rows(out)] == [1, 2, 3]
     assert entry_rows(out)[2][1] == [
-        "23 Nov 2026 14:15 GMT",
+        "2:15pm GMT on 23 November 2026",
         "bob@example.org",
         "We are looking into it.",
     ]
@@ -96,7 +96,7 @@ def test_times_are_shown_in_the_organisations_zone() -> None:
         services=(), who="a@example.org", now=datetime(2026, 7, 1, 9, 0, tzinfo=UTC),
     )  # fmt: skip
     fields = read_fields(refresh_report(report_template(), inc, LONDON))
-    assert fields["declared_at"] == "1 Jul 2026 10:00 BST"
+    assert fields["declared_at"] == "10am BST on 1 July 2026"
     assert fields["impact"] == "Not set yet"
     assert fields["services"] == "\u2014"
 
@@ -110,8 +110,8 @@ def test_the_reference_in_the_header_is_filled_too() -> None:
 def test_what_people_typed_survives_a_refresh() -> None:
     inc = incident()
     doc = Document(io.BytesIO(refresh_report(report_template(), inc, LONDON)))
-    index = [p.text for p in doc.paragraphs].index("Summary (plain English)")
-    blank = doc.paragraphs[index + 2]  # the empty paragraph below the guidance
+    index = [p.text for p in doc.paragraphs].index("Summary")
+    blank = doc.paragraphs[index + 1]  # the empty paragraph below the note (in its control)
     blank.add_run("Teachers cannot apply; ").bold = True
     blank.add_run("we are restarting the service.")
     blank.insert_paragraph_before("Written by a person <b>&</b>.")
@@ -129,11 +129,11 @@ def test_what_people_typed_survives_a_refresh() -> None:
     out = refresh_report(edited.getvalue(), inc, LONDON)
 
     paragraphs = Document(io.BytesIO(out)).paragraphs
-    assert [p.text for p in paragraphs[index + 2 : index + 4]] == [
+    assert [p.text for p in paragraphs[index + 1 : index + 3]] == [
         "Written by a person <b>&</b>.",
         "Teachers cannot apply; we are restarting the service.",
     ]
-    assert [r.bold for r in paragraphs[index + 3].runs] == [True, None]
+    assert [r.bold for r in paragraphs[index + 2].runs] == [True, None]
     rows = entry_rows(out)
     assert (None, ["14:20", "carol", "Called the supplier"]) in rows
     assert [seq for seq, _ in rows] == [1, 2, 3, None, 4]
@@ -177,8 +177,11 @@ def test_resolution_is_shown() -> None:
     inc.resolve("Restarted the database", who="bob@example.org", now=at(130))
     fields = read_fields(refresh_report(report_template(), inc, LONDON))
     assert fields["status"] == "Resolved"
-    assert fields["resolved_at"] == "23 Nov 2026 16:15 GMT"
-    assert fields["resolution"] == "Restarted the database"
+    assert fields["resolved_at"] == "4:15pm GMT on 23 November 2026"
+    assert fields["latest"] == (
+        "Resolved at 4:15pm GMT on 23 November 2026: Restarted the database"
+    )
+    assert "resolution" not in fields  # the latest update says it on page 1
 
 
 def test_a_deleted_row_comes_back_in_its_place() -> None:
@@ -261,35 +264,37 @@ def test_the_review_has_facts_a_draft_the_timeline_and_a_recommendations_table()
 
     fields = read_fields(out)
     assert fields["reference"] == "INC-2026-0001"
+    # Short paragraphs, one a line (a paragraph each in Word), the zone in words once.
     assert fields["what_happened"] == (
-        "On 23 November 2026 we had an incident: Apply is down. "
-        "We declared it P2 at 14:05 GMT and it stayed P2. "
-        "The impact on users was: Teachers cannot submit applications. "
-        "It affected apply and register. "
-        "We resolved it on 23 November 2026 at 16:15 GMT, 2 hours 10 minutes later. "
+        "On Monday 23 November 2026 we had an incident: Apply is down. "
+        "How it affected users: Teachers cannot submit applications. "
+        "It affected apply and register.\n"
+        "We declared it P2 at 2:05pm UK time and it stayed P2.\n"
+        "We resolved it at 4:15pm, 2 hours 10 minutes after we declared it. "
         "What fixed it: Restarted the database."
     )
     assert [seq for seq, _ in entry_rows(out)] == [1, 2, 3, 4]
     doc = Document(io.BytesIO(out))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert headings == [
-        "Facts", "What happened", "Timeline", "Communications sent", "What went well",
-        "What could be better", "Recommendations and actions",
+        "Facts", "What happened", "Cause", "What went well", "What could be better",
+        "Recommendations and actions", "Timeline", "Appendix: communications sent",
     ]  # fmt: skip
     # Inside the control tagged ca:recommendations, so python-docx's doc.tables does not list it.
     (table,) = doc.element.body.xpath(".//w:sdt[w:sdtPr/w:tag/@w:val='ca:recommendations']//w:tbl")
     rows = Table(table, doc._body).rows
     assert [c.text for c in rows[0].cells] == ["Recommendation", "Owner", "Due"]
     assert len(rows) == 3 and all(c.text == "" for r in rows[1:] for c in r.cells)
-    assert read_comms(out)[0][1] == ["Sent at", "Channel", "To", "Subject"]
+    assert read_comms(out)[0][1] == ["Sent at", "Message", "To", "By"]
 
 
 def test_the_report_has_the_playbook_sections() -> None:
     doc = Document(io.BytesIO(report_template()))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert headings == [
-        "Facts", "Summary (plain English)", "Impact on users", "Timeline", "Actions",
-        "Communications sent", "Hand-over", "Resolution",
+        "Facts", "Summary", "Who is affected", "What we know about the cause",
+        "What we are doing", "Follow-up actions", "Hand-over", "Timeline",
+        "Appendix: communications sent",
     ]  # fmt: skip
 
 

@@ -6,6 +6,7 @@ import io
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,6 +25,7 @@ from comms_assistant.adapters.word import (
     update_major_incident_report,
 )
 from comms_assistant.adapters.word_fields import show_time
+from comms_assistant.adapters.word_rows import NewRow, add_missing_rows
 from comms_assistant.domain.incident import Incident, Priority, Role
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "word"
@@ -50,11 +52,27 @@ def p1() -> Incident:
     return inc
 
 
-def sent(number: int, minutes: int, channel: str = "Email") -> SentMessage:
+def sent(
+    number: int, minutes: int, by: str = "Email", to: str = "12 people by email"
+) -> SentMessage:
+    """Update `number`, its first delivery numbered `number` and its second `number + 1`."""
     at = T0 + timedelta(minutes=minutes)
-    return SentMessage(
-        number, at, channel, "12 people (Bcc)", f"[P1] INC-2026-0007 update {number}"
-    )
+    return SentMessage(number, at, f"Update {number}", to, by, (number, number + 1))
+
+
+def when(minutes: int) -> str:
+    return show_time(T0 + timedelta(minutes=minutes), LONDON)
+
+
+def comms_table(doc: Any) -> Table:
+    (tbl,) = doc.element.body.xpath(".//w:sdt[w:sdtPr/w:tag/@w:val='ca:comms']//w:tbl")
+    return Table(tbl, doc._body)
+
+
+def saved(doc: Any) -> bytes:
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
 
 
 def test_the_major_incident_report_has_the_facts_summary_timeline_and_comms() -> None:
@@ -62,25 +80,25 @@ def test_the_major_incident_report_has_the_facts_summary_timeline_and_comms() ->
     fields = read_fields(out)
     assert fields["reference"] == "INC-2026-0007"
     assert fields["priority"] == "P1" and fields["status"] == "Resolved"
-    assert fields["declared_at"] == "23 Nov 2026 14:05 GMT"
-    assert fields["resolved_at"] == "23 Nov 2026 15:40 GMT"
+    assert fields["declared_at"] == "2:05pm GMT on 23 November 2026"
+    assert fields["resolved_at"] == "3:40pm GMT on 23 November 2026"
     assert fields["duration"] == "1 hour 35 minutes"
     assert fields["comms_lead"] == "bob@example.org"
     assert fields["resolution"] == "Restarted the database"
     assert fields["impact"] == "No candidate can submit an application"
     assert fields["what_happened"] == (
-        "On 23 November 2026 we had an incident: Apply is down. "
-        "We declared it P1 at 14:05 GMT and it stayed P1. "
-        "The impact on users was: No candidate can submit an application. It affected apply. "
-        "We resolved it on 23 November 2026 at 15:40 GMT, 1 hour 35 minutes later. "
+        "On Monday 23 November 2026 we had an incident: Apply is down. "
+        "How it affected users: No candidate can submit an application. It affected apply.\n"
+        "We declared it P1 at 2:05pm UK time and it stayed P1.\n"
+        "We resolved it at 3:40pm, 1 hour 35 minutes after we declared it. "
         "What fixed it: Restarted the database."
     )
     assert fields["lessons"] == "Added from the incident review when it is filed."
     assert [seq for seq, _ in read_timeline(out)[1:]] == [1, 2, 3]
     assert read_comms(out) == [
-        (None, ["Sent at", "Channel", "To", "Subject"]),
-        (4, ["23 Nov 2026 14:06 GMT", "Email", "12 people (Bcc)", "[P1] INC-2026-0007 update 4"]),
-        (9, ["23 Nov 2026 14:35 GMT", "Email", "12 people (Bcc)", "[P1] INC-2026-0007 update 9"]),
+        (None, ["Sent at", "Message", "To", "By"]),
+        (4, [when(1), "Update 4", "12 people by email", "Email"]),
+        (9, [when(30), "Update 9", "12 people by email", "Email"]),
     ]
     header = Document(io.BytesIO(out)).sections[0].header._element
     assert "Major Incident report INC-2026-0007" in "".join(header.itertext())
@@ -99,8 +117,14 @@ def test_the_major_incident_template_follows_the_playbook() -> None:
 def test_updating_keeps_the_central_teams_summary_and_adds_only_what_is_new() -> None:
     inc = p1()
     doc = Document(io.BytesIO(build_major_incident_report(major_template(), inc, LONDON)))
-    (summary,) = doc.element.body.xpath(".//w:sdt[w:sdtPr/w:tag/@w:val='ca:what_happened']//w:t")
-    summary.text = "Candidates could not apply for 95 minutes on Monday afternoon."
+    # The central team rewrites the draft's paragraphs as one.
+    summary, *rest = doc.element.body.xpath(
+        ".//w:sdt[w:sdtPr/w:tag/@w:val='ca:what_happened']//w:p"
+    )
+    for paragraph in rest:
+        paragraph.getparent().remove(paragraph)
+    (words,) = summary.xpath(".//w:t")
+    words.text = "Candidates could not apply for 95 minutes on Monday afternoon."
     edited = io.BytesIO()
     doc.save(edited)
     inc.file_review(who="bob@example.org", now=T0 + timedelta(days=2))
@@ -133,26 +157,75 @@ def test_the_lessons_list_each_recommendation_with_its_owner_and_date() -> None:
         "review.docx",
     )
     assert lessons.splitlines() == [
-        "From the incident review, review.docx:",
+        "From the incident review, review.docx (to change these, change them in the review):",
         "\u2022 Alert on failed connections (owner Sam, due 1 Dec)",
         "\u2022 Practise failover",
     ]
-    assert "No recommendations were written" in draft_lessons([], "review.docx")
+    assert "The review has no recommendations yet." in draft_lessons([], "review.docx")
 
 
 def test_comms_rows_are_added_once_and_rows_people_added_stay() -> None:
     inc = p1()
     first = refresh_report(template("Incident report template.docx"), inc, LONDON, [sent(3, 0)])
     doc = Document(io.BytesIO(first))
-    (tbl,) = doc.element.body.xpath(".//w:sdt[w:sdtPr/w:tag/@w:val='ca:comms']//w:tbl")
-    row = Table(tbl, doc._body).add_row()
-    row.cells[1].text, row.cells[3].text = "Status page", "Posted by hand"
-    edited = io.BytesIO()
-    doc.save(edited)
-    out = refresh_report(edited.getvalue(), inc, LONDON, [sent(3, 0), sent(8, 40, "Teams")])
-    assert [(n, cells[1]) for n, cells in read_comms(out)[1:]] == [
-        (3, "Email"), (None, "Status page"), (8, "Teams"),
+    row = comms_table(doc).add_row()
+    row.cells[1].text, row.cells[3].text = "Status page post", "Status page"
+    out = refresh_report(saved(doc), inc, LONDON, [sent(3, 0), sent(8, 40, "Teams")])
+    assert [(n, cells[1], cells[3]) for n, cells in read_comms(out)[1:]] == [
+        (3, "Update 3", "Email"), (None, "Status page post", "Status page"),
+        (8, "Update 8", "Teams"),
     ]  # fmt: skip
+
+
+def test_a_messages_row_is_refreshed_in_place_as_more_of_it_goes() -> None:
+    inc = p1()
+    report = template("Incident report template.docx")
+    first = refresh_report(report, inc, LONDON, [sent(3, 0, "Teams", "Incidents channel")])
+    later = [sent(3, 0, "Email, Teams", "Incidents channel; 12 people by email")]
+    out = refresh_report(first, inc, LONDON, later)
+    assert read_comms(out)[1:] == [
+        (3, [when(0), "Update 3", "Incidents channel; 12 people by email", "Email, Teams"]),
+    ]
+    # Refreshed again with nothing new, it is left exactly as it was.
+    assert _xml(refresh_report(out, inc, LONDON, later)) == _xml(out)
+
+
+def test_a_messages_row_people_changed_is_theirs() -> None:
+    inc = p1()
+    report = template("Incident report template.docx")
+    first = refresh_report(report, inc, LONDON, [sent(3, 0, "Teams", "Incidents channel")])
+    doc = Document(io.BytesIO(first))
+    comms_table(doc).rows[1].cells[2].text = "Incidents channel, and read out on the 10:00 call"
+    later = [sent(3, 0, "Email, Teams", "Incidents channel; 12 people by email")]
+    out = refresh_report(saved(doc), inc, LONDON, later)
+    assert read_comms(out)[1:] == [
+        (3, [when(0), "Update 3", "Incidents channel, and read out on the 10:00 call", "Teams"]),
+    ]
+
+
+def test_an_earlier_versions_rows_per_delivery_stay_and_are_not_repeated() -> None:
+    """A report made by the version that listed each delivery: its table says "Channel" and
+    "Subject", and each email and card has a row tagged ca:sent:<delivery>."""
+    doc = Document(io.BytesIO(template("Incident report template.docx")))
+    table = comms_table(doc)
+    headings = ("Sent at", "Channel", "To", "Subject")
+    for cell, heading in zip(table.rows[0].cells, headings, strict=True):
+        cell.text = heading
+    old = [(3, "Email", "12 people (Bcc)"), (4, "Teams", "Incidents channel")]
+    add_missing_rows(
+        table._tbl,
+        [NewRow(n, (when(0), by, to, "INC-2026-0007: Apply is down")) for n, by, to in old],
+        "ca:sent:",
+        "Message sent",
+    )
+    before = read_comms(saved(doc))
+    # Update 3 (deliveries 3 and 4) is shown by those rows; update 8 is new.
+    out = refresh_report(saved(doc), p1(), LONDON, [sent(3, 0), sent(8, 40, "Teams")])
+    assert read_comms(out) == [
+        *before,
+        # Under the old headings: "By" under "Channel", "Message" under "Subject".
+        (8, [when(40), "Teams", "12 people by email", "Update 8"]),
+    ]
 
 
 def test_a_report_from_a_template_without_the_comms_table_is_still_refreshed() -> None:
@@ -168,10 +241,10 @@ def test_a_report_from_a_template_without_the_comms_table_is_still_refreshed() -
 @pytest.mark.parametrize(
     ("zone", "shown"),
     [
-        ("Europe/London", "1 Jul 2026 10:00 BST"),
-        ("UTC", "1 Jul 2026 09:00 UTC"),
-        ("America/New_York", "1 Jul 2026 05:00 EDT"),
-        ("Asia/Dubai", "1 Jul 2026 13:00 UTC+04"),  # no customary abbreviation
+        ("Europe/London", "10am BST on 1 July 2026"),
+        ("UTC", "9am UTC on 1 July 2026"),
+        ("America/New_York", "5am EDT on 1 July 2026"),
+        ("Asia/Dubai", "1pm UTC+04 on 1 July 2026"),  # no customary abbreviation
     ],
 )
 def test_times_name_their_zone(zone: str, shown: str) -> None:

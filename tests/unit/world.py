@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,6 +50,20 @@ class World:
 
     def outbox(self) -> list:
         return outbox.rows(self.app.engine)
+
+    def messages_sent(self) -> dict[int, list]:
+        """The stakeholder messages with a delivery done: {first delivery's id: done rows}.
+        A message's deliveries share their key up to the email part or Teams card
+        (INC-2026-0001:9:mail:0, INC-2026-0001:9:teams:<digest>: message INC-2026-0001:9)."""
+        first: dict[str, int] = {}
+        done: dict[int, list] = {}
+        for row in self.outbox():
+            if row.kind not in ("mail", "teams.card"):
+                continue
+            number = first.setdefault(re.sub(r":(mail:\d+|teams(:\w+)?)$", "", row.key), row.id)
+            if row.status == outbox.DONE:
+                done.setdefault(number, []).append(row)
+        return dict(sorted(done.items()))
 
     def report_path(self) -> str:
         return next(p for p in self.documents.files if p.startswith("Incident reports/"))

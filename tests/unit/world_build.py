@@ -9,6 +9,7 @@ from fakes import FakeDocuments, FakeMailer, FakeTeams
 from world import Clock, World
 
 from comms_assistant.adapters.contacts import load_directory
+from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.service.dispatcher import Dispatcher
@@ -49,5 +50,8 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         clock=clock,
         security_marking=settings.security_marking,
         people=load_directory(app.contacts_dir).people_names(),
+        service_names=load_directory(app.contacts_dir).service_names(),
+        report_filed=ReportFiledRenderer(app.templates_dir),
+        author=settings.mailbox_name,
     )
     return World(app, app.commands(), dispatcher, documents, mailer, teams, clock)

@@ -1,0 +1,69 @@
+"""`comms-assistant templates check`: what each Word template lacks, in words a person can act
+on, before an incident finds out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from comms_assistant.adapters.word_check import NAMES, Kind, check_template
+from comms_assistant.config import Settings
+
+KINDS: tuple[Kind, ...] = ("report", "review", "major")
+
+
+def check_files(files: list[Path], kind: str | None, *, quiet: bool = False) -> int:
+    """Print the findings for `files` (none: the templates `publish` uploads); 1 when any
+    template cannot be used as it is. `quiet`: print only the problems."""
+    from comms_assistant.bootstrap import bootstrap, template_files
+
+    settings: Settings | None = None
+    if not files or kind is None:
+        app = bootstrap()
+        settings = app.settings
+        if not files:
+            try:
+                files = list(template_files(app).values())
+            except FileNotFoundError as error:
+                typer.echo(str(error), err=True)
+                return 1
+    failed = 0
+    for path in files:
+        which = _kind(path, kind, settings)
+        if which is None:
+            typer.echo(
+                f"{path.name}: say which template it is with --kind report, review or major.",
+                err=True,
+            )
+            failed = 1
+            continue
+        if not path.is_file():
+            typer.echo(f"{path}: there is no such file.", err=True)
+            failed = 1
+            continue
+        findings = check_template(path.read_bytes(), which)
+        failed |= not findings.ok
+        if findings.ok and quiet:
+            continue
+        said = "has everything the assistant needs" if findings.ok else "cannot be used yet"
+        typer.echo(f"{path.name} (the {NAMES[which]} template) {said}.")
+        for problem in findings.problems:
+            typer.echo(f"  \u2717 {problem}")
+        for note in () if quiet else findings.notes:
+            typer.echo(f"  - {note}")
+    return failed
+
+
+def _kind(path: Path, said: str | None, settings: Settings | None) -> Kind | None:
+    for kind in KINDS:
+        if said == kind:
+            return kind
+    if said is not None or settings is None:
+        return None
+    names: dict[str, Kind] = {
+        settings.report_template: "report",
+        settings.review_template: "review",
+        settings.major_incident_template: "major",
+    }
+    return names.get(path.name)

@@ -1,0 +1,139 @@
+"""The messages sent about an incident, for the documents' "Communications sent" appendix.
+
+The outbox holds one row per delivery: one per email of up to 500 people, one per Teams card
+(the incidents channel, each person's chat, each team's channel). Their keys say which message
+each belongs to (service/messaging.py, service/major_report.py):
+
+    INC-2026-0001:9:teams                     the incidents channel's card for entry 9
+    INC-2026-0001:9:mail:0, ...:9:teams:<digest>   its emails, chats and other channels
+    INC-2026-0001:9:catchup:...               the catch-up for people told later
+    INC-2026-0001:9:restricted:...            a security incident's word to the central team
+    INC-2026-0001:major-incident:...          the Major Incident notification
+    INC-2026-0001:major-report:...            the Major Incident report's link
+
+A message is listed once at least one of its deliveries has gone (only those count), under its
+first delivery's number, so the row is the same however its other deliveries fare. Which
+message it is comes from the heading its readers saw ("Update 3, priority raised to P1: ..."),
+without the title. Whom it went to is given as audiences and counts, never names: a security
+incident's documents are read by its team, but the counts are all that was ever shown here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from comms_assistant.adapters import outbox
+from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.adapters.word_comms import SentMessage
+from comms_assistant.service.delivery_kinds import Medium, spec_of
+from comms_assistant.service.messaging import INCIDENTS_CHANNEL
+
+_DELIVERY = re.compile(r"^(?P<message>.+?):(?:mail:\d+|teams(?::[0-9a-f]+)?)$")
+# The messages whose heading does not say what they were, by how their key ends.
+_NAMED = {
+    ":catchup": "Catch-up for people told later",
+    ":major-incident": "Major Incident notification",
+    ":major-report": "Major Incident report filed",
+}
+RESTRICTED = ":restricted"
+_MEDIA = ((Medium.EMAIL, "Email"), (Medium.TEAMS, "Teams"))
+
+
+def message_key(delivery_key: str) -> str:
+    """The message a delivery belongs to: its key without the email part or Teams card."""
+    found = _DELIVERY.match(delivery_key)
+    return found["message"] if found else delivery_key
+
+
+def sent_messages(rows: Iterable[OutboxRow]) -> tuple[SentMessage, ...]:
+    """One per message with a delivery done, in the order they were queued; `rows`: the
+    incident's stakeholder deliveries, whatever their state."""
+    messages: dict[str, list[OutboxRow]] = {}
+    for row in sorted(rows, key=lambda r: r.id):
+        messages.setdefault(message_key(row.key), []).append(row)
+    return tuple(
+        _message(key, deliveries)
+        for key, deliveries in messages.items()
+        if any(r.status == outbox.DONE for r in deliveries)
+    )
+
+
+def _message(key: str, deliveries: list[OutboxRow]) -> SentMessage:
+    done = [r for r in deliveries if r.status == outbox.DONE]
+    emailed: dict[str, None] = {}
+    chats = 0
+    channels: list[str] = []
+    media: set[Medium] = set()
+    for row in done:
+        payload = row.payload
+        spec = spec_of(row.kind)
+        if spec is not None and spec.medium is Medium.EMAIL:
+            media.add(Medium.EMAIL)
+            emailed.update(dict.fromkeys(_address(b) for b in payload.get("bcc", [])))
+            continue
+        media.add(Medium.TEAMS)
+        destination = str(payload.get("to", ""))
+        where = str(payload.get("where", INCIDENTS_CHANNEL))
+        if destination.startswith("chat:") or where.startswith("Teams chat with "):
+            chats += 1
+        elif destination.startswith("channel:"):
+            channels.append(_channel(destination.removeprefix("channel:")))
+        elif where.startswith("Teams channel "):
+            channels.append(_channel(where.removeprefix("Teams channel ")))
+        else:
+            channels.append(where)
+    to = [*_unique(c for c in channels if c == INCIDENTS_CHANNEL)]
+    if emailed:
+        to.append(f"{len(emailed)} {'person' if len(emailed) == 1 else 'people'} by email")
+    if chats:
+        to.append(f"{chats} Teams chat{'' if chats == 1 else 's'}")
+    to += _unique(c for c in channels if c != INCIDENTS_CHANNEL)
+    by = [name for medium, name in _MEDIA if medium in media]
+    return SentMessage(
+        number=deliveries[0].id,
+        at=min(_when(r) for r in done),
+        message=_which(key, deliveries),
+        to="; ".join(to),
+        by=", ".join(by),
+        deliveries=tuple(r.id for r in deliveries),
+    )
+
+
+def _which(key: str, deliveries: list[OutboxRow]) -> str:
+    for ending, name in _NAMED.items():
+        if key.endswith(ending):
+            return name
+    # Mail carries its heading (cards their `summary`), since the subject stays the same for
+    # every message about an incident; an earlier version's mail did not.
+    headings = [r.payload.get("heading") or r.payload.get("summary") for r in deliveries]
+    heading = next((str(h) for h in headings if h), "")
+    # "Update 3, priority raised to P1: Apply is down": the title is the document's already.
+    which = heading.partition(": ")[0] if heading else _subject(deliveries)
+    if key.endswith(RESTRICTED):
+        return f"{which}, restricted version for the central team"
+    return which
+
+
+def _channel(team_channel: str) -> str:
+    """The channel "Service desk/General" (team/channel) as "General channel (Service desk)"."""
+    team, _, channel = team_channel.partition("/")
+    return f"{channel} channel ({team})" if channel else f"{team} channel"
+
+
+def _subject(deliveries: list[OutboxRow]) -> str:
+    return next((str(r.payload["subject"]) for r in deliveries if r.payload.get("subject")), "")
+
+
+def _address(recipient: Any) -> str:
+    return str(recipient.get("email", "") if isinstance(recipient, dict) else recipient).lower()
+
+
+def _when(row: OutboxRow) -> datetime:
+    return row.done_at or row.created_at
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))

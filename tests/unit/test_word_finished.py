@@ -1,0 +1,74 @@
+"""A finished report looks finished (issue 16): once the incident is over the assistant's notes
+go, a role nobody held says "None", a section nobody wrote in says "Not written.", and people's
+words stay exactly as they wrote them. Read as a reader would: the text in reading order."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from test_word import LONDON, at, incident, report_template
+
+from comms_assistant.adapters.word import read_fields
+from comms_assistant.adapters.word_report import refresh_report
+from comms_assistant.adapters.word_xml import element_text
+
+
+def reading_order(document: bytes) -> list[str]:
+    """Each paragraph's text, top to bottom, content controls and tables included."""
+    body = Document(io.BytesIO(document)).element.body
+    return [t for p in body.iter("{*}p") if (t := element_text(p).strip())]
+
+
+def write_under(document: bytes, heading: str, text: str) -> bytes:
+    doc = Document(io.BytesIO(document))
+    index = [p.text for p in doc.paragraphs].index(heading)
+    doc.paragraphs[index + 1].insert_paragraph_before(text)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def closed_report(summary: str | None = None) -> bytes:
+    inc = incident()
+    open_report = refresh_report(report_template(), inc, LONDON)
+    if summary:
+        open_report = write_under(open_report, "Summary", summary)
+    inc.resolve("Restarted the database", who="bob@example.org", now=at(130))
+    return refresh_report(open_report, inc, LONDON)
+
+
+def test_an_open_report_keeps_its_notes_for_the_people_writing_it() -> None:
+    text = reading_order(refresh_report(report_template(), incident(), LONDON))
+    assert "Not written." not in text
+    assert any(line.startswith("Two or three sentences someone outside the team") for line in text)
+    assert read_fields(refresh_report(report_template(), incident(), LONDON))["tech_lead"] == (
+        "Not set yet"
+    )
+
+
+def test_a_closed_report_has_no_notes_no_not_set_yet_and_says_what_was_not_written() -> None:
+    text = reading_order(closed_report(summary="Teachers could not apply for two hours."))
+    joined = "\n".join(text)
+    assert "Not set yet" not in joined
+    assert "Two or three sentences" not in joined and "The running report" not in joined
+    assert text[text.index("Summary") + 1] == "Teachers could not apply for two hours."
+    assert text[text.index("What we know about the cause") + 1] == "Not written."
+    assert text[text.index("Tech lead") + 1] == "None"
+    # An empty table of actions is not kept under "Not written.": the section says it once.
+    follow_up = text.index("Follow-up actions")
+    assert text[follow_up + 1 : follow_up + 3] == ["Not written.", "Hand-over"]
+    assert text[text.index("What we are doing") + 1] == (
+        "Resolved at 4:15pm GMT on 23 November 2026: Restarted the database"
+    )
+
+
+def test_finishing_twice_changes_nothing_and_writing_later_removes_the_marker() -> None:
+    inc = incident()
+    inc.resolve("Restarted the database", who="bob@example.org", now=at(130))
+    once = refresh_report(report_template(), inc, LONDON)
+    assert reading_order(refresh_report(once, inc, LONDON)) == reading_order(once)
+    later = write_under(once, "What we know about the cause", "A full disk on the database.")
+    text = reading_order(refresh_report(later, inc, LONDON))
+    cause = text.index("What we know about the cause")
+    assert text[cause + 1 : cause + 3] == ["A full disk on the database.", "What we are doing"]
