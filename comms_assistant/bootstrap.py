@@ -135,7 +135,9 @@ class App:
         from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
         from comms_assistant.service.dispatcher import Dispatcher
         from comms_assistant.service.documents import Folders
+        from comms_assistant.service.living_card import LivingCards
 
+        planner = self.planner()
         async with self.graph_endpoint() as (graph_url, token_url):
             adapters = build_graph_adapters(self.settings, graph_url, token_url, bot_send=bot_send)
             # The mailbox's display name is a message setting, not a Graph one.
@@ -164,6 +166,7 @@ class App:
                     report_filed=ReportFiledRenderer(self.templates_dir),
                     author=self.settings.mailbox_name,
                     lease=timedelta(seconds=self.settings.delivery_lease),
+                    living=LivingCards(planner.renderer, planner.policy),
                 )
             finally:
                 await adapters.aclose()

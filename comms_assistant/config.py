@@ -226,12 +226,15 @@ class Settings(BaseSettings):
     )
     bot_allowed: list[str] = Field(
         default_factory=list,
-        description="Email addresses that may run commands that change an incident.",
+        description="Email addresses that may open incidents and change every ordinary "
+        "incident from Teams, in the team or not (a security incident: only if named on it).",
     )
     bot_allowed_roles: list[str] = Field(
-        default_factory=lambda: ["incident team", "delivery manager"],
-        description="Contacts directory roles whose people may change incidents (delivery "
-        "managers are often the comms lead).",
+        default_factory=lambda: ["team member", "incident team", "delivery manager"],
+        description="Contacts directory roles whose people may open incidents and change every "
+        "ordinary incident from Teams (delivery managers are often the comms lead). 'team "
+        "member': members of the incidents channel's team may open an ordinary incident and "
+        "take a role on one; leave it out to give team members nothing of their own.",
     )
     bot_people: dict[str, str] = Field(
         default_factory=dict,

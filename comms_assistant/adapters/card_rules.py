@@ -31,6 +31,7 @@ def validate_card(card: Any) -> list[str]:
     if "version" in card:
         _version(card["version"], "version", problems)
     _properties(card, "", _CARD, problems)
+    _mentions(card, problems)
     try:
         size = len(json.dumps(card, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     except (TypeError, ValueError) as error:
@@ -39,6 +40,44 @@ def validate_card(card: Any) -> list[str]:
         if size > MAX_BYTES:
             problems.append(f"the card is {size} bytes: Teams accepts at most {MAX_BYTES}")
     return problems
+
+
+def _mentions(card: dict[str, Any], problems: list[str]) -> None:
+    """A mention (`msteams.entities`) notifies only when its text appears as is in a TextBlock
+    and it names whom: `{type: mention, text: "<at>Name</at>", mentioned: {id, name}}`."""
+    teams = card.get("msteams")
+    entities = teams.get("entities", []) if isinstance(teams, dict) else []
+    if not isinstance(entities, list):
+        problems.append("msteams.entities: must be a list")
+        return
+    texts = " ".join(_texts(card.get("body", [])))
+    for index, entity in enumerate(entities):
+        path = f"msteams.entities[{index}]"
+        if not isinstance(entity, dict) or entity.get("type") != "mention":
+            problems.append(f'{path}: must be a mention ({{"type": "mention", ...}})')
+            continue
+        text, mentioned = entity.get("text"), entity.get("mentioned")
+        if not isinstance(text, str) or not re.fullmatch(r"<at>[^<>]+</at>", text):
+            problems.append(f"{path}.text: must be <at>Name</at>")
+        elif text not in texts:
+            problems.append(f"{path}.text: {text} appears in no TextBlock, so nobody is told")
+        if not isinstance(mentioned, dict) or not all(
+            isinstance(mentioned.get(key), str) and mentioned[key] for key in ("id", "name")
+        ):
+            problems.append(f"{path}.mentioned: needs the person's id and name")
+
+
+def _texts(elements: Any) -> list[str]:
+    found: list[str] = []
+    for element in elements if isinstance(elements, list) else []:
+        if not isinstance(element, dict):
+            continue
+        if element.get("type") == "TextBlock" and isinstance(element.get("text"), str):
+            found.append(element["text"])
+        found += _texts(element.get("items"))
+        for column in element.get("columns") or []:
+            found += _texts(column.get("items") if isinstance(column, dict) else None)
+    return found
 
 
 def _version(value: Any, path: str, problems: list[str]) -> None:
@@ -266,6 +305,11 @@ _ACTIONS["Action.Submit"] = (
     },
 )
 _ACTIONS["Action.ShowCard"] = (dict(_TYPE), {**_ACTION_COMMON, "title": _string, "card": _sub_card})
+# Universal Actions (1.4+): Teams sends the press to the bot as an adaptiveCard/action invoke.
+_ACTIONS["Action.Execute"] = (
+    dict(_TYPE),
+    {**_ACTIONS["Action.Submit"][1], "verb": _string},
+)
 _ELEMENTS["Input.Text"] = (
     {**_TYPE, "id": _string},
     {
@@ -281,6 +325,37 @@ _ELEMENTS["Input.Text"] = (
         "value": _string,
         "inlineAction": _action,
     },
+)
+_INPUT: dict[str, Check] = {
+    **_COMMON,
+    "label": _string,
+    "isRequired": _boolean,
+    "errorMessage": _string,
+}
+
+
+def _choice(value: Any, path: str, problems: list[str]) -> None:
+    if not isinstance(value, dict):
+        problems.append(f"{path}: must be an object")
+        return
+    _properties(value, path, ({"title": _string, "value": _string}, {}), problems)
+
+
+_ELEMENTS["Input.ChoiceSet"] = (
+    {**_TYPE, "id": _string},
+    {
+        **_INPUT,
+        "choices": _list_of(_choice),
+        "isMultiSelect": _boolean,
+        "style": _enum("compact", "expanded", "filtered"),
+        "value": _string,
+        "placeholder": _string,
+        "wrap": _boolean,
+    },
+)
+_ELEMENTS["Input.Toggle"] = (
+    {**_TYPE, "id": _string, "title": _string},
+    {**_INPUT, "value": _string, "valueOn": _string, "valueOff": _string, "wrap": _boolean},
 )
 _CARD: tuple[dict[str, Check], dict[str, Check]] = (
     {"type": _string, "version": _string},

@@ -2,7 +2,9 @@
 
 The bot can only post proactively (delivery outcomes, nudges) into a conversation it has a stored
 reference for, and a conversation where `open` ran speaks about that incident without a
-reference. Both survive a restart, so they live in the same database as the incidents.
+reference. Both survive a restart, so they live in the same database as the incidents. So
+does who each person is in Teams (their Entra object id and name, with the email the bot found
+for them), which the leads' nudges need to @mention them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import JSON, String, Text, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from comms_assistant.adapters.store import Base, UTCDateTime, transaction
 
@@ -32,6 +34,37 @@ class ConversationRow(Base):
     # A 1:1 chat's person (lower case): where "chat:<email>" cards go through the bot.
     person: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A thread the bot started with the incident's card (a channel per incident): that card's
+    # activity id, so the card is kept up to date with the incident (service/living_card.py).
+    card: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+class TeamsPersonRow(Base):
+    """Who someone is in Teams, learnt from their messages: what an @mention of them needs."""
+
+    __tablename__ = "teams_people"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)  # lower case
+    object_id: Mapped[str] = mapped_column(String(64))  # Entra (aadObjectId)
+    name: Mapped[str] = mapped_column(String(256), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def remember_person(
+    engine: Engine, email: str, *, object_id: str, name: str, now: datetime
+) -> None:
+    with transaction(engine) as session:
+        row = session.get(TeamsPersonRow, email.casefold())
+        if row is None:
+            row = TeamsPersonRow(email=email.casefold())
+            session.add(row)
+        row.object_id, row.name, row.updated_at = object_id, name, now
+
+
+def teams_person(session: Session, email: str) -> tuple[str, str] | None:
+    """(Entra object id, display name) of the person with that email, if they spoke to the bot."""
+    row = session.get(TeamsPersonRow, email.casefold())
+    return (row.object_id, row.name) if row is not None else None
 
 
 def remember(
@@ -60,13 +93,26 @@ def remember(
             row.person = person.casefold()
 
 
-def bind(engine: Engine, conversation_id: str, incident: str, *, now: datetime) -> None:
+def bind(
+    engine: Engine, conversation_id: str, incident: str, *, now: datetime, card: str | None = None
+) -> None:
+    """`card`: the thread starts with the bot's card for the incident, this activity id."""
     with transaction(engine) as session:
         row = session.get(ConversationRow, conversation_id)
         if row is None:
             row = ConversationRow(conversation_id=conversation_id, reference={})
             session.add(row)
         row.incident, row.updated_at = incident, now
+        if card:
+            row.card = card
+
+
+def living_threads(session: Session, incident: str) -> list[tuple[str, str]]:
+    """(thread, card activity id) of each thread the bot started with `incident`'s card."""
+    query = select(ConversationRow.conversation_id, ConversationRow.card).where(
+        ConversationRow.incident == incident, ConversationRow.card.is_not(None)
+    )
+    return [(str(thread), str(card)) for thread, card in session.execute(query)]
 
 
 def bound_incident(engine: Engine, conversation_id: str) -> str | None:

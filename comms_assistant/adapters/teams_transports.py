@@ -18,6 +18,12 @@ Plugging in the bot: `App.dispatcher(bot_send=send)` where
 posts `activity` (a Bot Framework message activity built here) as a new message in the
 conversation: for "channel" that is `channel_id` (the channel's Bot Framework conversation id),
 otherwise the destination string itself, for the bot to resolve (e.g. a 1:1 chat it created).
+A reply in a channel thread goes to `<channel>;messageid=<root id>`, as Teams addresses threads.
+If `send` also has `update(conversation_id, activity_id, activity)`, the bot can change a card
+it posted (the Bot Connector's update activity), which the incident's living card needs.
+
+Updating a posted card: the bot and Graph can; a Workflows webhook cannot (CannotUpdate), and
+the dispatcher then posts the card anew (service/living_card.py).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from comms_assistant.service.ports import DeliveryError, TeamsCard, TeamsPoster
+from comms_assistant.service.ports import CannotUpdate, DeliveryError, TeamsCard, TeamsPoster
 
 if TYPE_CHECKING:
     from comms_assistant.config import Settings
@@ -43,6 +49,13 @@ DEFAULT_DESTINATION = "channel"
 TRANSPORTS = ("bot", "graph", "webhook")
 
 BotSend = Callable[[str, dict[str, Any]], Awaitable[str]]
+BotUpdate = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+THREAD = ";messageid="
+
+
+def in_thread(conversation: str, root: str) -> str:
+    """The conversation id of the thread under `root` in a channel (Teams' own form)."""
+    return f"{conversation.split(THREAD, 1)[0]}{THREAD}{root}"
 
 
 def destination_of(message: TeamsCard) -> str:
@@ -97,6 +110,7 @@ class WebhookTransport:
             raise DeliveryError(f"{action} failed: {type(error).__name__}") from None
         status = response.status_code
         if status < 300:
+            # No thread either: a reply goes as a new post.
             return f"webhook:{message.delivery_id}"
         retryable = status in {408, 429} or status >= 500
         hint = {
@@ -108,6 +122,11 @@ class WebhookTransport:
             f"{action} failed: HTTP {status}{f' ({hint})' if hint else ''}", retryable=retryable
         )
 
+    async def update_card(self, message: TeamsCard, message_id: str) -> None:
+        raise CannotUpdate(
+            "a Workflows webhook cannot change a card it posted (nor reply in its thread)"
+        )
+
 
 class BotTransport:
     """Proactive messages through the bot, via a callable the bot supplies."""
@@ -116,9 +135,14 @@ class BotTransport:
         self._send = send
         self._channel = channel_conversation
 
-    async def post_card(self, message: TeamsCard) -> str:
+    def _conversation(self, message: TeamsCard) -> str:
         destination = destination_of(message)
-        conversation = self._channel if destination == DEFAULT_DESTINATION else destination
+        return self._channel if destination == DEFAULT_DESTINATION else destination
+
+    async def post_card(self, message: TeamsCard) -> str:
+        conversation = self._conversation(message)
+        if message.thread and not conversation.startswith("chat:"):
+            conversation = in_thread(conversation, message.thread)
         activity = {
             "type": "message",
             "summary": message.summary,
@@ -135,6 +159,30 @@ class BotTransport:
                 retryable=True,
             ) from error
 
+    async def update_card(self, message: TeamsCard, message_id: str) -> None:
+        update: BotUpdate | None = getattr(self._send, "update", None)
+        if update is None:
+            raise CannotUpdate("this bot cannot change a card it posted")
+        conversation = self._conversation(message)
+        if not conversation.startswith("chat:"):
+            conversation = in_thread(conversation, message_id)
+        activity = {
+            "type": "message",
+            "id": message_id,
+            "summary": message.summary,
+            "attachments": [card_attachment(message.card)],
+        }
+        _check_size(message, activity)
+        try:
+            await update(conversation, message_id, activity)
+        except DeliveryError:
+            raise
+        except Exception as error:  # noqa: BLE001 - the bot's own errors, whatever they are
+            raise DeliveryError(
+                f"update card {message_id} through the bot failed: {type(error).__name__}",
+                retryable=True,
+            ) from error
+
 
 class BotNotRunning:
     """Stands in for the bot outside `comms-assistant serve`: the card waits in the outbox."""
@@ -145,6 +193,9 @@ class BotNotRunning:
             "runs: it stays in the outbox until serve delivers it (or set teams_transport)",
             retryable=True,
         )
+
+    async def update_card(self, message: TeamsCard, message_id: str) -> None:
+        await self.post_card(message)  # the same reason: it waits for serve
 
 
 class TeamsRouter:
@@ -170,6 +221,13 @@ class TeamsRouter:
         except ValueError as error:
             raise DeliveryError(f"card {message.delivery_id}: {error}", retryable=False) from None
         return await transport.post_card(message)
+
+    async def update_card(self, message: TeamsCard, message_id: str) -> None:
+        try:
+            transport = self.transport_for(destination_of(message))
+        except ValueError as error:
+            raise DeliveryError(f"card {message.delivery_id}: {error}", retryable=False) from None
+        await transport.update_card(message, message_id)
 
 
 def transport_name(settings: Settings, destination: str, *, bot_running: bool) -> str:

@@ -16,6 +16,8 @@ class Open:
     security: bool = False
     priority_defaulted: bool = False
     advice: str = ""  # `do:`: what readers should do
+    # `lead:`: the incident lead. None: whoever opens it; "" (`lead: none`): nobody yet.
+    lead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,12 @@ class Log:
 
 @dataclass(frozen=True)
 class ShowStatus:
-    pass
+    reference: str | None = None  # `status INC-2026-0001`: that one, wherever it is asked
+
+
+@dataclass(frozen=True)
+class ListIncidents:
+    """`list`: the open incidents, most urgent first."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,7 @@ Command = (
     | AssignExtra
     | Log
     | ShowStatus
+    | ListIncidents
     | SetStatus
     | Close
     | Review
@@ -133,4 +141,4 @@ Command = (
 )
 
 # Commands that only read; anyone may send them.
-READ_ONLY = (ShowStatus, Help)
+READ_ONLY = (ShowStatus, ListIncidents, Help)

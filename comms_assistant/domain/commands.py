@@ -5,9 +5,10 @@ Pure: text in, a command or a ParseError that says what was expected.
 
 from __future__ import annotations
 
-import re
+import difflib
 from collections.abc import Callable, Mapping
 
+from comms_assistant.domain import command_words as w
 from comms_assistant.domain.command_types import (
     READ_ONLY,
     Assign,
@@ -18,6 +19,7 @@ from comms_assistant.domain.command_types import (
     Help,
     Holding,
     Lessons,
+    ListIncidents,
     Log,
     Notify,
     Open,
@@ -28,7 +30,9 @@ from comms_assistant.domain.command_types import (
     ShowStatus,
     Update,
 )
+from comms_assistant.domain.command_words import ParseError, one_line, shown, split_reference
 from comms_assistant.domain.incident import Priority, Role, Status
+from comms_assistant.domain.phrases import FORMS, parse_phrase, reads_like_a_sentence
 from comms_assistant.domain.typed_text import plain_text
 
 # The commands themselves live in command_types; they are named here too, as every entry point
@@ -42,7 +46,9 @@ __all__ = [
     "Help",
     "HELP_TEXT",
     "Holding",
+    "ListIncidents",
     "Log",
+    "named_incident",
     "Notify",
     "Open",
     "parse",
@@ -60,10 +66,6 @@ __all__ = [
 ]
 
 
-class ParseError(Exception):
-    """The text is not a command we understand; the message says what was expected."""
-
-
 ROLE_WORDS: dict[str, Role] = {
     "lead": Role.INCIDENT_LEAD,
     "comms": Role.COMMS_LEAD,
@@ -75,7 +77,8 @@ ROLE_WORDS: dict[str, Role] = {
 HELP_TEXT = """\
 Commands:
   open <title> p1|p2|p3|p4 [impact: <who cannot do what>] [services: a, b]
-       [do: <what readers should do>] [security: yes]
+       [do: <what readers should do>] [security: yes] [lead: <email>|none]
+       (whoever opens an incident leads it, unless lead: names someone else)
   update <what is happening> [impact: <who is affected now>] [do: <what readers should do>]
   impact <text> | services <a, b> | title <text> | do <text>|nothing
        (change what the incident says: the next message and the report show it)
@@ -84,42 +87,33 @@ Commands:
   lead|comms|tech|support|scribe me|<email>
   role <your process's own role> me|<email>
   log <what happened>
-  status [investigating|identified|monitoring]
+  list   (the open incidents: priority, status, lead, age, next update due)
+  status [<reference>]   (one incident at a glance)
+  status investigating|identified|monitoring
   notify <service|email|group>   (tell them too, with what has happened so far)
   close <what fixed it>
   review
   lessons   (copy the review's recommendations into the Major Incident report again)
   send anyway | send suggested   (a message held back for its wording)
   help
+When several incidents are open, start with the one meant: INC-2026-0002 log <what happened>
+(in Teams, commands in an incident's own thread need no reference).
 Phrases also understood:
-  I am declaring a P2 incident because <reason>. The impact is that <impact>. [services: a, b]
+  I am declaring a P2 incident because <reason>. The impact is that <impact>.
+       [services: a, b] [lead: <email>]
   I am the incident lead / I am the scribe
   I am declaring this incident resolved because <resolution>."""
-
-_SECTION = re.compile(r"\b(impact|services|security|priority|do)\s*:", re.IGNORECASE)
-_PRIORITY_WORD = re.compile(r"(?<!\S)[pP]([1-4])(?!\S)")
-_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
-_DECLARE = re.compile(
-    r"i am declaring an? (?:(?P<priority>\S+) )?incident because\s+(?P<reason>.+?)"
-    r"(?:\.\s*the impact is that\s+(?P<impact>.+?))?\.?\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-_RESOLVE = re.compile(
-    r"i am declaring this incident resolved because\s+(?P<resolution>.+?)\.?\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-_DECLARE_START = re.compile(r"i am declaring an? (?:\S+ )?incident because", re.IGNORECASE)
-_I_AM = re.compile(r"i am the (?P<role>incident lead|scribe|comms lead|tech lead|support lead)\.?$")
 
 
 def parse(text: str, *, priority_names: Mapping[str, Priority] | None = None) -> Command:
     """`priority_names`: the organisation's names for priorities ("critical": P1), accepted
-    wherever a priority is."""
+    wherever a priority is. A reference before the command ('INC-2026-0002 log ...') is left
+    out here: `named_incident` reads it."""
     names = {name.casefold(): p for name, p in (priority_names or {}).items()}
-    text = plain_text(text).strip()
+    text = split_reference(plain_text(text).strip())[1].strip()
     if not text:
         raise ParseError("Send a command, such as 'status' or 'help'.")
-    phrase = _parse_phrase(text, names)
+    phrase = parse_phrase(text, names)
     if phrase is not None:
         return phrase
     word, _, rest = text.partition(" ")
@@ -133,49 +127,25 @@ def parse(text: str, *, priority_names: Mapping[str, Priority] | None = None) ->
         return _parse_priority(rest, names)
     handler = _VERBS.get(verb)
     if handler is None:
-        raise ParseError(
-            f'"{_shown(word)}" is not a command. Try one of: {", ".join(_VERB_NAMES)}.'
-        )
+        raise ParseError(_not_a_command(word, text))
     return handler(rest)
 
 
-def _parse_phrase(text: str, names: Mapping[str, Priority]) -> Command | None:
-    head, sections = _split_sections(text) if _DECLARE_START.match(text) else (text, {})
-    if match := _DECLARE.match(head.strip()):
-        reason = _one_line(match["reason"])
-        # "a P2 incident", "a critical incident"; "a major incident" names no priority here.
-        said = match["priority"]
-        if said and not (_PRIORITY_WORD.fullmatch(said) or said.casefold() in names):
-            said = None
-        words = [w for w in (said, sections.get("priority")) if w]
-        if len(words) > 1:
-            raise ParseError("Give one priority (p1, p2, p3 or p4), not several.")
-        unknown = set(sections) - {"services", "priority", "security", "do"}
-        if unknown:
-            raise ParseError(
-                f'"{sorted(unknown)[0]}:" does not go with this phrase: say "The impact is '
-                'that ..." in it, and add services: or priority: after it.'
-            )
-        return Open(
-            title=_title_from_reason(reason),
-            priority=_priority_word(words[0], names) if words else Priority.P3,
-            impact=_one_line(match["impact"] or ""),
-            services=_services(sections.get("services", "")),
-            security=_security(sections),
-            priority_defaulted=not words,
-            advice=sections.get("do", ""),
-        )
-    if match := _RESOLVE.match(text):
-        return Close(_one_line(match["resolution"]))
-    if match := _I_AM.match(" ".join(text.lower().split())):
-        return Assign(Role(match["role"]), None)
-    return None
+HELP_HINT = "Send 'help' to see them all."
 
 
-def _title_from_reason(reason: str) -> str:
-    # The MoJ phrase gives a reason, not a title: its first clause makes a readable title.
-    title = re.split(r"[.;]", reason, maxsplit=1)[0]
-    return title[0].upper() + title[1:] if title else title
+def named_incident(text: str) -> str | None:
+    """The incident a command names before its verb ('INC-2026-0002 update ...'), or None."""
+    return split_reference(plain_text(text).strip())[0]
+
+
+def _not_a_command(word: str, text: str) -> str:
+    if reads_like_a_sentence(text):
+        return FORMS
+    near = difflib.get_close_matches(word.lower(), _VERB_NAMES, n=1, cutoff=0.6)
+    if near:
+        return f'"{shown(word)}" is not a command: did you mean "{near[0]}"? {HELP_HINT}'
+    return f'"{shown(word)}" is not a command. {HELP_HINT}'
 
 
 def _parse_open(rest: str, names: Mapping[str, Priority]) -> Open:
@@ -184,66 +154,44 @@ def _parse_open(rest: str, names: Mapping[str, Priority]) -> Open:
             "Say what is wrong and how urgent it is, e.g. "
             "'open Apply is down p2 impact: candidates cannot apply services: apply'."
         )
-    head, sections = _split_sections(rest)
-    priorities = [Priority(int(n)) for n in _PRIORITY_WORD.findall(head)]
+    phrase = parse_phrase(rest, names)  # "open I am declaring a P2 incident because ..."
+    if isinstance(phrase, Open):
+        return phrase
+    head, sections = w.split_sections(rest, w.OPEN_SECTIONS)
+    said = [Priority(int(n)) for n in w.PRIORITY_WORD.findall(head)]
     if "priority" in sections:
-        priorities.append(_priority_word(sections["priority"], names))
-    if len(priorities) > 1:
-        raise ParseError("Give one priority (p1, p2, p3 or p4), not several.")
-    if not priorities:
+        said.append(w.priority_word(sections["priority"], names))
+    priority = w.one_priority(said)
+    if priority is None:
         raise ParseError(
             "Say how urgent it is: add p1, p2, p3 or p4 to the title (p1 is the most urgent)"
             + (", or 'priority: <name>'." if names else ".")
         )
-    title = _one_line(_PRIORITY_WORD.sub(" ", head))
+    title = one_line(w.PRIORITY_WORD.sub(" ", head))
     if not title:
         raise ParseError("Give the incident a title: say what is wrong in a few words.")
     return Open(
         title=title,
-        priority=priorities[0],
+        priority=priority,
         impact=sections.get("impact", ""),
-        services=_services(sections.get("services", "")),
-        security=_security(sections),
+        services=w.services(sections.get("services", "")),
+        security=w.security(sections),
         advice=sections.get("do", ""),
+        lead=w.lead(sections),
     )
-
-
-def _services(text: str) -> tuple[str, ...]:
-    return tuple(s for s in (s.strip().lower() for s in re.split(r"[,;]", text)) if s)
-
-
-def _security(sections: Mapping[str, str]) -> bool:
-    word = sections.get("security", "no").strip().lower()
-    if word not in ("yes", "no", "true", "false"):
-        raise ParseError(f'"security: {_shown(word)}" should be "security: yes" or "security: no".')
-    return word in ("yes", "true")
-
-
-def _split_sections(rest: str) -> tuple[str, dict[str, str]]:
-    matches = list(_SECTION.finditer(rest))
-    head = rest[: matches[0].start()] if matches else rest
-    sections: dict[str, str] = {}
-    for index, match in enumerate(matches):
-        following = matches[index + 1] if index + 1 < len(matches) else None
-        name = match.group(1).lower()
-        if name in sections:
-            raise ParseError(f'"{name}:" is given twice; give it once.')
-        end = following.start() if following else len(rest)
-        sections[name] = _one_line(rest[match.end() : end])
-    return head, sections
 
 
 def _parse_update(rest: str) -> Update:
     if not rest:
         raise ParseError("Say what people can and cannot do now: 'update <text>'.")
-    head, sections = _split_sections(rest)
+    head, sections = w.split_sections(rest)
     unknown = set(sections) - {"impact", "do"}
     if unknown:
         raise ParseError(
             f'"{sorted(unknown)[0]}:" does not go in an update: it takes "impact:" and "do:". '
             f"To change it, send '{sorted(unknown)[0]} ...' on its own."
         )
-    text = _one_line(head)
+    text = one_line(head)
     if not text:
         raise ParseError("Say what is happening before impact: or do:, e.g. 'update <text>'.")
     if "impact" in sections and not sections["impact"]:
@@ -262,12 +210,12 @@ def _parse_fact(fact: str) -> Callable[[str], ChangeFacts]:
     }
 
     def parse_fact(rest: str) -> ChangeFacts:
-        value = _one_line(rest)
+        value = one_line(rest)
         if not value:
             name = "advice" if fact == "do" else fact
             raise ParseError(f"Say the new {name}: '{examples[fact]}'.")
         if fact == "services":
-            return ChangeFacts(services=_services(value))
+            return ChangeFacts(services=w.services(value))
         if fact == "title":
             return ChangeFacts(title=value)
         if fact == "impact":
@@ -278,7 +226,7 @@ def _parse_fact(fact: str) -> Callable[[str], ChangeFacts]:
 
 
 def _parse_holding(rest: str) -> Holding:
-    return Holding(_one_line(rest))
+    return Holding(one_line(rest))
 
 
 def _parse_priority(rest: str, names: Mapping[str, Priority]) -> SetPriority:
@@ -287,27 +235,17 @@ def _parse_priority(rest: str, names: Mapping[str, Priority]) -> SetPriority:
         raise ParseError(
             "Say the new priority: 'priority p1' (p1 is the most urgent, p4 the least)."
         )
-    return SetPriority(_priority_word(word, names), _one_line(reason))
-
-
-def _priority_word(word: str, names: Mapping[str, Priority]) -> Priority:
-    word = word.strip()
-    if word.casefold() in names:
-        return names[word.casefold()]
-    if not _PRIORITY_WORD.fullmatch(word):
-        also = f" or {', '.join(sorted(names))}" if names else ""
-        raise ParseError(f'"{_shown(word)}" is not a priority: use p1, p2, p3 or p4{also}.')
-    return Priority(int(word[1]))
+    return SetPriority(w.priority_word(word, names), one_line(reason))
 
 
 def _parse_assign(role: Role, verb: str, rest: str) -> Assign:
     if rest.lower() == "me":
         return Assign(role, None)
     person = rest.removeprefix("@").strip()
-    if not _EMAIL.fullmatch(person):
-        shown = rest or "(nothing)"
+    if not w.EMAIL.fullmatch(person):
+        said = rest or "(nothing)"
         raise ParseError(
-            f'"{_shown(shown)}" is not a person: use "{verb} me" or "{verb} name@example.org".'
+            f'"{shown(said)}" is not a person: use "{verb} me" or "{verb} name@example.org".'
         )
     return Assign(role, person.lower())
 
@@ -320,20 +258,22 @@ def _parse_role(rest: str) -> AssignExtra:
     if who.lower() == "me":
         return AssignExtra(role, None)
     person = who.removeprefix("@")
-    if not _EMAIL.fullmatch(person):
-        raise ParseError(f'"{_shown(who)}" is not a person: use "me" or an email address.')
+    if not w.EMAIL.fullmatch(person):
+        raise ParseError(f'"{shown(who)}" is not a person: use "me" or an email address.')
     return AssignExtra(role, person.lower())
 
 
 def _parse_log(rest: str) -> Log:
     if not rest:
         raise ParseError("Say what happened: 'log <text>'.")
-    return Log(_one_line(rest))
+    return Log(one_line(rest))
 
 
 def _parse_status(rest: str) -> ShowStatus | SetStatus:
     if not rest:
         return ShowStatus()
+    if w.REFERENCE.fullmatch(rest.rstrip(".?")):
+        return ShowStatus(rest.rstrip(".?").upper())
     settable = [s for s in Status if s.is_open]
     try:
         status = Status(rest.lower())
@@ -342,13 +282,14 @@ def _parse_status(rest: str) -> ShowStatus | SetStatus:
     if status not in settable:
         names = ", ".join(s.value for s in settable)
         raise ParseError(
-            f'"{_shown(rest)}" is not a status you can set: use {names}, or "close <text>".'
+            f'"{shown(rest)}" is not a status you can set: use {names}, or "close <text>". '
+            "To see an incident: 'status INC-2026-0001' (its reference)."
         )
     return SetStatus(status)
 
 
 def _parse_notify(rest: str) -> Notify:
-    target = _one_line(rest).removeprefix("@").strip()
+    target = one_line(rest).removeprefix("@").strip()
     if not target:
         raise ParseError(
             "Say who else to tell: 'notify <service>', 'notify name@example.org' or "
@@ -360,7 +301,7 @@ def _parse_notify(rest: str) -> Notify:
 def _parse_close(rest: str) -> Close:
     if not rest:
         raise ParseError("Say what fixed it: 'close <what was done to restore the service>'.")
-    return Close(_one_line(rest))
+    return Close(one_line(rest))
 
 
 def _parse_send(rest: str) -> SendDraft:
@@ -381,16 +322,6 @@ def _no_arguments(command: Command, verb: str) -> Callable[[str], Command]:
     return parse_bare
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _shown(text: str, limit: int = 40) -> str:
-    """User text quoted back in an error, cut short so a huge message gets a short answer."""
-    text = _one_line(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 # `open` and `priority` are parsed in `parse`: they also take the organisation's priority names.
 _VERBS: dict[str, Callable[[str], Command]] = {
     "update": _parse_update,
@@ -402,6 +333,7 @@ _VERBS: dict[str, Callable[[str], Command]] = {
     "review": _no_arguments(Review(), "review"),
     "lessons": _no_arguments(Lessons(), "lessons"),
     "help": _no_arguments(Help(), "help"),
+    "list": _no_arguments(ListIncidents(), "list"),
     "send": _parse_send,
     "role": _parse_role,
     "title": _parse_fact("title"),

@@ -5,71 +5,19 @@ Pure: no I/O, and every change takes the time as an argument.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import IntEnum, StrEnum
 
+from comms_assistant.domain.incident_kinds import (
+    DomainError,
+    EntryKind,
+    Priority,
+    Role,
+    Status,
+)
 
-class DomainError(Exception):
-    """A change the incident refuses; the message is written for the person who asked."""
-
-
-class Priority(IntEnum):
-    P1 = 1
-    P2 = 2
-    P3 = 3
-    P4 = 4
-
-    @property
-    def label(self) -> str:
-        return f"P{self.value}"
-
-    @classmethod
-    def parse(cls, word: str) -> Priority:
-        match = re.fullmatch(r"[pP]([1-4])", word.strip())
-        if not match:
-            raise DomainError(f'"{word}" is not a priority: use P1, P2, P3 or P4.')
-        return cls(int(match.group(1)))
-
-
-class Status(StrEnum):
-    INVESTIGATING = "investigating"
-    IDENTIFIED = "identified"
-    MONITORING = "monitoring"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-    @property
-    def is_open(self) -> bool:
-        return self not in (Status.RESOLVED, Status.CLOSED)
-
-
-class Role(StrEnum):
-    INCIDENT_LEAD = "incident lead"
-    COMMS_LEAD = "comms lead"
-    TECH_LEAD = "tech lead"
-    SUPPORT_LEAD = "support lead"
-    SCRIBE = "scribe"
-
-    @property
-    def label(self) -> str:
-        """As a heading or a field name: "Incident lead" (str.title would give "Incident Lead")."""
-        return self.value[0].upper() + self.value[1:]
-
-
-class EntryKind(StrEnum):
-    DECLARED = "declared"
-    UPDATE = "update"
-    HOLDING = "holding"  # sent by the assistant when an update was due and none came
-    PROMPT = "prompt"  # the assistant asked the leads to do something (hand over, stop)
-    PRIORITY = "priority"
-    FACTS = "facts"  # the title, impact, services or readers' advice changed
-    ROLE = "role"
-    STATUS = "status"
-    LOG = "log"
-    RESOLVED = "resolved"
-    REVIEW = "review"
+# DomainError, Priority, Status, Role and EntryKind live in incident_kinds; code reads them
+# from here, as before.
 
 
 @dataclass(frozen=True)
@@ -140,7 +88,10 @@ class Incident:
         now: datetime,
         security: bool = False,
         advice: str = "",
+        lead: str | None = None,
     ) -> Incident:
+        """Whoever declares an incident leads it, unless they name someone else as its incident
+        lead (`lead`), or nobody (`lead=""`: someone takes the role later with 'lead me')."""
         title = " ".join(title.split())
         if not title:
             raise DomainError("An incident needs a title: say what is wrong in a few words.")
@@ -158,9 +109,14 @@ class Incident:
             priority_history=[PriorityChange(now, priority)],
             declared_title=title,
         )
+        lead = who if lead is None else lead.strip()
+        if lead:
+            incident.leads[Role.INCIDENT_LEAD] = lead
         text = f"{who} declared the incident at {priority.label}: {title}"
         if incident.impact:
             text += f". Impact: {incident.impact}"
+        if lead.casefold() != who.casefold():
+            text += f". Incident lead: {lead or 'nobody yet'}"
         incident._record(now, who, EntryKind.DECLARED, text)
         return incident
 

@@ -24,6 +24,7 @@ from comms_assistant.bootstrap import App, bootstrap, utc_now
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints import bot_auth
 from comms_assistant.entrypoints.bot_delivery import DeliveryThread
+from comms_assistant.entrypoints.bot_members import TeamMembers
 from comms_assistant.entrypoints.bot_policy import Gate, People, bot_mentions, command_text
 from comms_assistant.entrypoints.bot_proactive import ProactiveSender
 from comms_assistant.entrypoints.bot_sdk import AgentHost
@@ -78,12 +79,15 @@ def build(
 
     directory = load_directory(app_.contacts_dir)
     service = app_.commands()
+    # The team the bot serves is the incidents channel's: its members may open incidents.
+    members = TeamMembers(settings.channel_id, timeout=settings.bot_outbound_timeout)
     gate = Gate.from_settings(
         app_.engine,
         settings,
         directory.contacts,
         security_roles=directory.routing.security,
         priority_names=service.planner.policy.priority_names(),
+        team=members,
     )
     turns = Turns(
         engine=app_.engine,
@@ -96,9 +100,12 @@ def build(
             people=directory.people_names(),
         ),
         clock=clock,
+        service_names=directory.service_names(),
     )
     people = People(dict(settings.bot_people))
     host = AgentHost(settings, turns, people, provider_factory=provider_factory)
+    # Before every turn (typed or a button), so the Gate knows: only for those it could help.
+    host.agent.before_turn(members.before_turn(host.senders.who, gate.asks_team))
     root = web.Application(client_max_size=256 * 1024, middlewares=[_no_traceback])
     root[HOST], root[TURNS], root[PEOPLE], root[TASKS] = host, turns, people, set()
     # Webhook answers must come within 5 s: their own threads, never queued behind bot turns.

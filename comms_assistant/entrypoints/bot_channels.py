@@ -1,6 +1,8 @@
 """One channel per incident (setting `bot_channel_per_incident`): `open` makes a channel in the
 configured team (Graph), starts a thread there with the incident card (Bot Connector), and binds
-the channel to the incident, so commands in any of its threads need no reference.
+the channel to the incident, so commands in any of its threads need no reference. That card is
+the incident's living card there: kept, by its activity id, and updated in place whenever the
+incident changes (service/living_card.py), as in the incidents channel.
 
 The Graph client lives on the delivery thread's loop, so the channel is made there; the thread
 is started with the turn's own connector client. A failure only costs the channel: the incident
@@ -78,6 +80,8 @@ async def open_channel(
         log.error("no channel for %s: %s: %s", reference, type(error).__name__, error)
         return NO_CHANNEL
     thread = started.id
+    # Teams answers with the thread ("<channel>;messageid=<root>") and the root's activity id.
+    card_id = str(getattr(started, "activity_id", None) or thread.partition(";messageid=")[2])
     # Outcomes and nudges for the incident can now go to the new thread as well.
     ref = dict(stored["reference"])
     ref["conversation"] = {**ref.get("conversation", {}), "id": thread}
@@ -93,8 +97,8 @@ async def open_channel(
             reference={**stored, "reference": ref},
             now=now,
         )
-        for conversation in (thread, channel_id):
-            conversations.bind(host.turns.engine, conversation, reference, now=now)
+        conversations.bind(host.turns.engine, thread, reference, now=now, card=card_id or None)
+        conversations.bind(host.turns.engine, channel_id, reference, now=now)
 
     await asyncio.to_thread(record)
     log.info("channel %s (%s) made for %s", name, channel_id, reference)

@@ -6,10 +6,11 @@ member (`GET v3/conversations/{id}/members/{userId}`, which returns email and UP
 permission), and a configured map (`bot_people`) answers first, and alone for outgoing webhooks,
 which cannot call the connector. Someone the bot cannot place may only read.
 
-Authorization (Gate): changing an incident needs an address in `bot_allowed`, a contacts
-directory role in `bot_allowed_roles`, or a role on that incident; a security incident only its
-named people and the security contacts. Anyone may ask `help`, and `status` unless the incident
-is a security incident.
+Authorization (Gate): members of the team the bot serves (bot_members) may open an ordinary
+incident and take a role on one; changing an incident otherwise needs an address in
+`bot_allowed`, a contacts directory role in `bot_allowed_roles`, or being named on that incident
+(whoever opens one leads it); a security incident only its named people and the security
+contacts. Anyone may ask `help`, `list`, and `status` unless the incident is a security incident.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 
@@ -28,7 +29,7 @@ from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.audiences import SECURITY_ROLES, Contact, ContactRole
 from comms_assistant.domain.incident import Priority
-from comms_assistant.service.handle import Refused, choose_incident
+from comms_assistant.service.finding import Refused, choose_incident
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +99,28 @@ class People:
         return None
 
 
+# In bot_allowed_roles: members of the team the bot serves may open an ordinary incident and
+# take a role on one. Not a contacts directory role: the Bot Connector says who is in the team.
+TEAM_MEMBER = "team member"
+
+
+class Membership(Protocol):
+    def is_member(self, who: str | None) -> bool: ...
+
+
+class _NoTeam:
+    def is_member(self, who: str | None) -> bool:
+        return False
+
+
 @dataclass(frozen=True)
 class Gate:
     """Who may change which incident. Rights come from `bot_allowed`, a contacts directory role
     in `bot_allowed_roles`, or being named on an incident (declared it, or holds one of its
-    roles), and the last gives rights on that incident only. A security incident may be seen and
-    changed only by the people named on it and the security contacts: the general rights do not
-    reach it."""
+    roles), and the last gives rights on that incident only. Members of the team (`team`) may
+    open an ordinary incident, and take a role on one themselves ('tech me'), which names
+    them on it. A security incident may be seen and changed only by the people named on it and
+    the security contacts: the general rights and team membership do not reach it."""
 
     engine: Engine
     allowed: frozenset[str]
@@ -112,6 +128,7 @@ class Gate:
     contacts: tuple[Contact, ...]
     security_roles: frozenset[ContactRole] = SECURITY_ROLES
     priority_names: Mapping[str, Priority] = field(default_factory=dict)
+    team: Membership = field(default_factory=_NoTeam)
 
     @classmethod
     def from_settings(
@@ -122,6 +139,7 @@ class Gate:
         *,
         security_roles: Iterable[ContactRole] = SECURITY_ROLES,
         priority_names: Mapping[str, Priority] | None = None,
+        team: Membership | None = None,
     ) -> Gate:
         return cls(
             engine=engine,
@@ -130,6 +148,7 @@ class Gate:
             contacts=tuple(contacts),
             security_roles=frozenset(security_roles),
             priority_names=dict(priority_names or {}),
+            team=team or _NoTeam(),
         )
 
     def refusal(self, text: str, who: str | None, incident: str | None) -> str | None:
@@ -146,22 +165,67 @@ class Gate:
                 "Ask an administrator to add you to the bot's list of people."
             )
         who = who.lower()
+        named = c.named_incident(text)
+        if named and incident and named != incident.upper():
+            return None  # the service refuses a command naming two incidents: nothing changes
+        member = TEAM_MEMBER in self.allowed_roles and self.team.is_member(who)
         with store.transaction(self.engine) as session:
-            target = self._target(session, command, who, incident)
+            command, target = self._target(session, command, who, named or incident)
             if target is _NOTHING_WAITING:
                 return None  # the service says there is nothing to send
-            if isinstance(command, c.Open):
-                allowed = self._general(who) or (command.security and self._security(who))
-            else:
-                allowed = self._may_change(who, target)
-        if allowed:
-            return None
-        if isinstance(target, IncidentRow) and target.security:
+            row = target if isinstance(target, IncidentRow) else None
+            if self._allowed(command, who, row, member):
+                return None
+            return self._why_not(command, who, row, member)
+
+    def asks_team(self, who: str) -> bool:
+        """Whether being in the team could give `who` more than they have: only then is the
+        Bot Connector asked (not when 'team member' is left out of bot_allowed_roles, nor for
+        someone whose address or contacts role already gives every right)."""
+        return TEAM_MEMBER in self.allowed_roles and not self._general(who.lower())
+
+    def _allowed(self, command: c.Command, who: str, row: IncidentRow | None, member: bool) -> bool:
+        if isinstance(command, c.Open):
+            if command.security:
+                return self._general(who) or self._security(who)
+            return self._general(who) or member
+        if row is None:
+            # No incident it could act on: the service says why, and nothing changes.
+            return self._general(who) or member
+        if self._may_change(who, row):
+            return True
+        return member and not row.security and _for_themselves(command, who)
+
+    def _why_not(self, command: c.Command, who: str, row: IncidentRow | None, member: bool) -> str:
+        if row is not None and row.security:
             return SECURITY_REFUSAL
-        return (
-            f"Only the incident team can change an incident, and {who} is not in it. "
-            "Ask the incident lead to name you (e.g. 'scribe you@example.org') or an "
+        settings = "the people the bot's settings name (bot_allowed, bot_allowed_roles)"
+        if isinstance(command, c.Open) and command.security:
+            return (
+                f"Only the security contacts and {settings} can declare a security incident, "
+                f"and {who} is neither: tell a security contact, who can declare it."
+            )
+        if isinstance(command, c.Open) and TEAM_MEMBER in self.allowed_roles:
+            return (
+                f"Only members of the incidents channel's team and {settings} can declare an "
+                f"incident, and {who} is neither. Ask a team owner to add you to the team, or an "
+                "administrator to add you to bot_allowed."
+            )
+        if isinstance(command, c.Open):
+            return (
+                f"Only {settings} can declare an incident, and {who} is not one of them. Ask an "
+                "administrator to add you to bot_allowed."
+            )
+        which = f"{row.reference}'s" if row is not None else "the incident's"
+        how = (
+            "Take a role on it first ('scribe me', 'tech me'), or ask its incident lead to."
+            if member
+            else "Ask its incident lead to name you (e.g. 'scribe you@example.org'), or an "
             "administrator to add you."
+        )
+        return (
+            f"Only the incident team can change an incident: whoever declared it, its leads, and "
+            f"{settings}. {who} is not in {which} team. {how}"
         )
 
     def may_see(self, who: str | None, incident: str) -> bool:
@@ -173,26 +237,24 @@ class Gate:
 
     def _target(
         self, session: Any, command: c.Command, who: str, incident: str | None
-    ) -> IncidentRow | None | object:
-        """The incident the service will act on (as it chooses it), or None when it will find
-        none, in which case only the general rights count."""
+    ) -> tuple[c.Command, IncidentRow | None | object]:
+        """The command as it will run (a held draft's own) and the incident the service will
+        act on (as it chooses it), or None when it will find none."""
         if isinstance(command, c.SendDraft):
             draft = session.get(store.DraftRow, who)  # keyed by its author
             if draft is None:
-                return _NOTHING_WAITING
+                return command, _NOTHING_WAITING
             try:
                 command = c.parse(draft.command, priority_names=self.priority_names)
             except c.ParseError:
-                return _NOTHING_WAITING
-            if isinstance(command, c.Open):
-                return None
+                return command, _NOTHING_WAITING
             incident = draft.incident
         if isinstance(command, c.Open):
-            return None
+            return command, None
         try:
-            return choose_incident(session, command, incident)
+            return command, choose_incident(session, command, incident)
         except Refused:
-            return None
+            return command, None
 
     def _may_change(self, who: str, row: Any) -> bool:
         if row is not None and row.security:
@@ -209,6 +271,13 @@ class Gate:
 
 
 _NOTHING_WAITING = object()  # 'send anyway' with no draft: the service answers it
+
+
+def _for_themselves(command: c.Command, who: str) -> bool:
+    """'tech me', 'role delivery manager me' (or their own address): a role they take."""
+    if isinstance(command, c.Assign | c.AssignExtra):
+        return command.person is None or command.person.lower() == who
+    return False
 
 
 def _named(row: IncidentRow) -> set[str]:

@@ -9,6 +9,10 @@ use), addressed with a conversation reference the bot stored when someone spoke 
   channel (how Teams documents a bot starting a channel post). The reference comes from that
   channel, else from any conversation the bot has: the Bot Connector address (`serviceUrl`),
   the tenant and the bot's id are the tenant's, not one channel's.
+- a thread in a channel (`19:...;messageid=<root>`): a reply there, sent to that conversation.
+- `update(thread, activity id, activity)`: the Bot Connector's update activity (`PUT
+  /v3/conversations/{thread}/activities/{id}` with the whole new activity), which keeps an
+  incident's card up to date in place (service/living_card.py).
 - "chat:<email>": the stored 1:1 chat with that person. With none, the person is looked up in
   the incidents channel's members (the Bot Connector gives their email and sign-in name), the
   chat is created with `createConversation`, and stored for next time.
@@ -23,15 +27,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters import conversations
+from comms_assistant.adapters.graph.errors import retry_after_seconds
+from comms_assistant.adapters.teams_transports import THREAD
 from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, UntrustedAddress, in_proactive_turn
 from comms_assistant.service.ports import DeliveryError
 
@@ -42,6 +48,7 @@ log = logging.getLogger(__name__)
 
 CHAT = "chat:"
 CHANNEL = "channel:"
+T = TypeVar("T")
 
 
 class NoReference(DeliveryError):
@@ -60,8 +67,18 @@ class ProactiveSender:
 
     async def __call__(self, conversation_id: str, activity: dict[str, Any]) -> str:
         action = f"send to {_shown(conversation_id)} through the Bot Connector"
+        return await self._guarded(action, lambda: self._send(conversation_id, activity))
+
+    async def update(
+        self, conversation_id: str, activity_id: str, activity: dict[str, Any]
+    ) -> None:
+        """Replace the bot's message `activity_id` in a channel thread with `activity`."""
+        action = f"update {activity_id} in {_shown(conversation_id)} through the Bot Connector"
+        await self._guarded(action, lambda: self._update(conversation_id, activity_id, activity))
+
+    async def _guarded(self, action: str, work: Callable[[], Awaitable[T]]) -> T:
         try:
-            return await self.host.turn_loop.run(lambda: self._send(conversation_id, activity))
+            return await self.host.turn_loop.run(work)
         except DeliveryError:
             raise
         except TimeoutError:
@@ -70,7 +87,11 @@ class ProactiveSender:
             # 403: the bot is not in that team or chat (or was blocked); 404: no such channel.
             # Neither passes by itself, so the lead hears at once rather than after retries.
             retryable = error.status in {408, 429} or error.status >= 500
-            raise DeliveryError(f"{action}: HTTP {error.status}", retryable=retryable) from None
+            raise DeliveryError(
+                f"{action}: HTTP {error.status}",
+                retryable=retryable,
+                retry_after=retry_after_seconds(error.headers),
+            ) from None
         except aiohttp.ClientError as error:
             raise DeliveryError(f"{action}: {type(error).__name__}", retryable=True) from None
 
@@ -80,15 +101,38 @@ class ProactiveSender:
         message = Activity.model_validate(activity)
         if destination.startswith(CHAT):
             return await self._to_chat(destination.removeprefix(CHAT).strip(), message)
-        channel = destination.removeprefix(CHANNEL)
-        if not channel.startswith("19:"):
-            raise DeliveryError(
-                f"the bot cannot post to {destination!r}: the Bot Connector finds channels by "
-                "id (19:...), not by name. Send that destination through Graph or a webhook "
-                "(teams_transports).",
-                retryable=False,
-            )
+        channel = _channel_id(destination)
+        if THREAD in channel:
+            return await self._to_thread(channel, message)
         return await self._to_channel(channel, message)
+
+    async def _to_thread(self, thread: str, message: Any) -> str:
+        stored = await self._base(thread)
+
+        async def post(connector: Any, ref: Any) -> str:
+            message.apply_conversation_reference(_in(ref, thread), is_incoming=False)
+            message.reply_to_id = None  # in the thread: the conversation id says where
+            sent = await connector.conversations.send_to_conversation(thread, message)
+            return str(sent.id)
+
+        return await in_proactive_turn(self.host, stored, post)
+
+    async def _update(self, destination: str, activity_id: str, activity: dict[str, Any]) -> None:
+        from microsoft_agents.activity import Activity
+
+        thread = _channel_id(destination)
+        if THREAD not in thread:
+            raise DeliveryError(f"the bot updates cards in channel threads only, not {thread!r}")
+        message = Activity.model_validate(activity)
+        stored = await self._base(thread)
+
+        async def put(connector: Any, ref: Any) -> None:
+            message.apply_conversation_reference(_in(ref, thread), is_incoming=False)
+            message.id = activity_id
+            message.reply_to_id = None  # type: ignore[assignment]  # the card itself, no reply
+            await connector.conversations.update_activity(thread, activity_id, message)
+
+        await in_proactive_turn(self.host, stored, put)
 
     async def _to_channel(self, channel: str, message: Any) -> str:
         from microsoft_agents.activity import ConversationParameters
@@ -201,6 +245,26 @@ class ProactiveSender:
                 retryable=True,
             )
         return stored
+
+
+def _channel_id(destination: str) -> str:
+    """The channel (or channel thread) a destination names by id; refused by name."""
+    channel = destination.removeprefix(CHANNEL)
+    if not channel.startswith("19:"):
+        raise DeliveryError(
+            f"the bot cannot post to {destination!r}: the Bot Connector finds channels by "
+            "id (19:...), not by name. Send that destination through Graph or a webhook "
+            "(teams_transports).",
+            retryable=False,
+        )
+    return channel
+
+
+def _in(ref: Any, thread: str) -> Any:
+    """`ref` (a reference from somewhere in the tenant) moved to the channel thread `thread`."""
+    moved = {"id": thread, "is_group": True, "conversation_type": "channel"}
+    conversation = ref.conversation.model_copy(update=moved)
+    return ref.model_copy(update={"conversation": conversation})
 
 
 def _tenant_id(ref: Any) -> dict[str, str]:

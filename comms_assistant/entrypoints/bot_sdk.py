@@ -3,13 +3,15 @@
 Departures from the SDK's defaults, each for a trap measured in PLATFORM-FACTS: turns run after
 the 202 on their own loop (bot_queue), not inside the request; `on_turn_error` sends a plain
 sentence, not exception text; the MSAL provider is wrapped (bot_auth); every outbound call is
-bounded; messages the bot starts itself go through bot_outbound. Stored turns: bot_jobs.
+bounded; messages the bot starts itself go through bot_outbound. Stored turns: bot_jobs. Card
+button presses (invokes answered in the HTTP response): bot_invoke and bot_actions.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,14 +22,15 @@ from pydantic import ValidationError
 
 from comms_assistant.adapters import conversations, turn_journal
 from comms_assistant.config import Settings
-from comms_assistant.entrypoints import bot_auth
-from comms_assistant.entrypoints.bot_cards import submitted_command
+from comms_assistant.entrypoints import bot_actions, bot_auth, bot_invoke
+from comms_assistant.entrypoints.bot_cards import submitted_command, welcome_card
 from comms_assistant.entrypoints.bot_channels import open_channel
 from comms_assistant.entrypoints.bot_delivery import DeliveryThread
-from comms_assistant.entrypoints.bot_jobs import CURRENT_TURN, Job, restored
-from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, connector_of, send_text
+from comms_assistant.entrypoints.bot_jobs import CURRENT_TURN, CURRENT_WAITER, Job, restored
+from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, send_text
 from comms_assistant.entrypoints.bot_policy import People, bot_mentions, command_text
 from comms_assistant.entrypoints.bot_queue import LoopThread, QueueFull, TurnQueue
+from comms_assistant.entrypoints.bot_senders import Senders
 from comms_assistant.entrypoints.bot_turns import SORRY, Answer, Background, Turns
 
 if TYPE_CHECKING:
@@ -78,8 +81,9 @@ class AgentHost:
         # Acknowledged turns, kept until run (adapters/turn_journal.py: why a file of its own).
         self.journal = turn_journal.open_journal(settings.home)
         self.acceptor = turn_journal.Acceptor(self.journal)
-        self._remembered: dict[str, tuple[str | None, bool]] = {}
         self.timeout = settings.bot_outbound_timeout
+        self.senders = Senders(turns.engine, people, timeout=self.timeout, clock=turns.clock)
+        self.invokes = bot_invoke.InvokeDesk(self)
         self.connections = bot_auth.connection_manager(settings, provider_factory)
         self.authenticator = bot_auth.Authenticator(
             self.connections.get_default_connection_configuration(),
@@ -95,6 +99,9 @@ class AgentHost:
         )
         self.agent.activity("message")(self._on_message)
         self.agent.conversation_update("membersAdded")(self._on_members_added)
+        self.agent.adaptive_card.action_execute(re.compile(""))(
+            lambda context, _state, _data: bot_invoke.on_press(self, context)
+        )
         self.agent.error(self._on_turn_error)
         self.turn_loop = LoopThread("bot-turns")
         self.tasks: set[asyncio.Task[None]] = set()  # deliveries started by turns
@@ -145,6 +152,8 @@ class AgentHost:
             return web.json_response(
                 {"error": "The activity needs a type and a conversation."}, status=400
             )
+        if bot_invoke.is_press(activity):
+            return await self.invokes.accept(identity, activity, body)  # answered in the body
         if activity.type == "invoke" or activity.delivery_mode == "expectReplies":
             return await self._answer_in_response(identity, activity)  # answered in the body
         activity.request_id = uuid.uuid4().hex
@@ -193,6 +202,10 @@ class AgentHost:
             if turn.state == turn_journal.STARTED:
                 await self._interrupted(job)
                 continue
+            if bot_invoke.is_press(job.activity):  # its presser saw it fail (bot_invoke)
+                log.warning("a button press from before the stop was never run: dropped")
+                await self._finish(job)
+                continue
             try:
                 self.queue.reserve()
             except QueueFull:
@@ -240,7 +253,7 @@ class AgentHost:
         return web.json_response(answer.body, status=answer.status or 501)
 
     async def _turn(self, job: Job) -> None:
-        token = CURRENT_TURN.set(job.turn_id)
+        token, waiting = CURRENT_TURN.set(job.turn_id), CURRENT_WAITER.set(job.waiter)
         try:
             await asyncio.wait_for(
                 self.adapter.process_activity(job.identity, job.activity, self.agent.on_turn),
@@ -249,8 +262,18 @@ class AgentHost:
         except bot_auth.TokenUnavailable:
             # Without a token nothing can be sent, not even an apology: the log says it.
             log.error("no token to answer in %s: the command was not answered", job.lane)
+            if job.waiter is not None:  # a press is answered in the HTTP response: it can be
+                job.waiter.answer(bot_actions.message_response(UNSURE))
+        except asyncio.CancelledError:
+            if job.waiter is not None:  # stopped mid-press: whether it was done is unknown
+                job.waiter.answer(bot_actions.message_response(UNSURE))
+            raise
+        else:
+            if job.waiter is not None:  # a press nothing answered (its handler failed)
+                job.waiter.answer(bot_actions.message_response(SORRY))
         finally:
             CURRENT_TURN.reset(token)
+            CURRENT_WAITER.reset(waiting)
             task = asyncio.current_task()
             # Cancelled by a stop: left unfinished, so the next start runs it (or, if it had
             # begun, asks its sender to check). Failed or done: it ran, and is never run again.
@@ -259,51 +282,27 @@ class AgentHost:
 
     async def _crashed(self, job: Job, error: BaseException) -> None:
         """A turn failed outside the SDK's error handler (timeout, a bug around it)."""
+        if job.waiter is not None and job.waiter.answer(bot_actions.message_response(UNSURE)):
+            return  # the presser still waits: the answer to the press says it
         reference = job.activity.get_conversation_reference().model_dump(
             mode="json", by_alias=True, exclude_none=True
         )
         anonymous = job.identity.allow_anonymous
         await send_text(self, {"reference": reference, ANONYMOUS: anonymous}, UNSURE)
 
-    async def _remember(self, context: TurnContext, who: str | None) -> dict[str, Any]:
-        """Keep the conversation's address (where replies, cards and nudges can be sent);
-        returns it as stored."""
-        activity = context.activity
-        conversation = activity.conversation.id
-        anonymous = context.identity is None or context.identity.allow_anonymous
-        reference = activity.get_conversation_reference().model_dump(
-            mode="json",
-            by_alias=True,
-            exclude_none=True,  # None fields do not validate back
-        )
-        stored = {"reference": reference, ANONYMOUS: anonymous}
-        # A write per message would queue every turn behind SQLite's one writer: only changes.
-        if self._remembered.get(conversation) != (activity.service_url, anonymous):
-            await asyncio.to_thread(
-                conversations.remember,
-                self.turns.engine,
-                conversation,
-                kind=conversations.BOT,
-                service_url=activity.service_url or "",
-                reference=stored,
-                now=self.turns.clock(),
-                # A 1:1 chat is where that person's own cards can go ("chat:<email>").
-                person=who if activity.conversation.conversation_type == "personal" else None,
-            )
-            self._remembered[conversation] = (activity.service_url, anonymous)
-        return stored
-
     async def _on_members_added(self, context: TurnContext, _state: Any) -> None:
         """Added to a team or a chat: its address is kept at once, so the worker's cards can go
         there before anyone has @mentioned the bot, and people are told how to start."""
-        from microsoft_agents.hosting.core import MessageFactory
+        from microsoft_agents.hosting.core import CardFactory, MessageFactory
 
         activity = context.activity
         me = activity.recipient.id if activity.recipient else None
         if not any(member.id == me for member in activity.members_added or []):
             return  # people joining a team the bot is already in
-        await self._remember(context, None)
-        await context.send_activity(MessageFactory.text(WELCOME))
+        await self.senders.remember(context, None)
+        welcome = MessageFactory.attachment(CardFactory.adaptive_card(welcome_card(WELCOME)))
+        welcome.text = WELCOME  # shown in notifications and where cards are not
+        await context.send_activity(welcome)
 
     async def _on_message(self, context: TurnContext, _state: Any) -> None:
         from microsoft_agents.hosting.core import CardFactory, MessageFactory
@@ -317,18 +316,17 @@ class AgentHost:
         else:
             raw = activity.text or ""
         text = command_text(raw, _bot_mentions(activity))
-        sender = activity.from_property
-        who = await self.people.email_for(
-            getattr(sender, "aad_object_id", None), self._member_lookup(context)
-        )
-        stored = await self._remember(context, who)
+        who = await self.senders.who(context)
+        stored = await self.senders.remember(context, who)
         turn_id = CURRENT_TURN.get()
 
         def run_once() -> Answer | None:
             # Claimed in the journal just before the command runs: a turn is never run twice.
             if turn_id is not None and not turn_journal.start(self.journal, turn_id):
                 return None
-            return self.turns.answer(text, who=who, conversation=conversation, incident=incident)
+            return self.turns.answer(
+                text, who=who, conversation=conversation, incident=incident, forms=True
+            )
 
         answer = await asyncio.to_thread(run_once)
         if answer is None:
@@ -348,21 +346,6 @@ class AgentHost:
         await asyncio.wait_for(context.send_activity(reply), self.timeout)
         if self.background is not None:
             self.background.start(answer.reply.deliveries, conversation)
-
-    def _member_lookup(self, context: TurnContext) -> Any:
-        sender = context.activity.from_property
-        connector = connector_of(context)
-        getter = getattr(connector, "get_conversation_member", None)
-        if getter is None or sender is None or not sender.id:
-            return None
-
-        async def lookup() -> str | None:
-            member = await asyncio.wait_for(
-                getter(context.activity.conversation.id, sender.id), self.timeout
-            )
-            return member.email or member.user_principal_name
-
-        return lookup
 
     async def post(self, conversation: str, text: str) -> None:
         """A new message in a stored conversation (the delivery outcome, nudges)."""
@@ -390,6 +373,9 @@ class AgentHost:
         log.error("turn failed", exc_info=(type(error), error, error.__traceback__))
         if isinstance(error, bot_auth.TokenUnavailable):
             raise error  # no token: nothing can be sent; the endpoint answers 503
+        waiter = CURRENT_WAITER.get()
+        if waiter is not None and waiter.answer(bot_actions.message_response(SORRY)):
+            return  # a button press: the answer to the press says it
         try:
             from microsoft_agents.hosting.core import MessageFactory
 

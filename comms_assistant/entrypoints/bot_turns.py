@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters import conversations, outbox
+from comms_assistant.adapters import conversations, outbox, store
 from comms_assistant.adapters.render import Renderer
 from comms_assistant.adapters.store import OutboxRow
 from comms_assistant.domain import commands as c
-from comms_assistant.entrypoints import bot_cards
+from comms_assistant.entrypoints import bot_cards, bot_forms
 from comms_assistant.entrypoints.bot_policy import (
     MAX_COMMAND,
     SECURITY_REFUSAL,
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
 TOO_LONG = f"That message is too long for a command (over {MAX_COMMAND} characters)."
+FORM = "Fill in the form to declare an incident (or type it: 'help' shows how)."
 
 Deliver = Callable[[set[int]], Awaitable[None]]
 Post = Callable[[str, str], Awaitable[None]]  # (conversation id, text)
@@ -53,14 +54,27 @@ class Turns:
     gate: Gate
     renderer: Renderer
     clock: Callable[[], datetime]
+    service_names: Mapping[str, str] = field(default_factory=dict)  # the service catalogue
 
     def answer(
-        self, text: str, *, who: str | None, conversation: str, incident: str | None = None
+        self,
+        text: str,
+        *,
+        who: str | None,
+        conversation: str,
+        incident: str | None = None,
+        forms: bool = False,
     ) -> Answer:
-        """Decide and run one command. Synchronous: the caller puts it on a worker thread."""
+        """Decide and run one command. Synchronous: the caller puts it on a worker thread.
+        `forms`: the answer may be a form (the bot's own turns: Teams sends the form's button
+        back to the bot, which an outgoing webhook's answer cannot)."""
         if len(text) > MAX_COMMAND:
             return Answer(Reply(TOO_LONG, ok=False))
-        bound = incident or conversations.bound_incident(self.engine, conversation)
+        if forms and text.strip().lower() == "open":
+            return Answer(Reply(FORM), self.open_form())
+        # A reference before the command ('INC-2026-0002 log ...') beats the thread's incident.
+        named = c.named_incident(text)
+        bound = incident or named or conversations.bound_incident(self.engine, conversation)
         refusal = self.gate.refusal(text, who, bound)
         if refusal is not None:
             log.warning("refused %r from %s: %s", _verb(text), who or "(unknown)", refusal)
@@ -74,7 +88,31 @@ class Turns:
             if isinstance(command, c.Open):
                 conversations.bind(self.engine, conversation, reply.reference, now=self.clock())
         opened = command.title if isinstance(command, c.Open) and reply.ok else None
+        if forms and reply.held and who is not None:
+            return Answer(reply, self._held(reply, who))
         return Answer(reply, self._card(command, reply), opened)
+
+    def open_form(
+        self, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        policy = self.service.planner.policy
+        return bot_forms.open_form(policy, self.service_names, values, errors)
+
+    def draft_of(self, who: str) -> store.DraftRow | None:
+        """`who`'s message held back for its wording, if one is waiting."""
+        with store.transaction(self.engine) as session:
+            draft = session.get(store.DraftRow, who)
+            if draft is not None:
+                session.expunge(draft)
+            return draft
+
+    def _held(self, reply: Reply, who: str) -> dict[str, Any] | None:
+        draft = self.draft_of(who)
+        if draft is None:
+            return None
+        return bot_cards.held_card(
+            reply.text, author=who.lower(), draft=draft.command, suggested=bool(draft.suggested)
+        )
 
     def _card(self, command: c.Command | None, reply: Reply) -> dict[str, Any] | None:
         if isinstance(command, c.Help):

@@ -45,6 +45,27 @@ def run(
     raise typer.Exit(run_command(command, who=as_, incident=incident, wait=wait, timeout=timeout))
 
 
+@app.command("list")
+def list_open() -> None:
+    """The open incidents: priority, status, lead, age and when the next update is due."""
+    from comms_assistant.entrypoints.run_command import run_command
+
+    raise typer.Exit(run_command("list", who=None, incident=None, wait=False, timeout=0))
+
+
+@app.command()
+def status(
+    reference: Annotated[
+        str | None, typer.Argument(help="An incident's reference, e.g. INC-2026-0001.")
+    ] = None,
+) -> None:
+    """One incident at a glance (the only open one when no reference is given)."""
+    from comms_assistant.entrypoints.run_command import run_command
+
+    text = f"status {reference}" if reference else "status"
+    raise typer.Exit(run_command(text, who=None, incident=None, wait=False, timeout=0))
+
+
 @app.command()
 def deliver(
     timeout: Annotated[float, typer.Option(help="Seconds to keep trying.")] = 60.0,
@@ -268,7 +289,7 @@ JSON_EXAMPLES = {
     "teams_transports": '{"destination": "bot"}',
     "bot_people": '{"entra object id": "person@example.org"}',
     "bot_allowed": '["person@example.org"]',
-    "bot_allowed_roles": '["incident team"]',
+    "bot_allowed_roles": '["team member", "incident team"]',
     "bot_service_urls": '["https://..."]',
 }
 

@@ -15,7 +15,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from comms_assistant.adapters.graph import GraphAdapters
@@ -59,23 +59,6 @@ SECURITY_FOLDER_FIX = (
     "the library's): security incidents' reports, reviews and Major Incident reports are filed "
     "there (docs/setup.md, step 3)"
 )
-TEAMS_FIX = (
-    "the account must be a member of the team, with delegated ChannelMessage.Send consented "
-    "(docs/setup.md, step 5); or set teams_transport to bot or webhook"
-)
-CARD = {
-    "type": "AdaptiveCard",
-    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-    "version": "1.5",
-    "body": [
-        {
-            "type": "TextBlock",
-            "wrap": True,
-            "text": "comms-assistant pre-flight check: incident updates can be posted here. "
-            "You can delete this message.",
-        }
-    ],
-}
 
 
 @dataclass
@@ -290,63 +273,9 @@ class Checker:
         return MAIL_FIX[kind].format(mailbox=self.settings.mailbox)
 
     async def teams(self, *, post: bool) -> None:
-        from comms_assistant.adapters.teams_transports import (
-            DEFAULT_DESTINATION,
-            WebhookTransport,
-            transport_name,
-            webhook_url,
-        )
-        from comms_assistant.service.ports import TeamsCard
+        from comms_assistant.entrypoints.graph_check_teams import check_teams
 
-        s = self.settings
-        for destination in sorted(
-            {DEFAULT_DESTINATION, *s.teams_transports} - {"channel:*", "chat:*"}
-        ):
-            name = transport_name(s, destination, bot_running=True)
-            label = f"Teams {destination} ({name})"
-            if name == "bot":
-                self.add(
-                    SKIP,
-                    label,
-                    "the bot posts from comms-assistant serve: @mention it "
-                    "with 'help' in the channel to check it",
-                )
-                continue
-            card = TeamsCard(f"comms-assistant-check-{uuid.uuid4()}", "Pre-flight check", CARD)
-            if name == "webhook":
-                url = webhook_url(s, destination)
-                if not url:
-                    self.add(FAIL, label, "no URL", "set teams_webhook_url (docs/setup.md, step 5)")
-                    continue
-                poster: Any = WebhookTransport(url, name=destination)
-            else:
-                credential = self.adapters.teams_credential
-                if credential is None:
-                    self.add(
-                        FAIL,
-                        label,
-                        "no delegated account: app-only tokens cannot post",
-                        "set teams_account and run comms-assistant graph login",
-                    )
-                    continue
-                try:
-                    from comms_assistant.adapters.graph.client import scopes_for
-
-                    credential.get_token(*scopes_for(self.graph_url))
-                except Exception as error:  # noqa: BLE001
-                    self.add(FAIL, label, "cannot sign in as the account", sign_in_fix(error))
-                    continue
-                poster = self.adapters.teams_graph
-            if not post:
-                self.add(PASS, label, "ready (not posted: add --teams to post a test card)")
-                continue
-            try:
-                await poster.post_card(card)
-            except Exception as error:  # noqa: BLE001
-                fix = TEAMS_FIX if name == "graph" else "make a new Workflows URL"
-                self.add(FAIL, label, str(error)[:200], fix)
-                continue
-            self.add(PASS, label, "test card posted")
+        await check_teams(self, post=post)
 
 
 def report(steps: list[Step]) -> str:

@@ -19,7 +19,7 @@ def run_command(
     text: str, *, who: str | None, incident: str | None, wait: bool, timeout: float
 ) -> int:
     app = bootstrap()
-    reply = app.commands().execute(text, who=who, incident=incident)
+    reply = app.commands().execute(text, who=who, incident=incident, shell=True)
     typer.echo(reply.text)
     if not reply.ok:
         return EXIT_REFUSED

@@ -164,6 +164,8 @@ def _message(path: Path) -> str:
         for lines in _cards(data.get("attachments"))
     )
     meta = f"{escape(str(sender))} · {escape(str(when or ''))} · {how}"
+    if isinstance(data.get("version"), int):  # updated in place: the earlier ones are kept
+        meta += f" · updated, version {data['version']} (earlier ones in its .history.jsonl)"
     said = f"<p>{escape(text)}</p>" if text.strip() else ""
     return f'<article><div class="meta">{meta}</div>{said}{cards}</article>'
 

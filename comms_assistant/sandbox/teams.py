@@ -3,6 +3,11 @@ one posted to a chat under chats/<chat>/.
 
 As in Microsoft 365, posting needs a *delegated* token (a signed-in user): an app-only token gets
 401, because Teamwork.Migrate.All only allows importing messages. Reading works with either.
+
+In a channel, a message can be changed by its sender (`PATCH .../messages/{id}`, 204; the
+version it replaces is kept in `<file>.history.jsonl`, message_history.py) and replied to
+(`POST .../messages/{id}/replies`, 201; `GET` lists them). Replies are written beside the
+messages with `replyToId` set; `GET .../messages` lists only the thread roots, as Graph does.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from comms_assistant.sandbox import auth, seed
+from comms_assistant.sandbox import auth, message_history, seed
 from comms_assistant.sandbox.odata import GraphError, ci_get, file_stamp, iso, json_ok, now
 from comms_assistant.sandbox.odata import read_json as read_body
 from comms_assistant.sandbox.routing import CLAIMS, Router, context
@@ -48,6 +53,17 @@ def register(router: Router) -> None:
         channel_messages,
     )
     router.add("POST GET", r"/v1\.0/chats/(?P<chat>[^/]+)/messages", chat_messages)
+    router.add(
+        "GET PATCH",
+        r"/v1\.0/teams/(?P<team>[^/]+)/channels/(?P<channel>[^/]+)/messages/(?P<message>[^/]+)",
+        channel_message,
+    )
+    router.add(
+        "POST GET",
+        r"/v1\.0/teams/(?P<team>[^/]+)/channels/(?P<channel>[^/]+)/messages/(?P<message>[^/]+)"
+        r"/replies",
+        channel_replies,
+    )
 
 
 def safe_folder_name(conversation: str) -> str:
@@ -173,12 +189,15 @@ async def chat_messages(request: web.Request, match: re.Match[str]) -> web.Strea
     return await _messages(request, folder, {"chatId": chat, "channelIdentity": None})
 
 
-async def _messages(request: web.Request, folder: Any, where: dict[str, Any]) -> web.StreamResponse:
+async def _messages(
+    request: web.Request, folder: Any, where: dict[str, Any], reply_to: str | None = None
+) -> web.StreamResponse:
     if request.method == "GET":
-        newest = sorted(folder.glob("*.json"), reverse=True)
+        found = [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))[::-1]]
+        # The channel's messages are its threads' roots; a thread's, its replies (Graph's way).
+        found = [m for m in found if _reply_to(m) == reply_to]
         top = request.query.get("$top", "")
-        newest = newest[: int(top)] if top.isdigit() else newest
-        return json_ok({"value": [json.loads(path.read_text()) for path in newest]})
+        return json_ok({"value": found[: int(top)] if top.isdigit() else found})
     _require_delegated(request)
     raw = await request.read()
     if len(raw) > MAX_MESSAGE_BYTES:
@@ -192,7 +211,7 @@ async def _messages(request: web.Request, folder: Any, where: dict[str, Any]) ->
     claims = request.get(CLAIMS) or {}
     stored = {
         "id": message_id,
-        "replyToId": None,
+        "replyToId": reply_to,
         "etag": message_id,
         "messageType": "message",
         "createdDateTime": iso(moment),
@@ -217,21 +236,8 @@ async def _messages(request: web.Request, folder: Any, where: dict[str, Any]) ->
                 "userIdentityType": "aadUser",
             },
         },
-        "body": {
-            "contentType": str(ci_get(ci_get(message, "body"), "contentType") or "text").lower(),
-            "content": ci_get(ci_get(message, "body"), "content"),
-        },
-        "attachments": [
-            {
-                "id": ci_get(a, "id"),
-                "contentType": ci_get(a, "contentType"),
-                "contentUrl": ci_get(a, "contentUrl"),
-                "content": ci_get(a, "content"),
-                "name": ci_get(a, "name"),
-                "thumbnailUrl": ci_get(a, "thumbnailUrl"),
-            }
-            for a in ci_get(message, "attachments") or []
-        ],
+        "body": _body(ci_get(message, "body")),
+        "attachments": _attachments(ci_get(message, "attachments")),
         "mentions": ci_get(message, "mentions") or [],
         "reactions": [],
         **where,
@@ -239,3 +245,75 @@ async def _messages(request: web.Request, folder: Any, where: dict[str, Any]) ->
     path = folder / f"{file_stamp(moment)}-{message_id}.json"
     atomic_write(path, json.dumps(stored, indent=2).encode(), context(request).state.tmp_dir)
     return json_ok(stored, status=201)
+
+
+async def channel_message(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    """GET one channel message, or PATCH it: only its sender may, with a delegated token."""
+    folder = _channel_dir(request, match["team"], match["channel"])
+    path, stored = message_history.load(folder, match["message"])
+    if request.method == "GET":
+        return json_ok(stored)
+    _require_delegated(request)
+    claims = request.get(CLAIMS) or {}
+    if ((stored.get("from") or {}).get("user") or {}).get("id") != claims.get("oid"):
+        raise GraphError(403, "Forbidden", "Only the sender of a message can update it.")
+    raw = await request.read()
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise GraphError(
+            413, "RequestEntityTooLarge", f"Message size {len(raw)} bytes exceeds the 28 KB limit."
+        )
+    change = await read_body(request)
+    if ci_get(change, "body") is not None or ci_get(change, "attachments") is not None:
+        validate({"body": stored["body"], "attachments": stored["attachments"], **change})
+    updated = dict(stored)
+    for field in ("body", "attachments", "subject", "summary", "mentions", "importance"):
+        value = ci_get(change, field)
+        if value is not None:
+            shaped = {"body": _body, "attachments": _attachments}.get(field)
+            updated[field] = shaped(value) if shaped else value
+    moment = iso(now())
+    updated.update(lastModifiedDateTime=moment, lastEditedDateTime=moment, etag=next_message_id())
+    message_history.replace(path, stored, updated, context(request).state.tmp_dir)
+    return web.Response(status=204)
+
+
+async def channel_replies(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    """The replies in a channel message's thread: listed, or one more posted (201)."""
+    folder = _channel_dir(request, match["team"], match["channel"])
+    root = match["message"]
+    _, stored = message_history.load(folder, root)
+    if stored.get("replyToId"):
+        raise GraphError(400, "BadRequest", "A reply cannot be replied to: reply to its root.")
+    identity = {"channelIdentity": {"teamId": seed.TEAM_ID, "channelId": match["channel"]}}
+    return await _messages(request, folder, identity, reply_to=root)
+
+
+def _body(given: Any) -> dict[str, Any]:
+    return {
+        "contentType": str(ci_get(given, "contentType") or "text").lower(),
+        "content": ci_get(given, "content"),
+    }
+
+
+def _attachments(given: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": ci_get(a, "id"),
+            "contentType": ci_get(a, "contentType"),
+            "contentUrl": ci_get(a, "contentUrl"),
+            "content": ci_get(a, "content"),
+            "name": ci_get(a, "name"),
+            "thumbnailUrl": ci_get(a, "thumbnailUrl"),
+        }
+        for a in given or []
+    ]
+
+
+def _reply_to(message: dict[str, Any]) -> str | None:
+    """The root a stored message replies to: a Bot Connector activity sent into a channel
+    thread (`<channel>;messageid=<root>`) is a reply there even when it names none."""
+    if message.get("replyToId"):
+        return str(message["replyToId"])
+    conversation = str((message.get("conversation") or {}).get("id") or "")
+    root = conversation.partition(";messageid=")[2]
+    return root if root and root != message.get("id") else None

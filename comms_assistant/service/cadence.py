@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from comms_assistant.adapters import store
+from comms_assistant.adapters.card_actions import nudge_buttons
 from comms_assistant.domain.cadence import Action, ActionKind, Done, actions_due, next_update_due
 from comms_assistant.domain.incident import Incident, Status, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
@@ -94,6 +95,7 @@ class CadenceService:
                     paragraphs=paragraphs,
                     now=now,
                     marking=self.planner.renderer.security_marking,
+                    actions=nudge_buttons(row.reference),
                 )
                 return f"{row.reference}: nudged the lead (update due by {due_at})"
             case ActionKind.HOLDING:

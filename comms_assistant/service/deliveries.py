@@ -24,6 +24,7 @@ from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
+from comms_assistant.service import living_card
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.major_report import (
     major_incident,
@@ -70,9 +71,12 @@ class DeliveryPlanner:
     ) -> OutboxRow:
         # One sync per change: the document converges on the incident's state whatever order
         # earlier syncs ran in, so a key per timeline entry is enough to stay idempotent.
-        return self._document(
+        sync = self._document(
             session, row, f"report:{entry.seq}", DeliveryKind.REPORT_SYNC, row.report_name, now
         )
+        # The incident's card in its channels shows the change too (one living card each).
+        living_card.queue_refreshes(session, row, entry, now, cause=sync)
+        return sync
 
     def review(self, session: Session, row: IncidentRow, now: datetime) -> OutboxRow:
         return self._document(

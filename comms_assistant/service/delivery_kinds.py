@@ -23,6 +23,8 @@ class DeliveryKind(StrEnum):
     MAJOR_LESSONS = "major.lessons"
     MAIL = "mail"
     TEAMS_CARD = "teams.card"
+    # The incident's living card in a channel, redrawn from the incident as it is when it goes.
+    TEAMS_REFRESH = "teams.refresh"
     NOTICE = "notice"
     LEAD_CARD = "lead.card"
 
@@ -47,6 +49,7 @@ class Couriers(Protocol):
     def reports(self) -> Documents: ...
     async def send_mail(self, delivery: Delivery) -> dict[str, Any]: ...
     async def post_card(self, delivery: Delivery) -> dict[str, Any]: ...
+    async def refresh_card(self, delivery: Delivery) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,14 @@ KINDS: dict[DeliveryKind, KindSpec] = {
         "Teams card",
         lambda p: f"teams   card in the {p.get('where', 'Incidents channel')}: {p['summary']!r}",
         stakeholder=True,
+    ),
+    DeliveryKind.TEAMS_REFRESH: KindSpec(
+        Medium.TEAMS,
+        lambda c, d: c.refresh_card(d),
+        "Teams card update",
+        lambda p: (
+            f"teams   update the incident's card in the {p.get('where', 'Incidents channel')}"
+        ),
     ),
     DeliveryKind.NOTICE: KindSpec(
         Medium.EMAIL,

@@ -23,7 +23,7 @@ from comms_assistant.adapters import outbox, store
 from comms_assistant.adapters.outbox import Delivery
 from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
 from comms_assistant.adapters.word_properties import DEFAULT_AUTHOR
-from comms_assistant.service import deliveries, lead_notices, major_report, pacing
+from comms_assistant.service import deliveries, lead_notices, living_card, major_report, pacing
 from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
 from comms_assistant.service.ports import (
@@ -72,6 +72,8 @@ class Dispatcher:
     # when the report is filed, not when it is planned: only then is its link known).
     report_filed: ReportFiledRenderer = field(default_factory=ReportFiledRenderer)
     author: str = DEFAULT_AUTHOR  # the documents' author: the mailbox_name setting
+    # Draws an incident's living card in its channels when a refresh goes (living_card.py).
+    living: living_card.LivingCards | None = None
 
     def __post_init__(self) -> None:
         self.owner = outbox.new_owner()
@@ -232,6 +234,10 @@ class Dispatcher:
 
     async def post_card(self, delivery: Delivery) -> dict[str, Any]:
         payload = delivery.payload
+        thread = ""
+        if payload.get("living"):  # in the incidents channel: a reply to the incident's card
+            with store.transaction(self.engine) as session:
+                thread = living_card.thread_for(session, delivery.id)
         message_id = await self.teams.post_card(
             TeamsCard(
                 payload["delivery_id"],
@@ -239,9 +245,15 @@ class Dispatcher:
                 payload["card"],
                 payload.get("to", ""),
                 uncertain=delivery.uncertain,
+                thread=thread,
             )
         )
-        return {"message_id": message_id}
+        return {"message_id": message_id, **({"thread": thread} if thread else {})}
+
+    async def refresh_card(self, delivery: Delivery) -> dict[str, Any]:
+        if self.living is None:
+            raise DeliveryError("no card templates to draw the incident's card", retryable=False)
+        return await living_card.refresh(self.teams, self.engine, self.living, delivery)
 
 
 def _described(delivery: Delivery) -> str:

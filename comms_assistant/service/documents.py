@@ -36,7 +36,7 @@ from comms_assistant.adapters.word_properties import DEFAULT_AUTHOR, Stamp
 from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident
 from comms_assistant.domain.names import named, services_named
-from comms_assistant.service import report_lock
+from comms_assistant.service import living_card, report_lock
 from comms_assistant.service.comms_sent import sent_messages
 from comms_assistant.service.deliveries import major_incident, major_name
 from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS
@@ -113,6 +113,10 @@ class ReportWriter:
             with store.transaction(self.engine) as session:
                 row = session.get_one(store.IncidentRow, incident_id)
                 row.report_item_id, row.report_url = item.id, item.web_url or None
+                if row.report_url:  # the incident's card can now open it
+                    living_card.queue_for(
+                        session, row, self.clock(), key="report", cause=None, post=False
+                    )
             if from_template is not None:
                 filled = (from_template, item.etag)
         saved = await self._save(state, incident_id, item_id, refresh, filled=filled)

@@ -24,7 +24,6 @@ from comms_assistant.domain.incident import (
     DomainError,
     Incident,
     Priority,
-    Status,
     TimelineEntry,
     format_reference,
 )
@@ -33,6 +32,7 @@ from comms_assistant.domain.related import related_services, resolve_target
 from comms_assistant.service.cadence import send_holding
 from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan, major_incident
 from comms_assistant.service.delivery_kinds import DeliveryKind
+from comms_assistant.service.finding import Refused, choose_incident, list_text
 from comms_assistant.service.messaging import central_team_outside
 from comms_assistant.service.replies import confirmation, neighbours_text
 from comms_assistant.service.status_text import describe
@@ -48,10 +48,6 @@ class Reply:
     held: bool = False  # held back for its wording: "send anyway" or "send suggested"
 
 
-class Refused(Exception):
-    """The command cannot be carried out; nothing was changed."""
-
-
 @dataclass
 class CommandService:
     engine: Engine
@@ -62,20 +58,34 @@ class CommandService:
     clock: Callable[[], datetime]
     wording: WordingCheck | None = None  # None: no plain-English check
 
-    def execute(self, text: str, *, who: str | None, incident: str | None = None) -> Reply:
+    def execute(
+        self, text: str, *, who: str | None, incident: str | None = None, shell: bool = False
+    ) -> Reply:
+        """`incident`: the one meant (`--incident`, the thread's); a reference before the
+        command names it too. `shell`: from comms-assistant run, so answers say --as and
+        --incident where a chat would say something else."""
         try:
             command = c.parse(text, priority_names=self.planner.policy.priority_names())
         except c.ParseError as error:
             return Reply(str(error), ok=False)
         if isinstance(command, c.Help):
             return Reply(c.HELP_TEXT)
+        named = c.named_incident(text)
+        if named and incident and named != incident.upper():
+            return Reply(
+                f"The command names {named} but {incident} was given too: give one.", ok=False
+            )
+        incident = named or incident
         if who is None and not isinstance(command, c.READ_ONLY):
-            return Reply("Say who you are: only a named person can change an incident.", ok=False)
+            how = " Add --as with your email address: --as you@example.org." if shell else ""
+            return Reply(
+                f"Say who you are: only a named person can change an incident.{how}", ok=False
+            )
         try:
             with store.transaction(self.engine) as session:
                 if isinstance(command, c.SendDraft):
                     return self._send_draft(session, command, who or "")
-                return self._run(session, command, who or "", incident, text=text)
+                return self._run(session, command, who or "", incident, text=text, shell=shell)
         except (DomainError, Refused) as error:
             # The transaction rolled back: nothing was half-done.
             return Reply(str(error), ok=False)
@@ -89,6 +99,7 @@ class CommandService:
         *,
         text: str,
         checked: bool = False,
+        shell: bool = False,
     ) -> Reply:
         now = self.clock()
         verdict = None if checked or self.wording is None else self.wording.review(command)
@@ -96,7 +107,11 @@ class CommandService:
             if verdict and command.priority is not Priority.P1:
                 return self._hold(session, verdict, who, None, text, now)
             return self._annotated(self._open(session, command, who, now), verdict)
-        row = choose_incident(session, command, ref)
+        if isinstance(command, c.ListIncidents):
+            rows = store.open_incidents(session)
+            policy = self.planner.policy
+            return Reply(list_text(rows, now=now, tz=self.tz, policy=policy, shell=shell))
+        row = choose_incident(session, command, ref, text=text, shell=shell)
         incident = store.to_domain(row)
         if isinstance(command, c.ShowStatus):
             return Reply(
@@ -216,6 +231,7 @@ class CommandService:
             now=now,
             security=command.security,
             advice=command.advice,
+            lead=command.lead,
         )
         row = IncidentRow(year=year, number=number, notified=[], updates_sent=0)
         store.write_incident(row, incident)
@@ -362,34 +378,3 @@ class CommandService:
                 f"Under the {policy.name} process only the {roles} may declare the incident "
                 f"resolved. Ask them to send 'close', or take the role first."
             )
-
-
-def choose_incident(session: Session, command: c.Command, ref: str | None) -> IncidentRow:
-    """The incident a command acts on: the one named, else the only one it can mean. Raises
-    Refused saying why there is none (the bot's gate asks the same question)."""
-    if ref:
-        row = store.find_incident(session, ref)
-        if row is None:
-            raise Refused(f'There is no incident "{ref}". Send "status" to see the open ones.')
-        return row
-    if isinstance(command, c.Lessons):
-        # Lessons follow a review, so the incident is closed: the latest one reviewed.
-        reviewed = store.latest_reviewed(session)
-        if reviewed is None:
-            raise Refused("No incident has a review yet: 'lessons' copies from one.")
-        return reviewed
-    candidates = store.open_incidents(session)
-    if isinstance(command, c.Review):
-        # Reviews follow resolution; an open incident gets the domain's "close it first".
-        candidates = store.incidents_with_status(session, Status.RESOLVED) or candidates
-    if len(candidates) == 1:
-        return candidates[0]
-    if len(candidates) > 1:
-        refs = ", ".join(r.reference for r in candidates)
-        raise Refused(f"More than one incident could be meant ({refs}): say which one.")
-    latest = store.latest_incident(session)
-    if isinstance(command, (c.ShowStatus, c.Log)) and latest is not None:
-        return latest
-    if isinstance(command, c.Review):
-        raise Refused("No resolved incident is waiting for a review: close it first.")
-    raise Refused("No incident is open. Start one with 'open <title> p1|p2|p3|p4'.")

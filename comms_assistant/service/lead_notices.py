@@ -6,13 +6,14 @@ out of shared channels: then by email to the lead.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters import conversations, outbox
 from comms_assistant.adapters.render_cards import markdown_literal
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.incident import Incident, Role
@@ -54,10 +55,15 @@ def enqueue_notice(
     now: datetime,
     email: bool = False,
     marking: str = DEFAULT_SECURITY_MARKING,
+    actions: list[dict[str, Any]] | None = None,
 ) -> OutboxRow:
     """`email`: by email even when a card would do (something to act on later, not now).
     `marking`: the security_marking setting (Renderer.security_marking), which starts the
-    subject and the body of a notice about a security incident, as it does stakeholder mail."""
+    subject and the body of a notice about a security incident, as it does stakeholder mail.
+    `actions`: the card's buttons (adapters/card_actions.py); an email has none.
+
+    The card @mentions the person (Teams notifies only a mention): by their Entra object id when
+    the bot has heard from them, else by their sign-in name, which Teams also accepts."""
     to = addressee(incident)
     if to.note:
         paragraphs = [*paragraphs, to.note]
@@ -80,7 +86,12 @@ def enqueue_notice(
         payload = {
             "delivery_id": key,
             "summary": f"{row.reference}: {title}",
-            "card": _card(f"{row.reference}: {title}", f"For {to.email}", paragraphs),
+            "card": _card(
+                f"{row.reference}: {title}",
+                _mention(to.email, conversations.teams_person(session, to.email)),
+                paragraphs,
+                actions or [],
+            ),
         }
         kind = DeliveryKind.LEAD_CARD
     # Its own lane: a nudge must not wait behind the stakeholder messages it is about.
@@ -95,14 +106,35 @@ def enqueue_notice(
     )
 
 
-def _card(title: str, addressed: str, paragraphs: list[str]) -> dict[str, Any]:
+def _mention(email: str, known: tuple[str, str] | None) -> dict[str, Any]:
+    """The mention entity for `email`: `<at>Name</at>` and whom it names."""
+    object_id, name = known or (email, "")
+    # The name sits inside <at>...</at> as it is in the entity: nothing there may be Markdown
+    # or end the tag.
+    shown = " ".join(re.sub(r"[^\w .'@-]|_", " ", name).split())
+    shown = shown or re.sub(r"[^\w.@+-]", "", email)
+    return {
+        "type": "mention",
+        "text": f"<at>{shown}</at>",
+        "mentioned": {"id": object_id, "name": name or email},
+    }
+
+
+def _card(
+    title: str, mention: dict[str, Any], paragraphs: list[str], actions: list[dict[str, Any]]
+) -> dict[str, Any]:
     # Built as data: user text (titles, drafts) never becomes card JSON by pasting; and all of
     # it is plain text, shown as typed rather than as Markdown.
     shown = markdown_literal
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "text": shown(title), "weight": "Bolder", "size": "Medium"}
         | {"wrap": True},
-        {"type": "TextBlock", "text": shown(addressed), "isSubtle": True, "wrap": True},
+        {"type": "TextBlock", "text": f"For {mention['text']}", "isSubtle": True, "wrap": True},
     ]
     body += [{"type": "TextBlock", "text": shown(p), "wrap": True} for p in paragraphs]
-    return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": "1.5", "body": body}
+    card: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": "1.5"}
+    card["body"] = body
+    card["msteams"] = {"entities": [mention]}
+    if actions:
+        card["actions"] = actions
+    return card

@@ -134,7 +134,15 @@ def plan_message(
         )
         key = f"{row.reference}:{entry.seq}:teams"
         summary = planner.renderer.heading(kind, incident, entry, number)
-        payload = {"delivery_id": key, "summary": summary, "card": card, "where": INCIDENTS_CHANNEL}
+        payload: dict[str, Any] = {
+            "delivery_id": key,
+            "summary": summary,
+            "card": card,
+            "where": INCIDENTS_CHANNEL,
+            # One living card per incident there: the first is its root, the others replies
+            # in its thread (service/living_card.py).
+            "living": True,
+        }
         plan.rows.append(
             enqueue_for(
                 session, row, DeliveryKind.TEAMS_CARD, key, f"{row.reference}:teams", payload, now

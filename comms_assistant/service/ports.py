@@ -32,6 +32,13 @@ class NotFound(DeliveryError):
         super().__init__(message, retryable=False)
 
 
+class CannotUpdate(DeliveryError):
+    """This way of posting to Teams cannot change a card once posted (a Workflows webhook)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, retryable=False)
+
+
 @dataclass(frozen=True)
 class DriveItem:
     id: str
@@ -124,6 +131,8 @@ class TeamsCard:
     "channel:Team name/Channel name" for another channel, "chat:person@example.org" for a 1:1
     chat with that person.
     `uncertain`: an earlier try may have posted it without the answer arriving, so look first.
+    `thread`: the id of a message in that channel to reply under (the incident's living card);
+    "" posts a new message. Where replies are not possible (a chat, a webhook) it is ignored.
     """
 
     delivery_id: str
@@ -131,10 +140,17 @@ class TeamsCard:
     card: dict[str, Any] = field(default_factory=dict)
     destination: str = ""
     uncertain: bool = False
+    thread: str = ""
 
 
 class TeamsPoster(Protocol):
     async def post_card(self, message: TeamsCard) -> str:
         """Post to the card's destination (by default the incidents channel); returns the
         message id. Honours Teams' 4 messages a second per channel by waiting, not failing."""
+        ...
+
+    async def update_card(self, message: TeamsCard, message_id: str) -> None:
+        """Replace the card of the message `message_id` (posted earlier to the same destination)
+        with `message`'s, in place. Doing it twice does no harm. CannotUpdate where the way of
+        posting cannot change a posted message."""
         ...

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
-from comms_assistant.domain.incident import Incident, TimelineEntry
+from comms_assistant.domain.incident import Incident, Role, TimelineEntry
 from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
 from comms_assistant.domain.related import Related
 from comms_assistant.domain.times import zone_name
@@ -48,6 +48,7 @@ def confirmation(
             lines = [f"{ref} is open at {policy.label(incident.priority)}: {incident.title}."]
             if command.priority_defaulted:
                 lines.append("No priority was given, so it is P3: change it with 'priority p1'.")
+            lines.append(_lead_line(incident))
             lines.append(f"Running report: {folder}/{row.report_name}")
         case c.Close():
             lines = [f"{ref} is resolved. Send 'review' to file the incident review."]
@@ -113,6 +114,15 @@ def due_time(due: datetime, now: datetime, tz: ZoneInfo) -> str:
     if due.date() == today + timedelta(days=1):
         return f"{when} tomorrow"
     return f"{when} on {due:%A} {due.day} {due:%B}"
+
+
+def _lead_line(incident: Incident) -> str:
+    lead = incident.leads.get(Role.INCIDENT_LEAD)
+    if not lead:
+        return "Nobody leads it yet: 'lead me' takes the role."
+    if lead.casefold() == incident.declared_by.casefold():
+        return "You are its incident lead: 'lead name@example.org' hands the role on."
+    return f"Its incident lead is {lead}."
 
 
 def _sentence(text: str) -> str:

@@ -1,10 +1,11 @@
 """One incident per message kind, ordinary and security, as the card and email checks read them;
-and the message that the Major Incident report is filed, both ways."""
+the message that the Major Incident report is filed, both ways; and the bot's own cards."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from comms_assistant.adapters.render_report_filed import ReportFiledMessage, ReportFiledRenderer
 from comms_assistant.domain.incident import Incident, Priority, Role, TimelineEntry
@@ -62,3 +63,52 @@ def each_report_filed(title: str, report_url: str) -> dict[str, ReportFiledMessa
             marking="OFFICIAL-SENSITIVE" if security else "",
         )  # fmt: skip
     return found
+
+
+def each_bot_card(app: Any, renderer: Any, reference: str) -> dict[str, dict[str, Any]]:
+    """The bot's forms and button cards, by name, for an open incident `reference` in `app`:
+    the declare form (empty, and back with problems), the update and edit forms, a message held
+    back, the welcome, the answer to a press, and the nudge with its @mention and buttons (made
+    as the cadence makes it, for someone the bot has heard from in Teams)."""
+    from comms_assistant.adapters import conversations, store
+    from comms_assistant.adapters.card_actions import nudge_buttons
+    from comms_assistant.domain.policy import DEFAULT_POLICY
+    from comms_assistant.entrypoints import bot_cards, bot_forms
+    from comms_assistant.service.lead_notices import enqueue_notice
+
+    services = {"apply": "Apply for teacher training", "find": "Find teacher training"}
+    typed = {"title": "Apply is down", "priority": "p2", "services": "apply,find"}
+    problems = {"": "Only the incident team can declare.", "impact": bot_forms.SECTION_WORDS}
+    incident = bot_cards.incident_card(app.engine, renderer, reference) or {}
+    conversations.remember_person(
+        app.engine, "a@example.org", object_id="6b1e0a3c-0000-4000-8000-000000000001",
+        name="Casey Comms", now=NOW,
+    )  # fmt: skip
+    with store.transaction(app.engine) as session:
+        row = store.find_incident(session, reference)
+        assert row is not None
+        nudge = enqueue_notice(
+            session, row, store.to_domain(row), key="nudge:cardcheck",
+            title="an update is due soon", paragraphs=["The next update is due by 11:00 GMT."],
+            now=NOW, actions=nudge_buttons(reference),
+        ).payload["card"]  # fmt: skip
+    return {
+        "bot: declare form": bot_forms.open_form(DEFAULT_POLICY, services),
+        "bot: declare form with problems": bot_forms.open_form(
+            DEFAULT_POLICY, services, typed, problems
+        ),
+        "bot: update form": bot_forms.update_form(reference, {"text": "Better"}),
+        "bot: edit form": bot_forms.text_form("close Restarted the database", reference),
+        "bot: held back": bot_cards.held_card(
+            "Not sent yet. 'DNS failover' is jargon.\n\nSend it as written: 'send anyway'.",
+            author="a@example.org",
+            draft="update x",
+            suggested=True,
+        ),  # fmt: skip
+        "bot: welcome": bot_cards.welcome_card("Hello. I help run incident communications."),
+        "bot: answer to a press": bot_cards.card_of(
+            bot_cards.text_blocks(f"{reference}: holding update sent.") + incident["body"],
+            incident.get("actions", []),
+        ),
+        "lead: nudge": nudge,
+    }

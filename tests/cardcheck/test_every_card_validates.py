@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from each_message import LATER, each_message, each_report_filed
+from each_message import LATER, each_bot_card, each_message, each_report_filed
 
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.contacts import load_directory
@@ -65,19 +65,24 @@ def product_cards(tmp_path: Path) -> dict[str, dict[str, Any]]:
     assert bot_card is not None
     cards["bot: incident"] = bot_card
     cards["bot: help"] = help_card()
+    cards |= each_bot_card(app, renderer, reply.reference or "")
     return cards
 
 
 def test_every_card_passes_our_rules_and_microsofts_validator(tmp_path: Path) -> None:
     cards = product_cards(tmp_path)
-    assert len(cards) == 2 * len(MessageKind) + 4
+    assert len(cards) == 2 * len(MessageKind) + 4 + 8
     ours = {name: validate_card(card) for name, card in cards.items()}
     assert all(not found for found in ours.values()), ours
     theirs = dict(zip(cards, microsoft_problems(list(cards.values())), strict=True))
     assert all(not found for found in theirs.values()), theirs
     # The bot's incident card uses buttons and an input: both validators saw them.
     text = json.dumps(cards["bot: incident"])
-    assert "Action.ShowCard" in text and "Input.Text" in text
+    assert "Action.ShowCard" in text and "Input.Text" in text and "Action.Execute" in text
+    # The forms' inputs and the nudge's mention: both validators saw them too.
+    form = json.dumps(cards["bot: declare form"])
+    assert "Input.ChoiceSet" in form and "Input.Toggle" in form
+    assert cards["lead: nudge"]["msteams"]["entities"][0]["text"] == "<at>Casey Comms</at>"
     assert "RESTRICTED" in json.dumps(cards["update (security)"])
     assert "Action.OpenUrl" in json.dumps(cards["report filed"])
     assert "Action.OpenUrl" not in json.dumps(cards["report filed (security)"])

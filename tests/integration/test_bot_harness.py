@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints import bot
-from comms_assistant.sandbox import SandboxTenant
+from comms_assistant.sandbox import SandboxTenant, card_press
 from comms_assistant.sandbox.bot_connector import BOT_CONNECTOR
 
 APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
@@ -66,6 +66,8 @@ MEMBERS = {
     ),
     "29:1-visitor": ("6b1e0a3c-0000-4000-8000-000000000003", "Val Visitor", "visitor@example.org"),
 }
+# In the tenant, but not in the team the bot serves (the incidents channel's): the visitor.
+OUTSIDE_THE_TEAM = {"29:1-visitor"}
 
 
 def message(
@@ -177,6 +179,26 @@ class Running:
         replies = self.wait(lambda: self.replies_to(activity["id"]), 1, timeout)
         assert len(replies) == 1, replies
         return replies[0]
+
+    def press(
+        self,
+        card: dict[str, Any],
+        title: str,
+        typed: dict[str, str] | None = None,
+        *,
+        auth: str | None = "good",
+        **kw: Any,
+    ) -> httpx.Response:
+        """Press a card's button as Teams does: an `adaptiveCard/action` invoke from `sender`
+        in `conversation` (the keywords of `message`); the bot answers in the response."""
+        base = message("", service_url=self.service_url, **kw)
+        return self.post(card_press.press(card, title, typed, base=base), auth=auth)
+
+    def pressed(self, card: dict[str, Any], title: str, typed: Any = None, **kw: Any) -> Any:
+        """The invoke response's body for a press (which must be answered 200)."""
+        response = self.press(card, title, typed, **kw)
+        assert response.status_code == 200, (response.status_code, response.text)
+        return response.json()
 
     @property
     def sent(self) -> list[dict[str, Any]]:
@@ -313,6 +335,7 @@ def start_bot(
     with sandbox if owned else contextlib.nullcontext(sandbox):
         people = [
             {"id": teams_id, "aadObjectId": oid, "name": name, "email": email}
+            | ({"inTeam": False} if teams_id in OUTSIDE_THE_TEAM else {})
             for teams_id, (oid, name, email) in MEMBERS.items()
         ]
         if roster:

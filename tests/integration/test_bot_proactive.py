@@ -175,6 +175,8 @@ def test_once_installed_in_a_team_cards_go_by_the_bot_before_anyone_speaks_to_it
         [welcome] = running.wait(lambda: running.sent, 1, 20)
         assert welcome["conversation"]["id"] == added["conversation"]["id"]
         assert "'help'" in welcome["text"]
+        [button] = welcome["attachments"][0]["content"]["actions"]
+        assert (button["type"], button["title"]) == ("Action.Execute", "Declare an incident")
 
         app = bootstrap(running.settings)
         reply = app.commands().execute(OPEN_P1, who="comms.lead@example.org")

@@ -151,3 +151,30 @@ def test_a_security_folder_that_is_the_reports_folder_is_worth_a_look(
     [step] = [s for s in steps if s.name == "folder 'Incident reports'" and s.mark == WARN]
     assert "everyone reads" in step.detail and "only the security team" in step.fix
     assert FAIL not in {s.mark for s in steps}
+
+
+def test_a_card_graph_cannot_update_is_worth_a_look(tmp_path: Path, sandbox: SandboxTenant) -> None:
+    """Without ChannelMessage.ReadWrite the incident's card could be posted but not kept up to
+    date in place: posting works, so it is a warning naming the permission."""
+    run_check(tmp_path, sandbox)
+    patch = {"method": "PATCH", "path": "/channels/.*/messages/[^/]+$", "status": 403, "times": 1}
+    add_fault(sandbox, patch)
+    steps = run_check(tmp_path, sandbox, teams=True)
+    step = steps["Teams channel (graph)"]
+    assert step.mark == WARN and "not updated" in step.detail, step
+    assert "ChannelMessage.ReadWrite" in step.fix
+    steps = run_check(tmp_path, sandbox, teams=True)  # the fault is spent: all well again
+    assert steps["Teams channel (graph)"].detail == "test card posted and updated in place"
+
+
+def test_a_webhook_is_said_to_post_each_change_anew(tmp_path: Path, sandbox: SandboxTenant) -> None:
+    settings = Settings(
+        home=tmp_path / "home",
+        sandbox_url=sandbox.base_url,
+        teams_transport="webhook",
+        teams_webhook_url="https://example.org/workflows/1/triggers/manual/paths/invoke?sig=s",
+    )
+    steps = asyncio.run(check(bootstrap(settings), send_test_mail=None, teams=False))
+    [note] = [s for s in steps if s.name == "Teams channel (webhook) card updates"]
+    assert note.mark == WARN and "cannot update a card" in note.detail
+    assert "bot or Graph" in note.fix and FAIL not in {s.mark for s in steps}

@@ -19,7 +19,7 @@ from comms_assistant.adapters.teams_transports import (
     transport_name,
 )
 from comms_assistant.config import Settings
-from comms_assistant.service.ports import DeliveryError, TeamsCard
+from comms_assistant.service.ports import CannotUpdate, DeliveryError, TeamsCard
 
 T = TypeVar("T")
 CARD = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "Hi"}]}
@@ -110,6 +110,32 @@ def test_bot_transport_sends_an_activity_to_the_channel_conversation() -> None:
     with pytest.raises(DeliveryError) as caught:
         asyncio.run(BotNotRunning().post_card(TeamsCard("d-4", "s", CARD)))
     assert caught.value.retryable and "serve" in str(caught.value)
+
+
+def test_bot_transport_replies_in_the_cards_thread_and_updates_the_card_in_place() -> None:
+    calls: list[tuple[Any, ...]] = []
+
+    class Send:
+        async def __call__(self, conversation: str, activity: dict[str, Any]) -> str:
+            calls.append(("send", conversation))
+            return "activity-8"
+
+        async def update(self, conversation: str, activity_id: str, body: dict[str, Any]) -> None:
+            calls.append(("update", conversation, activity_id, body["id"]))
+
+    transport = BotTransport(Send(), "19:abc@thread.tacv2")
+    asyncio.run(transport.post_card(TeamsCard("d-5", "Update 1", CARD, thread="activity-7")))
+    asyncio.run(transport.update_card(TeamsCard("d-6", "Apply is down", CARD), "activity-7"))
+    thread = "19:abc@thread.tacv2;messageid=activity-7"
+    assert calls == [("send", thread), ("update", thread, "activity-7", "activity-7")]
+
+    async def plain(conversation: str, activity: dict[str, Any]) -> str:
+        return "x"
+
+    # A sender that cannot update, and a Workflows webhook, say so: the card is posted anew.
+    for transport in (BotTransport(plain, "19:abc"), WebhookTransport("https://example.org/x")):
+        with pytest.raises(CannotUpdate):
+            asyncio.run(transport.update_card(TeamsCard("d-7", "s", CARD), "activity-7"))
 
 
 class Recorder:

@@ -24,8 +24,9 @@ OPEN = (
 )
 UPDATE = "update Candidates can sign in again but still cannot submit"
 SEND_MAIL = r"/users/[^/]+/sendMail$"
-# The incidents channel (cards also go to people's chats and to teams' own channels).
-CHANNEL_POST = r"/teams/[^/]+/channels/19:incidents[^/]*/messages$"
+# The incidents channel (cards also go to people's chats and to teams' own channels): a new
+# message there, or a reply in the thread of the incident's card (where updates go).
+CHANNEL_POST = r"/teams/[^/]+/channels/19:incidents[^/]*/messages(/[^/]+/replies)?$"
 
 
 def delivery_ids(product: Product) -> Counter[str]:

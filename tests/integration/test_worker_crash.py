@@ -95,6 +95,11 @@ def test_killing_the_worker_again_and_again_loses_nothing_and_sends_nothing_twic
                 incident=references[-1],
             )
             assert reply.ok and not reply.held, reply.text
+            # A change with no message of its own: the incident's card is updated in place.
+            changed = service.execute(
+                "status identified", who="comms.lead@example.org", incident=references[-1]
+            )
+            assert changed.ok, changed.text
         # Faults a real tenant produces, including sends that are accepted and then fail.
         rules = [
             {
@@ -128,6 +133,24 @@ def test_killing_the_worker_again_and_again_loses_nothing_and_sends_nothing_twic
                 "status": 503,
                 "probability": 0.2,
                 "seed": 4,
+                "retry_after": 1,
+            },
+            # The incident's card: its updates in place, and the replies in its thread.
+            {
+                "method": "PATCH",
+                "path": "/messages/[^/]+$",
+                "status": 503,
+                "probability": 0.3,
+                "seed": 7,
+                "retry_after": 1,
+            },
+            {
+                "method": "POST",
+                "path": "/replies$",
+                "status": 503,
+                "after": True,
+                "probability": 0.3,
+                "seed": 6,
                 "retry_after": 1,
             },
         ]
@@ -194,6 +217,15 @@ def test_killing_the_worker_again_and_again_loses_nothing_and_sends_nothing_twic
         # The incidents channel's cards; others went to people's chats and teams' channels.
         expected_cards = sum(1 for r in rows if r.kind == "teams.card" and "to" not in r.payload)
         assert len(cards) == expected_cards and max(cards.values()) == 1
+        # One card per incident there, showing the change no message told, the update a reply.
+        posts = [json.loads(p.read_text(encoding="utf-8")) for p in channel.glob("*.json")]
+        for reference in references:
+            roots = [m for m in posts if not m["replyToId"] and reference in json.dumps(m)]
+            assert len(roots) == 1, (reference, len(roots))
+            card = json.loads(roots[0]["attachments"][0]["content"])
+            facts = [f for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]]
+            assert {"title": "Status", "value": "Identified"} in facts, reference
+            assert len([m for m in posts if m["replyToId"] == roots[0]["id"]]) == 1
 
         reports = home / "sandbox" / "sharepoint" / seed.SITE_NAME / seed.LIBRARY
         for reference in references:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from comms_assistant.service.ports import (
+    CannotUpdate,
     DriveItem,
     NotFound,
     OutgoingMail,
@@ -164,11 +165,16 @@ class FakeMailer:
 
 
 class FakeTeams:
-    """`posted`: cards in the incidents channel; `direct`: cards to other channels and chats."""
+    """`posted`: cards in the incidents channel (replies in a thread have `thread` set);
+    `direct`: cards to other channels and chats; `updated`: (message id, new card) for each
+    update of a posted card. `updatable=False` plays a Workflows webhook: no updates."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, updatable: bool = True) -> None:
         self.posted: list[TeamsCard] = []
         self.direct: list[TeamsCard] = []
+        self.updated: list[tuple[str, TeamsCard]] = []
+        self.by_id: dict[str, TeamsCard] = {}
+        self.updatable = updatable
         self.faults = Faults()
 
     async def post_card(self, message: TeamsCard) -> str:
@@ -179,7 +185,21 @@ class FakeTeams:
             self.posted.append(message)
         else:
             self.direct.append(message)
-        return f"msg{len(self.posted) + len(self.direct)}"
+        message_id = f"msg{len(self.posted) + len(self.direct)}"
+        self.by_id[message_id] = message
+        return message_id
+
+    async def update_card(self, message: TeamsCard, message_id: str) -> None:
+        if not self.updatable:
+            raise CannotUpdate("a webhook cannot change a card it posted")
+        self.faults.check_before("update_card")
+        self.updated.append((message_id, message))
+        self.faults.check_after("update_card")
+
+    def living(self, message_id: str) -> TeamsCard:
+        """The card the message `message_id` shows now: its last update, else as posted."""
+        updates = [card for posted, card in self.updated if posted == message_id]
+        return updates[-1] if updates else self.by_id[message_id]
 
     def destinations(self) -> set[str]:
         return {m.destination for m in self.direct}

@@ -138,7 +138,8 @@ def test_a_security_incident_reaches_only_security_roles_and_the_leads():
 
 def test_a_security_incident_keeps_security_roles_to_their_services():
     breach = incident(Priority.P1, "apply", security=True)
-    assert emails(audience_for(breach, DIRECTORY)) == [ISM.email]
+    # The DPO covers register only; whoever declared it leads it, and hears as its lead.
+    assert emails(audience_for(breach, DIRECTORY)) == [ISM.email, "alex@example.org"]
 
 
 def test_a_lead_who_is_also_a_security_contact_is_reached_once():
@@ -150,7 +151,7 @@ def test_a_lead_who_is_also_a_security_contact_is_reached_once():
 def test_a_lead_given_only_as_an_unknown_name_cannot_be_reached():
     breach = incident(Priority.P2, "apply", security=True)
     breach.assign(Role.TECH_LEAD, "Somebody New", who="x", now=NOW)
-    assert emails(audience_for(breach, DIRECTORY)) == [ISM.email]
+    assert emails(audience_for(breach, DIRECTORY)) == [ISM.email, "alex@example.org"]
 
 
 def test_leads_are_not_added_to_ordinary_incidents():
@@ -209,5 +210,6 @@ def test_someone_known_by_name_only_who_leads_a_security_incident_is_told_by_ema
     breach = incident(Priority.P2, "apply", security=True)
     breach.assign(Role.COMMS_LEAD, "Sam Okafor", who="x", now=NOW)
     audience = audience_for(breach, (*DIRECTORY, ONCALL))
-    assert emails(audience) == [ISM.email, ONCALL.email]
+    # Alex declared it, so leads it; the incident lead is reached before the comms lead.
+    assert emails(audience) == [ISM.email, "alex@example.org", ONCALL.email]
     assert email_recipients(audience)[-1].name == "Sam Okafor"

@@ -15,7 +15,7 @@ T0 = datetime(2026, 11, 24, 10, 0, tzinfo=LONDON)  # a Tuesday morning
 TICK = timedelta(minutes=1)
 
 
-def p1(at: datetime = T0) -> Incident:
+def p1(at: datetime = T0, lead: str | None = None) -> Incident:
     return Incident.declare(
         reference="INC-2026-0001",
         title="Apply is down",
@@ -24,6 +24,7 @@ def p1(at: datetime = T0) -> Incident:
         services=("apply",),
         who="a@example.org",
         now=at,
+        lead=lead,
     )
 
 
@@ -113,7 +114,7 @@ def test_actions_are_never_early(minutes: int) -> None:
 
 
 def test_an_incident_without_leads_is_nudged_until_someone_takes_a_role() -> None:
-    incident = p1()
+    incident = p1(lead="")  # 'open ... lead: none': whoever declared it does not lead it
     incident.change_priority(Priority.P3, who="a@example.org", now=T0)  # no automatic holding
     done: set[str] = set()
 
@@ -130,3 +131,17 @@ def test_an_incident_without_leads_is_nudged_until_someone_takes_a_role() -> Non
     assert nudges_between(0, 300) == [210, 240, 270]
     incident.assign(Role.COMMS_LEAD, "c@example.org", who="c@example.org", now=T0)
     assert nudges_between(300, 400) == [300], "the new lead hears once, then no more repeats"
+
+
+def test_whoever_declared_an_incident_leads_it_so_its_nudge_is_not_repeated() -> None:
+    incident = p1()
+    incident.change_priority(Priority.P3, who="a@example.org", now=T0)
+    assert incident.leads == {Role.INCIDENT_LEAD: "a@example.org"}
+    done: set[str] = set()
+    nudged = []
+    for minute in range(0, 300):
+        now = T0 + timedelta(minutes=minute)
+        owed = actions_due(incident, DEFAULT_POLICY, Done(frozenset(done)), now, tick=TICK)
+        nudged += [minute for a in owed if a.kind is ActionKind.NUDGE]
+        done.update(a.key for a in owed)
+    assert nudged == [210]

@@ -76,6 +76,7 @@ def test_the_stored_values_are_unchanged() -> None:
         "major.lessons",
         "mail",
         "teams.card",
+        "teams.refresh",
         "notice",
         "lead.card",
     }
@@ -87,7 +88,8 @@ def test_the_dispatcher_delivers_every_kind_by_its_medium(
     world.deliver()
     after = {row.id: row for row in world.outbox()}
     mailed = {m.delivery_id for m in world.mailer.sent}
-    carded = {c.delivery_id for c in (*world.teams.posted, *world.teams.direct)}
+    updated = (card for _, card in world.teams.updated)  # the incident's card, kept up to date
+    carded = {c.delivery_id for c in (*world.teams.posted, *world.teams.direct, *updated)}
     went: dict[DeliveryKind, Medium] = {}
     for kind, row in made.items():
         assert after[row.id].status == outbox.DONE, (kind, after[row.id].last_error)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import docx
 from docx.oxml.ns import qn
@@ -188,10 +189,11 @@ def test_a_security_incidents_appendix_counts_people_and_names_nobody(world: Wor
     assert len(filed) == 2  # the running report and the Major Incident report
     for path in filed:
         sent = read_comms(world.documents.content(path))[1:]
+        # The security contacts, and the comms lead, who declared it and so leads it.
         assert [cells[1:] for _, cells in sent] == [
-            ["New incident", "2 people by email; 1 Teams chat", "Email, Teams"],
+            ["New incident", "3 people by email; 1 Teams chat", "Email, Teams"],
             ["Major Incident notification", "1 person by email", "Email"],
-            ["Resolved", "2 people by email; 1 Teams chat", "Email, Teams"],
+            ["Resolved", "3 people by email; 1 Teams chat", "Email, Teams"],
             ["Resolved, restricted version for the central team", "1 person by email", "Email"],
             ["Major Incident report filed", "1 person by email", "Email"],
         ], path
@@ -280,7 +282,8 @@ def test_review_adds_the_recommendations_to_the_major_incident_report(world: Wor
     assert all(r.status == outbox.DONE for r in world.outbox())
 
 
-def test_lessons_people_wrote_first_are_kept_and_ours_follow(world: World) -> None:
+def closed_p1_lessons(world: World) -> tuple[docx.document.Document, Any]:
+    """A P1 closed, its Major Incident report filed: the report and its lessons' content."""
     publish_major_template(world)
     world.run(OPEN_P1)
     world.run("close Restored the connection")
@@ -289,6 +292,11 @@ def test_lessons_people_wrote_first_are_kept_and_ours_follow(world: World) -> No
     (content,) = document.element.body.xpath(
         ".//w:sdt[w:sdtPr/w:tag/@w:val='ca:lessons']/w:sdtContent"
     )
+    return document, content
+
+
+def test_lessons_people_wrote_first_are_kept_and_ours_follow(world: World) -> None:
+    document, content = closed_p1_lessons(world)
     next(content.iter(qn("w:t"))).text = "Ours: test the failover every quarter."
     out = io.BytesIO()
     document.save(out)
@@ -311,7 +319,8 @@ def test_a_p2_gets_no_major_incident_report(world: World) -> None:
     world.run("review")
     world.deliver()
     assert not any("major incident" in p for p in world.documents.files)
-    assert {r.kind for r in world.outbox()} <= {"report.sync", "review.file", "mail", "teams.card"}
+    made = {"report.sync", "review.file", "mail", "teams.card", "teams.refresh"}
+    assert {r.kind for r in world.outbox()} <= made
 
 
 def test_a_missing_major_incident_template_fails_with_what_to_do(world: World) -> None:

@@ -41,6 +41,29 @@ def test_declare_normalises_and_records_the_first_entry() -> None:
     assert "P2" in incident.timeline[0].text
 
 
+def test_whoever_declares_an_incident_leads_it_unless_they_name_someone_else() -> None:
+    mine = declared()
+    assert mine.leads == {Role.INCIDENT_LEAD: "comms@example.org"}
+    assert mine.roles_of("comms@example.org") == {"incident lead"}
+    assert "Incident lead" not in mine.timeline[0].text  # the declarer: said once, by "declared"
+
+    theirs = declared(lead="tech@example.org")
+    assert theirs.leads == {Role.INCIDENT_LEAD: "tech@example.org"}
+    assert theirs.declared_by == "comms@example.org"
+    assert theirs.timeline[0].text.endswith(". Incident lead: tech@example.org")
+    assert [e.kind for e in theirs.timeline] == [EntryKind.DECLARED]  # one entry, as ever
+
+    nobody = declared(lead="")
+    assert nobody.leads == {}
+    assert nobody.timeline[0].text.endswith(". Incident lead: nobody yet")
+    # The role is there to be taken, by the declarer or anyone else.
+    nobody.assign(Role.INCIDENT_LEAD, "tech@example.org", who="tech@example.org", now=T0)
+    assert nobody.leads == {Role.INCIDENT_LEAD: "tech@example.org"}
+
+    # The declarer's own address, however it was typed, is the declarer.
+    assert "Incident lead" not in declared(lead="Comms@Example.org").timeline[0].text
+
+
 def test_a_whole_life_numbers_entries_in_order() -> None:
     incident = declared()
     incident.assign(Role.COMMS_LEAD, "comms@example.org", who="comms@example.org", now=T0)
@@ -51,7 +74,11 @@ def test_a_whole_life_numbers_entries_in_order() -> None:
     incident.file_review(who="comms@example.org", now=T0 + timedelta(days=1))
     assert [e.seq for e in incident.timeline] == [1, 2, 3, 4, 5, 6, 7]
     assert incident.priority is Priority.P1
-    assert incident.leads == {Role.COMMS_LEAD: "comms@example.org"}
+    # Whoever declared it leads it; the comms lead role was taken as well.
+    assert incident.leads == {
+        Role.INCIDENT_LEAD: "comms@example.org",
+        Role.COMMS_LEAD: "comms@example.org",
+    }
     assert incident.resolved_at == T0 + timedelta(hours=1)
     assert incident.status is Status.CLOSED
     assert "from P2 to P1" in incident.timeline[3].text

@@ -10,7 +10,14 @@ import io
 import docx
 from docx.oxml.ns import qn
 from docx.table import Table
-from test_documents_major import MAJOR, OPEN_P1, OPEN_P2, REVIEW, publish_major_template
+from test_documents_major import (
+    MAJOR,
+    OPEN_P1,
+    OPEN_P2,
+    REVIEW,
+    closed_p1_lessons,
+    publish_major_template,
+)
 from world import World
 
 from comms_assistant.adapters import outbox
@@ -183,14 +190,7 @@ def test_lessons_says_why_not_when_there_is_nothing_to_copy(world: World) -> Non
 
 
 def test_a_copy_an_earlier_version_wrote_as_plain_text_is_replaced(world: World) -> None:
-    publish_major_template(world)
-    world.run(OPEN_P1)
-    world.run("close Restored the connection")
-    world.deliver()
-    document = docx.Document(io.BytesIO(world.documents.content(MAJOR)))
-    (content,) = document.element.body.xpath(
-        ".//w:sdt[w:sdtPr/w:tag/@w:val='ca:lessons']/w:sdtContent"
-    )
+    document, content = closed_p1_lessons(world)
     template_p = content.find(qn("w:p"))
     for child in list(content):
         content.remove(child)

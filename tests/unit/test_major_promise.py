@@ -247,7 +247,8 @@ def test_a_p1_lowered_and_closed_at_p2_is_reported_and_the_central_team_gets_the
     # Laid out as every other email: the heading, the words, then why they get it and whom to
     # ask. Closed (not yet reviewed): the lessons learnt come with the review.
     assert '<html lang="en-GB">' in told.html and "max-width:640px" in told.html
-    # Whoever declared it, by name when the contacts directory knows them.
+    # Its incident lead (whoever declared it leads it), by name when the contacts directory
+    # knows them.
     (who,) = [text for text, href in html.links if href == "mailto:comms.lead@example.org"]
     said = [
         "Major incident report filed",
@@ -258,7 +259,7 @@ def test_a_p1_lowered_and_closed_at_p2_is_reported_and_the_central_team_gets_the
         "lessons learnt from the incident review to it when the review is filed, and update "
         "them if its recommendations change.",
         "You are getting this because you are the central team for major incidents, and we "
-        f"told you about {REF} when it became one. Questions: {who}, who declared this "
+        f"told you about {REF} when it became one. Questions: {who}, who is leading this "
         "incident.",
     ]
     assert blocks_in(told.html) == said
@@ -266,8 +267,8 @@ def test_a_p1_lowered_and_closed_at_p2_is_reported_and_the_central_team_gets_the
     # The plain-text part says the same, with the addresses after the names.
     assert [heading, words, lessons] == [said[0], f"{said[1][:-1]} ({web_url}).", said[2]]
     assert footer.startswith(said[3].split(" Questions: ")[0])
-    assert footer.endswith("(comms.lead@example.org), who declared this incident.") or (
-        footer.endswith("Questions: comms.lead@example.org, who declared this incident.")
+    assert footer.endswith("(comms.lead@example.org), who is leading this incident.") or (
+        footer.endswith("Questions: comms.lead@example.org, who is leading this incident.")
     )
     # Listed with the other messages in the report's "Communications sent".
     world.deliver()

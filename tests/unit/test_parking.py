@@ -21,7 +21,7 @@ def test_a_refused_mail_is_parked_the_lead_told_and_it_can_be_sent_again(world: 
     assert [r.kind for r in failed] == ["mail"] and "400 bad address" in failed[0].last_error
     (notice,) = [p for p in world.teams.posted if "could not be made" in p.summary]
     text = str(notice.card)
-    assert "For comms.lead@example.org" in text and "deliver --failed" in text
+    assert "For <at>comms.lead@example.org</at>" in text and "deliver --failed" in text
     assert "Why: 400 bad address" in text
 
     assert outbox.retry_failed(world.app.engine, now=world.clock()) == [failed[0].id]

@@ -71,9 +71,13 @@ def test_govuk_paas_hands_over_at_five_and_after_six_hours(tmp_path: Path) -> No
 
 
 def test_moj_has_the_incident_lead_declare_resolution(tmp_path: Path) -> None:
-    world = started(tmp_path, "moj", "p2")
-    assert not world.run("close People can apply again.").ok
+    world = started(tmp_path, "moj", "p2")  # the comms lead opened it, so leads it too
+    assert world.run("tech me", who="tech.lead@example.org").ok
+    refused = world.run("close People can apply again.", who="tech.lead@example.org")
+    assert not refused.ok and "only the incident lead may" in refused.text
+    # The role handed on, its new holder declares it resolved, and the opener no longer may.
     world.run("I am the incident lead", who="lead@example.org")
+    assert not world.run("close People can apply again.").ok
     reply = world.run(
         "I am declaring this incident resolved because people can apply again.",
         who="lead@example.org",

@@ -358,7 +358,7 @@ def test_validate_card_accepts_the_element_types_we_use():
         ({"body": [{"type": "Image"}]}, "body[0].url: is required"),
         ({"actions": [{"type": "Action.OpenUrl", "url": REPORT}]}, "actions[0].title"),
         ({"actions": [{"type": "Action.OpenUrl", "title": "x", "url": "ftp://x"}]}, "http"),
-        ({"actions": [{"type": "Action.Execute", "title": "x"}]}, "not a known action"),
+        ({"actions": [{"type": "Action.Http", "title": "x"}]}, "not a known action"),
         ({"body": [{"type": "TextBlock", "text": "x" * 30_000}]}, "Teams accepts at most"),
     ],
 )

@@ -104,7 +104,11 @@ def test_the_nudge_goes_to_the_incident_lead_when_no_comms_lead_is_set(world: Wo
     world.deliver()
     (card,) = [p for p in world.teams.posted if "update is due" in p.summary]
     text = str(card.card)
-    assert "For lead@example.org" in text and "No comms lead is set" in text
+    assert "For <at>lead@example.org</at>" in text and "No comms lead is set" in text
+    # Never heard from in Teams: mentioned by sign-in name, which Teams accepts as the id.
+    mention = {"type": "mention", "text": "<at>lead@example.org</at>"}
+    mentioned = {"id": "lead@example.org", "name": "lead@example.org"}
+    assert card.card["msteams"]["entities"] == [mention | {"mentioned": mentioned}]
     assert "To send one now: update" in text
 
 
@@ -162,11 +166,11 @@ def test_profile_names_and_resolvers_reach_the_commands(tmp_path) -> None:  # ty
 
     moj = bootstrap(Settings(home=tmp_path / "moj", profile="moj"), clock=Clock(at(11, 0)))
     commands = moj.commands()
-    commands.execute(OPEN, who="comms.lead@example.org")
+    commands.execute(OPEN, who="comms.lead@example.org")  # so the comms lead leads it
     commands.execute("comms me", who="comms.lead@example.org")
+    commands.execute("I am the incident lead", who="lead@example.org")
     refused = commands.execute("close People can apply again.", who="comms.lead@example.org")
     assert not refused.ok and "only the incident lead may declare" in refused.text
-    commands.execute("I am the incident lead", who="lead@example.org")
     assert commands.execute(
         "I am declaring this incident resolved because people can apply again.",
         who="lead@example.org",

@@ -14,10 +14,13 @@ from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.service.dispatcher import Dispatcher
 from comms_assistant.service.documents import Folders
+from comms_assistant.service.living_card import LivingCards
 
 
 def build_world(home: Path, start: datetime, **overrides: object) -> World:
     """The service and dispatcher over in-memory fakes, with any settings overridden."""
+    # teams_updatable=False: Teams cards go by a Workflows webhook, which cannot update a card.
+    updatable = bool(overrides.pop("teams_updatable", True))
     clock = Clock(start)
     app = bootstrap(Settings(home=home, **overrides), clock=clock)  # type: ignore[arg-type]
     settings = app.settings
@@ -29,7 +32,7 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
             settings.security_reports_folder,
         )
     )
-    mailer, teams = FakeMailer(), FakeTeams()
+    mailer, teams = FakeMailer(), FakeTeams(updatable=updatable)
     for name in (settings.report_template, settings.review_template):
         documents.put(
             f"{settings.templates_folder}/{name}", (app.templates_dir / "word" / name).read_bytes()
@@ -53,5 +56,6 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         service_names=load_directory(app.contacts_dir).service_names(),
         report_filed=ReportFiledRenderer(app.templates_dir),
         author=settings.mailbox_name,
+        living=LivingCards(app.planner().renderer, app.planner().policy),
     )
     return World(app, app.commands(), dispatcher, documents, mailer, teams, clock)

@@ -13,6 +13,10 @@ app-only token is refused with 401 (see PLATFORM-FACTS, "Teams").
 The attachment id is derived from the delivery id, so before posting the channel's newest
 messages are searched for it: a post whose answer was lost (a 503 or a dropped connection after
 Teams accepted it) is found there instead of being posted a second time.
+
+A card with a `thread` is a reply in a channel thread (`POST .../messages/{id}/replies`; its
+replies are searched the same way), and `update_card` changes a posted card in place
+(`PATCH .../messages/{id}`, delegated ChannelMessage.ReadWrite; only its sender may).
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ MAX_CARD_BYTES = 28 * 1024
 _ATTACHMENT_NAMESPACE = uuid.UUID("0d9e4c52-3b1f-4f0e-9a51-2f6c1f7b8a10")
 # How many of the channel's newest messages are searched for an earlier post of the same card.
 RECENT_MESSAGES = 20
+# Of a thread's replies, how many are searched for an earlier post (Graph's most per page).
+MAX_REPLIES_LOOKED_AT = 50
 # Teams: 4 messages a second per channel (and per chat).
 PER_SECOND = 4
 
@@ -84,34 +90,18 @@ class GraphTeamsPoster:
         self._me: str | None = None
 
     async def post_card(self, message: TeamsCard) -> str:
-        from msgraph.generated.models.body_type import BodyType
-        from msgraph.generated.models.chat_message import ChatMessage
-        from msgraph.generated.models.chat_message_attachment import ChatMessageAttachment
-        from msgraph.generated.models.item_body import ItemBody
-
-        content = json.dumps(message.card, ensure_ascii=False)
-        if len(content.encode()) > MAX_CARD_BYTES:
-            raise DeliveryError(
-                f"card {message.delivery_id} is {len(content.encode())} bytes; "
-                f"Teams accepts about {MAX_CARD_BYTES}",
-                retryable=False,
-            )
-        attachment_id = uuid.uuid5(_ATTACHMENT_NAMESPACE, message.delivery_id).hex
-        chat_message = ChatMessage(
-            summary=message.summary or None,
-            body=ItemBody(
-                content_type=BodyType.Html,
-                content=f'<attachment id="{attachment_id}"></attachment>',
-            ),
-            attachments=[
-                ChatMessageAttachment(id=attachment_id, content_type=ADAPTIVE_CARD, content=content)
-            ],
-        )
+        chat_message = self._chat_message(message)
         messages, query_class, place = await self._messages_for(message.destination)
+        query = query_class.MessagesRequestBuilderGetQueryParameters(top=RECENT_MESSAGES)
+        if message.thread and message.destination.partition(":")[0] in ("", "channel"):
+            # A reply in the thread of the incident's card (chats have no threads).
+            messages = messages.by_chat_message_id(message.thread).replies
+            query = messages.RepliesRequestBuilderGetQueryParameters(top=MAX_REPLIES_LOOKED_AT)
         # Only a retry after an unknown outcome looks first: a first try has nothing to find,
         # and the look costs a Graph call per card.
         if message.uncertain:
-            earlier = await self._already_posted(messages, attachment_id, query_class)
+            attachment_id = chat_message.attachments[0].id
+            earlier = await self._already_posted(messages, attachment_id, query)
             if earlier is not None:
                 return earlier
         wait = self._pace.delay(place)
@@ -125,6 +115,42 @@ class GraphTeamsPoster:
                 "Teams accepted the card but returned no message id", retryable=False
             )
         return str(posted.id)
+
+    async def update_card(self, message: TeamsCard, message_id: str) -> None:
+        """The whole card again (PATCH replaces the body and attachments): safe to repeat."""
+        chat_message = self._chat_message(message)
+        messages, _, place = await self._messages_for(message.destination)
+        wait = self._pace.delay(place)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        # Retry OFF as for posts: the outbox retries, on its own clock and with its back-off.
+        with translated(f"update card {message_id} in Teams ({place})"):
+            await messages.by_chat_message_id(message_id).patch(chat_message, no_retry_config())
+
+    def _chat_message(self, message: TeamsCard) -> Any:
+        from msgraph.generated.models.body_type import BodyType
+        from msgraph.generated.models.chat_message import ChatMessage
+        from msgraph.generated.models.chat_message_attachment import ChatMessageAttachment
+        from msgraph.generated.models.item_body import ItemBody
+
+        content = json.dumps(message.card, ensure_ascii=False)
+        if len(content.encode()) > MAX_CARD_BYTES:
+            raise DeliveryError(
+                f"card {message.delivery_id} is {len(content.encode())} bytes; "
+                f"Teams accepts about {MAX_CARD_BYTES}",
+                retryable=False,
+            )
+        attachment_id = uuid.uuid5(_ATTACHMENT_NAMESPACE, message.delivery_id).hex
+        return ChatMessage(
+            summary=message.summary or None,
+            body=ItemBody(
+                content_type=BodyType.Html,
+                content=f'<attachment id="{attachment_id}"></attachment>',
+            ),
+            attachments=[
+                ChatMessageAttachment(id=attachment_id, content_type=ADAPTIVE_CARD, content=content)
+            ],
+        )
 
     async def _messages_for(self, destination: str) -> tuple[Any, Any, str]:
         """The messages endpoint for `destination`, its query class, and a key for pacing."""
@@ -218,11 +244,10 @@ class GraphTeamsPoster:
         self._chats[key] = str(created.id)
         return self._chats[key]
 
-    async def _already_posted(self, messages: Any, attachment_id: str, builder: Any) -> str | None:
-        """The id of a recent message carrying this card, if an earlier try posted it."""
+    async def _already_posted(self, messages: Any, attachment_id: str, query: Any) -> str | None:
+        """The id of a recent message (or reply) carrying this card, if an earlier try posted it."""
         from kiota_abstractions.base_request_configuration import RequestConfiguration
 
-        query = builder.MessagesRequestBuilderGetQueryParameters(top=RECENT_MESSAGES)
         try:
             with translated("look for the card among the channel's recent messages"):
                 page = await messages.get(RequestConfiguration(query_parameters=query))

@@ -1,0 +1,200 @@
+"""A press of a card button (a Universal Action) as the command it stands for, and the answer
+Teams shows for it.
+
+Every verb (adapters/card_actions.py) ends in one of: a form (nothing changes), or the text of
+a command run by `Turns.answer` exactly as if it had been typed by the presser, in the
+conversation the card is in: the same gate, refusals, checks and replies. The answer replaces
+the card for the presser (the invoke response), or is a message beside it:
+
+- a command that worked: its reply and, where it is about an incident, the incident as it now
+  is, with its buttons; a message held back for its wording: the held-back card;
+- a command refused or failed: its reply as a message (the card stays as it was);
+- a form with something wrong: the form again, the problem next to its field, values kept.
+
+Synchronous (SQLite): the bot runs it on a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from comms_assistant.adapters import card_actions as actions
+from comms_assistant.adapters import store
+from comms_assistant.adapters.card_rules import validate_card
+from comms_assistant.domain import commands as c
+from comms_assistant.entrypoints import bot_cards, bot_forms
+from comms_assistant.entrypoints.bot_turns import Answer, Turns
+
+log = logging.getLogger(__name__)
+
+CARD = "application/vnd.microsoft.card.adaptive"
+MESSAGE = "application/vnd.microsoft.activity.message"
+
+NOT_OURS = "That button is not one I know: send the command instead ('help' lists them)."
+NOT_YOURS = "This message is waiting for {author}: only they can send or edit it."
+GONE = (
+    "That message has been sent or replaced since, so nothing was sent. "
+    "'send anyway' sends your newest one."
+)
+
+
+@dataclass(frozen=True)
+class Pressed:
+    body: dict[str, Any]  # the invoke response's body (Teams' "adaptiveCard/action" response)
+    text: str  # the same in words: posted instead when the presser no longer waits for it
+    answer: Answer | None = None  # the command that ran, if one did: its deliveries follow
+
+
+def card_response(card: dict[str, Any]) -> dict[str, Any]:
+    return {"statusCode": 200, "type": CARD, "value": card}
+
+
+def message_response(text: str) -> dict[str, Any]:
+    return {"statusCode": 200, "type": MESSAGE, "value": text}
+
+
+def said(text: str, answer: Answer | None = None) -> Pressed:
+    return Pressed(message_response(text), text, answer)
+
+
+def shown(card: dict[str, Any], text: str, answer: Answer | None = None) -> Pressed:
+    return Pressed(card_response(card), text, answer)
+
+
+def press(
+    turns: Turns, verb: str, data: Mapping[str, Any], *, who: str | None, conversation: str
+) -> Pressed:
+    """Do what the button `verb` with `data` stands for, as `who`."""
+    incident = _text(data.get("incident")) or None
+    if verb == actions.FORM_OPEN:
+        return shown(turns.open_form(), bot_forms.OPEN_HEADING)
+    if verb == actions.FORM_UPDATE:
+        refusal = turns.gate.refusal("update form", who, incident)
+        if refusal is not None:
+            return said(refusal)
+        return shown(bot_forms.update_form(incident), bot_forms.UPDATE_HEADING)
+    if verb == actions.FORM_EDIT:
+        draft = _draft(turns, data, who)
+        return said(draft) if isinstance(draft, str) else _edit_form(turns, draft)
+    if verb == actions.DRAFT:
+        how = data.get("how")
+        if how not in ("anyway", "suggested"):
+            return said(NOT_OURS)
+        draft = _draft(turns, data, who)
+        if isinstance(draft, str):
+            return said(draft)
+        return _run(turns, f"send {how}", who=who, conversation=conversation, incident=None)
+    if verb == actions.COMMAND:
+        submitted = bot_cards.submitted_command({"command": "", **data})
+        if submitted is None or not submitted[0]:
+            return said(NOT_OURS)
+        text, incident = submitted
+        return _run(turns, text, who=who, conversation=conversation, incident=incident)
+    if verb == actions.OPEN:
+        policy = turns.service.planner.policy
+        filled = bot_forms.open_command(data, policy.priority_names(), turns.service_names)
+        return _form(turns, filled, turns.open_form, who, conversation, None)
+    if verb == actions.UPDATE:
+        filled = bot_forms.update_command(data)
+
+        def form(
+            values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+        ) -> dict[str, Any]:
+            return bot_forms.update_form(incident, values, errors)
+
+        return _form(turns, filled, form, who, conversation, incident)
+    return said(NOT_OURS)
+
+
+def _form(
+    turns: Turns,
+    filled: bot_forms.Filled,
+    form: Callable[..., dict[str, Any]],
+    who: str | None,
+    conversation: str,
+    incident: str | None,
+) -> Pressed:
+    if filled.text is None:
+        first = next(iter(filled.errors.values()), "")
+        return shown(form(filled.values, filled.errors), first)
+    answer = turns.answer(
+        filled.text, who=who, conversation=conversation, incident=incident, forms=True
+    )
+    if not answer.reply.ok:
+        # Refused, or a check the form cannot make (no such incident): the form again, with why.
+        return shown(form(filled.values, {"": answer.reply.text}), answer.reply.text, answer)
+    return _done(turns, answer, who)
+
+
+def _run(
+    turns: Turns, text: str, *, who: str | None, conversation: str, incident: str | None
+) -> Pressed:
+    answer = turns.answer(text, who=who, conversation=conversation, incident=incident, forms=True)
+    if not answer.reply.ok:
+        return said(answer.reply.text, answer)
+    return _done(turns, answer, who)
+
+
+def _done(turns: Turns, answer: Answer, who: str | None) -> Pressed:
+    """A command that worked (or was held back): its reply, and the incident as it now is."""
+    reply = answer.reply
+    if reply.held:
+        return shown(answer.card, reply.text, answer) if answer.card else said(reply.text, answer)
+    card = answer.card
+    if card is None and reply.reference and turns.gate.may_see(who, reply.reference):
+        card = bot_cards.incident_card(
+            turns.engine, turns.renderer, reply.reference, policy=turns.service.planner.policy
+        )
+    body = bot_cards.text_blocks(reply.text)
+    result = bot_cards.card_of(body + (card or {}).get("body", []), (card or {}).get("actions", []))
+    problems = validate_card(result)
+    if problems:
+        log.error("the answer card breaks Teams rules: %s", "; ".join(problems))
+        return said(reply.text, answer)
+    return shown(result, reply.text, answer)
+
+
+def _draft(turns: Turns, data: Mapping[str, Any], who: str | None) -> store.DraftRow | str:
+    """The presser's held-back message the button is for, or why there is none."""
+    if who is None:
+        return turns.gate.refusal("send anyway", None, None) or NOT_OURS
+    author = _text(data.get("author")).lower()
+    if author != who.lower():
+        return NOT_YOURS.format(author=author or "its author")
+    draft = turns.draft_of(who)
+    if draft is None or actions.fingerprint(draft.command) != data.get("draft"):
+        return GONE
+    return draft
+
+
+def _edit_form(turns: Turns, draft: store.DraftRow) -> Pressed:
+    names = turns.service.planner.policy.priority_names()
+    try:
+        command = c.parse(draft.command, priority_names=names)
+    except c.ParseError:
+        command = None
+    values = bot_forms.values_of(command) if command is not None else {}
+    if isinstance(command, c.Open):
+        return shown(turns.open_form(values), bot_forms.OPEN_HEADING)
+    if isinstance(command, c.Update):
+        return shown(bot_forms.update_form(draft.incident, values), bot_forms.UPDATE_HEADING)
+    return shown(bot_forms.text_form(draft.command, draft.incident), bot_forms.EDIT_HEADING)
+
+
+def with_line(pressed: Pressed, line: str) -> Pressed:
+    """`pressed` with a line more (where the incident's new channel is)."""
+    text = f"{pressed.text}\n\n{line}"
+    body = pressed.body
+    if body.get("type") == CARD:
+        card = dict(body["value"])
+        extra = bot_cards.text_blocks(line)
+        card["body"] = [*card.get("body", [])[:1], *extra, *card.get("body", [])[1:]]
+        return Pressed(card_response(card), text, pressed.answer)
+    return Pressed(message_response(text), text, pressed.answer)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
