@@ -40,7 +40,8 @@ def finish(document: Any) -> None:
         if markers:
             continue
         for block in blocks:  # empty paragraphs and empty tables: nothing of anyone's
-            if block.tag in (qn("w:p"), qn("w:tbl")):
+            # A paragraph that ends a section carries its page layout: it stays.
+            if block.tag in (qn("w:p"), qn("w:tbl")) and not xpath(block, "./w:pPr/w:sectPr"):
                 body.remove(block)
         marker = make_control(
             UNWRITTEN_TAG, "Not written", UNWRITTEN, lock=LOCK_OWNED, block=True, plain=False
@@ -71,6 +72,9 @@ def _is_heading(block: Any, style: str | None) -> bool:
 
 
 def _has_words(block: Any) -> bool:
+    # A picture, a chart or an embedded file is someone's, though it has no text.
+    if xpath(block, ".//w:drawing | .//w:pict | .//w:object"):
+        return True
     # A table's heading row is the template's, not anyone's writing.
     rows = xpath(block, ".//w:tr[not(w:trPr/w:tblHeader)]")
     parts = rows if block.tag == qn("w:tbl") or xpath(block, ".//w:tbl") else [block]

@@ -72,3 +72,44 @@ def test_finishing_twice_changes_nothing_and_writing_later_removes_the_marker() 
     text = reading_order(refresh_report(later, inc, LONDON))
     cause = text.index("What we know about the cause")
     assert text[cause + 1 : cause + 3] == ["A full disk on the database.", "What we are doing"]
+
+
+def test_a_picture_someone_pasted_is_writing_and_stays() -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    inc = incident()
+    doc = Document(io.BytesIO(refresh_report(report_template(), inc, LONDON)))
+    index = [p.text for p in doc.paragraphs].index("What we know about the cause")
+    # A paragraph holding only a picture (its drawing; no text at all).
+    picture = parse_xml(f"<w:r {nsdecls('w', 'wp')}><w:drawing><wp:inline/></w:drawing></w:r>")
+    doc.paragraphs[index + 1]._p.append(picture)
+    out = io.BytesIO()
+    doc.save(out)
+    inc.resolve("Restarted the database", who="bob@example.org", now=at(130))
+    finished = Document(io.BytesIO(refresh_report(out.getvalue(), inc, LONDON)))
+    assert len(finished.element.body.xpath(".//w:drawing")) == 1
+    text = reading_order(refresh_report(out.getvalue(), inc, LONDON))
+    assert text[text.index("What we know about the cause") + 1] == "What we are doing"
+
+
+def test_a_paragraph_ending_a_section_keeps_its_page_layout() -> None:
+    from copy import deepcopy
+
+    from docx.oxml.ns import qn
+
+    inc = incident()
+    doc = Document(io.BytesIO(refresh_report(report_template(), inc, LONDON)))
+    # The empty paragraph closing the (unwritten) hand-over section ends a Word section too.
+    index = [p.text for p in doc.paragraphs].index("Timeline")
+    closing = doc.paragraphs[index - 1]._p
+    assert closing.xpath("string(.)") == ""
+    closing.get_or_add_pPr().append(deepcopy(doc.element.body.find(qn("w:sectPr"))))
+    out = io.BytesIO()
+    doc.save(out)
+    assert len(Document(io.BytesIO(out.getvalue())).sections) == 2
+    inc.resolve("Restarted the database", who="bob@example.org", now=at(130))
+    finished = refresh_report(out.getvalue(), inc, LONDON)
+    assert len(Document(io.BytesIO(finished)).sections) == 2
+    text = reading_order(finished)
+    assert text[text.index("Hand-over") + 1] == "Not written."
