@@ -29,6 +29,7 @@ from comms_assistant.entrypoints.bot_policy import (
 )
 from comms_assistant.service.delivery_kinds import DeliveryKind, spec_of
 from comms_assistant.service.handle import CommandService, Reply
+from comms_assistant.service.messaging import INCIDENTS_CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +167,8 @@ def outcome(rows: list[OutboxRow]) -> str:
     emailed = sum(len(r.payload.get("bcc", [])) for r in done if r.kind == DeliveryKind.MAIL)
     if any(r.kind == DeliveryKind.MAIL for r in done):
         lines.append(f"{emailed} {'person' if emailed == 1 else 'people'} emailed.")
-    if any(r.kind == DeliveryKind.TEAMS_CARD for r in done):
-        lines.append("Card posted in the incidents channel.")
+    if teams := _where_cards_went(done):
+        lines.append(teams)
     failed = [r for r in rows if r.status == outbox.FAILED]
     waiting = [r for r in rows if r.status == outbox.PENDING]
     if failed:
@@ -178,6 +179,26 @@ def outcome(rows: list[OutboxRow]) -> str:
     if waiting:
         lines.append(f"{len(waiting)} still waiting to be retried ({_what(waiting)}).")
     return "\n\n".join(lines) or "Nothing needed delivering."
+
+
+def _where_cards_went(done: list[OutboxRow]) -> str:
+    """Where the Teams cards went, as they went: a card sent only to people's chats was not
+    posted in the incidents channel (issue 17)."""
+    places = [str(r.payload.get("where", "")) for r in done if r.kind == DeliveryKind.TEAMS_CARD]
+    if not places:
+        return ""
+    said = ["the incidents channel"] if INCIDENTS_CHANNEL in places else []
+    chats = sum(place.startswith("Teams chat") for place in places)
+    channels = sum(1 for place in places if place.startswith("Teams channel"))
+    if chats:
+        said.append(f"{chats} Teams {'chat' if chats == 1 else 'chats'}")
+    if channels:
+        said.append(f"{channels} other {'channel' if channels == 1 else 'channels'}")
+    return f"Card posted in {_and(said)}." if said else "Card posted in Teams."
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _what(rows: list[OutboxRow]) -> str:
