@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from comms_assistant.adapters import conversations
+from comms_assistant.adapters import conversations, outbox
 from comms_assistant.bootstrap import App, bootstrap, utc_now
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints import bot_auth
@@ -128,9 +128,10 @@ def _deliveries(app_: App, host: AgentHost) -> Callable[[web.Application], Async
             host.service_urls.allow(thread.sandbox_url + "/")
         root[DELIVERIES] = thread
         host.delivery = thread
-        host.background = Background(app_.engine, thread.deliver, host.post, host.tasks)
+        rows = partial(outbox.rows, app_.engine)
+        host.background = Background(rows, thread.deliver, host.post, host.tasks, host.amend)
         webhook_tasks: set[asyncio.Task[None]] = root[TASKS]
-        root[WEBHOOK_BACKGROUND] = Background(app_.engine, thread.deliver, None, webhook_tasks)
+        root[WEBHOOK_BACKGROUND] = Background(rows, thread.deliver, None, webhook_tasks)
         # Before the port opens: what was acknowledged before a stop goes ahead of anything new.
         await host.replay()
         try:

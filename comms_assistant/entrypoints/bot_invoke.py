@@ -205,7 +205,8 @@ async def on_press(host: AgentHost, context: TurnContext) -> Any:
     if waiter is not None and not waiter.answer(pressed.body):
         await asyncio.wait_for(send_text(host, stored, pressed.text), host.timeout)
     if answer is not None and host.background is not None:
-        host.background.start(answer.reply.deliveries, conversation)
+        # The pressed card changes to show it: only a failure is said in a message.
+        host.background.start(answer.reply.deliveries, conversation, quiet=True)
     body = pressed.body
     return AdaptiveCardInvokeResponse(
         status_code=body["statusCode"], type=body["type"], value=body["value"]

@@ -93,3 +93,19 @@ async def send_text(host: AgentHost, stored: dict[str, Any], text: str) -> None:
         await connector.conversations.send_to_conversation(ref.conversation.id, message)
 
     await in_proactive_turn(host, stored, send)
+
+
+async def replace_message(
+    host: AgentHost, stored: dict[str, Any], activity_id: str, activity: dict[str, Any]
+) -> None:
+    """The bot's own message `activity_id` in the stored conversation, replaced by `activity`."""
+    from microsoft_agents.activity import Activity
+
+    message = Activity.model_validate(activity)
+
+    async def put(connector: Any, ref: Any) -> None:
+        message.apply_conversation_reference(ref, is_incoming=False)
+        message.id = activity_id
+        await connector.conversations.update_activity(ref.conversation.id, activity_id, message)
+
+    await in_proactive_turn(host, stored, put)

@@ -27,11 +27,11 @@ from comms_assistant.entrypoints.bot_cards import submitted_command, welcome_car
 from comms_assistant.entrypoints.bot_channels import open_channel
 from comms_assistant.entrypoints.bot_delivery import DeliveryThread
 from comms_assistant.entrypoints.bot_jobs import CURRENT_TURN, CURRENT_WAITER, Job, restored
-from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, send_text
+from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, replace_message, send_text
 from comms_assistant.entrypoints.bot_policy import People, bot_mentions, command_text
 from comms_assistant.entrypoints.bot_queue import LoopThread, QueueFull, TurnQueue
 from comms_assistant.entrypoints.bot_senders import Senders
-from comms_assistant.entrypoints.bot_turns import SORRY, Answer, Background, Turns
+from comms_assistant.entrypoints.bot_turns import SORRY, Answer, Background, Sent, Turns
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
@@ -343,9 +343,11 @@ class AgentHost:
             reply.text = text  # shown in notifications and where cards are not
         else:
             reply = MessageFactory.text(text)
-        await asyncio.wait_for(context.send_activity(reply), self.timeout)
+        sent = await asyncio.wait_for(context.send_activity(reply), self.timeout)
         if self.background is not None:
-            self.background.start(answer.reply.deliveries, conversation)
+            kept = reply.model_dump(mode="json", by_alias=True, exclude_none=True)
+            went = Sent(str(sent.id), kept) if sent is not None and sent.id else None
+            self.background.start(answer.reply.deliveries, conversation, went)
 
     async def post(self, conversation: str, text: str) -> None:
         """A new message in a stored conversation (the delivery outcome, nudges)."""
@@ -354,6 +356,14 @@ class AgentHost:
             log.info("no stored reference for %s: outcome not posted", conversation)
             return
         await send_text(self, stored, text)
+
+    async def amend(self, conversation: str, activity_id: str, activity: dict[str, Any]) -> None:
+        """Replace the bot's own message in a stored conversation (an answer, with what its
+        deliveries did added)."""
+        stored = await asyncio.to_thread(conversations.reference, self.turns.engine, conversation)
+        if not stored or "reference" not in stored:
+            raise LookupError(f"no stored reference for {conversation}")
+        await replace_message(self, stored, activity_id, activity)
 
     async def close(self) -> None:
         """Stop the turns (and the deliveries they started) and their loop."""

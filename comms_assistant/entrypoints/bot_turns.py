@@ -1,9 +1,10 @@
 """One Teams message: who sent it, may they, run it, answer at once, deliver afterwards.
 
 The answer goes back within the turn (a few milliseconds of SQLite work on a worker thread);
-the report, mail and cards are delivered by a background task that then posts what happened
-into the same conversation. Teams wants an answer in ~10-15 s (outgoing webhooks: 5 s), and a
-Word report or a mail to many people can take longer than that.
+the report, mail and cards are delivered by a background task that then adds what happened to
+that same answer (one message per command, issue 17), or posts a new message when something
+could not be delivered, so that it is seen. Teams wants an answer in ~10-15 s (outgoing
+webhooks: 5 s), and a Word report or a mail to many people can take longer than that.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 from comms_assistant.adapters import conversations, outbox, store
 from comms_assistant.adapters.render import Renderer
 from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.adapters.teams_transports import ADAPTIVE_CARD
 from comms_assistant.domain import commands as c
 from comms_assistant.entrypoints import bot_cards, bot_forms
 from comms_assistant.entrypoints.bot_policy import (
@@ -39,6 +41,16 @@ FORM = "Fill in the form to declare an incident (or type it: 'help' shows how)."
 
 Deliver = Callable[[set[int]], Awaitable[None]]
 Post = Callable[[str, str], Awaitable[None]]  # (conversation id, text)
+# (conversation id, activity id, the whole new activity): replaces the bot's own message
+Amend = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """The bot's answer as it went, so that the deliveries' outcome can be added to it."""
+
+    activity_id: str
+    activity: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -127,32 +139,79 @@ class Turns:
 
 @dataclass
 class Background:
-    """Deliveries run after the answer; their outcome is posted back where the command came from."""
+    """Deliveries run after the answer. Their outcome is added to the answer when all went
+    (`answer`), or said in a new message where the command came from: a failure must be seen,
+    and an edit does not notify anyone. `quiet`: nothing is said when all went (a button
+    press, whose card shows the change)."""
 
-    engine: Engine
+    rows: Callable[[set[int]], list[OutboxRow]]  # the deliveries as they are now
     deliver: Deliver
     post: Post | None
     tasks: set[asyncio.Task[None]]
+    amend: Amend | None = None
 
-    def start(self, ids: tuple[int, ...], conversation: str) -> None:
+    def start(
+        self,
+        ids: tuple[int, ...],
+        conversation: str,
+        answer: Sent | None = None,
+        *,
+        quiet: bool = False,
+    ) -> None:
         if not ids:
             return
-        task = asyncio.get_running_loop().create_task(self._run(set(ids), conversation))
+        work = self._run(set(ids), conversation, answer, quiet)
+        task = asyncio.get_running_loop().create_task(work)
         self.tasks.add(task)  # the loop keeps only weak references to tasks
         task.add_done_callback(self.tasks.discard)
 
-    async def _run(self, ids: set[int], conversation: str) -> None:
+    async def _run(
+        self, ids: set[int], conversation: str, answer: Sent | None, quiet: bool
+    ) -> None:
         try:
             await self.deliver(ids)
         except Exception:
             log.exception("deliveries %s stopped", sorted(ids))
         if self.post is None:
             return
-        rows = await asyncio.to_thread(outbox.rows, self.engine, ids)
+        rows = await asyncio.to_thread(self.rows, ids)
+        said = outcome(rows)
+        if all(r.status == outbox.DONE for r in rows):
+            if quiet:
+                return
+            if answer is not None and self.amend is not None:
+                try:
+                    new = with_outcome(answer.activity, said)
+                    await self.amend(conversation, answer.activity_id, new)
+                    return
+                except Exception as error:  # said in a message of its own instead
+                    log.warning("could not add the outcome to the answer: %s", _name(error))
         try:
-            await self.post(conversation, outcome(rows))
+            await self.post(conversation, said)
         except Exception as error:
-            log.warning("could not post the delivery outcome: %s", type(error).__name__)
+            log.warning("could not post the delivery outcome: %s", _name(error))
+
+
+def with_outcome(activity: dict[str, Any], said: str) -> dict[str, Any]:
+    """The answer with what its deliveries did added under it: in the text (notifications,
+    clients without cards) and, as a card's last block, on the card."""
+    new = dict(activity)
+    new["text"] = f"{activity.get('text') or ''}\n\n{said}".strip()
+    attachments = []
+    for attachment in activity.get("attachments") or []:
+        content = attachment.get("content")
+        if attachment.get("contentType") == ADAPTIVE_CARD and isinstance(content, dict):
+            note = {"type": "TextBlock", "text": said, "wrap": True, "isSubtle": True}
+            body = [*content.get("body", []), {**note, "separator": True, "spacing": "Medium"}]
+            attachment = {**attachment, "content": {**content, "body": body}}
+        attachments.append(attachment)
+    if attachments:
+        new["attachments"] = attachments
+    return new
+
+
+def _name(error: BaseException) -> str:
+    return type(error).__name__
 
 
 def outcome(rows: list[OutboxRow]) -> str:

@@ -214,6 +214,16 @@ class Running:
     def replies_to(self, activity_id: str) -> list[dict[str, Any]]:
         return [a for a in self.sent if a.get("replyToId") == activity_id]
 
+    def amended(self, reply: dict[str, Any], timeout: float = 20) -> dict[str, Any]:
+        """The bot's reply once it has been replaced (the deliveries' outcome added to it)."""
+
+        def found() -> list[dict[str, Any]]:
+            now = [a for a in self.sent if a["id"] == reply["id"]]
+            return [a for a in now if a.get("lastUpdated")]
+
+        [updated] = self.wait(found, 1, timeout)
+        return updated
+
     def proactive(
         self, conversation: str, count: int = 1, timeout: float = 20
     ) -> list[dict[str, Any]]:
