@@ -23,6 +23,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from comms_assistant.adapters.render_cards import CARD_VERSION
+
 COMMAND = "command"
 OPEN = "open"
 UPDATE = "update"
@@ -55,4 +57,38 @@ def nudge_buttons(reference: str) -> list[dict[str, Any]]:
     return [
         execute("Write the update", FORM_UPDATE, {"incident": reference}, style="positive"),
         command_button("Send the holding update", "holding", reference),
+    ]
+
+
+# "Send holding update": the worker's own holding update ("no change yet"), sent now.
+HOLDING_COMMAND = "holding"
+
+
+def incident_buttons(reference: str) -> list[dict[str, Any]]:
+    """On an open incident's card where the bot posts it: the holding update, take the comms
+    lead's role, and close it (two steps: nothing closes until the second card is sent)."""
+    question = f"Close {reference}? Everyone who was told will hear it is over."
+    close = execute(
+        "Yes, close it",
+        COMMAND,
+        {"command": "close", "input": "resolution", "incident": reference},
+        style="destructive",
+    )
+    resolution = {
+        "type": "Input.Text",
+        "id": "resolution",
+        "isRequired": True,
+        "label": "What fixed it?",
+        "errorMessage": "Say what fixed it.",
+    }
+    confirm = {
+        "type": "AdaptiveCard",
+        "version": CARD_VERSION,
+        "body": [{"type": "TextBlock", "wrap": True, "text": question}, resolution],
+        "actions": [close],
+    }
+    return [
+        command_button("Send holding update", HOLDING_COMMAND, reference),
+        command_button("I'm the comms lead", "comms me", reference),
+        {"type": "Action.ShowCard", "title": "Close incident", "card": confirm},
     ]

@@ -101,6 +101,7 @@ def build(
         ),
         clock=clock,
         service_names=directory.service_names(),
+        incidents_channel=settings.channel_id,
     )
     people = People(dict(settings.bot_people))
     host = AgentHost(settings, turns, people, provider_factory=provider_factory)

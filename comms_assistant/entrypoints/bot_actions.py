@@ -144,7 +144,8 @@ def _done(turns: Turns, answer: Answer, who: str | None) -> Pressed:
     if reply.held:
         return shown(answer.card, reply.text, answer) if answer.card else said(reply.text, answer)
     card = answer.card
-    if card is None and reply.reference and turns.gate.may_see(who, reply.reference):
+    shows = not answer.card_here  # else its own card is posted in this channel: not twice
+    if card is None and shows and reply.reference and turns.gate.may_see(who, reply.reference):
         card = bot_cards.incident_card(
             turns.engine, turns.renderer, reply.reference, policy=turns.service.planner.policy
         )

@@ -126,50 +126,8 @@ def incident_card(
         log.error("incident card for %s breaks Teams rules: %s", reference, "; ".join(problems))
         return None
     if buttons and incident.is_open:
-        card.setdefault("actions", []).extend(_buttons(reference))
+        card.setdefault("actions", []).extend(actions.incident_buttons(reference))
     return card
-
-
-# "Send holding update": the worker's own holding update ("no change yet"), sent now.
-HOLDING_COMMAND = "holding"
-
-
-def _buttons(reference: str) -> list[dict[str, Any]]:
-    return [
-        actions.command_button("Send holding update", HOLDING_COMMAND, reference),
-        actions.command_button("I'm the comms lead", "comms me", reference),
-        {
-            "type": "Action.ShowCard",
-            "title": "Close incident",
-            # The second step is the confirmation: nothing closes until this card is sent.
-            "card": {
-                "type": "AdaptiveCard",
-                "version": CARD_VERSION,
-                "body": [
-                    {
-                        "type": "TextBlock",
-                        "wrap": True,
-                        "text": f"Close {reference}? Everyone who was told will hear it is over.",
-                    },
-                    {
-                        "type": "Input.Text",
-                        "id": "resolution",
-                        "isRequired": True,
-                        "label": "What fixed it?",
-                        "errorMessage": "Say what fixed it.",
-                    },
-                ],
-                "actions": [
-                    actions.execute(
-                        "Yes, close it",
-                        actions.COMMAND,
-                        {"command": "close", "input": "resolution", "incident": reference},
-                        style="destructive",
-                    )
-                ],
-            },
-        },
-    ]
 
 
 def submitted_command(value: Any) -> tuple[str, str | None] | None:

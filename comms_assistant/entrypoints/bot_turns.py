@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +58,7 @@ class Answer:
     reply: Reply
     card: dict[str, Any] | None = None
     opened: str | None = None  # the title, when this command opened an incident
+    card_here: bool = False  # the incident's own card is posted in this conversation's channel
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Turns:
     renderer: Renderer
     clock: Callable[[], datetime]
     service_names: Mapping[str, str] = field(default_factory=dict)  # the service catalogue
+    incidents_channel: str = ""  # its id (19:…@thread.tacv2): the incident's card goes there
 
     def answer(
         self,
@@ -103,6 +105,10 @@ class Turns:
         opened = command.title if isinstance(command, c.Open) and reply.ok else None
         if forms and reply.held and who is not None:
             return Answer(reply, self._held(reply, who))
+        if opened and self._card_goes_here(reply, conversation):
+            # Its living card is about to be posted in this channel: the answer is not a second one.
+            said = f"{reply.text}\n\nIts card is posted in this channel and kept up to date."
+            return Answer(replace(reply, text=said), None, opened, card_here=True)
         return Answer(reply, self._card(command, reply), opened)
 
     def open_form(
@@ -125,6 +131,17 @@ class Turns:
             return None
         return bot_cards.held_card(
             reply.text, author=who.lower(), draft=draft.command, suggested=bool(draft.suggested)
+        )
+
+    def _card_goes_here(self, reply: Reply, conversation: str) -> bool:
+        """The incident's own card goes to the incidents channel, and this is that channel."""
+        channel = conversation.split(";", 1)[0].lower()
+        if not self.incidents_channel or channel != self.incidents_channel.lower():
+            return False
+        rows = outbox.rows(self.engine, set(reply.deliveries))
+        return any(
+            r.kind == DeliveryKind.TEAMS_CARD and r.payload.get("where") == INCIDENTS_CHANNEL
+            for r in rows
         )
 
     def _card(self, command: c.Command | None, reply: Reply) -> dict[str, Any] | None:

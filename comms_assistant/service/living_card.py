@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from comms_assistant.adapters import conversations, outbox, store
+from comms_assistant.adapters import card_actions, conversations, outbox, store
 from comms_assistant.adapters.outbox import Delivery
 from comms_assistant.adapters.render import Renderer
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
@@ -79,8 +79,11 @@ class LivingCards:
     renderer: Renderer
     policy: Policy
 
-    def draw(self, row: IncidentRow, incident: Incident) -> tuple[str, dict[str, Any]]:
-        """(summary, card)."""
+    def draw(
+        self, row: IncidentRow, incident: Incident, *, buttons: bool = False
+    ) -> tuple[str, dict[str, Any]]:
+        """(summary, card). `buttons`: the bot's buttons on an open incident's card (where the
+        bot posts it: a press reaches only the bot that posted the card)."""
         latest = next((e for e in reversed(incident.timeline) if e.kind in SHOWN), None)
         latest = latest or incident.timeline[0]
         kind = SHOWN.get(latest.kind, MessageKind.OPENED)
@@ -93,6 +96,8 @@ class LivingCards:
             report_url=row.report_url,
             update_number=number,
         )
+        if buttons and incident.is_open:
+            card.setdefault("actions", []).extend(card_actions.incident_buttons(row.reference))
         return self.renderer.heading(kind, incident, latest, number), card
 
 
@@ -216,7 +221,9 @@ async def refresh(
             )
         )
         row = session.get_one(IncidentRow, delivery.incident_id)
-        summary, card = cards.draw(row, store.to_domain(row))
+        # The bot posted the card starting an incident's own channel, with its buttons.
+        own = payload.get("where") == OWN_CHANNEL
+        summary, card = cards.draw(row, store.to_domain(row), buttons=own)
     message = TeamsCard(
         payload["delivery_id"], summary, card, payload.get("to", ""), uncertain=delivery.uncertain
     )

@@ -101,3 +101,31 @@ def test_a_team_member_declares_with_the_form_and_the_channel_keeps_one_living_c
         assert "Update 3: Apply for teacher training is down" in latest
         assert len(replies) == len(UPDATES)
         assert "Candidates can submit again, but slowly" in json.dumps(replies[-1])
+
+
+def test_open_typed_in_the_incidents_channel_leaves_one_card_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: `open` typed in the incidents channel put the bot's answer card and the
+    incident's card there, two near-identical cards. The answer now says where the card is."""
+    with start_bot(tmp_path, monkeypatch, worker_interval=0.2) as bot:
+        here = f"{seed.CHANNEL_ID};messageid=1700000000100"
+        answer = bot.say("open Apply is down p2 impact: Candidates cannot apply", conversation=here)
+        assert "is open at P2" in answer["text"]
+        assert "Its card is posted in this channel and kept up to date." in answer["text"]
+        assert not answer.get("attachments")
+        rows = all_settled(bot)
+        assert all(r.status == outbox.DONE for r in rows)
+        found = threads(folder_of(bot, seed.CHANNEL_NAME))
+        assert len(found) == 1, f"{len(found)} top-level cards in the incidents channel"
+        # Declared with the form there: the form becomes the answer, not a second incident card.
+        form = bot.say("open", conversation=here)["attachments"][0]["content"]
+        typed = {"title": "Register is down", "priority": "p3", "impact": "", "services": ""}
+        pressed = bot.pressed(form, "Declare the incident", typed, conversation=here)["value"]
+        shown = [block.get("text", "") for block in pressed["body"]]
+        assert any("Its card is posted in this channel" in text for text in shown), shown
+        assert "Register is down" not in json.dumps(pressed.get("actions", []))
+        assert all(block["type"] == "TextBlock" for block in pressed["body"])
+        # Elsewhere (a chat, another channel) the answer still carries the incident's card.
+        elsewhere = bot.say("open Find is slow p3", conversation=THREAD)
+        assert elsewhere["attachments"][0]["content"]["type"] == "AdaptiveCard"

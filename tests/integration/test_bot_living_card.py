@@ -16,6 +16,7 @@ import pytest
 from test_bot_harness import CHANNEL, Running, start_bot
 
 from comms_assistant.adapters import outbox
+from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.sandbox import message_history, seed
 from comms_assistant.sandbox.bot_connector import BOT_CONNECTOR
@@ -140,3 +141,11 @@ def test_the_card_starting_an_incidents_own_channel_is_kept_up_to_date(
         assert card["version"] >= 2, "updated in place"
         assert '"title": "Status", "value": "Identified"' in card_of(card)
         assert found[root_id] == [], "the updates go to the incidents channel, not here"
+        # The bot posted it, so its buttons work: they stay after each refresh (issue 17).
+        titles = [a["title"] for a in card["attachments"][0]["content"]["actions"]]
+        assert {"Send holding update", "I'm the comms lead", "Close incident"} <= set(titles)
+        assert validate_card(card["attachments"][0]["content"]) == []
+        bot.say("close Restarted the service", conversation=f"{channel_id};messageid=99")
+        all_settled(bot)
+        closed = json.loads(path.read_text())["attachments"][0]["content"]
+        assert "Close incident" not in json.dumps(closed.get("actions", [])), "none once resolved"

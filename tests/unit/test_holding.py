@@ -7,7 +7,7 @@ import json
 import pytest
 from world import World
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters import card_actions, outbox
 from comms_assistant.adapters.store import find_incident, transaction
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import EntryKind
@@ -44,9 +44,8 @@ def test_holding_is_in_help_and_changes_an_incident() -> None:
 
 
 def test_the_card_button_sends_holding() -> None:
-    [button] = [
-        b for b in bot_cards._buttons("INC-2026-0001") if b["title"] == "Send holding update"
-    ]
+    buttons = card_actions.incident_buttons("INC-2026-0001")
+    [button] = [b for b in buttons if b["title"] == "Send holding update"]
     assert button["data"] == {"command": "holding", "incident": "INC-2026-0001"}
     submitted = bot_cards.submitted_command(button["data"])
     assert submitted is not None and c.parse(submitted[0]) == c.Holding()
