@@ -61,6 +61,17 @@ def test_a_closed_report_has_no_notes_no_not_set_yet_and_says_what_was_not_writt
     assert text[text.index("What we are doing") + 1] == (
         "Resolved at 4:15pm GMT on 23 November 2026: Restarted the database"
     )
+    # Who was affected no longer reads as if they still are.
+    inc = incident()
+    assert text[text.index("Who is affected") + 1] == (
+        f"Before it was resolved at 4:15pm GMT on 23 November 2026: {inc.impact}"
+    )
+
+
+def test_an_open_report_says_who_is_affected_as_it_is_now() -> None:
+    inc = incident()
+    text = reading_order(refresh_report(report_template(), inc, LONDON))
+    assert text[text.index("Who is affected") + 1] == inc.impact
 
 
 def test_finishing_twice_changes_nothing_and_writing_later_removes_the_marker() -> None:
