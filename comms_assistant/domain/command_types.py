@@ -115,9 +115,13 @@ class Notify:
 
 @dataclass(frozen=True)
 class SendDraft:
-    """Send the message held back for its wording: as written, or with the suggested words."""
+    """Send the message held back for its wording: as written, or with the suggested words.
+
+    `suggested` alone shows the suggested words, checked again, and asks for `confirmed`:
+    nothing goes in words the person has not seen."""
 
     suggested: bool
+    confirmed: bool = False
 
 
 Command = (

@@ -94,7 +94,7 @@ Commands:
   close <what fixed it>
   review
   lessons   (copy the review's recommendations into the Major Incident report again)
-  send anyway | send suggested   (a message held back for its wording)
+  send anyway | send suggested | send these words   (a message held back for its wording)
   help
 When several incidents are open, start with the one meant: INC-2026-0002 log <what happened>
 (in Teams, commands in an incident's own thread need no reference).
@@ -304,13 +304,21 @@ def _parse_close(rest: str) -> Close:
     return Close(one_line(rest))
 
 
+CONFIRM_WORDS = "send these words"
+
+
 def _parse_send(rest: str) -> SendDraft:
-    word = rest.lower()
+    word = " ".join(rest.lower().split()).rstrip(".!")
     if word in ("anyway", "it anyway", "as written"):
         return SendDraft(suggested=False)
-    if word in ("suggested", "suggestion", "the suggested wording"):
+    if word in ("suggested", "suggestion", "the suggested wording", "the suggested words"):
         return SendDraft(suggested=True)
-    raise ParseError("Say 'send anyway' to send as written, or 'send suggested'.")
+    if word in ("these words", "confirmed", "the suggested words confirmed"):
+        return SendDraft(suggested=True, confirmed=True)
+    raise ParseError(
+        "Say 'send anyway' to send as written, 'send suggested' to see the suggested words, "
+        f"or '{CONFIRM_WORDS}' to send them."
+    )
 
 
 def _no_arguments(command: Command, verb: str) -> Callable[[str], Command]:

@@ -81,7 +81,7 @@ def press(
         return said(draft) if isinstance(draft, str) else _edit_form(turns, draft)
     if verb == actions.DRAFT:
         how = data.get("how")
-        if how not in ("anyway", "suggested"):
+        if how not in ("anyway", "suggested", "confirmed"):
             return said(NOT_OURS)
         draft = _draft(turns, data, who)
         if isinstance(draft, str):

@@ -20,6 +20,7 @@ from comms_assistant.adapters import store
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.render import CARD_SCHEMA, CARD_VERSION, Renderer
 from comms_assistant.adapters.render_cards import markdown_literal
+from comms_assistant.domain import commands as c
 from comms_assistant.domain.cadence import next_update_due
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
@@ -68,16 +69,18 @@ def welcome_card(text: str) -> dict[str, Any]:
 
 def held_card(text: str, *, author: str, draft: str, suggested: bool) -> dict[str, Any]:
     """A message held back for its wording (`text` says why), with its three ways on: send it as
-    written, send the suggested words, or edit it. The buttons are for `author`'s message as it
-    is now (`draft`): pressed by anyone else, or once it has changed, they send nothing."""
+    written, see the suggested words (then send these words), or edit it. The buttons are for
+    `author`'s message as it is now (`draft`): pressed by anyone else, or once it has changed,
+    they send nothing."""
     data = {"author": author, "draft": actions.fingerprint(draft)}
     buttons = [actions.execute("Send as written", actions.DRAFT, data | {"how": "anyway"})]
+    # "Send suggested" shows the final words first; that reply asks for them to be confirmed.
+    confirming = f"'{c.CONFIRM_WORDS}'" in text
     if suggested:
-        buttons.append(
-            actions.execute(
-                "Send suggested", actions.DRAFT, data | {"how": "suggested"}, style="positive"
-            )
-        )
+        title, how = "Send suggested", "suggested"
+        if confirming:
+            title, how = "Send these words", "confirmed"
+        buttons.append(actions.execute(title, actions.DRAFT, data | {"how": how}, style="positive"))
     buttons.append(actions.execute("Edit", actions.FORM_EDIT, data))
     body = [
         {"type": "TextBlock", "text": "Not sent yet", "weight": "Bolder", "size": "Medium"},

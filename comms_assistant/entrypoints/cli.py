@@ -112,11 +112,15 @@ def check_text(
     glossary: Annotated[
         Path | None, typer.Option(help="Folder holding glossary.csv (default: contacts_dir).")
     ] = None,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Also print the text with the suggested words put in.")
+    ] = False,
 ) -> None:
-    """Check a message is in plain English. Exit 0 clean, 1 findings, 2 bad input."""
+    """Check a message is in plain English. Exit 0 nothing that holds a message back (advice
+    may be shown), 1 words readers may not understand, 2 bad input or over 1 MB."""
     from comms_assistant.entrypoints.check_text import check_text as run_check
 
-    raise typer.Exit(run_check(file, as_json=json_, kind=kind, glossary_dir=glossary))
+    raise typer.Exit(run_check(file, as_json=json_, kind=kind, glossary_dir=glossary, fix=fix))
 
 
 @app.command()

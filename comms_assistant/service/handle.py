@@ -36,7 +36,7 @@ from comms_assistant.service.finding import Refused, choose_incident, list_text
 from comms_assistant.service.messaging import central_team_outside
 from comms_assistant.service.replies import confirmation, neighbours_text
 from comms_assistant.service.status_text import describe
-from comms_assistant.service.wording import Verdict, WordingCheck
+from comms_assistant.service.wording import Verdict, WordingCheck, final_words, held_text
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class CommandService:
         now = self.clock()
         verdict = None if checked or self.wording is None else self.wording.review(command)
         if isinstance(command, c.Open):
-            if verdict and command.priority is not Priority.P1:
+            if verdict and verdict.holds and command.priority is not Priority.P1:
                 return self._hold(session, verdict, who, None, text, now)
             return self._annotated(self._open(session, command, who, now), verdict)
         if isinstance(command, c.ListIncidents):
@@ -119,7 +119,7 @@ class CommandService:
             )
         if isinstance(command, c.Lessons):
             return self._lessons(session, row, incident, now)
-        if verdict and incident.priority is not Priority.P1 and incident.is_open:
+        if verdict and verdict.holds and incident.priority is not Priority.P1 and incident.is_open:
             return self._hold(session, verdict, who, row.reference, text, now)
         extra: tuple[Contact, ...] = ()
         if isinstance(command, c.Notify):
@@ -180,13 +180,7 @@ class CommandService:
                 author=who, incident=ref, command=text, suggested=verdict.suggested, created_at=now
             )
         )
-        lines = ["Not sent yet. " + verdict.advice, "", "Send it as written: 'send anyway'."]
-        if verdict.suggested:
-            lines.append(
-                f"Send it with the suggested words: 'send suggested' ({verdict.suggested})"
-            )
-        lines.append("Or send the command again with new words.")
-        return Reply("\n".join(lines), reference=ref, held=True)
+        return Reply(held_text(verdict), reference=ref, held=True)
 
     def _send_draft(self, session: Session, command: c.SendDraft, who: str) -> Reply:
         draft = session.get(store.DraftRow, who)
@@ -197,16 +191,28 @@ class CommandService:
             raise Refused(
                 "There are no suggested words for that message: 'send anyway' sends it as written."
             )
+        if command.suggested and not command.confirmed:
+            # Nothing goes in words the person has not seen: the draft waits for the yes.
+            return Reply(self._final_words(text), reference=draft.incident, held=True)
         incident = draft.incident
         session.delete(draft)
         held = c.parse(text, priority_names=self.planner.policy.priority_names())
         return self._run(session, held, who, incident, text=text, checked=True)
 
+    def _final_words(self, text: str) -> str:
+        """The suggested words as they would go, and what a second check still finds in them."""
+        names = self.planner.policy.priority_names()
+        verdict = self.wording.review(c.parse(text, priority_names=names)) if self.wording else None
+        return final_words(text, verdict)
+
     @staticmethod
     def _annotated(reply: Reply, verdict: Verdict | None) -> Reply:
         if verdict is None:
             return reply
-        note = "\n\nSent now, as this is a P1. For the next message: " + verdict.advice
+        if verdict.holds:
+            note = "\n\nSent now, as this is a P1. For the next message: " + verdict.advice
+        else:
+            note = "\n\nSent. Advice for the next message: " + verdict.advice
         return replace(reply, text=reply.text + note)
 
     def _introduction_advice(self, incident: Incident) -> str:

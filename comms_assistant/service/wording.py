@@ -1,8 +1,11 @@
 """The plain-English check a stakeholder message passes before it goes.
 
-Stakeholders are not engineers (every seed playbook says so). A message with findings is held
-back with the suggestions, and the comms lead decides: send it anyway, send the suggested
-words, or write it again. A P1 is never held: it goes, and the reply carries the advice.
+Stakeholders are not engineers (every seed playbook says so). A message with words readers may
+not understand (jargon, unexplained codes, cause before impact) is held back with the
+suggestions, and the comms lead decides: send it anyway, send the suggested words (shown once
+more, checked again, before they go), or write it again. Advice alone (style words, long
+sentences, the passive) never holds a message: it goes, and the reply carries the advice. A P1
+is never held.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from dataclasses import dataclass
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.plain_english import (
     Glossary,
-    Report,
     apply_suggestions,
     check,
     format_findings,
@@ -24,6 +26,9 @@ from comms_assistant.domain.plain_english import (
 class Verdict:
     advice: str  # the findings, for a person
     suggested: str | None  # the command with the suggested words, when any were suggested
+    holds: bool = True  # something readers may not understand: a non-urgent message waits
+    # What the check still finds in the suggested words (they are checked again), if anything.
+    left: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,12 @@ class WordingCheck:
         report = check(text, kind=kind, glossary=self.glossary)
         if report.clean:
             return None
-        return Verdict(format_findings(report), _changed(text, report, rebuild))
+        new = apply_suggestions(text, report)
+        if new == text:
+            return Verdict(format_findings(report), None, report.holds)
+        again = check(new, kind=kind, glossary=self.glossary)
+        left = None if again.clean else format_findings(again)
+        return Verdict(format_findings(report), rebuild(new), report.holds, left)
 
     def _open(self, command: c.Open) -> Verdict | None:
         title = check(command.title, kind="text", glossary=self.glossary)
@@ -64,10 +74,20 @@ class WordingCheck:
         if not parts:
             return None
         advice = "\n".join(f"{name}: {format_findings(report)}" for name, report in parts)
+        holds = any(report.holds for _, report in parts)
         new_title = apply_suggestions(command.title, title)
         new_impact = apply_suggestions(command.impact, impact) if command.impact else ""
         if (new_title, new_impact) == (command.title, command.impact):
-            return Verdict(advice, None)
+            return Verdict(advice, None, holds)
+        again = [
+            (name, r)
+            for name, r in (
+                ("Title", check(new_title, kind="text", glossary=self.glossary)),
+                ("Impact", check(new_impact, kind="opened", glossary=self.glossary)),
+            )
+            if not r.clean and (name == "Title" or new_impact.strip())
+        ]
+        left = "\n".join(f"{name}: {format_findings(r)}" for name, r in again) or None
         rebuilt = f"open {new_title} {command.priority.label}"
         if new_impact:
             rebuilt += f" impact: {new_impact}"
@@ -75,9 +95,38 @@ class WordingCheck:
             rebuilt += f" services: {', '.join(command.services)}"
         if command.security:
             rebuilt += " security: yes"
-        return Verdict(advice, rebuilt)
+        return Verdict(advice, rebuilt, holds, left)
 
 
-def _changed(text: str, report: Report, rebuild: Callable[[str], str]) -> str | None:
-    new = apply_suggestions(text, report)
-    return rebuild(new) if new != text else None
+def held_text(verdict: Verdict) -> str:
+    """The reply to a message held back: why, and the ways on."""
+    lines = ["Not sent yet. " + verdict.advice, "", "Send it as written: 'send anyway'."]
+    if verdict.suggested:
+        lines.append(
+            "See it with the suggested words, checked again, before it goes: "
+            f"'send suggested' ({verdict.suggested})"
+        )
+    lines.append("Or send the command again with new words.")
+    return "\n".join(lines)
+
+
+def final_words(text: str, verdict: Verdict | None) -> str:
+    """The reply to 'send suggested': the command with the suggested words, as it would go,
+    what checking them again finds, and the word that sends them."""
+    found = (
+        "Checked again, these words still need a look. " + verdict.advice
+        if verdict is not None
+        else "Checked again: nothing more to change."
+    )
+    return "\n".join(
+        [
+            "Not sent yet. With the suggested words it reads:",
+            "",
+            text,
+            "",
+            found,
+            "",
+            f"Send these words: '{c.CONFIRM_WORDS}'.",
+            "Send it as you wrote it: 'send anyway'. Or send the command again with new words.",
+        ]
+    )

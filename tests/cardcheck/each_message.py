@@ -105,6 +105,13 @@ def each_bot_card(app: Any, renderer: Any, reference: str) -> dict[str, dict[str
             draft="update x",
             suggested=True,
         ),  # fmt: skip
+        "bot: suggested words to confirm": bot_cards.held_card(
+            "Not sent yet. With the suggested words it reads:\n\nupdate x\n\n"
+            "Send these words: 'send these words'.",
+            author="a@example.org",
+            draft="update x",
+            suggested=True,
+        ),  # fmt: skip
         "bot: welcome": bot_cards.welcome_card("Hello. I help run incident communications."),
         "bot: answer to a press": bot_cards.card_of(
             bot_cards.text_blocks(f"{reference}: holding update sent.") + incident["body"],

@@ -33,7 +33,9 @@ from comms_assistant.entrypoints.bot_actions import CARD, MESSAGE
 from comms_assistant.sandbox import card_press
 
 THREAD = "19:actions@thread.tacv2;messageid=1700000000009"
-JARGON = "update Some candidates cannot sign in. The cause is a DNS failover."
+JARGON = (
+    "update Some candidates cannot sign in. The cause is a DNS failover. We are testing a hotfix."
+)
 
 
 def card_of(reply: dict[str, Any]) -> dict[str, Any]:
@@ -208,6 +210,17 @@ def test_held_back_message_buttons_send_it_as_written_or_edit_it(running_bot: Ru
     assert other["type"] == MESSAGE and "comms.lead@example.org" in other["value"]
     [row] = incidents(bot)
     assert row.updates_sent == 0
+
+    # "Send suggested" sends nothing yet: it shows the final words and asks for the yes.
+    shown = bot.pressed(card, "Send suggested", conversation=THREAD)
+    assert shown["type"] == CARD and validate_card(shown["value"]) == []
+    assert any("We are testing a quick fix." in t for t in texts(shown["value"]))
+    assert [a["title"] for a in shown["value"]["actions"]] == [
+        "Send as written",
+        "Send these words",
+        "Edit",
+    ]
+    assert incidents(bot)[0].updates_sent == 0
 
     sent = bot.pressed(card, "Send as written", conversation=THREAD)
     assert sent["type"] == CARD and validate_card(sent["value"]) == []

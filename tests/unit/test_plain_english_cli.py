@@ -57,9 +57,10 @@ def test_findings_exit_1_and_use_the_glossary(contacts: Path) -> None:
     text = "Hydra is down and the CQC has latency problems. It is BAU."
     result = runner.invoke(app, ["check-text", "-", "--glossary", str(contacts)], input=text)
     assert result.exit_code == 1
-    assert 'Try "the booking system".' in result.output
-    assert "CQC" not in result.output.split("check before you send:")[1].split("Hydra")[0]
-    assert "Impact first" in result.output
+    assert 'Try "The booking system".' in result.output  # as it would stand, first
+    assert "CQC" not in result.output.split("check before you send.")[1].split("Hydra")[0]
+    # "Hydra is down" names a service people use and says it is not working: the impact.
+    assert "Impact first" not in result.output
 
 
 def test_json_lists_findings_with_offsets(contacts: Path) -> None:
@@ -86,3 +87,32 @@ def test_bad_input_exits_2(args, stdin, says) -> None:
     result = runner.invoke(app, args, input=stdin)
     assert result.exit_code == 2
     assert says in result.output
+
+
+def test_fix_prints_the_text_that_would_be_sent_checked_again(tmp_path: Path) -> None:
+    text = "Users see high latency. We are aware of an issue."
+    result = runner.invoke(app, ["check-text", "-", "--fix"], input=text)
+    assert result.exit_code == 1  # "high latency": readers may not understand it
+    report, fixed = result.output.split("With the suggested words:\n")
+    assert "Readers may not understand this" in report and "Advice" in report
+    assert fixed.startswith("Users see long delays. We are aware of a problem.\n")
+    assert "Checked again: This reads well" in fixed
+    data = json.loads(runner.invoke(app, ["check-text", "-", "--fix", "--json"], input=text).output)
+    assert data["fixed"] == "Users see long delays. We are aware of a problem."
+    assert data["holds"] and data["fixed_report"]["clean"]
+
+
+def test_advice_alone_exits_0_and_is_still_shown() -> None:
+    result = runner.invoke(app, ["check-text", "-", "--kind", "text"], input="We fixed the issue.")
+    assert result.exit_code == 0
+    assert "Advice (it does not hold a message back):" in result.output
+
+
+def test_input_over_a_megabyte_is_refused_naming_the_limit(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("People can pay. " * 70_000)  # 1.1 MB
+    result = runner.invoke(app, ["check-text", str(big)])
+    assert result.exit_code == 2
+    assert "over 1,000,000 bytes (1 MB)" in result.output
+    piped = runner.invoke(app, ["check-text", "-"], input="x" * 1_000_001)
+    assert piped.exit_code == 2 and "1 MB" in piped.output

@@ -8,7 +8,9 @@ from comms_assistant.adapters import outbox
 from comms_assistant.adapters.store import DraftRow, transaction
 
 OPEN = "open Apply is down p2 impact: Candidates cannot submit applications services: apply"
-JARGON = "update Some candidates cannot sign in. The cause is a DNS failover."
+JARGON = (
+    "update Some candidates cannot sign in. The cause is a DNS failover. We are testing a hotfix."
+)
 
 
 def timeline_length(world: World) -> int:
@@ -25,6 +27,7 @@ def test_an_update_with_jargon_is_held_with_suggestions_and_nothing_changes(worl
     assert reply.ok and reply.held and reply.deliveries == ()
     assert "Not sent yet" in reply.text and '"DNS"' in reply.text and "failover" in reply.text
     assert "'send anyway'" in reply.text and "'send suggested'" in reply.text
+    assert "Readers may not understand this" in reply.text  # what holds it, said as such
     assert timeline_length(world) == before and len(world.outbox()) == rows
     with transaction(world.app.engine) as session:
         draft = session.get(DraftRow, "comms.lead@example.org")
@@ -41,14 +44,42 @@ def test_send_anyway_sends_the_words_as_written_once(world: World) -> None:
     assert not world.run("send anyway").ok, "the draft is gone once sent"
 
 
-def test_send_suggested_sends_the_plain_words(world: World) -> None:
+def test_send_suggested_shows_the_final_words_and_sends_them_only_when_confirmed(
+    world: World,
+) -> None:
     world.run(OPEN)
     world.run(JARGON)
-    reply = world.run("send suggested")
-    assert reply.ok, reply.text
+    rows = len(world.outbox())
+    shown = world.run("send suggested")
+    assert shown.ok and shown.held and shown.deliveries == ()
+    # The whole final text, as it would go, and what a second check still finds in it.
+    assert "We are testing a quick fix." in shown.text and "hotfix" not in shown.text
+    assert "still need a look" in shown.text and '"DNS"' in shown.text
+    assert "'send these words'" in shown.text
+    assert len(world.outbox()) == rows, "nothing goes before the yes"
+    with transaction(world.app.engine) as session:
+        assert session.get(DraftRow, "comms.lead@example.org") is not None
+    sent = world.run("send these words")
+    assert sent.ok and not sent.held and sent.deliveries, sent.text
     world.deliver()
     html = world.mailer.sent[-1].html
-    assert "failover" not in html and "switch to the backup" in html
+    assert "hotfix" not in html and "We are testing a quick fix." in html
+    assert not world.run("send these words").ok, "the draft is gone once sent"
+
+
+def test_send_these_words_without_suggestions_says_so(world: World) -> None:
+    world.run(OPEN)
+    world.run("update Some candidates cannot sign in. The cause is a DNS failover.")
+    reply = world.run("send these words")
+    assert not reply.ok and "no suggested words" in reply.text
+
+
+def test_advice_alone_never_holds_a_message_but_is_shown(world: World) -> None:
+    world.run(OPEN)
+    reply = world.run("update Some candidates cannot sign in. We are fixing the issue.")
+    assert reply.ok and not reply.held and reply.deliveries
+    assert "Sent. Advice for the next message" in reply.text
+    assert '"issue"' in reply.text and "does not hold a message back" in reply.text
 
 
 def test_a_p1_is_never_held_but_annotated(world: World) -> None:
@@ -65,10 +96,39 @@ def test_a_held_open_leaves_no_incident_and_a_clean_one_goes(world: World) -> No
     reply = world.run("open Apply is down p3 impact: Latency on the API gateway services: apply")
     assert reply.held and world.outbox() == []
     assert "No incident is open" in world.run("status", who=None).text
-    reply = world.run("send suggested")
+    shown = world.run("send suggested")
+    assert shown.held and "impact: Delay on the API gateway" in shown.text
+    assert "No incident is open" in world.run("status", who=None).text
+    reply = world.run("send these words")
     assert reply.ok and "INC-2026-0001 is open at P3" in reply.text
 
 
 def test_nothing_waiting_is_a_clear_answer(world: World) -> None:
     reply = world.run("send anyway")
     assert not reply.ok and "no message waiting" in reply.text
+
+
+def test_the_confirmation_word_is_understood_and_listed_in_help() -> None:
+    from comms_assistant.domain import commands as c
+
+    assert c.parse("send these words") == c.SendDraft(suggested=True, confirmed=True)
+    assert c.parse("send confirmed") == c.SendDraft(suggested=True, confirmed=True)
+    assert c.parse("send suggested") == c.SendDraft(suggested=True)
+    assert "send these words" in c.HELP_TEXT
+
+
+def test_the_held_card_asks_for_the_yes_once_the_final_words_are_shown() -> None:
+    from comms_assistant.entrypoints import bot_cards
+
+    held = bot_cards.held_card("Not sent yet. x", author="a@x.org", draft="d", suggested=True)
+    assert [a["title"] for a in held["actions"]] == ["Send as written", "Send suggested", "Edit"]
+    shown = bot_cards.held_card(
+        "Not sent yet. With the suggested words it reads:\n\nupdate y\n\n"
+        "Send these words: 'send these words'.",
+        author="a@x.org",
+        draft="d",
+        suggested=True,
+    )
+    titles = [a["title"] for a in shown["actions"]]
+    assert titles == ["Send as written", "Send these words", "Edit"]
+    assert shown["actions"][1]["data"]["how"] == "confirmed"

@@ -2,6 +2,8 @@
 
     report = check(text, kind="update", glossary=Glossary.of(allowed=["Apply"]))
     report.findings        # each with rule, start/end offsets, message, suggestion
+    report.holds           # a blocking finding (jargon, acronym, impact first): hold it back
+    report.blocking, report.advice     # the two kinds; advice never holds a message
     format_findings(report)            # a short reply for a person
     apply_suggestions(text, report)    # the text with the drop-in replacements made
 

@@ -9,12 +9,24 @@ so an unlisted lower-case word below RARE is reported as one readers may not kno
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
-from comms_assistant.domain.plain_english.lexicon import Lexicon, forms, shipped, shipped_words
+from comms_assistant.domain.plain_english.acronyms import looks_like_acronym
+from comms_assistant.domain.plain_english.lexicon import (
+    GLOSSARY,
+    Lexicon,
+    forms,
+    shipped,
+    shipped_words,
+    word_set,
+)
 from comms_assistant.domain.plain_english.model import Finding, Rule
-from comms_assistant.domain.plain_english.text import Sentence
+from comms_assistant.domain.plain_english.rewrite import fit
+from comms_assistant.domain.plain_english.rewrite import tried as _tried
+from comms_assistant.domain.plain_english.spans import Cover, Spans
+from comms_assistant.domain.plain_english.text import Sentence, Token
 
 # Below this Zipf score (about once in a million words) a word is rare enough to explain.
 RARE = 3.0
@@ -30,15 +42,47 @@ _SHAPES = (
         re.IGNORECASE,
     ),
     re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b"),  # an IP address
-    re.compile(r"\b[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+\.(?:com|org|net|io|uk|internal|local)\b"),
-    re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"),  # snake_case names from code
-    re.compile(r"\b[a-z]{2,}[A-Z][A-Za-z0-9]*\b"),  # camelCase names from code
+    # Cloud regions and zones: "us-central1-b", "eu-west-2a", "europe-west2", "eastus2"
+    re.compile(
+        r"\b(?:(?:us|eu|ap|sa|ca|me|af|il|mx|uk|in|jp|kr|asia|europe|northamerica|southamerica|"
+        r"australia|africa)-[a-z]+-?\d{1,2}[a-z]?(?:-[a-z])?|(?:east|west|north|south|central|"
+        r"southeast|northeast)(?:us|europe|uk|asia|india|japan|australia)\d?|uk(?:south|west))\b"
+    ),
+    # Versions: "v2.3.1", "1.20.9-gke.2100" (not a date such as 22.02.2026)
+    re.compile(
+        r"\b(?:v\d+(?:\.\d+)+|(?!\d{1,2}\.\d{1,2}\.\d{2,4}\b)\d+\.\d+\.\d+)"
+        r"(?:[-+][0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?\b"
+    ),
+    re.compile(r"\b0x[0-9A-Fa-f]{2,}\b"),  # a hexadecimal error code: "0x80070005"
+    # Internal host names: "db-prod-03.internal", "api-2.eu.example.com"
+    re.compile(
+        r"\b[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:internal|local|lan|corp|intranet|svc)\b|"
+        r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+(?:\.[a-z0-9-]+)+\b"
+    ),
+    # Names from code: snake_case and ERR_CONNECTION_RESET, com.example.Foo, camelCase
+    re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b"),
+    re.compile(r"\b[a-z][a-z0-9_]+(?:\.[A-Za-z_][A-Za-z0-9_]+)*\.[A-Za-z_]*[A-Z_][A-Za-z0-9_]*\b"),
+    re.compile(r"\b[a-z]{2,}[A-Z][A-Za-z0-9]*\b"),
+    # Exceptions and CamelCase names: "NullPointerException", "TimeoutError", "CosmosDB"
+    re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault|BackOff)\b"),
+    re.compile(
+        r"\b[A-Z][a-z]+(?:[A-Z][a-z0-9]+){2,}\b|\b[A-Z][a-z]{3,}(?:[A-Z][a-z0-9]+|[A-Z]{2,})\b"
+    ),
+    # kebab-case names with a number: "db-prod-03", "gke-pool-2"
+    re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}\b(?<=\d)|\b[a-z]+\d+[a-z]*-[a-z0-9-]+\b"),
 )
 
 LIST_MESSAGE = '"{}" is a technical term that people who are not engineers may not know.'
 SHAPE_MESSAGE = '"{}" is a technical code or name: readers will not know what it means.'
 RARE_MESSAGE = '"{}" is an unusual word: people who are not engineers may not know it.'
+CONTEXT_MESSAGE = '"{}" is used in its technical sense here: readers may not know what it means.'
 NO_SUGGESTION = "Say what people notice instead, in everyday words."
+# Everyday words that are jargon beside other jargon ("VM instances"), but not in an idiom.
+_TECHNICAL_IN_CONTEXT = frozenset({"instance", "instances", "flag", "flags", "hung"})
+_IDIOMS = re.compile(
+    r"\b(?:for|in (?:this|that|some|many|most|such|rare|these|those|each|all) )instances?\b",
+    re.IGNORECASE,
+)
 
 
 def find_jargon(
@@ -47,7 +91,7 @@ def find_jargon(
     *,
     extra: Lexicon | None = None,
     allowed: frozenset[str] = frozenset(),
-    not_rare: list[tuple[int, int]] | None = None,
+    not_rare: Cover | None = None,
 ) -> list[Finding]:
     """Jargon findings in `text`; `extra` holds an organisation's own jargon terms.
 
@@ -56,54 +100,123 @@ def find_jargon(
     """
     listed = jargon_list()
     findings: list[Finding] = []
+    sentences = list(sentences)
+    shapes = _shape_hits(text, sentences)
     for sentence in sentences:
-        covered: list[tuple[int, int]] = []
+        covered = Spans()
+        found: list[Finding] = []
         matches = (extra.find(sentence.tokens) if extra else []) + listed.find(sentence.tokens)
         for match in matches:
-            if _overlaps(match.start, match.end, covered):
+            if _spelled_out(text, match.end) or not covered.add(match.start, match.end):
                 continue
-            covered.append((match.start, match.end))
             words = text[match.start : match.end]
-            findings.append(
-                Finding(
-                    Rule.JARGON,
-                    match.start,
-                    match.end,
-                    words,
-                    LIST_MESSAGE.format(words),
-                    match.entry.suggestion or NO_SUGGESTION,
-                    match.entry.replacement(words),
-                )
-            )
-        for shape in _SHAPES:
-            for found in shape.finditer(text, sentence.start, sentence.end):
-                if not _overlaps(found.start(), found.end(), covered):
-                    covered.append(found.span())
-                    findings.append(
-                        Finding(
-                            Rule.JARGON,
-                            found.start(),
-                            found.end(),
-                            found.group(),
-                            SHAPE_MESSAGE.format(found.group()),
-                            NO_SUGGESTION,
-                        )
-                    )
-        skip = covered + (not_rare or [])
-        for token in sentence.tokens:
-            if _overlaps(token.start, token.end, skip) or not is_rare(token.text, allowed):
+            # All capitals ("DNS", "AWS"): an acronym, reported by that rule, not here.
+            if looks_like_acronym(sentence.tokens[match.first].text):
                 continue
-            findings.append(
+
+            fitted = fit(
+                text,
+                sentence.tokens,
+                match.first,
+                match.last,
+                match.entry.replacement(words),
+                match.entry.term,
+                facts=True,
+                own=match.entry.source == GLOSSARY,
+            )
+            start, end = (fitted.start, fitted.end) if fitted else (match.start, match.end)
+            found.append(
                 Finding(
                     Rule.JARGON,
-                    token.start,
-                    token.end,
-                    token.text,
-                    RARE_MESSAGE.format(token.text),
-                    "Use a more common word, or say what people notice instead.",
+                    start,
+                    end,
+                    text[start:end],
+                    LIST_MESSAGE.format(words),
+                    _tried(fitted) or match.entry.suggestion or NO_SUGGESTION,
+                    fitted.replacement if fitted else None,
                 )
             )
+        for start, end, words in shapes.get(sentence.start, ()):
+            if _known_name(words) or not covered.add(start, end):
+                continue
+            message = SHAPE_MESSAGE.format(words)
+            found.append(Finding(Rule.JARGON, start, end, words, message, NO_SUGGESTION))
+        context: list[Token] = []
+        for token in sentence.tokens:
+            if covered.overlaps(token.start, token.end) or (
+                not_rare is not None and not_rare.overlaps(token.start, token.end)
+            ):
+                continue
+            if token.lower in _TECHNICAL_IN_CONTEXT:
+                context.append(token)
+            elif is_rare(token.text, allowed):
+                found.append(
+                    Finding(
+                        Rule.JARGON,
+                        token.start,
+                        token.end,
+                        token.text,
+                        RARE_MESSAGE.format(token.text),
+                        "Use a more common word, or say what people notice instead.",
+                    )
+                )
+        if found:
+            found += _in_context(context, text, sentence, allowed)
+        findings += found
     return findings
+
+
+def _shape_hits(text: str, sentences: list[Sentence]) -> dict[int, list[tuple[int, int, str]]]:
+    """Codes and names by their shape, per sentence (keyed by its start), in _SHAPES order:
+    each shape scans the text once, not once a sentence."""
+    starts = [s.start for s in sentences]
+    hits: dict[int, list[tuple[int, int, str]]] = {}
+    for shape in _SHAPES:
+        for hit in shape.finditer(text):
+            index = bisect_right(starts, hit.start()) - 1
+            if index < 0 or hit.end() > sentences[index].end:
+                continue  # outside the sentences checked, or across two
+            hits.setdefault(starts[index], []).append((hit.start(), hit.end(), hit.group()))
+    return hits
+
+
+_SPELLED_OUT = re.compile(r"\s*\(\s*[A-Z][A-Za-z]*[A-Z]s?\s*\)")
+
+
+def _spelled_out(text: str, end: int) -> bool:
+    """The words an acronym in brackets stands for: "Content Delivery Network (CDN)"."""
+    return bool(_SPELLED_OUT.match(text, end, min(len(text), end + 20)))
+
+
+def _in_context(
+    tokens: list[Token], text: str, sentence: Sentence, allowed: frozenset[str]
+) -> list[Finding]:
+    idioms = [m.span() for m in _IDIOMS.finditer(text, sentence.start, sentence.end)]
+    return [
+        Finding(
+            Rule.JARGON,
+            t.start,
+            t.end,
+            t.text,
+            CONTEXT_MESSAGE.format(t.text),
+            NO_SUGGESTION,
+        )
+        for t in tokens
+        if t.lower not in allowed and not any(s <= t.start < e for s, e in idioms)
+    ]
+
+
+# CamelCase names people know from everyday life, and name prefixes ("McDonald").
+_KNOWN_NAMES = word_set(
+    """SharePoint OneDrive PowerPoint OneNote YouTube LinkedIn PayPal WhatsApp FaceTime MacBook
+    iPhone iPad iPads iPhones iCloud iTunes eBay TikTok WordPress JobCentre NatWest GovWifi
+    HealthCheck BlackBerry PlayStation DropBox Dropbox FedEx McAfee StartUp"""
+)
+_NAME_PREFIX = re.compile(r"(?:Mc|Mac|De|Le|La|Di|Da|Van|Von|Du|Fitz|O)[A-Z]")
+
+
+def _known_name(words: str) -> bool:
+    return words in _KNOWN_NAMES or bool(_NAME_PREFIX.match(words))
 
 
 @lru_cache(maxsize=65536)
@@ -112,8 +225,12 @@ def is_rare(word: str, allowed: frozenset[str] = frozenset()) -> bool:
     # and upper-case ones are acronyms, which have their own rule.
     if not word[:1].islower() or any(c.isdigit() for c in word):
         return False
+    word = _NEGATIVE.sub("", word)  # "couldn't": a contraction, which has its own rule
     parts = [p for p in re.split(r"[-'’/.&]", word) if p]
     return any(_rare_part(p.lower(), allowed) for p in parts)
+
+
+_NEGATIVE = re.compile(r"n['’]t$")
 
 
 @lru_cache(maxsize=65536)
@@ -130,7 +247,56 @@ def _rare_part(part: str, allowed: frozenset[str]) -> bool:
         plain_rest = len(rest) >= _MIN_LENGTH and rest not in jargon_list()
         if rest != part and plain_rest and zipf(forms(rest)) >= RARE:
             return False
-    return True
+    return not _compound(part, allowed) and not _misspelt(part)
+
+
+# Two everyday words run together ("buildsystem", "bugfixes") read as those words.
+COMMON = 4.0
+_MIN_PART = 3
+
+
+def _compound(word: str, allowed: frozenset[str]) -> bool:
+    for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        head, tail = word[:cut], word[cut:]
+        if all(_everyday(p, allowed) for p in (head, tail)):
+            return True
+    return False
+
+
+def _everyday(part: str, allowed: frozenset[str]) -> bool:
+    variants = forms(part)
+    return bool(variants & allowed) or (part not in jargon_list() and zipf(variants) >= COMMON)
+
+
+# A word one letter away from a common one is a slip of the keyboard ("accellerated",
+# "underlaying"), which a reader reads as the word meant: not jargon.
+_TYPO_MIN_LENGTH = 6
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _misspelt(word: str) -> bool:
+    if len(word) < _TYPO_MIN_LENGTH:
+        return False
+    known = _frequencies()
+    floor = 10 ** (RARE - 9)  # a Zipf score as a frequency: the word meant is not rare
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        candidates = [head + c + tail for c in _LETTERS]  # a letter left out
+        if tail:
+            candidates.append(head + tail[1:])  # a letter too many
+            candidates += [head + c + tail[1:] for c in _LETTERS if c != tail[0]]
+        if len(tail) > 1:
+            candidates.append(head + tail[1] + tail[0] + tail[2:])  # two letters swapped
+        if any(known.get(c, 0.0) >= floor for c in candidates):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("en")
 
 
 def zipf(variants: Iterable[str]) -> float:
@@ -151,7 +317,3 @@ def jargon_list() -> Lexicon:
 @lru_cache(maxsize=1)
 def plain_words() -> frozenset[str]:
     return frozenset(w.lower() for w in shipped_words("plain_words.txt"))
-
-
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in spans)

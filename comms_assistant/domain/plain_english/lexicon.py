@@ -13,6 +13,13 @@ from importlib.resources import files
 
 from comms_assistant.domain.plain_english.text import WORD, Token
 
+GLOSSARY = "glossary"  # the source of an organisation's own terms
+
+
+def word_set(words: str) -> frozenset[str]:
+    """The words of a space-separated list, as a set to test words against."""
+    return frozenset(words.split())
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -20,17 +27,22 @@ class Entry:
     suggestions: tuple[str, ...] = ()
     note: str = ""
     source: str = ""
+    # Words that stand in for exactly this form of the term ("" leaves it out); None when a
+    # person must choose. "past/participle" when the two differ ("took/taken").
+    drop_in: str | None = None
+    # Matches only the forms written in the list, not their endings ("desire" is not
+    # "desired state"): for lists whose words are common in other senses.
+    exact: bool = False
 
     def replacement(self, words: str) -> str | None:
-        """The first suggestion as a drop-in for `words` ("" means leave them out).
+        """The drop-in for `words`, when they are this very form of the term.
 
-        Only for the form the list gives: "rollback" -> "undo the change" reads well, but the
-        same words would not fit in place of "rolled back".
+        A list gives drop-ins form by form ("mitigated=reduced"): "reduce" in place of
+        "mitigated" garbles the sentence, so other forms get a suggestion only.
         """
-        if not self.suggestions or " ".join(words.lower().split()) != self.term.lower():
+        if self.drop_in is None or " ".join(words.lower().split()) != self.term.lower():
             return None
-        first = self.suggestions[0]
-        return "" if first == "-" else first
+        return self.drop_in
 
     @property
     def suggestion(self) -> str:
@@ -49,6 +61,8 @@ class Match:
     start: int
     end: int
     entry: Entry
+    first: int = 0  # the sentence's tokens the term covers: first to last, inclusive
+    last: int = 0
 
 
 def forms(word: str) -> frozenset[str]:
@@ -82,8 +96,21 @@ def _forms(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def ordered_forms(word: str) -> tuple[str, ...]:
+    """forms(word) in a fixed order: the word as written first, then alphabetical."""
+    return _ordered(word.lower().replace("’", "'"))
+
+
+@lru_cache(maxsize=65536)
+def _ordered(word: str) -> tuple[str, ...]:
+    return (word, *sorted(_forms(word) - {word}))
+
+
 def words_of(term: str) -> tuple[str, ...]:
     return tuple(w.lower().replace("’", "'") for w in WORD.findall(term))
+
+
+_CACHE_WORDS = 200_000  # distinct words remembered per lexicon: a bound on memory
 
 
 class Lexicon:
@@ -91,14 +118,33 @@ class Lexicon:
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
+        # Forms a term's endings would match but that mean something else ("issued").
+        self._never: set[str] = set()
         seen: set[tuple[str, ...]] = set()
         for entry in entries:
+            if entry.term.startswith("!"):
+                self._never.add(entry.term[1:].strip().lower())
+                continue
             key = words_of(entry.term)
             if key and key not in seen:  # the first list to name a term decides its advice
                 seen.add(key)
                 self._by_first.setdefault(key[0], []).append((key, entry))
         for candidates in self._by_first.values():
             candidates.sort(key=lambda pair: -len(pair[0]))
+        # Per word as written: its forms that start a term, with those terms (most words: none).
+        self._starts: dict[str, tuple[tuple[str, list[tuple[tuple[str, ...], Entry]]], ...]] = {}
+
+    def _starting(self, text: str) -> tuple[tuple[str, list[tuple[tuple[str, ...], Entry]]], ...]:
+        known = self._starts.get(text)
+        if known is None:
+            known = tuple(
+                (form, self._by_first[form])
+                for form in ordered_forms(text)
+                if form in self._by_first
+            )
+            if len(self._starts) < _CACHE_WORDS:
+                self._starts[text] = known
+        return known
 
     def __contains__(self, word: str) -> bool:
         """Whether `word`, in any of its forms, is a one-word term of this lexicon."""
@@ -115,32 +161,52 @@ class Lexicon:
                 index += 1
                 continue
             length, entry = best
-            found.append(Match(tokens[index].start, tokens[index + length - 1].end, entry))
+            last = index + length - 1
+            found.append(Match(tokens[index].start, tokens[last].end, entry, index, last))
             index += length
         return found
 
     def _longest_at(self, tokens: Sequence[Token], index: int) -> tuple[int, Entry] | None:
+        """The longest term starting at `index`; of equal ones, the one the word is written as,
+        then the first in alphabetical order: never the order a set happens to iterate in."""
+        starting = self._starting(tokens[index].text)
+        if not starting or (self._never and tokens[index].lower in self._never):
+            return None
         best: tuple[int, Entry] | None = None
-        for first in forms(tokens[index].text):
-            for key, entry in self._by_first.get(first, ()):
+        written = ordered_forms(tokens[index].text)[0]
+        for first, candidates in starting:
+            for key, entry in candidates:
                 if best is not None and len(key) <= best[0]:
                     break
                 end = index + len(key)
-                if end <= len(tokens) and all(
-                    key[k] in forms(tokens[index + k].text) for k in range(1, len(key))
+                if end > len(tokens) or (entry.exact and first != written):
+                    continue
+                if all(
+                    _matches(key[k], tokens[index + k], entry.exact) for k in range(1, len(key))
                 ):
-                    best = (len(key), entry)
+                    if best is None or len(key) > best[0]:
+                        best = (len(key), entry)
                     break
         return best
 
 
-def read_list(name: str) -> list[Entry]:
+def _matches(word: str, token: Token, exact: bool) -> bool:
+    if exact:
+        return word == ordered_forms(token.text)[0]
+    return word in forms(token.text)
+
+
+def read_list(name: str, *, exact: bool = False) -> list[Entry]:
     """Entries of a shipped list: `term; other forms | suggestion; other | note` a line."""
     text = files(__package__).joinpath("data", name).read_text(encoding="utf-8")
-    return parse_list(text, source=name)
+    return parse_list(text, source=name, exact=exact)
 
 
-def parse_list(text: str, *, source: str = "") -> list[Entry]:
+def parse_list(text: str, *, source: str = "", exact: bool = False) -> list[Entry]:
+    """`term=drop-in; form=drop-in; form | suggestion; other | note` a line.
+
+    A term without "=" gets suggestions only: a person rewrites it. "=-" leaves it out.
+    """
     entries = []
     for raw in text.splitlines():
         line = raw.strip()
@@ -150,8 +216,10 @@ def parse_list(text: str, *, source: str = "") -> list[Entry]:
         suggestions, _, note = rest.partition("|")
         advice = tuple(s.strip() for s in suggestions.split(";") if s.strip())
         for term in terms.split(";"):
-            if term.strip():
-                entries.append(Entry(term.strip(), advice, note.strip(), source))
+            word, equals, drop_in = term.partition("=")
+            if word.strip():
+                given = (drop_in.strip() if drop_in.strip() != "-" else "") if equals else None
+                entries.append(Entry(word.strip(), advice, note.strip(), source, given, exact))
     return entries
 
 

@@ -16,6 +16,18 @@ class Rule(StrEnum):
     PARAGRAPH_LENGTH = "paragraph-length"
     IMPACT_FIRST = "impact-first"
     READABILITY = "readability"
+    LANGUAGE = "language"  # a part in another language, which was not checked
+
+    @property
+    def blocking(self) -> bool:
+        """Whether a finding of this rule stops a reader who is not an engineer understanding.
+
+        Only these hold a message back; the rest is advice, shown but never holding it.
+        """
+        return self in _BLOCKING
+
+
+_BLOCKING = frozenset({Rule.JARGON, Rule.ACRONYM, Rule.IMPACT_FIRST})
 
 
 class Kind(StrEnum):
@@ -49,9 +61,14 @@ class Finding:
     # Words that can stand in for text[start:end] as they are; None when a person must rewrite.
     replacement: str | None = None
 
+    @property
+    def blocking(self) -> bool:
+        return self.rule.blocking
+
     def to_dict(self) -> dict[str, object]:
         return {
             "rule": self.rule.value,
+            "blocking": self.blocking,
             "start": self.start,
             "end": self.end,
             "text": self.text,
@@ -71,7 +88,23 @@ class Report:
 
     @property
     def clean(self) -> bool:
+        """Nothing to report at all, not even advice."""
         return not self.findings
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        """Findings that stop a reader understanding: these hold a message back."""
+        return tuple(f for f in self.findings if f.blocking)
+
+    @property
+    def advice(self) -> tuple[Finding, ...]:
+        """Findings worth a look that never hold a message back on their own."""
+        return tuple(f for f in self.findings if not f.blocking)
+
+    @property
+    def holds(self) -> bool:
+        """Whether a non-urgent message with these words is held back for a person to decide."""
+        return any(f.blocking for f in self.findings)
 
     def by_rule(self, rule: Rule) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.rule is rule)
@@ -80,6 +113,7 @@ class Report:
         return {
             "kind": self.kind.value,
             "clean": self.clean,
+            "holds": self.holds,
             "grade": self.grade,
             "words": self.words,
             "sentences": self.sentences,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from comms_assistant.domain.plain_english.model import Report, Rule
 
 _LABELS = {
@@ -16,50 +14,65 @@ _LABELS = {
     Rule.PARAGRAPH_LENGTH: "Long paragraph",
     Rule.IMPACT_FIRST: "Impact first",
     Rule.READABILITY: "Hard to read",
+    Rule.LANGUAGE: "Not English",
 }
 _QUOTE_LIMIT = 60
 
 
 def format_findings(report: Report) -> str:
-    """A plain reply listing each finding with its suggestion; one line when there are none."""
+    """A plain reply: what stops readers understanding (which holds a message back), then
+    advice (which never does); one line when there is nothing to say."""
     if report.clean:
         return "This reads well: no plain English problems found."
     count = len(report.findings)
-    lines = [f"{count} thing{'s' if count > 1 else ''} to check before you send:"]
-    for number, finding in enumerate(report.findings, 1):
-        line = f'{number}. {_LABELS[finding.rule]}: "{_quote(finding.text)}" – {finding.message}'
-        if finding.suggestion:
-            line += f" {finding.suggestion}"
-        lines.append(line)
+    lines = [f"{count} thing{'s' if count > 1 else ''} to check before you send."]
+    number = 0
+    for heading, findings in (
+        (HOLDS, report.blocking),
+        (ADVICE, report.advice),
+    ):
+        if not findings:
+            continue
+        lines.append(heading)
+        for finding in findings:
+            number += 1
+            line = (
+                f'{number}. {_LABELS[finding.rule]}: "{_quote(finding.text)}" – {finding.message}'
+            )
+            if finding.suggestion:
+                line += f" {finding.suggestion}"
+            lines.append(line)
     return "\n".join(lines)
 
 
+HOLDS = "Readers may not understand this (it holds a message back until you decide):"
+ADVICE = "Advice (it does not hold a message back):"
+
+
 def apply_suggestions(text: str, report: Report) -> str:
-    """`text` with every drop-in replacement made; findings a person must rewrite are left."""
-    replaced = text
+    """`text` with every drop-in replacement made; findings a person must rewrite are left.
+
+    Built in one pass from the start, so a long text costs no more than its length.
+    """
     changes = sorted(
         (f for f in report.findings if f.replacement is not None),
-        key=lambda f: f.start,
-        reverse=True,  # from the end, so earlier offsets stay right
+        key=lambda f: (f.start, f.end),
     )
-    taken_from = len(text) + 1
+    pieces: list[str] = []
+    position = 0
     for finding in changes:
-        if finding.end > taken_from or replaced[finding.start : finding.end] != finding.text:
-            continue
+        if finding.start < position or text[finding.start : finding.end] != finding.text:
+            continue  # overlaps one made already, or the text has changed since the check
         words = finding.replacement or ""
-        if _starts_sentence(text, finding.start):
-            words = words[:1].upper() + words[1:]
-        replaced = replaced[: finding.start] + words + replaced[finding.end :]
-        taken_from = finding.start
-    # A word left out leaves two spaces, or a space before a full stop.
-    replaced = re.sub(r"[ \t]{2,}", " ", replaced)
-    replaced = re.sub(r"[ \t]+([.,;:!?])", r"\1", replaced)
-    return replaced
-
-
-def _starts_sentence(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \t\"'“‘(")
-    return not before or before[-1] in ".!?\n"
+        before = text[position : finding.start]
+        following = text[finding.end : finding.end + 1]
+        if not words and before.endswith((" ", "\t")) and (following in " \t.,;:!?"):
+            before = before[:-1]  # a word left out takes a space with it
+        pieces.append(before)
+        pieces.append(words)
+        position = finding.end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _quote(text: str) -> str:

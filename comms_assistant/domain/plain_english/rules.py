@@ -7,15 +7,19 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from comms_assistant.domain.plain_english.lexicon import Lexicon, read_list, shipped_words
+from comms_assistant.domain.plain_english.lexicon import GLOSSARY, Lexicon, read_list, word_set
 from comms_assistant.domain.plain_english.model import Finding, Rule
-from comms_assistant.domain.plain_english.text import Paragraph, Sentence
+from comms_assistant.domain.plain_english.rewrite import fit
+from comms_assistant.domain.plain_english.rewrite import tried as _tried
+from comms_assistant.domain.plain_english.spans import Spans
+from comms_assistant.domain.plain_english.text import Paragraph, Sentence, Token
 
 MAX_SENTENCE_WORDS = 25
 MAX_PARAGRAPH_SENTENCES = 5
 # GOV.UK: active voice. Some passive sentences read naturally ("Your draft is saved"); more
 # than one sentence in five is a habit worth breaking.
 MAX_PASSIVE_SHARE = 1 / 5
+MIN_PASSIVE = 2
 
 # The first list that names a term gives its advice: GOV.UK before plainlanguage.gov.
 WORD_LISTS = (
@@ -29,7 +33,7 @@ _SOURCES = {
     "govuk_technical_words.txt": "the GOV.UK style guide's words to avoid",
     "house_style.txt": "the words to avoid in incident messages",
     "plainlanguage_simple_words.txt": "plainlanguage.gov's list of words with simpler choices",
-    "glossary": "your organisation's glossary of words to avoid",
+    GLOSSARY: "your organisation's glossary of words to avoid",
 }
 
 _CONTRACTION = re.compile(r"\b([A-Za-z]+)n['’]t\b")
@@ -52,10 +56,17 @@ _IRREGULAR = _set(
     stuck sung sunk swept taken taught thought thrown told torn understood undone upset won
     withdrawn worn woken written"""
 )
-# Past participles that after "is" describe a state, not an action someone did.
+# Past participles that after "is" describe a state, not an action someone did ("are stuck"),
+# and outcomes where, as GOV.UK allows, what happened matters more than who did it ("has been
+# fixed").
 _STATES = _set(
     """based concerned delighted determined disappointed done excited gone interested
-    involved located married pleased prepared related scared supposed tired used worried"""
+    involved located married pleased prepared related scared supposed tired used worried
+    stuck affected unaffected impacted delayed limited closed connected disconnected
+    required expected scheduled planned finished complete completed signed logged locked
+    blocked unable aware sorry fixed resolved restored recovered resumed mitigated reopened
+    back available unavailable able allowed advised asked invited encouraged reminded
+    updated identified confirmed known needed lost saved experienced degraded"""
 )
 
 
@@ -65,113 +76,157 @@ def words_to_avoid(sentences: Sequence[Sentence], text: str, extra: Lexicon | No
         matches = (extra.find(sentence.tokens) if extra else []) + avoid_list().find(
             sentence.tokens
         )
-        taken: list[tuple[int, int]] = []
+        taken = Spans()
         for match in matches:
-            if any(match.start < e and s < match.end for s, e in taken):
+            if not taken.add(match.start, match.end):
                 continue
-            taken.append((match.start, match.end))
-            entry, words = match.entry, text[match.start : match.end]
+            tokens, entry = sentence.tokens, match.entry
+            named = entry.source != GLOSSARY and _a_name(tokens[match.first])
+            if named or _other_sense(tokens, match.first, match.last) or in_a_label(text, match):
+                continue  # "Azure Key Vault", "we will issue refunds": not the word to avoid
+            words = text[match.start : match.end]
             message = f'"{words}" is in {_SOURCES.get(entry.source, entry.source)}'
             message += f" ({entry.note})." if entry.note else "."
             suggestion = entry.suggestion or "Say what you actually mean."
+            drop_in = entry.replacement(words)
+            fitted = fit(
+                text,
+                tokens,
+                match.first,
+                match.last,
+                drop_in,
+                entry.term,
+                own=entry.source == GLOSSARY,
+            )
+            start, end = (fitted.start, fitted.end) if fitted else (match.start, match.end)
             findings.append(
                 Finding(
                     Rule.WORDS_TO_AVOID,
-                    match.start,
-                    match.end,
-                    words,
+                    start,
+                    end,
+                    text[start:end],
                     message,
-                    suggestion,
-                    entry.replacement(words),
+                    _tried(fitted) or suggestion,
+                    fitted.replacement if fitted else None,
                 )
             )
     return findings
+
+
+# Nouns on the lists that are also verbs, where the verb is plain English ("issue a refund").
+_NOUNS = frozenset({"issue", "issues", "address"})
+_BEFORE_A_VERB = word_set(
+    "will would to we they can could may might shall should must and then i you 'll"
+)
+_AFTER_A_VERB = word_set("a an the another further more new refunds credits updates")
+
+
+def _a_name(token: Token) -> bool:
+    """A capital not at the start of a sentence: part of a name ("Key Vault")."""
+    return not token.sentence_start and token.text[:1].isupper() and token.text[1:].islower()
+
+
+def _other_sense(tokens: Sequence[Token], first: int, last: int) -> bool:
+    """The word in a sense the lists allow: "issue" as a verb ("we will issue refunds") or in a
+    name ("GitHub issue"), "key" that unlocks ("access key", "key pair")."""
+    if first != last:
+        return False
+    word = tokens[first].lower
+    before = tokens[first - 1] if first else None
+    after = tokens[last + 1].lower if last + 1 < len(tokens) else ""
+    if word == "key":
+        return (before is not None and before.lower in _KEYS_THAT_UNLOCK) or after in _KEY_AFTER
+    if word not in _NOUNS:
+        return False
+    if before is not None and (before.lower in _TRACKERS or _camel(before.text)):
+        return True  # "GitHub issue", "Jira issues": a ticket, the tracker's own word
+    if before is None:
+        return after in _AFTER_A_VERB
+    article = before.lower in ("a", "an") and first > 1
+    if before.lower in _OPEN_A_TICKET or (article and tokens[first - 2].lower in _OPEN_A_TICKET):
+        return True  # "open an issue": a ticket
+    return before.lower in _BEFORE_A_VERB or after in _AFTER_A_VERB
+
+
+_TRACKERS = word_set("jira github gitlab bugzilla tracker pagure trello")
+_OPEN_A_TICKET = word_set("open opened opening file filed filing raise raised create created")
+
+
+def _camel(word: str) -> bool:
+    return any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
+
+
+_KEYS_THAT_UNLOCK = word_set(
+    "access secret private public api ssh encryption signing gpg pgp license licence registry"
+)
+# After these, "key" is a noun (a thing that unlocks), not "important": "the key was revoked".
+_KEY_AFTER = word_set(
+    "pair pairs vault rotation store file files id was is has had expired for to that used "
+    "and with in of were"
+) | {""}
+
+
+def in_a_label(text: str, match) -> bool:
+    """Inside a field's name at the start of a line ("Resolution: ..."): a heading, not prose."""
+    line_start = text.rfind("\n", max(0, match.start - 40), match.start) + 1
+    if match.start - line_start > 30 or not text.startswith(":", match.end):
+        return False
+    return bool(_LABEL.fullmatch(text, line_start, match.start))
+
+
+# What may come before a field's name on its line: a bullet, a number, other words of it.
+_LABEL = re.compile(r"[\s\-*•\d.)]*(?:[A-Za-z]+ ){0,3}")
 
 
 @lru_cache(maxsize=1)
 def avoid_list() -> Lexicon:
-    return Lexicon(entry for name in WORD_LISTS for entry in read_list(name))
+    return Lexicon(
+        entry for name in WORD_LISTS for entry in read_list(name, exact=name in EXACT_LISTS)
+    )
 
 
-def acronyms(sentences: Sequence[Sentence], text: str, known: frozenset[str]) -> list[Finding]:
-    """The first use of each acronym that is neither common nor explained in brackets."""
-    from comms_assistant.domain.plain_english.jargon import zipf  # shares its cache
+# Lists of common words used in other senses too: only the forms they give are matched.
+EXACT_LISTS = frozenset({"plainlanguage_simple_words.txt"})
 
+
+def contractions(sentences: Sequence[Sentence], text: str, masked: str) -> list[Finding]:
     findings = []
-    explained: set[str] = set(common_acronyms()) | known
     for sentence in sentences:
-        for token in sentence.tokens:
-            word = token.text
-            bare = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
-            if not _looks_like_acronym(bare) or bare in explained:
-                continue
-            explained.add(bare)  # only the first use needs spelling out
-            before, after = text[: token.start].rstrip(), text[token.end :].lstrip()
-            if before.endswith("(") or after.startswith("("):
-                continue
-            # A word in capitals for emphasis ("NOT") is not an acronym.
-            if bare.isalpha() and zipf([bare.lower()]) >= 4.0:
-                continue
+        for match in _CONTRACTION.finditer(masked, sentence.start, sentence.end):
+            stem = match.group(1)
+            full = _EXPANSIONS.get(stem.lower(), f"{stem.lower()} not")
+            if stem[0].isupper():
+                full = full[0].upper() + full[1:]
             findings.append(
                 Finding(
-                    Rule.ACRONYM,
-                    token.start,
-                    token.end,
-                    word,
-                    f'"{word}" is not spelled out: not everyone will know what it stands for.',
-                    f'Write it in full the first time, then "{word}" in brackets, or use '
-                    "plain words instead.",
+                    Rule.CONTRACTION,
+                    match.start(),
+                    match.end(),
+                    match.group(),
+                    f'"{match.group()}" is a negative contraction: some readers miss the "not".',
+                    f'Try "{full}".',
+                    full,
                 )
             )
     return findings
 
 
-def _looks_like_acronym(word: str) -> bool:
-    if len(word) < 2 or not word[0].isupper() or not word[1].isupper():
-        return False
-    capitals = sum(c.isupper() for c in word)
-    return capitals >= 2 and capitals >= len(word) - 1 and word[0].isupper()
-
-
-@lru_cache(maxsize=1)
-def common_acronyms() -> frozenset[str]:
-    return shipped_words("common_acronyms.txt")
-
-
-def contractions(text: str, masked: str) -> list[Finding]:
-    findings = []
-    for match in _CONTRACTION.finditer(masked):
-        stem = match.group(1)
-        full = _EXPANSIONS.get(stem.lower(), f"{stem.lower()} not")
-        if stem[0].isupper():
-            full = full[0].upper() + full[1:]
-        findings.append(
-            Finding(
-                Rule.CONTRACTION,
-                match.start(),
-                match.end(),
-                match.group(),
-                f'"{match.group()}" is a negative contraction: some readers miss the "not".',
-                f'Try "{full}".',
-                full,
-            )
-        )
-    return findings
-
-
 def passive_voice(sentences: Sequence[Sentence], text: str) -> list[Finding]:
+    """Passive sentences, when they are a habit: more than one, and over one sentence in five.
+
+    One passive sentence is never worth a note ("Your draft is saved" reads well).
+    """
     spans = [span for s in sentences if (span := _passive_span(s)) is not None]
-    if not spans or len(spans) <= len(sentences) * MAX_PASSIVE_SHARE:
+    if len(spans) < MIN_PASSIVE or len(spans) <= len(sentences) * MAX_PASSIVE_SHARE:
         return []
-    share = f"{len(spans)} of {len(sentences)} sentences are passive"
     return [
         Finding(
             Rule.PASSIVE_VOICE,
             start,
             end,
             text[start:end],
-            f'"{text[start:end]}" is passive ({share}; aim for one in five at most).',
-            'Say who does it: "We have fixed it", not "It has been fixed".',
+            f'"{text[start:end]}" is passive: it does not say who does it.',
+            'Where it matters who acts, say so: "We have turned it off", not "It was turned off".',
         )
         for start, end in spans
     ]

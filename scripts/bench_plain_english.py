@@ -1,0 +1,65 @@
+"""How long the plain-English checker takes on a megabyte of text: a figure, not a test.
+
+    python scripts/bench_plain_english.py            # 1 MB as messages, and as one line
+    python scripts/bench_plain_english.py --size 200000
+
+The text is real incident messages (eval/plain_english/items.jsonl, which have lists, field
+lines, codes, acronyms and addresses), with a Welsh paragraph and a bulleted list among them,
+repeated to the size asked for. The checker should take time in proportion to the text: under
+2 s for 1 MB on one core (issue 18 measured 50 s, and 410 s for one 1 MB line, before).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from comms_assistant.domain.plain_english import apply_suggestions, check
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTRA = [
+    "Mae'r gwasanaeth ar gael eto. Diolch am eich amynedd tra roedden ni'n gweithio arno.",
+    "What we know:\n- Some people cannot sign in\n- Payments still work\n1. Try again later",
+    "Summary: Users saw 5xx errors from db-prod-03.internal in us-central1-b (v2.3.1).\n"
+    "Impact: an issue with the API gateway; we rolled back the change and mitigated it.",
+    "Read more at https://status.example.org/incidents/123 or email help@example.org.",
+]
+
+
+def sample(size: int, *, one_line: bool) -> str:
+    items = ROOT / "eval" / "plain_english" / "items.jsonl"
+    texts = [json.loads(line)["text"] for line in items.read_text(encoding="utf-8").splitlines()]
+    base = "\n\n".join([*texts, *EXTRA])
+    if one_line:
+        base = " ".join(base.split())
+    text = (base + ("  " if one_line else "\n\n")) * (size // len(base) + 1)
+    return text[:size]
+
+
+def timed(text: str) -> tuple[float, float, int]:
+    started = time.process_time()
+    report = check(text)
+    checked = time.process_time() - started
+    started = time.process_time()
+    apply_suggestions(text, report)
+    return checked, time.process_time() - started, len(report.findings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1_000_000, help="characters (default 1 MB)")
+    size = parser.parse_args().size
+    check("Warm up: load the word lists and wordfreq's data once.")
+    for label, one_line in (("messages", False), ("one line", True)):
+        text = sample(size, one_line=one_line)
+        checked, rewritten, found = timed(text)
+        print(
+            f"plain English, {len(text.encode()):,} bytes as {label}: check {checked:.2f} s, "
+            f"rewrite {rewritten:.2f} s ({found:,} findings, CPU time)"
+        )
+
+
+if __name__ == "__main__":
+    main()
