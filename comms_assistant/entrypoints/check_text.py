@@ -63,7 +63,8 @@ def check_text(
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         typer.echo(format_findings(report))
-        typer.echo(f"Reading grade (Flesch-Kincaid): {report.grade:g}")
+        if report.words:  # text in another language is not read, so it has no grade
+            typer.echo(f"Reading grade (Flesch-Kincaid): {report.grade:g}")
         if fixed is not None:
             typer.echo("")
             if fixed == text:

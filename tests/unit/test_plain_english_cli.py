@@ -116,3 +116,12 @@ def test_input_over_a_megabyte_is_refused_naming_the_limit(tmp_path: Path) -> No
     assert "over 1,000,000 bytes (1 MB)" in result.output
     piped = runner.invoke(app, ["check-text", "-"], input="x" * 1_000_001)
     assert piped.exit_code == 2 and "1 MB" in piped.output
+
+
+def test_welsh_is_reported_once_and_given_no_reading_grade() -> None:
+    welsh = "Mae'r gwasanaeth ar gael eto. Diolch am eich amynedd.\n"
+    result = runner.invoke(app, ["check-text", "-"], input=welsh)
+    assert result.exit_code == 0
+    assert "This looks like Welsh; it was not checked." in result.output
+    assert result.output.count("Welsh") == 2  # one finding: "like Welsh", "a Welsh speaker"
+    assert "Reading grade" not in result.output
