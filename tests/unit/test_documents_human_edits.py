@@ -14,7 +14,7 @@ from sqlalchemy import select
 from world import World
 
 from comms_assistant.adapters import outbox, store
-from comms_assistant.adapters.word import read_comms, read_timeline
+from comms_assistant.adapters.word.read import read_comms, read_timeline
 from comms_assistant.service.ports import DriveItem, Locked
 
 OPEN = (

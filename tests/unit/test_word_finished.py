@@ -9,9 +9,9 @@ import io
 from docx import Document
 from test_word import LONDON, at, incident, report_template
 
-from comms_assistant.adapters.word import read_fields
-from comms_assistant.adapters.word_report import refresh_report
-from comms_assistant.adapters.word_xml import element_text
+from comms_assistant.adapters.word.read import read_fields
+from comms_assistant.adapters.word.report import refresh_report
+from comms_assistant.adapters.word.xml import element_text
 
 
 def reading_order(document: bytes) -> list[str]:

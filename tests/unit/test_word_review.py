@@ -14,8 +14,9 @@ from docx import Document
 from docx.oxml.ns import qn
 from world import World
 
-from comms_assistant.adapters.word import build_review, draft_what_happened, read_fields
-from comms_assistant.adapters.word_xml import element_text
+from comms_assistant.adapters.word.read import read_fields
+from comms_assistant.adapters.word.review import build_review, draft_what_happened
+from comms_assistant.adapters.word.xml import element_text
 from comms_assistant.domain.incident import Incident, Priority
 from comms_assistant.domain.plain_english import Glossary, check, format_findings
 from comms_assistant.entrypoints.demo import STEPS

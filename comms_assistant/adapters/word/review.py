@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from comms_assistant.adapters.render_text import clock
-from comms_assistant.adapters.word_comms import SentMessage, add_missing_messages, find_comms_table
-from comms_assistant.adapters.word_fields import (
+from comms_assistant.adapters.word.comms import SentMessage, add_missing_messages, find_comms_table
+from comms_assistant.adapters.word.fields import (
     FACT_FIELDS,
     RECOMMENDATIONS,
     WHAT_HAPPENED,
@@ -23,9 +23,9 @@ from comms_assistant.adapters.word_fields import (
     search_roots,
     to_bytes,
 )
-from comms_assistant.adapters.word_properties import Stamp, stamp_document
-from comms_assistant.adapters.word_rows import find_table, read_table
-from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
+from comms_assistant.adapters.word.properties import Stamp, stamp_document
+from comms_assistant.adapters.word.rows import find_table, read_table
+from comms_assistant.adapters.word.timeline import add_missing_entries, find_timeline_table
 from comms_assistant.domain.history import history_of, priority_story
 from comms_assistant.domain.incident import Incident
 from comms_assistant.domain.plain_english.rules import (

@@ -15,14 +15,14 @@ from typing import Any
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from comms_assistant.adapters.word_fields import (
+from comms_assistant.adapters.word.fields import (
     LOCK_CONTROL,
     Field,
     TemplateError,
     find_controls,
     require_controls,
 )
-from comms_assistant.adapters.word_xml import clean, element_text, make_control, xpath
+from comms_assistant.adapters.word.xml import clean, element_text, make_control, xpath
 
 
 @dataclass(frozen=True)

@@ -32,15 +32,15 @@ from zoneinfo import ZoneInfo
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from comms_assistant.adapters.word_fields import COMMS, show_time
-from comms_assistant.adapters.word_rows import (
+from comms_assistant.adapters.word.fields import COMMS, show_time
+from comms_assistant.adapters.word.rows import (
     NewRow,
     add_missing_rows,
     find_table,
     row_number,
     table_rows,
 )
-from comms_assistant.adapters.word_xml import clean, element_text, set_control_text, xpath
+from comms_assistant.adapters.word.xml import clean, element_text, set_control_text, xpath
 
 MESSAGE_PREFIX = "ca:message:"
 SENT_PREFIX = "ca:sent:"  # an earlier version's rows, one per delivery

@@ -17,8 +17,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from comms_assistant.adapters.word_comms import SentMessage, add_missing_messages, find_comms_table
-from comms_assistant.adapters.word_fields import (
+from comms_assistant.adapters.word.comms import SentMessage, add_missing_messages, find_comms_table
+from comms_assistant.adapters.word.fields import (
     DASH,
     DURATION,
     FACT_FIELDS,
@@ -34,10 +34,10 @@ from comms_assistant.adapters.word_fields import (
     search_roots,
     to_bytes,
 )
-from comms_assistant.adapters.word_properties import Stamp, stamp_document
-from comms_assistant.adapters.word_review import draft_what_happened, duration
-from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
-from comms_assistant.adapters.word_xml import (
+from comms_assistant.adapters.word.properties import Stamp, stamp_document
+from comms_assistant.adapters.word.review import draft_what_happened, duration
+from comms_assistant.adapters.word.timeline import add_missing_entries, find_timeline_table
+from comms_assistant.adapters.word.xml import (
     add_link,
     element_text,
     make_control,

@@ -16,8 +16,8 @@ from typing import Any
 
 from docx.oxml.ns import qn
 
-from comms_assistant.adapters.word_fields import DASH, LOCK_OWNED, TAG_PREFIX, control_tag
-from comms_assistant.adapters.word_xml import element_text, make_control, xpath
+from comms_assistant.adapters.word.fields import DASH, LOCK_OWNED, TAG_PREFIX, control_tag
+from comms_assistant.adapters.word.xml import element_text, make_control, xpath
 
 NOTE_TAG = TAG_PREFIX + "note"
 UNWRITTEN_TAG = TAG_PREFIX + "unwritten"
