@@ -18,7 +18,6 @@ from typing import Any
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from comms_assistant.adapters.render import Section, environment, template_loaders
 from comms_assistant.adapters.render_cards import (
     CARD_BUDGET,
     CARD_SCHEMA,
@@ -27,6 +26,7 @@ from comms_assistant.adapters.render_cards import (
     markdown_literal,
     text_block,
 )
+from comms_assistant.adapters.render_templates import Section, environment, template_loaders
 from comms_assistant.adapters.render_text import paragraphs
 from comms_assistant.domain.audiences import looks_like_email
 from comms_assistant.domain.incident import Incident, Status
