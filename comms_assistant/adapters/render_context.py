@@ -125,14 +125,12 @@ class TemplateValues:
     def _priority_change(
         self, kind: MessageKind, incident: Incident, entry: TimelineEntry
     ) -> dict[str, Any]:
-        """The priority it had before, and why it changed, when this message says it changed."""
-        match = _PRIORITY_CHANGE.search(entry.text) if kind is MessageKind.PRIORITY else None
-        before = Priority.parse(match.group(1)) if match else None
+        before, reason = _earlier_priority(kind, entry)
         return {
             "previous_priority": self._priority(before) if before else None,
             "raised": before is not None and incident.priority < before,
             "lowered": before is not None and incident.priority > before,
-            "reason": bounded((match.group(3) or "").strip() if match else ""),
+            "reason": bounded(reason),
         }
 
     def _ending(
@@ -200,6 +198,14 @@ class TemplateValues:
             if day == today + timedelta(days=1):
                 return f"{clock(local)} tomorrow"
         return f"{clock(local)} on {local:%A} {local.day} {local:%B}"
+
+
+def _earlier_priority(kind: MessageKind, entry: TimelineEntry) -> tuple[Priority | None, str]:
+    """The priority it had before, and why it changed, when this message says it changed."""
+    match = _PRIORITY_CHANGE.search(entry.text) if kind is MessageKind.PRIORITY else None
+    if match is None:
+        return None, ""
+    return Priority.parse(match.group(1)), (match.group(3) or "").strip()
 
 
 def _next_update(kind: MessageKind, incident: Incident, next_at: str | None) -> str:
