@@ -122,7 +122,9 @@ def fan_out(quick: bool) -> list[Result]:
 
 @section("report-update", "refresh a running report that already has N timeline rows")
 def report_update(quick: bool) -> list[Result]:
-    from comms_assistant.adapters.word import SentMessage, read_timeline, refresh_report
+    from comms_assistant.adapters.word.comms import SentMessage
+    from comms_assistant.adapters.word.read import read_timeline
+    from comms_assistant.adapters.word.report import refresh_report
     from comms_assistant.domain.incident import Incident, Priority
 
     template = (ROOT / "templates" / "word" / "Incident report template.docx").read_bytes()

@@ -5,7 +5,7 @@
 The output is committed; tests/unit/test_word.py checks the committed files still match this
 script. An organisation may restyle the templates in Word (styles, theme, logo, wording): the
 assistant only needs the tagged content controls (`ca:<field>`) and the tagged tables to stay.
-The building blocks are in comms_assistant/adapters/word_layout.py.
+The building blocks are in comms_assistant/adapters/word/layout.py.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from comms_assistant.adapters.word_comms import COMMS_COLUMNS
-from comms_assistant.adapters.word_fields import (
+from comms_assistant.adapters.word.comms import COMMS_COLUMNS
+from comms_assistant.adapters.word.fields import (
     COMMS,
     DURATION,
     FACT_FIELDS,
@@ -27,7 +27,7 @@ from comms_assistant.adapters.word_fields import (
     WHAT_HAPPENED,
     to_bytes,
 )
-from comms_assistant.adapters.word_layout import (
+from comms_assistant.adapters.word.layout import (
     block_field,
     facts_table,
     field_paragraph,
@@ -38,10 +38,10 @@ from comms_assistant.adapters.word_layout import (
     tagged_table,
     title,
 )
-from comms_assistant.adapters.word_major import LESSONS_PENDING, MAJOR_TEMPLATE
-from comms_assistant.adapters.word_report import REPORT_FACTS, REPORT_TEMPLATE
-from comms_assistant.adapters.word_review import REVIEW_TEMPLATE
-from comms_assistant.adapters.word_timeline import COLUMNS
+from comms_assistant.adapters.word.major import LESSONS_PENDING, MAJOR_TEMPLATE
+from comms_assistant.adapters.word.report import REPORT_FACTS, REPORT_TEMPLATE
+from comms_assistant.adapters.word.review import REVIEW_TEMPLATE
+from comms_assistant.adapters.word.timeline import COLUMNS
 
 OUT_DIR = Path(__file__).resolve().parents[1] / "templates" / "word"
 IMPACT = next(f for f in FACT_FIELDS if f.key == "impact")

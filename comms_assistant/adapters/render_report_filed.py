@@ -18,7 +18,6 @@ from typing import Any
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from comms_assistant.adapters.render import Section, environment, template_loaders
 from comms_assistant.adapters.render_cards import (
     CARD_BUDGET,
     CARD_SCHEMA,
@@ -26,6 +25,12 @@ from comms_assistant.adapters.render_cards import (
     fit_card,
     markdown_literal,
     text_block,
+)
+from comms_assistant.adapters.render_templates import (
+    Section,
+    card_environment,
+    environment,
+    template_loaders,
 )
 from comms_assistant.adapters.render_text import paragraphs
 from comms_assistant.domain.audiences import looks_like_email
@@ -57,7 +62,7 @@ class ReportFiledRenderer:
         # people typed is escaped wherever it is shown and `link` can give markup.
         self._html = environment(loaders, autoescape=True)
         self._html.filters["nl2br"] = _nl2br
-        self._card = environment(loaders, finalize=_card_value)
+        self._card = card_environment(loaders)
 
     def __call__(
         self,
@@ -136,7 +141,6 @@ def _context(
     marking: str,
 ) -> dict[str, Any]:
     security = incident.security
-    email = ask.get("email") or ""
     return {
         "kind": KIND,
         "reference": incident.reference,
@@ -150,15 +154,22 @@ def _context(
         "report_name": name,
         # In the security folder, which the central team cannot open: no link to it.
         "report_url": url if _WEB.match(url) and not security else "",
-        "ask_name": ask.get("name") or "",
-        "ask_mailto": f"mailto:{email}" if looks_like_email(email) else "",
-        "ask_role": ask.get("role") or "",
+        **_whom_to_ask(ask),
         # What the layouts show for the other messages: none of it here, where footer.txt says
         # whom to ask itself.
         "facts": [],
         "contact_name": "",
         "contact_email": "",
         "contact_is_comms": False,
+    }
+
+
+def _whom_to_ask(ask: Mapping[str, str]) -> dict[str, str]:
+    email = ask.get("email") or ""
+    return {
+        "ask_name": ask.get("name") or "",
+        "ask_mailto": f"mailto:{email}" if looks_like_email(email) else "",
+        "ask_role": ask.get("role") or "",
     }
 
 
@@ -185,8 +196,3 @@ def _nl2br(value: Any) -> Markup:
     # The words reach the layout escaped already, links and all (Markup): kept as they are.
     lines = value.splitlines() if isinstance(value, Markup) else str(value).splitlines()
     return Markup("<br>\n").join(escape(line) for line in lines)
-
-
-def _card_value(value: Any) -> str:
-    # str() first: a StrictUndefined still raises here, as it does in the email.
-    return markdown_literal(str(value))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from comms_assistant.adapters.word_check import NAMES, Kind, check_template
+from comms_assistant.adapters.word.check import NAMES, Kind, check_template
 from comms_assistant.config import Settings
 
 KINDS: tuple[Kind, ...] = ("report", "review", "major")

@@ -27,7 +27,7 @@ from typing import Any
 
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.store import OutboxRow
-from comms_assistant.adapters.word_comms import SentMessage
+from comms_assistant.adapters.word.comms import SentMessage
 from comms_assistant.service.delivery_kinds import Medium, spec_of
 from comms_assistant.service.messaging import INCIDENTS_CHANNEL
 

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from comms_assistant.adapters import outbox, store
 from comms_assistant.adapters.outbox import Delivery
 from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
-from comms_assistant.adapters.word_properties import DEFAULT_AUTHOR
+from comms_assistant.adapters.word.properties import DEFAULT_AUTHOR
 from comms_assistant.service import deliveries, lead_notices, living_card, major_report, pacing
 from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter

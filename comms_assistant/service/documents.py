@@ -21,18 +21,17 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters import store
-from comms_assistant.adapters.word import (
-    SentMessage,
+from comms_assistant.adapters.word.comms import SentMessage
+from comms_assistant.adapters.word.fields import show_time
+from comms_assistant.adapters.word.major import (
     build_major_incident_report,
-    build_review,
     copied_lessons,
     draft_lessons,
-    read_recommendations,
-    refresh_report,
     update_major_incident_report,
 )
-from comms_assistant.adapters.word_fields import show_time
-from comms_assistant.adapters.word_properties import DEFAULT_AUTHOR, Stamp
+from comms_assistant.adapters.word.properties import DEFAULT_AUTHOR, Stamp
+from comms_assistant.adapters.word.report import refresh_report
+from comms_assistant.adapters.word.review import build_review, read_recommendations
 from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident
 from comms_assistant.domain.names import named, services_named

@@ -216,7 +216,7 @@ class CommandService:
         return replace(reply, text=reply.text + note)
 
     def _introduction_advice(self, incident: Incident) -> str:
-        from comms_assistant.adapters.word_review import draft_what_happened
+        from comms_assistant.adapters.word.review import draft_what_happened
 
         assert self.wording is not None
         directory = self.planner.directory

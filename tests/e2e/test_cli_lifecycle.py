@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-import docx
 import pytest
-from docx.oxml.ns import qn
+from docx_text import document_text
 
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.render_cards import as_read
@@ -82,14 +81,6 @@ def ok(result: subprocess.CompletedProcess) -> str:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     return result.stdout
-
-
-def document_text(path: Path) -> str:
-    """Every paragraph's text, including text inside content controls (python-docx's
-    Paragraph.text skips those)."""
-    document = docx.Document(str(path))
-    paragraphs = document.element.body.iter(qn("w:p"))
-    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in paragraphs)
 
 
 def sent_mail(home: Path) -> list[EmailMessage]:

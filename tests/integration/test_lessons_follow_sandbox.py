@@ -10,7 +10,8 @@ from datetime import timedelta
 import docx
 import pytest
 from docx.table import Table
-from test_reliability_harness import Product, docx_text
+from docx_text import document_text
+from test_reliability_harness import Product
 
 from comms_assistant.adapters import outbox
 from comms_assistant.entrypoints.worker import one_pass
@@ -36,7 +37,7 @@ def test_a_changed_review_is_copied_into_the_major_incident_report(product: Prod
     rows = product.deliver(ids)
     assert {r.status for r in rows} == {outbox.DONE}, [(r.key, r.last_error) for r in rows]
     major = product.reports_dir / f"{NAME} - major incident report.docx"
-    assert "The review has no recommendations yet." in docx_text(major)
+    assert "The review has no recommendations yet." in document_text(major)
 
     review = product.reports_dir / f"{NAME} - incident review.docx"
     document = docx.Document(str(review))
@@ -50,7 +51,7 @@ def test_a_changed_review_is_copied_into_the_major_incident_report(product: Prod
 
     product.clock.now += timedelta(minutes=15)
     assert "INC-2026-0001: the review changed; copying its lessons again" in worker_pass(product)
-    text = docx_text(major)
+    text = document_text(major)
     assert "\u2022 Alert on failed connections (owner Sam, due 1 Dec)" in text
     assert "The review has no recommendations yet." not in text
     assert {r.status for r in outbox.rows(product.app.engine)} == {outbox.DONE}

@@ -12,12 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from comms_assistant.adapters.word import (
-    SentMessage,
-    build_major_incident_report,
-    build_review,
-    refresh_report,
-)
+from comms_assistant.adapters.word.comms import SentMessage
+from comms_assistant.adapters.word.major import build_major_incident_report
+from comms_assistant.adapters.word.report import refresh_report
+from comms_assistant.adapters.word.review import build_review
 from comms_assistant.domain.incident import Incident, Priority, Role
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "word"

@@ -5,7 +5,8 @@ open in Word (423). The product's real path against the sandbox tenant, with sim
 from __future__ import annotations
 
 import pytest
-from test_reliability_harness import Product, docx_text
+from docx_text import document_text
+from test_reliability_harness import Product
 
 from comms_assistant.adapters import outbox
 
@@ -36,7 +37,7 @@ def test_a_colleagues_save_in_between_is_kept_and_our_row_reapplied(product: Pro
     assert {r.status for r in rows} == {outbox.DONE}
     saves = [r.status for r in product.calls("PUT", "/content$", mark)]
     assert saves == [412, 200]  # refused once, then re-read and re-applied
-    text = docx_text(product.reports_dir.parent / report)
+    text = document_text(product.reports_dir.parent / report)
     assert PERSON in text  # their paragraph was not overwritten ...
     assert "Rolled back the 10:15 release of the apply service" in text  # ... and our row is in
     assert product.control("GET", "faults").json()["value"][0]["hits"] == 1
@@ -60,6 +61,6 @@ def test_a_report_open_in_word_for_ten_minutes_waits_and_then_lands(product: Pro
     refused = [r for r in product.tenant.requests if r.status == 423]
     assert refused and all(r.method == "PUT" for r in refused)
     # ... then landed, and nothing else waited for it.
-    assert "some pages are slow" in docx_text(product.reports_dir.parent / report)
+    assert "some pages are slow" in document_text(product.reports_dir.parent / report)
     others = [r for r in rows if r.kind != "report.sync"]
     assert others and all((r.done_at - locked_at).total_seconds() < 60 for r in others)

@@ -135,11 +135,3 @@ class Product:
             for r in self.tenant.requests[since:]
             if r.method == method and re.search(pattern, r.path, re.IGNORECASE)
         ]
-
-
-def docx_text(path: Path) -> str:
-    """All the text of a Word file, content controls included (Paragraph.text skips those)."""
-    from docx import Document
-    from docx.oxml.ns import qn
-
-    return "".join(node.text or "" for node in Document(str(path)).element.body.iter(qn("w:t")))

@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_reliability_harness import Product, docx_text
+from docx_text import document_text
+from test_reliability_harness import Product
 
 from comms_assistant.adapters import outbox
 from comms_assistant.sandbox import seed
@@ -40,10 +41,10 @@ def test_a_security_p1s_documents_are_in_the_security_folder_on_disk(product: Pr
     ]
     assert list(product.reports_dir.iterdir()) == [], "nothing in the folder everyone reads"
     for document in secure.iterdir():
-        assert "INC-2026-0001" in docx_text(document), document.name
-    assert SECRET in docx_text(secure / f"{NAME}.docx")
+        assert "INC-2026-0001" in document_text(document), document.name
+    assert SECRET in document_text(secure / f"{NAME}.docx")
     # The refreshes after each message went to the same file: its timeline has the update.
-    assert "closed the storage" in docx_text(secure / f"{NAME}.docx")
+    assert "closed the storage" in document_text(secure / f"{NAME}.docx")
 
 
 def test_a_missing_security_folder_is_not_made_and_the_lead_is_told_what_to_do(

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from comms_assistant.adapters import outbox
-from comms_assistant.adapters.word import read_timeline
+from comms_assistant.adapters.word.read import read_timeline
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints import worker as worker_module

@@ -12,7 +12,7 @@ from world import World
 from comms_assistant.adapters import outbox, store
 from comms_assistant.adapters.outbox import Delivery
 from comms_assistant.adapters.store import OutboxRow
-from comms_assistant.adapters.word import read_comms
+from comms_assistant.adapters.word.read import read_comms
 from comms_assistant.entrypoints import run_command
 from comms_assistant.entrypoints.bot_turns import outcome
 from comms_assistant.service import pacing

@@ -1,6 +1,6 @@
-"""Every generated Word document's properties and language (comms_assistant/adapters/
-word_properties.py): a whole incident through the in-memory world, each document opened as Word
-would show it in File > Info."""
+"""Every generated Word document's properties and language (comms_assistant/adapters/word/
+properties.py): a whole incident through the in-memory world, each document opened as Word would
+show it in File > Info."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from world import World
 from world_build import build_world
 
-from comms_assistant.adapters.word_properties import set_language
+from comms_assistant.adapters.word.properties import set_language
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "2026-11-23 INC-2026-0001 Apply for teacher training is down"

@@ -8,13 +8,13 @@ import io
 from collections.abc import Callable
 
 import docx
-from docx.oxml.ns import qn
 from docx.table import Table
+from docx_text import document_text
 from sqlalchemy import select
 from world import World
 
 from comms_assistant.adapters import outbox, store
-from comms_assistant.adapters.word import read_comms, read_timeline
+from comms_assistant.adapters.word.read import read_comms, read_timeline
 from comms_assistant.service.ports import DriveItem, Locked
 
 OPEN = (
@@ -22,12 +22,6 @@ OPEN = (
     "services: apply"
 )
 COMMS_LEAD = "comms.lead@example.org"
-
-
-def all_text(content: bytes) -> str:
-    """Every paragraph's text, content controls and table cells included."""
-    body = docx.Document(io.BytesIO(content)).element.body
-    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p")))
 
 
 def _tagged_table(document: docx.document.Document, tag: str) -> Table:
@@ -170,7 +164,7 @@ def test_nothing_people_write_is_lost_across_ten_updates_with_412s_and_a_423(
         (r.kind, r.last_error) for r in world.outbox() if r.status != outbox.DONE
     ]
     content = world.documents.content(path)
-    text = all_text(content)
+    text = document_text(content)
     for written in person.wrote:
         assert text.count(written) == 1, written
 
@@ -219,7 +213,8 @@ def test_a_report_open_in_word_tells_the_declarer_once_when_there_is_no_comms_le
     (notice,) = notices(world)
     assert [r.email for r in notice.to] == ["tech.lead@example.org"] and notice.bcc == ()
     assert "Nothing is lost" in notice.text
-    assert "The supplier is looking at it" in all_text(world.documents.content(world.report_path()))
+    report = world.documents.content(world.report_path())
+    assert "The supplier is looking at it" in document_text(report)
 
 
 def test_the_comms_lead_is_told_rather_than_the_declarer(world: World) -> None:
@@ -240,7 +235,7 @@ def test_a_new_report_is_filled_from_the_template_read_beside_the_copy(world: Wo
     assert any(c.startswith("copy") for c in before)
     assert "read Templates/Incident report template.docx" in before
     assert not any(c.startswith(("download", "get Incident reports/")) for c in before)
-    assert "Candidates cannot submit applications" in all_text(
+    assert "Candidates cannot submit applications" in document_text(
         world.documents.content(world.report_path())
     )
 
@@ -261,7 +256,7 @@ def test_an_edit_to_the_new_copy_before_the_first_fill_is_kept(world: World) -> 
     documents.copy = copy_then_person_saves
     world.run(OPEN)
     world.deliver()
-    text = all_text(documents.content(world.report_path()))
+    text = document_text(documents.content(world.report_path()))
     assert person.wrote == ["About 4,000 candidates were mid-application."]
     assert person.wrote[0] in text and "Candidates cannot submit applications" in text
     writes = [n for n, c in enumerate(documents.calls) if c.startswith("replace")]
@@ -282,5 +277,5 @@ def test_a_copy_found_under_its_name_is_downloaded_not_filled_from_the_template(
     person = Person(world, path)
     person.edit(bold_impact_detail)
     world.deliver()
-    text = all_text(documents.content(path))
+    text = document_text(documents.content(path))
     assert person.wrote[0] in text and "Candidates cannot submit applications" in text

@@ -14,8 +14,8 @@ from docx.table import Table
 from world import World
 
 from comms_assistant.adapters import outbox
-from comms_assistant.adapters.word import read_comms, read_fields, read_timeline
-from comms_assistant.adapters.word_fields import show_time
+from comms_assistant.adapters.word.fields import show_time
+from comms_assistant.adapters.word.read import read_comms, read_fields, read_timeline
 from comms_assistant.bootstrap import publish_templates
 
 FOLDER = "Incident reports/2026-11-23 INC-2026-0001 Apply for teacher training is down"

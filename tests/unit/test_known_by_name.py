@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from world import World
 
-from comms_assistant.adapters.word import read_fields, read_timeline
+from comms_assistant.adapters.word.read import read_fields, read_timeline
 
 OPEN = "open Apply is down p1 impact: Candidates cannot apply services: apply"
 

@@ -21,7 +21,7 @@ from test_documents_major import (
 from world import World
 
 from comms_assistant.adapters import outbox
-from comms_assistant.adapters.word import read_fields
+from comms_assistant.adapters.word.read import read_fields
 from comms_assistant.service.lessons_watch import LOOK_EVERY, LessonsWatch
 
 REVIEW_NAME = REVIEW.split("/", 1)[1].removesuffix(".docx")

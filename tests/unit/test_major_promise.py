@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import docx
 import pytest
 from docx.oxml.ns import qn
+from docx_text import reading_order
 from mail_html import blocks_in, parsed
 from world import World
 from world_build import build_world
@@ -39,29 +40,6 @@ OPEN = (
 def publish_major_template(world: World) -> None:
     name = world.app.settings.major_incident_template
     world.documents.put(f"Templates/{name}", (world.app.templates_dir / "word" / name).read_bytes())
-
-
-def reading_order(content: bytes) -> list[str]:
-    """The document's lines as a reader meets them: each paragraph, and each table row as its
-    cells joined by " | ", content controls included (python-docx's .text skips them)."""
-    body = docx.Document(io.BytesIO(content)).element.body
-    lines: list[str] = []
-
-    def text(element: object) -> str:
-        return "".join(t.text or "" for t in element.iter(qn("w:t")))  # type: ignore[attr-defined]
-
-    def walk(element: object) -> None:
-        for child in element:  # type: ignore[attr-defined]
-            if child.tag == qn("w:p"):
-                lines.append(text(child))
-            elif child.tag == qn("w:tbl"):
-                for row in child.iter(qn("w:tr")):
-                    lines.append(" | ".join(text(cell) for cell in row.iter(qn("w:tc"))))
-            elif child.tag in (qn("w:sdt"), qn("w:sdtContent")):
-                walk(child)
-
-    walk(body)
-    return [line for line in lines if line.strip()]
 
 
 def links_in(content: bytes) -> list[tuple[str, str]]:

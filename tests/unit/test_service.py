@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import docx
-from docx.oxml.ns import qn
+from docx_text import document_text
 from world import World
 
 from comms_assistant.adapters import outbox
@@ -18,14 +18,6 @@ OPEN = (
     "open Apply for teacher training is down p2 impact: Candidates cannot submit applications "
     "services: apply"
 )
-
-
-def document_text(content: bytes) -> str:
-    """Every paragraph's text, including text inside content controls (python-docx's
-    Paragraph.text skips those)."""
-    document = docx.Document(io.BytesIO(content))
-    paragraphs = document.element.body.iter(qn("w:p"))
-    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in paragraphs)
 
 
 def bcc(world: World) -> list[set[str]]:

@@ -14,14 +14,10 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.table import Table
 
-from comms_assistant.adapters.word import (
-    TemplateError,
-    build_review,
-    read_comms,
-    read_fields,
-    read_timeline,
-    refresh_report,
-)
+from comms_assistant.adapters.word.fields import TemplateError
+from comms_assistant.adapters.word.read import read_comms, read_fields, read_timeline
+from comms_assistant.adapters.word.report import refresh_report
+from comms_assistant.adapters.word.review import build_review
 from comms_assistant.domain.incident import Incident, Priority, Role
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,17 +7,17 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx_text import paragraphs
 from test_word import LONDON, at, incident, report_template
 
-from comms_assistant.adapters.word import read_fields
-from comms_assistant.adapters.word_report import refresh_report
-from comms_assistant.adapters.word_xml import element_text
+from comms_assistant.adapters.word.read import read_fields
+from comms_assistant.adapters.word.report import refresh_report
 
 
-def reading_order(document: bytes) -> list[str]:
-    """Each paragraph's text, top to bottom, content controls and tables included."""
-    body = Document(io.BytesIO(document)).element.body
-    return [t for p in body.iter("{*}p") if (t := element_text(p).strip())]
+def lines_with_text(document: bytes) -> list[str]:
+    """Each paragraph's text that is not blank, top to bottom, content controls and tables
+    included."""
+    return [t for p in paragraphs(document) if (t := p.strip())]
 
 
 def write_under(document: bytes, heading: str, text: str) -> bytes:
@@ -39,7 +39,7 @@ def closed_report(summary: str | None = None) -> bytes:
 
 
 def test_an_open_report_keeps_its_notes_for_the_people_writing_it() -> None:
-    text = reading_order(refresh_report(report_template(), incident(), LONDON))
+    text = lines_with_text(refresh_report(report_template(), incident(), LONDON))
     assert "Not written." not in text
     assert any(line.startswith("Two or three sentences someone outside the team") for line in text)
     assert read_fields(refresh_report(report_template(), incident(), LONDON))["tech_lead"] == (
@@ -48,7 +48,7 @@ def test_an_open_report_keeps_its_notes_for_the_people_writing_it() -> None:
 
 
 def test_a_closed_report_has_no_notes_no_not_set_yet_and_says_what_was_not_written() -> None:
-    text = reading_order(closed_report(summary="Teachers could not apply for two hours."))
+    text = lines_with_text(closed_report(summary="Teachers could not apply for two hours."))
     joined = "\n".join(text)
     assert "Not set yet" not in joined
     assert "Two or three sentences" not in joined and "The running report" not in joined
@@ -70,7 +70,7 @@ def test_a_closed_report_has_no_notes_no_not_set_yet_and_says_what_was_not_writt
 
 def test_an_open_report_says_who_is_affected_as_it_is_now() -> None:
     inc = incident()
-    text = reading_order(refresh_report(report_template(), inc, LONDON))
+    text = lines_with_text(refresh_report(report_template(), inc, LONDON))
     assert text[text.index("Who is affected") + 1] == inc.impact
 
 
@@ -78,9 +78,9 @@ def test_finishing_twice_changes_nothing_and_writing_later_removes_the_marker() 
     inc = incident()
     inc.resolve("Restarted the database", who="bob@example.org", now=at(130))
     once = refresh_report(report_template(), inc, LONDON)
-    assert reading_order(refresh_report(once, inc, LONDON)) == reading_order(once)
+    assert lines_with_text(refresh_report(once, inc, LONDON)) == lines_with_text(once)
     later = write_under(once, "What we know about the cause", "A full disk on the database.")
-    text = reading_order(refresh_report(later, inc, LONDON))
+    text = lines_with_text(refresh_report(later, inc, LONDON))
     cause = text.index("What we know about the cause")
     assert text[cause + 1 : cause + 3] == ["A full disk on the database.", "What we are doing"]
 
@@ -100,7 +100,7 @@ def test_a_picture_someone_pasted_is_writing_and_stays() -> None:
     inc.resolve("Restarted the database", who="bob@example.org", now=at(130))
     finished = Document(io.BytesIO(refresh_report(out.getvalue(), inc, LONDON)))
     assert len(finished.element.body.xpath(".//w:drawing")) == 1
-    text = reading_order(refresh_report(out.getvalue(), inc, LONDON))
+    text = lines_with_text(refresh_report(out.getvalue(), inc, LONDON))
     assert text[text.index("What we know about the cause") + 1] == "What we are doing"
 
 
@@ -122,5 +122,5 @@ def test_a_paragraph_ending_a_section_keeps_its_page_layout() -> None:
     inc.resolve("Restarted the database", who="bob@example.org", now=at(130))
     finished = refresh_report(out.getvalue(), inc, LONDON)
     assert len(Document(io.BytesIO(finished)).sections) == 2
-    text = reading_order(finished)
+    text = lines_with_text(finished)
     assert text[text.index("Hand-over") + 1] == "Not written."

@@ -13,19 +13,16 @@ import pytest
 from docx import Document
 from docx.table import Table
 
-from comms_assistant.adapters.word import (
-    SentMessage,
-    TemplateError,
+from comms_assistant.adapters.word.comms import SentMessage
+from comms_assistant.adapters.word.fields import TemplateError, show_time
+from comms_assistant.adapters.word.major import (
     build_major_incident_report,
     draft_lessons,
-    read_comms,
-    read_fields,
-    read_timeline,
-    refresh_report,
     update_major_incident_report,
 )
-from comms_assistant.adapters.word_fields import show_time
-from comms_assistant.adapters.word_rows import NewRow, add_missing_rows
+from comms_assistant.adapters.word.read import read_comms, read_fields, read_timeline
+from comms_assistant.adapters.word.report import refresh_report
+from comms_assistant.adapters.word.rows import NewRow, add_missing_rows
 from comms_assistant.domain.incident import Incident, Priority, Role
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "word"

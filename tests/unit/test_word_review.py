@@ -3,19 +3,17 @@ record after them, and the assistant's own words pass the plain-English check.""
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from docx import Document
-from docx.oxml.ns import qn
+from docx_text import styled_reading_order
 from world import World
 
-from comms_assistant.adapters.word import build_review, draft_what_happened, read_fields
-from comms_assistant.adapters.word_xml import element_text
+from comms_assistant.adapters.word.read import read_fields
+from comms_assistant.adapters.word.review import build_review, draft_what_happened
 from comms_assistant.domain.incident import Incident, Priority
 from comms_assistant.domain.plain_english import Glossary, check, format_findings
 from comms_assistant.entrypoints.demo import STEPS
@@ -40,30 +38,6 @@ PEOPLES_SECTIONS = [
     "Recommendations and actions",
 ]
 NEEDS_A_LOOK = "The review's introduction needs a look"
-
-
-def reading_order(document: bytes) -> list[tuple[str, str]]:
-    """Each paragraph as a reader meets it, content controls included (python-docx's
-    `.paragraphs` skips them): its style's name and its text. A table row is one line, its
-    cells joined by " | ", with the style "table"."""
-    doc = Document(io.BytesIO(document))
-    names = {style.style_id: style.name for style in doc.styles}
-    lines: list[tuple[str, str]] = []
-
-    def walk(element: Any) -> None:
-        for child in element:
-            if child.tag == qn("w:p"):
-                style = child.xpath("string(./w:pPr/w:pStyle/@w:val)")
-                lines.append((names.get(style, "Normal"), element_text(child)))
-            elif child.tag == qn("w:tbl"):
-                for row in child.iter(qn("w:tr")):
-                    cells = (element_text(cell) for cell in row.iter(qn("w:tc")))
-                    lines.append(("table", " | ".join(cells)))
-            elif child.tag in (qn("w:sdt"), qn("w:sdtContent")):
-                walk(child)
-
-    walk(doc.element.body)
-    return lines
 
 
 def headings(lines: list[tuple[str, str]]) -> list[str]:
@@ -104,7 +78,7 @@ def resolved(
 def test_the_sections_people_write_come_first_then_the_timeline_then_the_appendix() -> None:
     incident = resolved(raised_then_lowered(declare(), 30, 60), 130)
     out = build_review(REVIEW_TEMPLATE.read_bytes(), incident, LONDON, service_names=NAMES)
-    lines = reading_order(out)
+    lines = styled_reading_order(out)
 
     assert headings(lines) == [
         "Facts", *PEOPLES_SECTIONS, "Timeline", "Appendix: communications sent",
@@ -122,7 +96,7 @@ def test_the_sections_people_write_come_first_then_the_timeline_then_the_appendi
 
 
 def test_the_introduction_says_what_the_assistant_fills_in_and_that_people_write_first() -> None:
-    lines = reading_order(REVIEW_TEMPLATE.read_bytes())
+    lines = styled_reading_order(REVIEW_TEMPLATE.read_bytes())
     introduction = next(text for style, text in lines if style == "Guidance")
     assert "The review team writes the first sections" in introduction
     assert "The assistant fills in the facts and a first draft of what happened" in introduction
@@ -130,7 +104,7 @@ def test_the_introduction_says_what_the_assistant_fills_in_and_that_people_write
 
 
 def test_the_templates_guidance_passes_the_plain_english_check() -> None:
-    guidance = [text for style, text in reading_order(REVIEW_TEMPLATE.read_bytes())
+    guidance = [text for style, text in styled_reading_order(REVIEW_TEMPLATE.read_bytes())
                 if style == "Guidance"]  # fmt: skip
     assert len(guidance) >= len(PEOPLES_SECTIONS) + 1
     for text in guidance:

@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from typer.testing import CliRunner
 
-from comms_assistant.adapters.word_check import check_template
+from comms_assistant.adapters.word.check import check_template
 from comms_assistant.entrypoints.cli import app
 from comms_assistant.resources import bundled
 
@@ -102,8 +102,8 @@ def test_publish_uploads_nothing_while_a_template_is_broken(
 
 
 def test_the_templates_readme_names_every_tag_the_check_looks_for() -> None:
-    from comms_assistant.adapters.word_check import NEEDS
-    from comms_assistant.adapters.word_finish import NOTE_TAG
+    from comms_assistant.adapters.word.check import NEEDS
+    from comms_assistant.adapters.word.finish import NOTE_TAG
 
     readme = (WORD / "README.md").read_text(encoding="utf-8")
     tags = {need.field.tag for needs in NEEDS.values() for need in needs} | {NOTE_TAG}

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from comms_assistant.adapters.word_comms import COMMS_COLUMNS
-from comms_assistant.adapters.word_fields import (
+from comms_assistant.adapters.word.comms import COMMS_COLUMNS
+from comms_assistant.adapters.word.fields import (
     COMMS,
     DURATION,
     FACT_FIELDS,
@@ -28,10 +28,10 @@ from comms_assistant.adapters.word_fields import (
     open_docx,
     search_roots,
 )
-from comms_assistant.adapters.word_finish import NOTE_TAG
-from comms_assistant.adapters.word_rows import column_widths
-from comms_assistant.adapters.word_timeline import COLUMNS as TIMELINE_COLUMNS
-from comms_assistant.adapters.word_xml import xpath
+from comms_assistant.adapters.word.finish import NOTE_TAG
+from comms_assistant.adapters.word.rows import column_widths
+from comms_assistant.adapters.word.timeline import COLUMNS as TIMELINE_COLUMNS
+from comms_assistant.adapters.word.xml import xpath
 
 Kind = Literal["report", "review", "major"]
 

@@ -1,7 +1,7 @@
 """The timeline table: found by its tagged content control, rows matched to entries by `seq`.
 
 The table sits inside a block-level content control tagged `ca:timeline`; each row the assistant
-writes carries a control tagged `ca:entry:<seq>` around its time (see word_rows).
+writes carries a control tagged `ca:entry:<seq>` around its time (see rows.py).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from comms_assistant.adapters.word_fields import TIMELINE, show_time
-from comms_assistant.adapters.word_rows import (
+from comms_assistant.adapters.word.fields import TIMELINE, show_time
+from comms_assistant.adapters.word.rows import (
     NewRow,
     add_missing_rows,
     find_table,

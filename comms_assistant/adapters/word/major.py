@@ -17,8 +17,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from comms_assistant.adapters.word_comms import SentMessage, add_missing_messages, find_comms_table
-from comms_assistant.adapters.word_fields import (
+from comms_assistant.adapters.word.comms import SentMessage, add_missing_messages, find_comms_table
+from comms_assistant.adapters.word.fields import (
     DASH,
     DURATION,
     FACT_FIELDS,
@@ -34,10 +34,10 @@ from comms_assistant.adapters.word_fields import (
     search_roots,
     to_bytes,
 )
-from comms_assistant.adapters.word_properties import Stamp, stamp_document
-from comms_assistant.adapters.word_review import draft_what_happened, duration
-from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
-from comms_assistant.adapters.word_xml import (
+from comms_assistant.adapters.word.properties import Stamp, stamp_document
+from comms_assistant.adapters.word.review import draft_what_happened, duration
+from comms_assistant.adapters.word.timeline import add_missing_entries, find_timeline_table
+from comms_assistant.adapters.word.xml import (
     add_link,
     element_text,
     make_control,
@@ -101,16 +101,20 @@ def update_major_incident_report(
     controls = require_controls(roots, LESSONS, _WHAT, MAJOR_TEMPLATE)
     _refresh(roots, incident, tz, comms)
     if lessons is not None:
-        body = doc.element.body
         for sdt in controls:
             written = _add_lessons(sdt, lessons)
             # A link's address is kept by the part the text is in; the lessons sit in the body.
-            in_body = any(ancestor is body for ancestor in sdt.iterancestors())
-            for text, url in (links or {}).items() if in_body else ():
-                if re.match(r"https?://\S+$", url):
-                    add_link(written, text, doc.part.relate_to(url, RT.HYPERLINK, True))
+            if any(ancestor is doc.element.body for ancestor in sdt.iterancestors()):
+                _link_names(doc, written, links or {})
     stamp_document(doc, incident, stamp)
     return to_bytes(doc)
+
+
+def _link_names(doc: Any, paragraphs: list[Any], links: Mapping[str, str]) -> None:
+    """Make each name in `paragraphs` a link to its web address (anything else stays text)."""
+    for text, url in links.items():
+        if re.match(r"https?://\S+$", url):
+            add_link(paragraphs, text, doc.part.relate_to(url, RT.HYPERLINK, True))
 
 
 def draft_lessons(recommendations: Sequence[Sequence[str]], review: str) -> str:
@@ -165,7 +169,15 @@ def _add_lessons(sdt: Any, lessons: str) -> list[Any]:
     for owned in _owned(sdt):
         set_control_text(owned, lessons)
         return xpath(owned, "./w:sdtContent/w:p")
-    look = next(iter(xpath(content, "./w:p/w:pPr")), None)
+    owned = _lessons_control(next(iter(xpath(content, "./w:p/w:pPr")), None))
+    _place(content, owned)
+    set_control_text(owned, lessons)
+    return xpath(owned, "./w:sdtContent/w:p")
+
+
+def _lessons_control(look: Any) -> Any:
+    """A new, empty locked control for the review's lessons, its paragraph in `look` (a
+    paragraph's properties, or None)."""
     owned = make_control(
         LESSONS_FROM_REVIEW.tag,
         LESSONS_FROM_REVIEW.label,
@@ -176,6 +188,12 @@ def _add_lessons(sdt: Any, lessons: str) -> list[Any]:
     )
     if look is not None:
         owned.find(qn("w:sdtContent")).find(qn("w:p")).insert(0, deepcopy(look))
+    return owned
+
+
+def _place(content: Any, owned: Any) -> None:
+    """Put the lessons' control in the section: alone when it holds only the placeholder, in
+    place of an earlier plain-text copy, else after what people wrote."""
     if element_text(content).strip() in ("", LESSONS_PENDING, DASH):
         for child in list(content):
             content.remove(child)
@@ -187,8 +205,6 @@ def _add_lessons(sdt: Any, lessons: str) -> list[Any]:
             content.remove(p)
     else:
         content.append(owned)  # people wrote here first: theirs, then the review's
-    set_control_text(owned, lessons)
-    return xpath(owned, "./w:sdtContent/w:p")
 
 
 def _owned(sdt: Any) -> list[Any]:

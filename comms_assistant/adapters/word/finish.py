@@ -16,8 +16,8 @@ from typing import Any
 
 from docx.oxml.ns import qn
 
-from comms_assistant.adapters.word_fields import DASH, LOCK_OWNED, TAG_PREFIX, control_tag
-from comms_assistant.adapters.word_xml import element_text, make_control, xpath
+from comms_assistant.adapters.word.fields import DASH, LOCK_OWNED, TAG_PREFIX, control_tag
+from comms_assistant.adapters.word.xml import element_text, make_control, xpath
 
 NOTE_TAG = TAG_PREFIX + "note"
 UNWRITTEN_TAG = TAG_PREFIX + "unwritten"
@@ -27,26 +27,34 @@ UNWRITTEN = "Not written."
 def finish(document: Any) -> None:
     """Remove the notes and mark the empty sections of a python-docx Document; idempotent."""
     body = document.element.body
-    heading_style = _style_id(document, "Heading 1")
     for note in _tagged(body, NOTE_TAG):
         note.getparent().remove(note)
-    for heading, blocks in _sections(body, heading_style):
+    for heading, blocks in _sections(body, _style_id(document, "Heading 1")):
         markers = [b for b in blocks if control_tag(b) == UNWRITTEN_TAG]
-        written = any(_has_words(b) for b in blocks if b not in markers)
-        if written:
-            for marker in markers:
-                body.remove(marker)
-            continue
-        if markers:
-            continue
-        for block in blocks:  # empty paragraphs and empty tables: nothing of anyone's
-            # A paragraph that ends a section carries its page layout: it stays.
-            if block.tag in (qn("w:p"), qn("w:tbl")) and not xpath(block, "./w:pPr/w:sectPr"):
-                body.remove(block)
-        marker = make_control(
-            UNWRITTEN_TAG, "Not written", UNWRITTEN, lock=LOCK_OWNED, block=True, plain=False
-        )
-        heading.addnext(marker)
+        if any(_has_words(b) for b in blocks if b not in markers):
+            _remove(body, markers)
+        elif not markers:
+            _mark_unwritten(body, heading, blocks)
+
+
+def _remove(body: Any, blocks: list[Any]) -> None:
+    for block in blocks:
+        body.remove(block)
+
+
+def _mark_unwritten(body: Any, heading: Any, blocks: list[Any]) -> None:
+    """Say under `heading` that nobody wrote its section, in place of its empty paragraphs and
+    tables (nothing of anyone's)."""
+    _remove(body, [block for block in blocks if _is_empty_filler(block)])
+    marker = make_control(
+        UNWRITTEN_TAG, "Not written", UNWRITTEN, lock=LOCK_OWNED, block=True, plain=False
+    )
+    heading.addnext(marker)
+
+
+def _is_empty_filler(block: Any) -> bool:
+    # A paragraph that ends a section carries its page layout: it stays.
+    return block.tag in (qn("w:p"), qn("w:tbl")) and not xpath(block, "./w:pPr/w:sectPr")
 
 
 def _sections(body: Any, heading_style: str | None) -> Iterator[tuple[Any, list[Any]]]:

@@ -105,26 +105,31 @@ def add_link(paragraphs: list[Any], text: str, r_id: str) -> bool:
     """Make the first `text` in `paragraphs` a link to the relationship `r_id` (the caller
     relates the address to the part); False when no single run holds it."""
     for run in (r for p in paragraphs for r in xpath(p, "./w:r")):
-        shown = "".join(t.text or "" for t in xpath(run, "./w:t"))
-        start = shown.find(text)
-        if start < 0 or len(xpath(run, "./w:t")) != 1:
-            continue
-        rpr = run.find(qn("w:rPr"))
-        before, after = shown[:start], shown[start + len(text) :]
-        link = OxmlElement("w:hyperlink", {qn("r:id"): r_id, qn("w:history"): "1"})
-        inside = _run(text, rpr)
-        # Direct formatting, not the Hyperlink style: a template may not define that style.
-        look = inside.get_or_add_rPr()  # python-docx's: keeps the schema's element order
-        look.get_or_add_color().set(qn("w:val"), "0563C1")
-        look.get_or_add_u().set(qn("w:val"), "single")
-        link.append(inside)
-        pieces = [_run(before, rpr)] if before else []
-        pieces += [link] + ([_run(after, rpr)] if after else [])
-        for piece in pieces:
-            run.addprevious(piece)
-        run.getparent().remove(run)
-        return True
+        texts = xpath(run, "./w:t")
+        if len(texts) == 1 and text in (texts[0].text or ""):
+            _link_in(run, text, r_id)
+            return True
     return False
+
+
+def _link_in(run: Any, text: str, r_id: str) -> None:
+    """Split `run` around `text`, which becomes a link in the run's look."""
+    rpr = run.find(qn("w:rPr"))
+    shown = "".join(t.text or "" for t in xpath(run, "./w:t"))
+    start = shown.find(text)
+    before, after = shown[:start], shown[start + len(text) :]
+    link = OxmlElement("w:hyperlink", {qn("r:id"): r_id, qn("w:history"): "1"})
+    inside = _run(text, rpr)
+    # Direct formatting, not the Hyperlink style: a template may not define that style.
+    look = inside.get_or_add_rPr()  # python-docx's: keeps the schema's element order
+    look.get_or_add_color().set(qn("w:val"), "0563C1")
+    look.get_or_add_u().set(qn("w:val"), "single")
+    link.append(inside)
+    pieces = [_run(before, rpr)] if before else []
+    pieces += [link] + ([_run(after, rpr)] if after else [])
+    for piece in pieces:
+        run.addprevious(piece)
+    run.getparent().remove(run)
 
 
 def _run(text: str, rpr: Any) -> Any:

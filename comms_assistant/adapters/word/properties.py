@@ -20,7 +20,7 @@ template it was made from (which say "Incident report template", created 1 Janua
   author they change.
 
 Language: en-GB in the styles' defaults (`w:docDefaults`), so that Word checks the assistant's
-text and people's against UK spelling. The shipped templates have it (word_layout.new_document),
+text and people's against UK spelling. The shipped templates have it (layout.new_document),
 and each generated document gets it when its template sets no language, or sets US English:
 python-docx's default and that of the templates shipped before, which a UK organisation rarely
 chose and which marks the assistant's own UK spellings wrong. Any other language a template sets
@@ -36,7 +36,7 @@ from typing import Any
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from comms_assistant.adapters.word_xml import clean, xpath
+from comms_assistant.adapters.word.xml import clean, xpath
 from comms_assistant.domain.incident import Incident
 
 LANGUAGE = "en-GB"

@@ -18,16 +18,16 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from comms_assistant.adapters.word_fields import (
+from comms_assistant.adapters.word.fields import (
     DASH,
     FACT_FIELDS,
     LOCK_CONTROL,
     LOCK_OWNED,
     Field,
 )
-from comms_assistant.adapters.word_finish import NOTE_TAG
-from comms_assistant.adapters.word_properties import set_language
-from comms_assistant.adapters.word_xml import make_control
+from comms_assistant.adapters.word.finish import NOTE_TAG
+from comms_assistant.adapters.word.properties import set_language
+from comms_assistant.adapters.word.xml import make_control
 
 # Fixed, so regenerating gives the same XML and the drift test can compare it.
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
@@ -52,7 +52,7 @@ def new_document(kind: str) -> Any:
     styles["Normal"].paragraph_format.space_after = Pt(6)
     styles["Title"].font.size = Pt(24)
     styles["Heading 1"].paragraph_format.space_before = Pt(18)
-    set_language(doc)  # en-GB, so Word checks UK spelling (word_properties.py)
+    set_language(doc)  # en-GB, so Word checks UK spelling (properties.py)
     guidance = styles.add_style(GUIDANCE, WD_STYLE_TYPE.PARAGRAPH)
     guidance.base_style = styles["Normal"]
     guidance.quick_style = True
@@ -107,7 +107,7 @@ def heading(doc: Any, text: str) -> None:
 
 def guidance(doc: Any, text: str) -> None:
     """A note to the people writing the document, in a locked control tagged `ca:note`: the
-    assistant removes it when the incident is over (word_finish.py)."""
+    assistant removes it when the incident is over (finish.py)."""
     note = make_control(NOTE_TAG, "Note", "", lock=LOCK_OWNED, block=True, plain=False)
     paragraph = doc.add_paragraph(text, style=GUIDANCE)
     content = note.find(qn("w:sdtContent"))

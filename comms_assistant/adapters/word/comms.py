@@ -32,15 +32,15 @@ from zoneinfo import ZoneInfo
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from comms_assistant.adapters.word_fields import COMMS, show_time
-from comms_assistant.adapters.word_rows import (
+from comms_assistant.adapters.word.fields import COMMS, show_time
+from comms_assistant.adapters.word.rows import (
     NewRow,
     add_missing_rows,
     find_table,
     row_number,
     table_rows,
 )
-from comms_assistant.adapters.word_xml import clean, element_text, set_control_text, xpath
+from comms_assistant.adapters.word.xml import clean, element_text, set_control_text, xpath
 
 MESSAGE_PREFIX = "ca:message:"
 SENT_PREFIX = "ca:sent:"  # an earlier version's rows, one per delivery
@@ -75,14 +75,7 @@ def add_missing_messages(table: Any, messages: Iterable[SentMessage], tz: ZoneIn
     changed since (unless people changed the row); return how many rows were added or
     rewritten. Running it twice changes nothing."""
     shows = _columns(table)
-    mine: dict[int, Any] = {}
-    older: set[int] = set()
-    for row in table_rows(table):
-        number = row_number(row, MESSAGE_PREFIX)
-        if number is not None:
-            mine.setdefault(number, row)
-        elif (number := row_number(row, SENT_PREFIX)) is not None:
-            older.add(number)
+    mine, older = _tagged_rows(table)
     changed = 0
     missing: list[NewRow] = []
     for message in messages:
@@ -94,11 +87,30 @@ def add_missing_messages(table: Any, messages: Iterable[SentMessage], tz: ZoneIn
         elif older.isdisjoint((message.number, *message.deliveries)):
             missing.append(NewRow(message.number, cells))
     changed += add_missing_rows(table, missing, MESSAGE_PREFIX, "Message sent")
+    _mark_new_rows(table, shows)
+    return changed
+
+
+def _tagged_rows(table: Any) -> tuple[dict[int, Any], set[int]]:
+    """The rows this version wrote, by message number (the first one wins), and the delivery
+    numbers an earlier version's rows carry."""
+    mine: dict[int, Any] = {}
+    older: set[int] = set()
+    for row in table_rows(table):
+        number = row_number(row, MESSAGE_PREFIX)
+        if number is not None:
+            mine.setdefault(number, row)
+        elif (number := row_number(row, SENT_PREFIX)) is not None:
+            older.add(number)
+    return mine, older
+
+
+def _mark_new_rows(table: Any, shows: list[int | None]) -> None:
+    """Fingerprint each row written now, so a later change by people is seen (_rewrite)."""
     for row in table_rows(table):
         tag = _tag(row)
         if tag is not None and _unmarked(tag):
             _mark(row, tag, shows)
-    return changed
 
 
 def read_comms_rows(table: Any) -> list[tuple[int | None, list[str]]]:
@@ -121,12 +133,15 @@ def _columns(table: Any) -> list[int | None]:
     rows = table_rows(table)
     if not rows or row_number(rows[0], MESSAGE_PREFIX) is not None:
         return positional
-    headings = [element_text(tc).strip().casefold() for tc in xpath(rows[0], "./w:tc")]
+    return _named_columns(rows[0]) or positional
+
+
+def _named_columns(header: Any) -> list[int | None] | None:
+    """What each column shows, by its heading; None unless each of COMMS_COLUMNS is there once."""
+    headings = [element_text(tc).strip().casefold() for tc in xpath(header, "./w:tc")]
     shows = [_SHOWS.get(h) for h in headings]
     found = [i for i in shows if i is not None]
-    if sorted(found) != list(range(len(COMMS_COLUMNS))):
-        return positional
-    return shows
+    return shows if sorted(found) == list(range(len(COMMS_COLUMNS))) else None
 
 
 def _tag(row: Any) -> Any:
@@ -164,13 +179,18 @@ def _rewrite(row: Any, shows: list[int | None], cells: tuple[str, ...]) -> int:
     if mark != _fingerprint(row, shows) or all(element_text(tc) == t for tc, t in wanted):
         return 0
     for tc, text in wanted:
-        control = xpath(tc, f".//w:sdt[starts-with(w:sdtPr/w:tag/@w:val, '{MESSAGE_PREFIX}')]")
-        if control:
-            set_control_text(control[0], text)
-        else:
-            _set_cell_text(tc, text)
+        _write_cell(tc, text)
     _mark(row, tag, shows)
     return 1
+
+
+def _write_cell(tc: Any, text: str) -> None:
+    """Into the cell's control when it has one (the first column's), else the cell itself."""
+    control = xpath(tc, f".//w:sdt[starts-with(w:sdtPr/w:tag/@w:val, '{MESSAGE_PREFIX}')]")
+    if control:
+        set_control_text(control[0], text)
+    else:
+        _set_cell_text(tc, text)
 
 
 def _set_cell_text(tc: Any, text: str) -> None:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from docx import Document
 
 from comms_assistant.adapters.render_text import clock
-from comms_assistant.adapters.word_xml import set_control_text, xpath
+from comms_assistant.adapters.word.xml import set_control_text, xpath
 from comms_assistant.domain.history import history_of
 from comms_assistant.domain.incident import EntryKind, Incident, Role
 from comms_assistant.domain.times import zone_name

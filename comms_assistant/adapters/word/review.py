@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from comms_assistant.adapters.render_text import clock
-from comms_assistant.adapters.word_comms import SentMessage, add_missing_messages, find_comms_table
-from comms_assistant.adapters.word_fields import (
+from comms_assistant.adapters.word.comms import SentMessage, add_missing_messages, find_comms_table
+from comms_assistant.adapters.word.fields import (
     FACT_FIELDS,
     RECOMMENDATIONS,
     WHAT_HAPPENED,
@@ -23,9 +23,9 @@ from comms_assistant.adapters.word_fields import (
     search_roots,
     to_bytes,
 )
-from comms_assistant.adapters.word_properties import Stamp, stamp_document
-from comms_assistant.adapters.word_rows import find_table, read_table
-from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
+from comms_assistant.adapters.word.properties import Stamp, stamp_document
+from comms_assistant.adapters.word.rows import find_table, read_table
+from comms_assistant.adapters.word.timeline import add_missing_entries, find_timeline_table
 from comms_assistant.domain.history import history_of, priority_story
 from comms_assistant.domain.incident import Incident
 from comms_assistant.domain.plain_english.rules import (
@@ -88,6 +88,25 @@ def draft_what_happened(
     the first time given, and services by their names (`service_names`, key -> name).
     """
     declared = incident.declared_at.astimezone(tz)
+    about = _what_it_was(incident, declared)
+    services, listed = _what_it_affected(incident, service_names or {})
+    time = _first_time_names_zone()
+    # What it was declared at, how it changed and its peak: the priority at the end alone
+    # misreports both an incident raised to P1 and one declared P1 and then lowered.
+    story = priority_story(history_of(incident), tz, time=time)
+    ending = _how_it_ended(incident, tz, declared, time)
+    lines = [
+        *_paragraphs(about + services),
+        *listed,
+        *_paragraphs(_sentences(story)),
+        *_paragraphs(ending),
+    ]
+    return "\n".join(lines)
+
+
+def _what_it_was(incident: Incident, declared: datetime) -> list[str]:
+    """When it was and its title in one sentence, or two when one would be too long; then how
+    it affected users."""
     opening = f"On {declared:%A} {declared.day} {declared:%B %Y} we had an incident: "
     about = (
         [opening + _sentence(incident.title)]
@@ -97,28 +116,34 @@ def draft_what_happened(
     )  # fmt: skip
     if incident.impact.strip():
         about.append(f"How it affected users: {_sentence(incident.impact)}")
-    names = [(service_names or {}).get(key, key) for key in incident.services]
-    listed: list[str] = []
-    if names:
-        sentence = f"It affected {_join(tuple(names))}."
-        if len(names) <= _SERVICES_IN_A_SENTENCE and _words(sentence) <= _LONGEST:
-            about.append(sentence)
-        else:
-            listed = [f"It affected {len(names)} services:", *(f"\u2022 {n}" for n in names)]
-    time = _first_time_names_zone()
-    # What it was declared at, how it changed and its peak: the priority at the end alone
-    # misreports both an incident raised to P1 and one declared P1 and then lowered.
-    story = priority_story(history_of(incident), tz, time=time)
-    if incident.resolved_at is not None:
-        took = duration(incident.resolved_at - incident.declared_at)
-        when = _on_day(incident.resolved_at.astimezone(tz), declared, time)
-        ending = [f"We resolved it at {when}, {took} after we declared it."]
-        if incident.resolution.strip():
-            ending.append(f"What fixed it: {_sentence(incident.resolution)}")
-    else:
-        ending = ["We have not resolved it yet."]
-    lines = [*_paragraphs(about), *listed, *_paragraphs(_sentences(story)), *_paragraphs(ending)]
-    return "\n".join(lines)
+    return about
+
+
+def _what_it_affected(
+    incident: Incident, service_names: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """The services it affected: (a sentence for the paragraph, or lines of a list when a
+    sentence would hold too many)."""
+    names = [service_names.get(key, key) for key in incident.services]
+    if not names:
+        return [], []
+    sentence = f"It affected {_join(tuple(names))}."
+    if len(names) <= _SERVICES_IN_A_SENTENCE and _words(sentence) <= _LONGEST:
+        return [sentence], []
+    return [], [f"It affected {len(names)} services:", *(f"\u2022 {n}" for n in names)]
+
+
+def _how_it_ended(
+    incident: Incident, tz: ZoneInfo, declared: datetime, time: Callable[[datetime], str]
+) -> list[str]:
+    if incident.resolved_at is None:
+        return ["We have not resolved it yet."]
+    took = duration(incident.resolved_at - incident.declared_at)
+    when = _on_day(incident.resolved_at.astimezone(tz), declared, time)
+    ending = [f"We resolved it at {when}, {took} after we declared it."]
+    if incident.resolution.strip():
+        ending.append(f"What fixed it: {_sentence(incident.resolution)}")
+    return ending
 
 
 # The plain-English check's limits (domain/plain_english/rules.py): a sentence past 25 words

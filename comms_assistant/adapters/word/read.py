@@ -1,57 +1,19 @@
-"""Word documents for an incident: the running report, the review and the Major Incident report.
-
-Pure functions, bytes in and bytes out; the Graph adapter moves the bytes to and from SharePoint.
-Owned values live in content controls tagged `ca:<field>`; see word_fields, word_rows.
-"""
+"""Reading an incident's Word document back: its owned fields, its timeline, its communications
+sent (what people may have edited by hand, for the product to respect)."""
 
 from __future__ import annotations
 
 from docx.oxml.ns import qn
 
-from comms_assistant.adapters.word_comms import (
+from comms_assistant.adapters.word.comms import (
     MESSAGE_PREFIX,
     SENT_PREFIX,
-    SentMessage,
     find_comms_table,
     read_comms_rows,
 )
-from comms_assistant.adapters.word_fields import (
-    TAG_PREFIX,
-    TemplateError,
-    control_tag,
-    open_docx,
-    search_roots,
-)
-from comms_assistant.adapters.word_major import (
-    build_major_incident_report,
-    copied_lessons,
-    draft_lessons,
-    update_major_incident_report,
-)
-from comms_assistant.adapters.word_report import refresh_report
-from comms_assistant.adapters.word_review import (
-    build_review,
-    draft_what_happened,
-    read_recommendations,
-)
-from comms_assistant.adapters.word_timeline import ENTRY_PREFIX, find_timeline_table, read_rows
-from comms_assistant.adapters.word_xml import element_text, xpath
-
-__all__ = [
-    "SentMessage",
-    "TemplateError",
-    "build_major_incident_report",
-    "build_review",
-    "copied_lessons",
-    "draft_lessons",
-    "draft_what_happened",
-    "read_comms",
-    "read_fields",
-    "read_recommendations",
-    "read_timeline",
-    "refresh_report",
-    "update_major_incident_report",
-]
+from comms_assistant.adapters.word.fields import TAG_PREFIX, control_tag, open_docx, search_roots
+from comms_assistant.adapters.word.timeline import ENTRY_PREFIX, find_timeline_table, read_rows
+from comms_assistant.adapters.word.xml import element_text, xpath
 
 # Controls that hold a table of rows, and the controls on those rows: not single fields.
 _TABLE_TAGS = ("ca:timeline", "ca:comms", "ca:recommendations")

@@ -15,14 +15,14 @@ from typing import Any
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from comms_assistant.adapters.word_fields import (
+from comms_assistant.adapters.word.fields import (
     LOCK_CONTROL,
     Field,
     TemplateError,
     find_controls,
     require_controls,
 )
-from comms_assistant.adapters.word_xml import clean, element_text, make_control, xpath
+from comms_assistant.adapters.word.xml import clean, element_text, make_control, xpath
 
 
 @dataclass(frozen=True)
@@ -85,22 +85,25 @@ def add_missing_rows(table: Any, rows: Iterable[NewRow], prefix: str, alias: str
         return 0
     widths = column_widths(table)
     for new in missing:
-        element = _new_row(widths, new, prefix, alias)
-        # Before the first row of a later number, so a row someone deleted comes back in its
-        # place; otherwise at the end, after any rows people added.
-        later = [i for i, n in enumerate(numbers) if n is not None and n > new.number]
-        if later:
-            existing[later[0]].addprevious(element)
-            existing.insert(later[0], element)
-            numbers.insert(later[0], new.number)
-        else:
-            if existing:
-                existing[-1].addnext(element)
-            else:
-                table.append(element)
-            existing.append(element)
-            numbers.append(new.number)
+        _insert_row(table, existing, numbers, _new_row(widths, new, prefix, alias), new.number)
     return len(missing)
+
+
+def _insert_row(
+    table: Any, existing: list[Any], numbers: list[int | None], element: Any, number: int
+) -> None:
+    """Put a new row numbered `number` before the first row of a later number, so a row someone
+    deleted comes back in its place; otherwise at the end, after any rows people added. Keeps
+    `existing` and `numbers` (the table's rows, and each one's number) in step."""
+    at = next((i for i, n in enumerate(numbers) if n is not None and n > number), len(numbers))
+    if at < len(existing):
+        existing[at].addprevious(element)
+    elif existing:
+        existing[-1].addnext(element)
+    else:
+        table.append(element)
+    existing.insert(at, element)
+    numbers.insert(at, number)
 
 
 def read_table(table: Any, prefix: str) -> list[tuple[int | None, list[str]]]:
@@ -121,21 +124,26 @@ def _new_row(widths: list[str], new: NewRow, prefix: str, alias: str) -> Any:
     texts: list[str | None] = [None, *new.cells[1:]]
     texts += [""] * (len(widths) - len(texts))
     for width, text in zip(widths, texts, strict=False):
-        tc = OxmlElement("w:tc")
-        if width:
-            tc_pr = OxmlElement("w:tcPr")
-            tc_pr.append(OxmlElement("w:tcW", {qn("w:w"): width, qn("w:type"): "dxa"}))
-            tc.append(tc_pr)
-        p = OxmlElement("w:p")
-        if text is None:
-            p.append(first)
-        elif text:
-            r = OxmlElement("w:r")
-            r.text = clean(text)
-            p.append(r)
-        tc.append(p)
-        tr.append(tc)
+        tr.append(_new_cell(width, first if text is None else text))
     return tr
+
+
+def _new_cell(width: str, content: Any) -> Any:
+    """A cell `width` wide (Word's own when ""), holding a content control or plain text."""
+    tc = OxmlElement("w:tc")
+    if width:
+        tc_pr = OxmlElement("w:tcPr")
+        tc_pr.append(OxmlElement("w:tcW", {qn("w:w"): width, qn("w:type"): "dxa"}))
+        tc.append(tc_pr)
+    p = OxmlElement("w:p")
+    if not isinstance(content, str):
+        p.append(content)
+    elif content:
+        r = OxmlElement("w:r")
+        r.text = clean(content)
+        p.append(r)
+    tc.append(p)
+    return tc
 
 
 def column_widths(table: Any) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from comms_assistant.adapters.word_comms import SentMessage, add_missing_messages, find_comms_table
-from comms_assistant.adapters.word_fields import (
+from comms_assistant.adapters.word.comms import SentMessage, add_missing_messages, find_comms_table
+from comms_assistant.adapters.word.fields import (
     FACT_FIELDS,
     LATEST,
     RESOLUTION,
@@ -17,9 +17,9 @@ from comms_assistant.adapters.word_fields import (
     search_roots,
     to_bytes,
 )
-from comms_assistant.adapters.word_finish import finish
-from comms_assistant.adapters.word_properties import Stamp, stamp_document
-from comms_assistant.adapters.word_timeline import add_missing_entries, find_timeline_table
+from comms_assistant.adapters.word.finish import finish
+from comms_assistant.adapters.word.properties import Stamp, stamp_document
+from comms_assistant.adapters.word.timeline import add_missing_entries, find_timeline_table
 from comms_assistant.domain.incident import Incident
 
 REPORT_FIELDS = FACT_FIELDS
@@ -42,10 +42,10 @@ def refresh_report(
 
     The same call fills a fresh copy of the template and refreshes a report people have been
     editing for hours: owned fields are rewritten in place, timeline rows are only ever added,
-    a message's comms row is added once and brought up to date (word_comms.py), and nothing
+    a message's comms row is added once and brought up to date (comms.py), and nothing
     outside the owned content controls is touched. Once the incident is over, the assistant's
-    notes go (word_finish.py). Running it twice changes nothing but
-    the document's modified time (`stamp`: its properties, word_properties.py).
+    notes go (finish.py). Running it twice changes nothing but
+    the document's modified time (`stamp`: its properties, properties.py).
     """
     doc = open_docx(document, _WHAT)
     roots = search_roots(doc)
