@@ -97,3 +97,54 @@ def test_the_suggestion_shown_is_the_word_that_would_be_put_in() -> None:
 
 def test_a_word_left_out_takes_its_space_with_it() -> None:
     assert rewritten("The page is basically fine.") == "The page is fine."
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # A plural the list gives its own drop-in for gets it ("data centres"), not nothing.
+        ("Two availability zones are down.", "Two data centres are down."),
+        # A count before the term is not a measure that makes it a fact.
+        (
+            "Servers are not available in at least 2 availability zones.",
+            "Servers are not available in at least 2 data centres.",
+        ),
+        # The listed phrase in capitals is the jargon itself, not a name; after an acronym, or
+        # before a code naming it, the plain phrase stands as well.
+        (
+            "The AWS Availability Zones eu-west-2a had an outage.",
+            "The AWS data centres eu-west-2a had an outage.",
+        ),
+        # A noun phrase in place of a noun phrase may stand before a noun, as the term did.
+        (
+            "We were applying per Availability Zone instance groups.",
+            "We were applying per data centre instance groups.",
+        ),
+        # "stale" of configuration or data, with the article it needs.
+        (
+            "The problem was a stale nginx configuration.",
+            "The problem was an out-of-date nginx configuration.",
+        ),
+    ],
+)
+def test_declared_forms_of_a_phrase_and_its_capitals_get_their_drop_in(
+    text: str, wanted: str
+) -> None:
+    assert rewritten(text) == wanted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A name goes on after the capitals: "Availability Zone Manager" is a name.
+        "The Availability Zone Manager restarted.",
+        # "kubectl rollout restart" is a command, not a "release restart".
+        "We ran a rollout restart of all the containers.",
+        # "502 / 503 errors" are codes: the number before is no count of them.
+        "People saw intermittent 502 / 503 errors on the website.",
+        # A phrase with "to" and "the" still cannot stand after a name or before a noun.
+        "The DNS failover procedure worked.",
+    ],
+)
+def test_still_no_replacement_where_a_name_command_or_code_would_be_garbled(text: str) -> None:
+    assert rewritten(text) == text

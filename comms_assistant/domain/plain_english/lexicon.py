@@ -167,16 +167,21 @@ class Lexicon:
         return found
 
     def _longest_at(self, tokens: Sequence[Token], index: int) -> tuple[int, Entry] | None:
-        """The longest term starting at `index`; of equal ones, the one the word is written as,
-        then the first in alphabetical order: never the order a set happens to iterate in."""
+        """The longest term starting at `index`; of equal ones, the one written as the words
+        are ("availability zones", not "availability zone" with an ending, so the plural's own
+        drop-in applies), then the one the first word is written as, then the first in
+        alphabetical order: never the order a set happens to iterate in."""
         starting = self._starting(tokens[index].text)
         if not starting or (self._never and tokens[index].lower in self._never):
             return None
         best: tuple[int, Entry] | None = None
+        best_as_written = False
         written = ordered_forms(tokens[index].text)[0]
         for first, candidates in starting:
             for key, entry in candidates:
-                if best is not None and len(key) <= best[0]:
+                if best is not None and (
+                    len(key) < best[0] or (len(key) == best[0] and best_as_written)
+                ):
                     break
                 end = index + len(key)
                 if end > len(tokens) or (entry.exact and first != written):
@@ -184,9 +189,11 @@ class Lexicon:
                 if all(
                     _matches(key[k], tokens[index + k], entry.exact) for k in range(1, len(key))
                 ):
-                    if best is None or len(key) > best[0]:
-                        best = (len(key), entry)
-                    break
+                    as_written = key == tuple(
+                        ordered_forms(tokens[index + k].text)[0] for k in range(len(key))
+                    )
+                    if best is None or len(key) > best[0] or (as_written and not best_as_written):
+                        best, best_as_written = (len(key), entry), as_written
         return best
 
 

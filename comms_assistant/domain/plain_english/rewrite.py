@@ -56,12 +56,16 @@ def fit(
     if drop_in is None:
         return None
     phrase = len(drop_in.split()) > 1
-    named = not own and _in_a_name(tokens, first, last, phrase)
+    # A listed noun phrase ("availability zone") whose drop-in is one too ("data centre"):
+    # it may stand where the term stood, after a name ("AWS data centres") or before a noun.
+    compound = phrase and " " in term.strip() and not _BOUNDARY_WORDS & set(drop_in.lower().split())
+    named = not own and _in_a_name(tokens, first, last, phrase, compound)
     if named or (facts and _near_a_figure(tokens, first, last)):
         return None
     if _quoted(text, tokens[0].start, tokens[first].start):
         return None  # someone else's words: a quotation is not ours to change
-    if phrase and not _ends_here(text, tokens, last):
+    modifier = compound and not drop_in.split()[-1].lower().endswith("s")
+    if phrase and not modifier and not _ends_here(text, tokens, last):
         return None  # "our failover procedures": a phrase cannot stand before a noun
     after = tokens[last + 1] if last + 1 < len(tokens) else None
     phrasal = " " in term.strip() and term.split()[-1].lower() in _PARTICLES
@@ -116,17 +120,32 @@ def _tense(drop_in: str, tokens: Sequence[Token], first: int) -> str:
     return participle if recent & _AUXILIARIES else past
 
 
-def _in_a_name(tokens: Sequence[Token], first: int, last: int, phrase: bool) -> bool:
+def _in_a_name(
+    tokens: Sequence[Token], first: int, last: int, phrase: bool, compound: bool = False
+) -> bool:
     """Inside or after a name: "Azure Key Vault"; for a phrase, after one too ("a DNS switch to
-    the backup" is not English, "API delay" is). A capital starting a sentence is no name."""
-    if any(_capitalised(token) for token in tokens[first : last + 1]):
+    the backup" is not English, "API delay" is). A capital starting a sentence is no name, and
+    nor are capitals on a listed phrase itself ("the AWS Availability Zones eu-west-2a" is the
+    jargon, not a name) unless a name goes on after it ("Availability Zone Manager")."""
+    span = tokens[first : last + 1]
+    following = tokens[last + 1] if last + 1 < len(tokens) else None
+    name_follows = (
+        following is not None and following.text[:1].isupper() and following.text not in _I
+    )
+    if any(_capitalised(token) for token in span):
+        the_term = compound and len(span) > 1 and all(_title_case(t) for t in span)
+        if not the_term or name_follows:
+            return True
+    if phrase and not compound and first > 0 and _capitalised(tokens[first - 1]):
         return True
-    if phrase and first > 0 and _capitalised(tokens[first - 1]):
-        return True
-    if tokens[first].sentence_start and last + 1 < len(tokens):
-        following = tokens[last + 1]
-        return following.text[:1].isupper() and following.text not in _I
+    if tokens[first].sentence_start:
+        return name_follows
     return False
+
+
+def _title_case(token: Token) -> bool:
+    """A word with a capital at its start only ("Zones"), not an acronym or CamelCase."""
+    return token.text[:1].isupper() and token.text[1:] == token.text[1:].lower()
 
 
 # Words that may follow a phrase put in place of a noun or verb: the phrase ends there.
@@ -149,9 +168,11 @@ def _ends_here(text: str, tokens: Sequence[Token], last: int) -> bool:
         return True
     following = tokens[last + 1]
     between = text[tokens[last].end : following.start]
-    # A verb in the past tense after it ("this regression slipped in") ends the phrase too.
+    # A verb in the past tense after it ("this regression slipped in") ends the phrase too, and
+    # so does a code or number naming it ("availability zones eu-west-2a"): no noun follows.
     verb = following.lower.endswith("ed") and following.lower not in _PAST_AS_NOUN
-    return bool(between.strip()) or following.lower in _BOUNDARY_WORDS or verb
+    code = _NUMBER.search(following.text) is not None
+    return bool(between.strip()) or following.lower in _BOUNDARY_WORDS or verb or code
 
 
 _PAST_AS_NOUN = frozenset({"need", "speed", "feed", "seed", "bed", "red", "shed"})
@@ -169,11 +190,17 @@ _I = frozenset({"I", "I'm", "I’m", "I've", "I’ve", "I'll", "I’ll", "I'd", 
 
 def _near_a_figure(tokens: Sequence[Token], first: int, last: int) -> bool:
     """A measurement just before or in the few words after ("packet loss of 30-80%", "300ms
-    latency"): the term is part of a stated fact. A count ("2 availability zones") is not."""
-    window = (*tokens[max(0, first - 1) : first], *tokens[last + 1 : last + 4])
-    return any(_MEASURE.fullmatch(t.text) for t in window)
+    latency"): the term is part of a stated fact. A count ("2 availability zones") is not: a
+    bare number before the term counts it, a measure before it has its unit."""
+    before = tokens[max(0, first - 1) : first]
+    counted = not _NUMBER.search(tokens[first].text)  # "502 / 503 errors" is no count
+    for token in before:
+        if _MEASURE.fullmatch(token.text) and not (counted and _COUNT.fullmatch(token.text)):
+            return True
+    return any(_MEASURE.fullmatch(t.text) for t in tokens[last + 1 : last + 4])
 
 
+_COUNT = re.compile(r"\d+")
 _MEASURE = re.compile(r"[\d.,-]*\d(?:%|ms|s|m|gb|mb|kb|gbps|mbps|x)?", re.IGNORECASE)
 
 
