@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comms_assistant.adapters.render_report_filed import ReportFiledMessage, ReportFiledRenderer
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.audiences import (
     Contact,
@@ -29,6 +28,7 @@ from comms_assistant.service.messaging import (
     enqueue_for,
     major_notification_sent,
 )
+from comms_assistant.service.ports import ReportFiledRender, ReportFiledWords
 
 
 def major_name(report_name: str) -> str:
@@ -68,7 +68,7 @@ def announce_major_report(
     announce: dict[str, Any],
     cause: int | None,
     now: datetime,
-    render: ReportFiledRenderer,
+    render: ReportFiledRender,
 ) -> list[OutboxRow]:
     """The Major Incident report's link for everyone sent the Major Incident notification, as
     it promised: by email to those it emailed, by card to Teams destinations no email reached.
@@ -126,7 +126,7 @@ class _Said:
 
     reference: str
     subject: str
-    words: ReportFiledMessage
+    words: ReportFiledWords
     security: bool
     cause: int | None
 

@@ -6,6 +6,7 @@ Errors are raised as the classes below so the dispatcher can decide: retry, re-r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -208,3 +209,32 @@ class MessageRenderer(Protocol):
         report_url: str | None = None,
         update_number: int | None = None,
     ) -> dict[str, Any]: ...
+
+
+class ReportFiledWords(Protocol):
+    @property
+    def heading(self) -> str: ...
+
+    @property
+    def html(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def card(self) -> dict[str, Any]: ...
+
+
+class ReportFiledRender(Protocol):
+    """The message that the Major Incident report is filed (adapters/render_report_filed.py)."""
+
+    def __call__(
+        self,
+        incident: Incident,
+        *,
+        subject: str,
+        name: str,
+        url: str,
+        ask: Mapping[str, str],
+        marking: str,
+    ) -> ReportFiledWords: ...
