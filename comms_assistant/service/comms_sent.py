@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -63,43 +64,62 @@ def sent_messages(rows: Iterable[OutboxRow]) -> tuple[SentMessage, ...]:
 
 def _message(key: str, deliveries: list[OutboxRow]) -> SentMessage:
     done = [r for r in deliveries if r.status == outbox.DONE]
-    emailed: dict[str, None] = {}
-    chats = 0
-    channels: list[str] = []
-    media: set[Medium] = set()
+    reach = _Reach()
     for row in done:
-        payload = row.payload
-        spec = spec_of(row.kind)
-        if spec is not None and spec.medium is Medium.EMAIL:
-            media.add(Medium.EMAIL)
-            emailed.update(dict.fromkeys(_address(b) for b in payload.get("bcc", [])))
-            continue
-        media.add(Medium.TEAMS)
-        destination = str(payload.get("to", ""))
-        where = str(payload.get("where", INCIDENTS_CHANNEL))
-        if destination.startswith("chat:") or where.startswith("Teams chat with "):
-            chats += 1
-        elif destination.startswith("channel:"):
-            channels.append(_channel(destination.removeprefix("channel:")))
-        elif where.startswith("Teams channel "):
-            channels.append(_channel(where.removeprefix("Teams channel ")))
-        else:
-            channels.append(where)
-    to = [*_unique(c for c in channels if c == INCIDENTS_CHANNEL)]
-    if emailed:
-        to.append(f"{len(emailed)} {'person' if len(emailed) == 1 else 'people'} by email")
-    if chats:
-        to.append(f"{chats} Teams chat{'' if chats == 1 else 's'}")
-    to += _unique(c for c in channels if c != INCIDENTS_CHANNEL)
-    by = [name for medium, name in _MEDIA if medium in media]
+        reach.add(row)
     return SentMessage(
         number=deliveries[0].id,
         at=min(_when(r) for r in done),
         message=_which(key, deliveries),
-        to="; ".join(to),
-        by=", ".join(by),
+        to="; ".join(reach.to()),
+        by=", ".join(name for medium, name in _MEDIA if medium in reach.media),
         deliveries=tuple(r.id for r in deliveries),
     )
+
+
+@dataclass
+class _Reach:
+    """Whom one message's deliveries reached: addresses, chats and channels, counted."""
+
+    emailed: dict[str, None] = field(default_factory=dict)
+    chats: int = 0
+    channels: list[str] = field(default_factory=list)
+    media: set[Medium] = field(default_factory=set)
+
+    def add(self, row: OutboxRow) -> None:
+        spec = spec_of(row.kind)
+        if spec is not None and spec.medium is Medium.EMAIL:
+            self.media.add(Medium.EMAIL)
+            self.emailed.update(dict.fromkeys(_address(b) for b in row.payload.get("bcc", [])))
+            return
+        self.media.add(Medium.TEAMS)
+        channel = _channel_of(row.payload)
+        if channel is None:
+            self.chats += 1
+        else:
+            self.channels.append(channel)
+
+    def to(self) -> list[str]:
+        to = _unique(c for c in self.channels if c == INCIDENTS_CHANNEL)
+        if self.emailed:
+            people = "person" if len(self.emailed) == 1 else "people"
+            to.append(f"{len(self.emailed)} {people} by email")
+        if self.chats:
+            to.append(f"{self.chats} Teams chat{'' if self.chats == 1 else 's'}")
+        return to + _unique(c for c in self.channels if c != INCIDENTS_CHANNEL)
+
+
+def _channel_of(payload: dict[str, Any]) -> str | None:
+    """The channel a card went to, as the documents name it; None for a chat."""
+    destination = str(payload.get("to", ""))
+    where = str(payload.get("where", INCIDENTS_CHANNEL))
+    if destination.startswith("chat:") or where.startswith("Teams chat with "):
+        return None
+    if destination.startswith("channel:"):
+        return _channel(destination.removeprefix("channel:"))
+    if where.startswith("Teams channel "):
+        return _channel(where.removeprefix("Teams channel "))
+    return where
 
 
 def _which(key: str, deliveries: list[OutboxRow]) -> str:

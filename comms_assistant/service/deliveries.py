@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comms_assistant.adapters import outbox
-from comms_assistant.adapters.render import Renderer
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.audiences import (
     DEFAULT_RULES,
@@ -37,6 +36,7 @@ from comms_assistant.service.messaging import (
     MessagePlan,
     plan_message,
 )
+from comms_assistant.service.ports import MessageRenderer
 
 __all__ = [
     "MAIL",
@@ -54,7 +54,7 @@ MAIL, TEAMS_CARD = DeliveryKind.MAIL, DeliveryKind.TEAMS_CARD
 
 @dataclass
 class DeliveryPlanner:
-    renderer: Renderer
+    renderer: MessageRenderer
     contacts: tuple[Contact, ...]
     mailbox: str
     tz: ZoneInfo

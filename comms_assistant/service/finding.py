@@ -49,14 +49,17 @@ def choose_incident(
     if isinstance(command, c.Review):
         # Reviews follow resolution; an open incident gets the domain's "close it first".
         candidates = store.incidents_with_status(session, Status.RESOLVED) or candidates
-    if len(candidates) == 1:
-        return candidates[0]
     if len(candidates) > 1:
         refs = ", ".join(r.reference for r in candidates)
         raise Refused(
             f"More than one incident could be meant ({refs}): "
             + say_which(candidates[-1].reference, command, text, shell=shell)
         )
+    return candidates[0] if candidates else _none_open(session, command)
+
+
+def _none_open(session: Session, command: c.Command) -> IncidentRow:
+    """No incident is open (or resolved, for a review): the latest for a look, else why not."""
     latest = store.latest_incident(session)
     if isinstance(command, (c.ShowStatus, c.Log)) and latest is not None:
         return latest

@@ -35,7 +35,6 @@ from sqlalchemy.orm import Session
 
 from comms_assistant.adapters import card_actions, conversations, outbox, store
 from comms_assistant.adapters.outbox import Delivery
-from comms_assistant.adapters.render import Renderer
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.cadence import next_update_due
 from comms_assistant.domain.incident import EntryKind, Incident, TimelineEntry
@@ -43,7 +42,7 @@ from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import Policy
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.messaging import INCIDENTS_CHANNEL
-from comms_assistant.service.ports import CannotUpdate, TeamsCard, TeamsPoster
+from comms_assistant.service.ports import CannotUpdate, MessageRenderer, TeamsCard, TeamsPoster
 
 # Changes the card shows: the latest message, priority, status, services, leads, title, impact.
 REFRESHED = frozenset(
@@ -76,7 +75,7 @@ class LivingCards:
     """Draws an incident's living card: the stakeholder card of its latest message, with the
     incident's facts (priority, status, leads, services, next update, report link) as now."""
 
-    renderer: Renderer
+    renderer: MessageRenderer
     policy: Policy
 
     def draw(

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.audiences import (
     Contact,
@@ -23,9 +23,12 @@ from comms_assistant.domain.incident import Incident, Priority, Role
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.messaging import (
     MAX_RECIPIENTS,
+    Outgoing,
     describe_destination,
     enqueue_for,
+    major_notification_sent,
 )
+from comms_assistant.service.ports import ReportFiledRender, ReportFiledWords
 
 
 def major_name(report_name: str) -> str:
@@ -53,8 +56,7 @@ def major_incident(session: Session, row: IncidentRow, incident: Incident) -> bo
     history = history_of(incident)
     if min(incident.priority, *(change.priority for change in history)) is Priority.P1:
         return True
-    pattern = f"{row.reference}:major-incident:%"
-    return session.scalar(select(OutboxRow.id).where(OutboxRow.key.like(pattern))) is not None
+    return major_notification_sent(session, row)
 
 
 def announce_major_report(
@@ -66,7 +68,7 @@ def announce_major_report(
     announce: dict[str, Any],
     cause: int | None,
     now: datetime,
-    render: ReportFiledRenderer,
+    render: ReportFiledRender,
 ) -> list[OutboxRow]:
     """The Major Incident report's link for everyone sent the Major Incident notification, as
     it promised: by email to those it emailed, by card to Teams destinations no email reached.
@@ -78,74 +80,100 @@ def announce_major_report(
     ask, with no title and no link.
     """
     mails = _notification_rows(session, row, "mail")
-    cards = _notification_rows(session, row, "teams")
-    taken = set(
-        session.scalars(
-            select(OutboxRow.key).where(OutboxRow.key.like(f"{row.reference}:major-report:%"))
-        )
-    )
-    name = str(filed.get("name") or major_name(row.report_name)).removesuffix(".docx")
-    url = str(filed.get("web_url") or "")
-    ask = announce.get("ask") or whom_to_ask(incident, ())
     # The notification's subject, so it lands in the same Outlook conversation (and carries a
     # security incident's marking as that one does).
     subject = mails[0].payload["subject"] if mails else ""
     words = render(
         incident,
         subject=subject,
-        name=name,
-        url=url,
-        ask=ask,
+        name=str(filed.get("name") or major_name(row.report_name)).removesuffix(".docx"),
+        url=str(filed.get("web_url") or ""),
+        ask=announce.get("ask") or whom_to_ask(incident, ()),
         marking=str(announce.get("marking") or ""),
     )
-    queued: list[OutboxRow] = []
+    said = _Said(row.reference, subject, words, incident.security, cause)
+    recipients = _recipients(mails)
+    emailed = {r["email"].lower() for r in recipients}
+    cards = _notification_rows(session, row, "teams")
+    items = [
+        *_mails(said, recipients, announce.get("mailbox") or _mailbox(mails)),
+        *(_card(said, d) for d in _card_destinations(cards, emailed)),
+    ]
+    taken = set(
+        session.scalars(
+            select(OutboxRow.key).where(OutboxRow.key.like(f"{row.reference}:major-report:%"))
+        )
+    )
+    return [
+        enqueue_for(session, row, i.kind, i.key, i.lane, i.payload, now)
+        for i in items
+        if i.key not in taken
+    ]
 
-    recipients = list(
-        {r["email"].lower(): r for m in mails for r in m.payload.get("bcc", [])}.values()
-    )
-    mailbox = announce.get("mailbox") or next(
-        (m.payload["to"][0]["email"] for m in mails if m.payload.get("to")), ""
-    )
+
+def _recipients(mails: list[OutboxRow]) -> list[Any]:
+    """Everyone the notification emailed, once each."""
+    return list({r["email"].lower(): r for m in mails for r in m.payload.get("bcc", [])}.values())
+
+
+def _mailbox(mails: list[OutboxRow]) -> str:
+    return next((m.payload["to"][0]["email"] for m in mails if m.payload.get("to")), "")
+
+
+@dataclass(frozen=True)
+class _Said:
+    """The report's announcement, as every one of its deliveries carries it."""
+
+    reference: str
+    subject: str
+    words: ReportFiledWords
+    security: bool
+    cause: int | None
+
+
+def _mails(said: _Said, recipients: list[Any], mailbox: str) -> list[Outgoing]:
+    found = []
     for part, chunk in enumerate(_chunks(recipients, MAX_RECIPIENTS)):
-        key = f"{row.reference}:major-report:mail:{part}"
-        if key in taken:
-            continue
+        key = f"{said.reference}:major-report:mail:{part}"
         full = len(chunk) >= MAX_RECIPIENTS or not mailbox
         payload: dict[str, Any] = {
             "delivery_id": key,
-            "subject": subject,
-            "html": words.html,
-            "text": words.text,
+            "subject": said.subject,
+            "html": said.words.html,
+            "text": said.words.text,
             "to": [] if full else [{"email": mailbox, "name": ""}],
             "bcc": chunk,
-            "sensitivity": "confidential" if incident.security else "normal",
-            "cause": cause,
+            "sensitivity": "confidential" if said.security else "normal",
+            "cause": said.cause,
         }
         # The lane after the resolution they were sent.
-        lane = f"{row.reference}:mail:{part}"
-        queued.append(enqueue_for(session, row, DeliveryKind.MAIL, key, lane, payload, now))
+        found.append(Outgoing(DeliveryKind.MAIL, key, f"{said.reference}:mail:{part}", payload))
+    return found
 
-    emailed = {r["email"].lower() for r in recipients}
+
+def _card_destinations(cards: list[OutboxRow], emailed: set[str]) -> list[str]:
+    found = []
     for card_row in cards:
         destination = str(card_row.payload.get("to", ""))
         kind, _, where = destination.partition(":")
         if not destination or (kind == "chat" and where.lower() in emailed):
             continue  # the email told them
-        digest = hashlib.sha1(destination.encode()).hexdigest()[:12]
-        key = f"{row.reference}:major-report:teams:{digest}"
-        if key in taken:
-            continue
-        payload = {
-            "delivery_id": key,
-            "summary": f"{row.reference}: {words.heading}",
-            "card": words.card,
-            "to": destination,
-            "where": describe_destination(destination),
-            "cause": cause,
-        }
-        lane = f"{row.reference}:teams:{digest}"
-        queued.append(enqueue_for(session, row, DeliveryKind.TEAMS_CARD, key, lane, payload, now))
-    return queued
+        found.append(destination)
+    return found
+
+
+def _card(said: _Said, destination: str) -> Outgoing:
+    digest = hashlib.sha1(destination.encode()).hexdigest()[:12]
+    key = f"{said.reference}:major-report:teams:{digest}"
+    payload = {
+        "delivery_id": key,
+        "summary": f"{said.reference}: {said.words.heading}",
+        "card": said.words.card,
+        "to": destination,
+        "where": describe_destination(destination),
+        "cause": said.cause,
+    }
+    return Outgoing(DeliveryKind.TEAMS_CARD, key, f"{said.reference}:teams:{digest}", payload)
 
 
 def whom_to_ask(incident: Incident, contacts: Iterable[Contact]) -> dict[str, str]:

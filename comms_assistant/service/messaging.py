@@ -1,15 +1,9 @@
-"""Who gets which stakeholder message, by which channel: the outbox rows for one message.
+"""A stakeholder message's outbox rows, in three steps: decide, render, enqueue.
 
-The rules (see contacts/README.md):
-- the audience comes from the incident's priority and services (`audience_for`);
-- whoever was told once keeps hearing until the incident ends, even if the priority goes down;
-- whoever joins the audience later (a raised priority, `notify`) gets a catch-up message, with
-  what happened so far, instead of a message that assumes they know;
-- a P1 sends the central team the Major Incident notification, once per incident;
-- a security incident never reaches a channel: only mail and 1:1 chats; the central team hears
-  only that it exists (the Major Incident notification) and that it is over, never what it is;
-- `row.notified` records every address and Teams destination told, so the resolution reaches
-  each of them by every channel they were told by.
+decide (domain/message_plan.py): who hears what, by which channel, and what the incident keeps
+of it (who was told, the update number); render: the renderer's words for each of them, as the
+outbox rows' payloads; enqueue: the rows, and the incident's new state, in the change's own
+transaction.
 """
 
 from __future__ import annotations
@@ -18,32 +12,36 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.store import IncidentRow, OutboxRow
-from comms_assistant.domain.audiences import (
-    Contact,
-    audience_for,
-    email_recipients,
-    major_incident_team,
-    teams_destinations,
-)
-from comms_assistant.domain.incident import Incident, Priority, TimelineEntry
+from comms_assistant.domain import message_plan
+from comms_assistant.domain.audiences import Contact, RoutingRules
+from comms_assistant.domain.incident import Incident, TimelineEntry
+from comms_assistant.domain.message_plan import Decision, Part, Routing, Send, Told, decide
 from comms_assistant.domain.messages import MessageKind
+from comms_assistant.domain.policy import Policy
 from comms_assistant.service.delivery_kinds import DeliveryKind
-
-if TYPE_CHECKING:
-    from comms_assistant.service.deliveries import DeliveryPlanner
+from comms_assistant.service.ports import MessageRenderer, RenderedMessage
 
 # Exchange refuses more than 500 recipients in one message, the To line included.
 MAX_RECIPIENTS = 500
-# In `row.notified`, a Teams destination is kept beside the email addresses with this prefix.
-TEAMS_PREFIX = "teams:"
+TEAMS_PREFIX = message_plan.TEAMS_PREFIX
 INCIDENTS_CHANNEL = "Incidents channel"
+
+
+class Planner(Protocol):
+    """What a message needs of the DeliveryPlanner (service/deliveries.py)."""
+
+    renderer: MessageRenderer
+    contacts: tuple[Contact, ...]
+    routing: RoutingRules
+    policy: Policy
+    mailbox: str
 
 
 @dataclass
@@ -58,14 +56,34 @@ class MessagePlan:
     newly_told: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Audience:
-    mail: list[str]
-    teams: list[str]
+@dataclass(frozen=True)
+class Outgoing:
+    """One outbox row to be: a rendered email or card and where it queues."""
+
+    kind: DeliveryKind
+    key: str
+    lane: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Occasion:
+    """What every message of one change shares, for the renderer."""
+
+    reference: str
+    incident: Incident
+    entry: TimelineEntry
+    decision: Decision
+    report_url: str | None
+    mailbox: str
+
+    @property
+    def number(self) -> int:
+        return self.decision.after.updates_sent
 
 
 def plan_message(
-    planner: DeliveryPlanner,
+    planner: Planner,
     session: Session,
     row: IncidentRow,
     incident: Incident,
@@ -76,219 +94,182 @@ def plan_message(
     extra: Iterable[Contact] = (),
 ) -> MessagePlan:
     """The rows for `kind`; `extra` are people added by hand (`notify`), told as late joiners."""
-    contacts = planner.contacts
-    chosen = audience_for(incident, contacts, planner.routing)
-    audience = (*chosen, *extra)
-    names = {c.key: c.name for c in (*contacts, *audience)}
-    told_mail = [t for t in row.notified if not t.startswith(TEAMS_PREFIX)]
-    told_teams = [t.removeprefix(TEAMS_PREFIX) for t in row.notified if t.startswith(TEAMS_PREFIX)]
-    now_mail = _unique(c.email.lower() for c in email_recipients(audience))
-    now_teams = list(teams_destinations(audience, security=incident.security))
-
-    if kind is MessageKind.CATCH_UP:
-        # `notify`: only those not told yet hear, and what they hear is the story so far.
-        main = _Audience([], [])
-        late = _Audience(
-            [a for a in now_mail if a not in told_mail],
-            [d for d in now_teams if d not in told_teams],
-        )
-    elif kind in (MessageKind.OPENED, MessageKind.RESOLVED):
-        main = _Audience(_unique([*told_mail, *now_mail]), _unique([*told_teams, *now_teams]))
-        late = _Audience([], [])
-    else:
-        # Lowering the priority narrows the audience, but nobody told is dropped mid-incident.
-        main = _Audience(told_mail, told_teams)
-        late = _Audience(
-            [a for a in now_mail if a not in told_mail],
-            [d for d in now_teams if d not in told_teams],
-        )
-
-    # A security incident's details stay with its audience: the central team, told of it by the
-    # Major Incident notification, hears no updates, and only a restricted word at the end.
-    outsiders = central_team_outside(planner, incident, email_recipients(chosen))
-    outside = _Audience([a for a in main.mail if a in outsiders], [])
-    main = _Audience([a for a in main.mail if a not in outsiders], main.teams)
-    late = _Audience([a for a in late.mail if a not in outsiders], late.teams)
-    if kind is not MessageKind.RESOLVED:
-        outside = _Audience([], [])
-
-    next_by = (
-        None
-        if kind is MessageKind.RESOLVED
-        else planner.policy.next_update_due(incident.priority, now)
+    before = Told(tuple(row.notified), row.updates_sent, major_notification_sent(session, row))
+    decision = decide(incident, kind, before, routing_of(planner), now, extra=extra)
+    occasion = Occasion(row.reference, incident, entry, decision, row.report_url, planner.mailbox)
+    rows = enqueue(session, row, render(planner.renderer, occasion), decision.after, now)
+    return MessagePlan(
+        rows=rows,
+        emailed=decision.emailed,
+        carded=decision.channel_card,
+        next_update_by=decision.next_update_by,
+        teams=decision.teams,
+        caught_up=decision.caught_up,
+        major_notified=decision.major_notified,
+        newly_told=list(decision.newly_told),
     )
-    if kind not in (MessageKind.OPENED, MessageKind.RESOLVED, MessageKind.CATCH_UP):
-        row.updates_sent += 1
-    plan = MessagePlan([], 0, False, next_by)
 
-    # The incidents channel hears the main message first; security incidents stay out of it.
-    if not incident.security and kind is not MessageKind.CATCH_UP:
-        number = row.updates_sent
-        card = planner.renderer.card(
-            kind,
-            incident,
-            entry,
-            next_update_by=next_by,
-            report_url=row.report_url,
-            update_number=number,
-        )
-        key = f"{row.reference}:{entry.seq}:teams"
-        summary = planner.renderer.heading(kind, incident, entry, number)
-        payload: dict[str, Any] = {
-            "delivery_id": key,
-            "summary": summary,
-            "card": card,
-            "where": INCIDENTS_CHANNEL,
-            # One living card per incident there: the first is its root, the others replies
-            # in its thread (service/living_card.py).
-            "living": True,
-        }
-        plan.rows.append(
-            enqueue_for(
-                session, row, DeliveryKind.TEAMS_CARD, key, f"{row.reference}:teams", payload, now
-            )
-        )
-        plan.carded = True
 
-    major = _major_audience(planner, session, row, incident, kind)
-    if major is not None:
-        # The notification tells them everything the opening or catch-up message would.
-        main = _Audience(
-            [a for a in main.mail if a not in major.mail],
-            [d for d in main.teams if d not in major.teams],
-        )
-        late = _Audience(
-            [a for a in late.mail if a not in major.mail],
-            [d for d in late.teams if d not in major.teams],
-        )
-    for what, who, key, restricted in (
-        (kind, main, f"{row.reference}:{entry.seq}", False),
-        (MessageKind.CATCH_UP, late, f"{row.reference}:{entry.seq}:catchup", False),
-        (MessageKind.MAJOR_INCIDENT, major, f"{row.reference}:major-incident", incident.security),
-        (kind, outside, f"{row.reference}:{entry.seq}:restricted", True),
-    ):
-        if who is None or not (who.mail or who.teams):
-            continue
-        if restricted:
-            shown, said, link = incident.restricted_view(), replace(entry, text=""), None
-        else:
-            shown, said, link = incident, entry, row.report_url
-        _queue(planner, session, row, shown, what, said, now, who, names, key, plan, link)
-        if what is MessageKind.CATCH_UP:
-            plan.caught_up += len(who.mail) + len(who.teams)
-        if what is MessageKind.MAJOR_INCIDENT:
-            plan.major_notified = True
-        plan.emailed += len(who.mail)
-        plan.teams += len(who.teams)
-        plan.newly_told += [a for a in who.mail if a not in told_mail]
-        row.notified = _unique([*row.notified, *who.mail, *(TEAMS_PREFIX + d for d in who.teams)])
-
-    return plan
+def routing_of(planner: Planner) -> Routing:
+    return Routing(planner.contacts, planner.routing, planner.policy)
 
 
 def central_team_outside(
-    planner: DeliveryPlanner, incident: Incident, audience: Iterable[Contact]
+    planner: Planner, incident: Incident, audience: Iterable[Contact]
 ) -> set[str]:
-    """For a security incident, the central team's addresses outside its audience (a mailbox
-    that is also a security contact hears in full): they hear only that it exists and ends."""
-    if not incident.security:
-        return set()
-    team = major_incident_team(planner.contacts, planner.routing)
-    inside = {c.email.lower() for c in audience}
-    return {c.email.lower() for c in email_recipients(team)} - inside
+    """For a security incident, the central team's addresses outside its audience."""
+    return message_plan.central_team_outside(incident, routing_of(planner), audience)
 
 
-def _major_audience(
-    planner: DeliveryPlanner,
-    session: Session,
-    row: IncidentRow,
-    incident: Incident,
-    kind: MessageKind,
-) -> _Audience | None:
-    """The central team, when this P1 has not told them yet (P2 → P1 → P2 → P1 tells once)."""
-    if incident.priority is not Priority.P1 or kind in (MessageKind.RESOLVED,):
-        return None
-    sent = session.scalar(
-        select(OutboxRow.id).where(OutboxRow.key.like(f"{row.reference}:major-incident:%"))
-    )
-    if sent is not None:
-        return None
-    team = major_incident_team(planner.contacts, planner.routing)
-    mail = _unique(c.email.lower() for c in email_recipients(team))
-    teams = list(teams_destinations(team, security=incident.security))
-    return _Audience(mail, [] if incident.security else teams)
+def major_notification_sent(session: Session, row: IncidentRow) -> bool:
+    """Whether the central team was sent this incident's Major Incident notification."""
+    pattern = f"{row.reference}:major-incident:%"
+    return session.scalar(select(OutboxRow.id).where(OutboxRow.key.like(pattern))) is not None
 
 
-def _queue(
-    planner: DeliveryPlanner,
-    session: Session,
-    row: IncidentRow,
-    incident: Incident,
-    kind: MessageKind,
-    entry: TimelineEntry,
-    now: datetime,
-    who: _Audience,
-    names: dict[str, str],
-    key: str,
-    plan: MessagePlan,
-    report_url: str | None,
-) -> None:
-    next_by = plan.next_update_by
-    mail = planner.renderer.mail(
+def render(renderer: MessageRenderer, occasion: Occasion) -> list[Outgoing]:
+    # The incidents channel hears the main message first.
+    found = [_channel_card(renderer, occasion)] if occasion.decision.channel_card else []
+    for send in occasion.decision.sends:
+        found += _rendered(renderer, occasion, send)
+    return found
+
+
+def enqueue(
+    session: Session, row: IncidentRow, items: Iterable[Outgoing], after: Told, now: datetime
+) -> list[OutboxRow]:
+    rows = [enqueue_for(session, row, i.kind, i.key, i.lane, i.payload, now) for i in items]
+    row.notified = list(after.told)
+    row.updates_sent = after.updates_sent
+    return rows
+
+
+def _channel_card(renderer: MessageRenderer, occasion: Occasion) -> Outgoing:
+    kind, incident, entry = occasion.decision.kind, occasion.incident, occasion.entry
+    key = f"{occasion.reference}:{entry.seq}:teams"
+    card = renderer.card(
         kind,
         incident,
         entry,
-        update_number=row.updates_sent,
+        next_update_by=occasion.decision.next_update_by,
+        report_url=occasion.report_url,
+        update_number=occasion.number,
+    )
+    payload: dict[str, Any] = {
+        "delivery_id": key,
+        "summary": renderer.heading(kind, incident, entry, occasion.number),
+        "card": card,
+        "where": INCIDENTS_CHANNEL,
+        # One living card per incident there: the first is its root, the others replies
+        # in its thread (service/living_card.py).
+        "living": True,
+    }
+    return Outgoing(DeliveryKind.TEAMS_CARD, key, f"{occasion.reference}:teams", payload)
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """One message of the decision as its readers see it."""
+
+    key: str
+    kind: MessageKind
+    incident: Incident
+    entry: TimelineEntry
+    report_url: str | None
+
+    @classmethod
+    def of(cls, occasion: Occasion, send: Send) -> _Shown:
+        ref, entry = occasion.reference, occasion.entry
+        key = f"{ref}:major-incident" if send.part is Part.MAJOR_INCIDENT else f"{ref}:{entry.seq}"
+        key += _KEY_ENDINGS[send.part]
+        if send.restricted:
+            shown = occasion.incident.restricted_view()
+            return cls(key, send.kind, shown, replace(entry, text=""), None)
+        return cls(key, send.kind, occasion.incident, entry, occasion.report_url)
+
+
+# How each message's outbox keys end (service/comms_sent.py reads them back).
+_KEY_ENDINGS = {
+    Part.MAIN: "",
+    Part.CATCH_UP: ":catchup",
+    Part.MAJOR_INCIDENT: "",
+    Part.RESTRICTED: ":restricted",
+}
+
+
+def _rendered(renderer: MessageRenderer, occasion: Occasion, send: Send) -> list[Outgoing]:
+    shown = _Shown.of(occasion, send)
+    next_by = occasion.decision.next_update_by
+    mail = renderer.mail(
+        shown.kind,
+        shown.incident,
+        shown.entry,
+        update_number=occasion.number,
         next_update_by=next_by,
-        report_url=report_url,
+        report_url=shown.report_url,
     )
     # What the message is ("Update 2: <title>"), for the documents' list of messages sent: the
     # subject stays the same for every message about the incident.
-    summary = planner.renderer.heading(kind, incident, entry, row.updates_sent)
-    for part, chunk in enumerate(_chunks(who.mail, MAX_RECIPIENTS)):
-        mail_key = f"{key}:mail:{part}"
-        payload: dict[str, Any] = {
-            "delivery_id": mail_key,
-            "subject": mail.subject,
-            "heading": summary,
-            "html": mail.html,
-            "text": mail.text,
-            # The mailbox itself in To, so readers see where it came from, unless the 500 are
-            # all needed for Bcc: then it goes Bcc-only rather than one message more.
-            "to": [] if len(chunk) >= MAX_RECIPIENTS else [{"email": planner.mailbox, "name": ""}],
-            # Bcc: stakeholders of other teams should not see each other's addresses.
-            "bcc": [{"email": a, "name": names.get(a, "")} for a in chunk],
-            # restricted_view keeps `security`: the central team's restricted word is too.
-            "sensitivity": "confidential" if incident.security else "normal",
-        }
-        # A lane per part: the parts of one message go side by side, while part N of the next
-        # message still waits for part N of this one (mostly the same people, in order).
-        lane = f"{row.reference}:mail:{part}"
-        plan.rows.append(enqueue_for(session, row, DeliveryKind.MAIL, mail_key, lane, payload, now))
-    if not who.teams:
-        return
-    card = planner.renderer.card(
-        kind,
-        incident,
-        entry,
+    summary = renderer.heading(shown.kind, shown.incident, shown.entry, occasion.number)
+    found = [
+        _mail(occasion, shown, part, chunk, mail, summary)
+        for part, chunk in enumerate(_chunks(list(send.who.mail), MAX_RECIPIENTS))
+    ]
+    if not send.who.teams:
+        return found
+    card = renderer.card(
+        shown.kind,
+        shown.incident,
+        shown.entry,
         next_update_by=next_by,
-        report_url=report_url,
-        update_number=row.updates_sent,
+        report_url=shown.report_url,
+        update_number=occasion.number,
     )
-    for destination in who.teams:
-        digest = hashlib.sha1(destination.encode()).hexdigest()[:12]
-        card_key = f"{key}:teams:{digest}"
-        payload = {
-            "delivery_id": card_key,
-            "summary": summary,
-            "card": card,
-            "to": destination,
-            "where": describe_destination(destination),
-        }
-        lane = f"{row.reference}:teams:{digest}"
-        plan.rows.append(
-            enqueue_for(session, row, DeliveryKind.TEAMS_CARD, card_key, lane, payload, now)
-        )
+    return found + [_card(occasion, shown, d, card, summary) for d in send.who.teams]
+
+
+def _mail(
+    occasion: Occasion,
+    shown: _Shown,
+    part: int,
+    chunk: list[str],
+    mail: RenderedMessage,
+    summary: str,
+) -> Outgoing:
+    key = f"{shown.key}:mail:{part}"
+    names = occasion.decision.names
+    payload: dict[str, Any] = {
+        "delivery_id": key,
+        "subject": mail.subject,
+        "heading": summary,
+        "html": mail.html,
+        "text": mail.text,
+        # The mailbox itself in To, so readers see where it came from, unless the 500 are
+        # all needed for Bcc: then it goes Bcc-only rather than one message more.
+        "to": [] if len(chunk) >= MAX_RECIPIENTS else [{"email": occasion.mailbox, "name": ""}],
+        # Bcc: stakeholders of other teams should not see each other's addresses.
+        "bcc": [{"email": a, "name": names.get(a, "")} for a in chunk],
+        # restricted_view keeps `security`: the central team's restricted word is too.
+        "sensitivity": "confidential" if shown.incident.security else "normal",
+    }
+    # A lane per part: the parts of one message go side by side, while part N of the next
+    # message still waits for part N of this one (mostly the same people, in order).
+    return Outgoing(DeliveryKind.MAIL, key, f"{occasion.reference}:mail:{part}", payload)
+
+
+def _card(
+    occasion: Occasion, shown: _Shown, destination: str, card: dict[str, Any], summary: str
+) -> Outgoing:
+    digest = hashlib.sha1(destination.encode()).hexdigest()[:12]
+    key = f"{shown.key}:teams:{digest}"
+    payload = {
+        "delivery_id": key,
+        "summary": summary,
+        "card": card,
+        "to": destination,
+        "where": describe_destination(destination),
+    }
+    return Outgoing(DeliveryKind.TEAMS_CARD, key, f"{occasion.reference}:teams:{digest}", payload)
 
 
 def describe_destination(destination: str) -> str:
@@ -308,10 +289,6 @@ def enqueue_for(
     return outbox.enqueue(
         session, key=key, incident_id=row.id, lane=lane, kind=kind, payload=payload, now=now
     )
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:

@@ -1,4 +1,4 @@
-"""The small interfaces the dispatcher delivers through.
+"""The small interfaces the dispatcher delivers through, and the renderer messages are worded by.
 
 The Graph adapter is the real implementation of each; unit tests use in-memory fakes.
 Errors are raised as the classes below so the dispatcher can decide: retry, re-read, or give up.
@@ -6,8 +6,13 @@ Errors are raised as the classes below so the dispatcher can decide: retry, re-r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
+
+from comms_assistant.domain.incident import Incident, TimelineEntry
+from comms_assistant.domain.messages import MessageKind
 
 
 class DeliveryError(Exception):
@@ -154,3 +159,82 @@ class TeamsPoster(Protocol):
         with `message`'s, in place. Doing it twice does no harm. CannotUpdate where the way of
         posting cannot change a posted message."""
         ...
+
+
+class RenderedMessage(Protocol):
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def html(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+class MessageRenderer(Protocol):
+    """The stakeholder messages' words, from the templates (adapters/render.py)."""
+
+    @property
+    def security_marking(self) -> str: ...
+
+    def mail(
+        self,
+        kind: MessageKind,
+        incident: Incident,
+        entry: TimelineEntry,
+        *,
+        update_number: int,
+        next_update_by: datetime | None,
+        report_url: str | None = None,
+    ) -> RenderedMessage: ...
+
+    def heading(
+        self,
+        kind: MessageKind,
+        incident: Incident,
+        entry: TimelineEntry,
+        update_number: int | None = None,
+    ) -> str:
+        """Where things stand, then the title: the card's title and its notification text."""
+        ...
+
+    def card(
+        self,
+        kind: MessageKind,
+        incident: Incident,
+        entry: TimelineEntry,
+        *,
+        next_update_by: datetime | None,
+        report_url: str | None = None,
+        update_number: int | None = None,
+    ) -> dict[str, Any]: ...
+
+
+class ReportFiledWords(Protocol):
+    @property
+    def heading(self) -> str: ...
+
+    @property
+    def html(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def card(self) -> dict[str, Any]: ...
+
+
+class ReportFiledRender(Protocol):
+    """The message that the Major Incident report is filed (adapters/render_report_filed.py)."""
+
+    def __call__(
+        self,
+        incident: Incident,
+        *,
+        subject: str,
+        name: str,
+        url: str,
+        ask: Mapping[str, str],
+        marking: str,
+    ) -> ReportFiledWords: ...

@@ -41,15 +41,35 @@ def confirmation(
 ) -> str:
     """What the person is told once their change is stored. `major`: the incident is a Major
     Incident (major_report.major_incident), so closing and reviewing it file that report too."""
+    lines = _change_lines(command, row, incident, entry, folder=folder, policy=policy, major=major)
+    if plan is not None:
+        lines += _telling_lines(command, plan, entry, tz)
+    if row.report_locked_at is not None:
+        since = row.report_locked_at.astimezone(tz)
+        lines.append(
+            f"The report has been open in Word since {since:%H:%M} {zone_name(since)}, so "
+            "changes to it are waiting; they go in once it is closed."
+        )
+    return "\n".join(lines)
+
+
+def _change_lines(
+    command: c.Command,
+    row: IncidentRow,
+    incident: Incident,
+    entry: TimelineEntry,
+    *,
+    folder: str,
+    policy: Policy,
+    major: bool,
+) -> list[str]:
     ref = row.reference
-    lines: list[str]
     match command:
         case c.Open():
             lines = [f"{ref} is open at {policy.label(incident.priority)}: {incident.title}."]
             if command.priority_defaulted:
                 lines.append("No priority was given, so it is P3: change it with 'priority p1'.")
-            lines.append(_lead_line(incident))
-            lines.append(f"Running report: {folder}/{row.report_name}")
+            return [*lines, _lead_line(incident), f"Running report: {folder}/{row.report_name}"]
         case c.Close():
             lines = [f"{ref} is resolved. Send 'review' to file the incident review."]
             if major:
@@ -57,6 +77,7 @@ def confirmation(
                     "Major Incident report for the central team: "
                     f"{folder}/{major_name(row.report_name)}"
                 )
+            return lines
         case c.Review():
             lines = [f"{ref} is closed. Review: {folder}/{row.review_name}"]
             if major:
@@ -65,6 +86,7 @@ def confirmation(
                     "learnt, and follow when people change them in the review (or send "
                     "'lessons' to copy them now)."
                 )
+            return lines
         case c.ChangeFacts():
             lines = [
                 f"{ref}: {_sentence(entry.text)}",
@@ -75,33 +97,33 @@ def confirmation(
                     "Teams of services added now hear from the next message; to tell them "
                     "at once: 'notify <service>'."
                 )
+            return lines
         case _:
-            lines = [f"{ref}: {_sentence(entry.text)}"]
-    if plan is not None:
-        people = "person" if plan.emailed == 1 else "people"
-        told = f"{plan.emailed} {people} by email" if plan.emailed else "nobody by email"
-        if plan.teams:
-            told += f", {plan.teams} in Teams"
-        where = " and the incidents channel" if plan.carded else ""
-        lines.append(f"Telling {told}{where}.")
-        if plan.caught_up and not isinstance(command, c.Notify):
-            lines.append(
-                f"{plan.caught_up} of them hear about it for the first time: they get what has "
-                "happened so far."
-            )
-        if plan.major_notified:
-            lines.append("Sending the central team the Major Incident notification (once).")
-        if isinstance(command, c.Notify) and plan.newly_told:
-            lines.append(f"Newly told: {', '.join(plan.newly_told)}.")
-        if plan.next_update_by is not None:
-            lines.append(f"Next update due by {due_time(plan.next_update_by, entry.at, tz)}.")
-    if row.report_locked_at is not None:
-        since = row.report_locked_at.astimezone(tz)
+            return [f"{ref}: {_sentence(entry.text)}"]
+
+
+def _telling_lines(
+    command: c.Command, plan: MessagePlan, entry: TimelineEntry, tz: ZoneInfo
+) -> list[str]:
+    people = "person" if plan.emailed == 1 else "people"
+    told = f"{plan.emailed} {people} by email" if plan.emailed else "nobody by email"
+    if plan.teams:
+        told += f", {plan.teams} in Teams"
+    where = " and the incidents channel" if plan.carded else ""
+    lines = [f"Telling {told}{where}."]
+    notify = isinstance(command, c.Notify)
+    if plan.caught_up and not notify:
         lines.append(
-            f"The report has been open in Word since {since:%H:%M} {zone_name(since)}, so "
-            "changes to it are waiting; they go in once it is closed."
+            f"{plan.caught_up} of them hear about it for the first time: they get what has "
+            "happened so far."
         )
-    return "\n".join(lines)
+    if plan.major_notified:
+        lines.append("Sending the central team the Major Incident notification (once).")
+    if notify and plan.newly_told:
+        lines.append(f"Newly told: {', '.join(plan.newly_told)}.")
+    if plan.next_update_by is not None:
+        lines.append(f"Next update due by {due_time(plan.next_update_by, entry.at, tz)}.")
+    return lines
 
 
 def due_time(due: datetime, now: datetime, tz: ZoneInfo) -> str:

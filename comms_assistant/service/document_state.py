@@ -1,0 +1,127 @@
+"""What the documents read of an incident from the store, and what filing them writes back.
+
+Kept apart from service/documents.py, which works on the files in SharePoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from comms_assistant.adapters import store
+from comms_assistant.adapters.word.comms import SentMessage
+from comms_assistant.adapters.word.fields import show_time
+from comms_assistant.domain.file_names import filing_folder
+from comms_assistant.domain.incident import Incident
+from comms_assistant.domain.names import named, services_named
+from comms_assistant.service import living_card, report_lock
+from comms_assistant.service.comms_sent import sent_messages
+from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS
+from comms_assistant.service.major_report import major_incident
+from comms_assistant.service.ports import DriveItem
+
+
+@dataclass(frozen=True)
+class Folders:
+    templates: str
+    reports: str
+    security_reports: str
+    report_template: str
+    review_template: str
+    major_template: str = "Major incident report template.docx"
+
+    def for_incident(self, security: bool) -> str:
+        """Where the incident's report, review and Major Incident report are filed."""
+        return filing_folder(security, self.reports, self.security_reports)
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    incident: Incident
+    report_name: str
+    report_item_id: str | None
+    review_name: str
+    review_url: str | None
+    locked: bool
+    comms: tuple[SentMessage, ...]
+    major: bool  # a Major Incident (major_report.major_incident): it has that report too
+
+
+def load_state(
+    engine: Engine,
+    incident_id: int,
+    *,
+    people: Mapping[str, str],
+    service_names: Mapping[str, str],
+) -> DocumentState:
+    with store.transaction(engine) as session:
+        row = session.get_one(store.IncidentRow, incident_id)
+        sent = session.scalars(
+            select(store.OutboxRow)
+            .where(
+                store.OutboxRow.incident_id == incident_id,
+                # Every state: a message is listed under its first delivery, done or not.
+                store.OutboxRow.kind.in_(STAKEHOLDER_COMMS),
+            )
+            .order_by(store.OutboxRow.id)
+        )
+        incident = store.to_domain(row)
+        return DocumentState(
+            incident=services_named(named(incident, people), service_names),
+            report_name=row.report_name,
+            report_item_id=row.report_item_id,
+            review_name=row.review_name or "",
+            review_url=row.review_url,
+            locked=row.report_locked_at is not None,
+            comms=sent_messages(sent),
+            major=major_incident(session, row, incident),
+        )
+
+
+def report_made(engine: Engine, incident_id: int, item: DriveItem, now: datetime) -> None:
+    with store.transaction(engine) as session:
+        row = session.get_one(store.IncidentRow, incident_id)
+        row.report_item_id, row.report_url = item.id, item.web_url or None
+        if row.report_url:  # the incident's card can now open it
+            living_card.queue_for(session, row, now, key="report", cause=None, post=False)
+
+
+def review_filed(engine: Engine, incident_id: int, item: DriveItem) -> None:
+    with store.transaction(engine) as session:
+        session.get_one(store.IncidentRow, incident_id).review_url = item.web_url or None
+
+
+def note_locked(
+    engine: Engine,
+    incident_id: int,
+    folders: Folders,
+    *,
+    since: datetime,
+    tz: ZoneInfo,
+    marking: str,
+) -> None:
+    """Tell the comms lead (or whoever declared it) once per lock, not on every retry."""
+    with store.transaction(engine) as session:
+        row = session.get_one(store.IncidentRow, incident_id)
+        if row.report_locked_at is not None:
+            return
+        row.report_locked_at = since
+        document = f"{folders.for_incident(row.security)}/{row.report_name}"
+        report_lock.tell_lead(
+            session,
+            row,
+            document,
+            since=show_time(since, tz),
+            marking=marking,
+            now=since,
+        )
+
+
+def note_unlocked(engine: Engine, incident_id: int) -> None:
+    with store.transaction(engine) as session:
+        session.get_one(store.IncidentRow, incident_id).report_locked_at = None
