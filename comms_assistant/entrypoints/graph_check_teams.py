@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from comms_assistant.entrypoints.graph_check import Checker
+from comms_assistant.entrypoints.graph_check_steps import (
+    FAIL,
+    PASS,
+    SKIP,
+    WARN,
+    CheckerBase,
+    sign_in_fix,
+)
 
 TEAMS_FIX = (
     "the account must be a member of the team, with delegated ChannelMessage.Send consented "
@@ -44,14 +50,13 @@ def _updated() -> dict[str, Any]:
     return {**CARD, "body": [{"type": "TextBlock", "wrap": True, "text": text}]}
 
 
-async def check_teams(checker: Checker, *, post: bool) -> None:
+async def check_teams(checker: CheckerBase, *, post: bool) -> None:
     from comms_assistant.adapters.teams_transports import (
         DEFAULT_DESTINATION,
         WebhookTransport,
         transport_name,
         webhook_url,
     )
-    from comms_assistant.entrypoints.graph_check import FAIL, PASS, SKIP, WARN, sign_in_fix
     from comms_assistant.service.ports import TeamsCard
 
     s = checker.settings
