@@ -83,8 +83,28 @@ class Checker(CheckerBase):
 
     async def files(self) -> bool:
         s, docs = self.settings, self.adapters.documents
+        if not await self.site():
+            return False
+        if s.uses_sandbox:  # the sandbox provisions itself, as the dispatcher does
+            from comms_assistant.bootstrap import publish_templates
+
+            with contextlib.suppress(Exception):  # if it fails, the template steps say so
+                await publish_templates(self.app, docs, only_missing=True)
+        ok = True
+        for folder in (s.templates_folder, s.reports_folder):
+            ok &= await self.found(folder, f"folder {folder!r}", f"create it in {s.library}")
+        # Not part of `ok`: without it only security incidents' documents cannot be filed.
+        self.security_folder_ok = await self.security_folder()
+        for name in (s.report_template, s.review_template, s.major_incident_template):
+            path = f"{s.templates_folder}/{name}"
+            await self.found(path, f"template {name!r}", "comms-assistant templates publish")
+        return ok
+
+    async def site(self) -> bool:
+        """The site and its library resolve."""
+        s = self.settings
         try:
-            await docs._drive()  # noqa: SLF001 - resolving site and library is the check
+            await self.adapters.documents._drive()  # noqa: SLF001 - resolving them is the check
         except Exception as error:  # noqa: BLE001
             status, text = status_of(error), str(error)
             if status in {401, 403}:
@@ -94,32 +114,12 @@ class Checker(CheckerBase):
                 return self.add(FAIL, "library", text, "set library to one of those names")
             return self.add(FAIL, "site", text, "check site (hostname:/sites/path)")
         self.add(PASS, "site", s.site)
-        self.add(PASS, "library", s.library)
-        if s.uses_sandbox:  # the sandbox provisions itself, as the dispatcher does
-            from comms_assistant.bootstrap import publish_templates
+        return self.add(PASS, "library", s.library)
 
-            with contextlib.suppress(Exception):  # if it fails, the template steps say so
-                await publish_templates(self.app, docs, only_missing=True)
-        ok = True
-        for folder in (s.templates_folder, s.reports_folder):
-            found = await docs.get_by_path(folder)
-            ok &= self.add(
-                PASS if found else FAIL,
-                f"folder {folder!r}",
-                "" if found else "missing",
-                f"create it in {s.library}",
-            )
-        # Not part of `ok`: without it only security incidents' documents cannot be filed.
-        self.security_folder_ok = await self.security_folder()
-        for name in (s.report_template, s.review_template, s.major_incident_template):
-            found = await docs.get_by_path(f"{s.templates_folder}/{name}")
-            self.add(
-                PASS if found else FAIL,
-                f"template {name!r}",
-                "" if found else "missing",
-                "comms-assistant templates publish",
-            )
-        return ok
+    async def found(self, path: str, step: str, fix: str) -> bool:
+        """A step for whether `path` is in the library."""
+        found = await self.adapters.documents.get_by_path(path)
+        return self.add(PASS if found else FAIL, step, "" if found else "missing", fix)
 
     async def security_folder(self) -> bool:
         """The folder a security incident's documents go in: there, and not the shared one.
