@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # A cell starting with one of these is a formula to Excel and other spreadsheets.
 FORMULA_START = ("=", "+", "-", "@")
@@ -70,11 +71,7 @@ def rows(
     if names is None:
         return
     index = {c: names.index(c) for c in (*columns, *optional) if c in names}
-    last_line = reader.line_num
-    for cells in reader:
-        line, last_line = last_line + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
+    for line, cells in _lines(reader):
         refused = _refused(path, line, names, cells)
         if refused is not None:
             problems.append(refused)
@@ -82,6 +79,15 @@ def rows(
         cells += [""] * (len(names) - len(cells))
         problems += _formula_warnings(path, line, names, cells)
         yield line, {c: cells[i] for c, i in index.items()}
+
+
+def _lines(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """Each non-blank row's cells, with the line it starts on (a quoted cell can span lines)."""
+    last_line = reader.line_num
+    for cells in reader:
+        line, last_line = last_line + 1, reader.line_num
+        if any(cell.strip() for cell in cells):
+            yield line, cells
 
 
 def _header(

@@ -13,6 +13,7 @@ Tokens and secrets are never logged or put in exception messages.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from comms_assistant.adapters.graph.delegated import DelegatedCredential
@@ -82,41 +83,66 @@ def credential_for(settings: Settings, token_url: str | None = None) -> TokenCre
 
     `token_url` is given when talking to the sandbox tenant.
     """
-    secret = settings.client_secret.get_secret_value() if settings.client_secret else None
     if token_url is not None:
+        secret = settings.client_secret.get_secret_value() if settings.client_secret else None
         return SandboxCredential(token_url, settings.client_id, secret or "sandbox")
-    method = auth_method(settings)
+    return _SIGN_IN[auth_method(settings)](settings)
+
+
+# The authority host decides the cloud (global, US Government, China); MSAL knows the Microsoft
+# ones, so instance discovery stays on and a typo fails loudly.
+
+
+def _certificate(settings: Settings) -> TokenCredential:
     import azure.identity as identity
 
-    # The authority host decides the cloud (global, US Government, China); MSAL knows the
-    # Microsoft ones, so instance discovery stays on and a typo fails loudly.
-    authority = settings.login_host
-    if method == "certificate":
-        if not settings.certificate_path:
-            raise SettingsError(
-                "auth_method is certificate but COMMS_ASSISTANT_CERTIFICATE_PATH is unset"
-            )
-        password = settings.certificate_password
-        return identity.CertificateCredential(
-            settings.tenant_id,
-            settings.client_id,
-            certificate_path=str(settings.certificate_path),
-            password=password.get_secret_value() if password else None,
-            authority=authority,
+    if not settings.certificate_path:
+        raise SettingsError(
+            "auth_method is certificate but COMMS_ASSISTANT_CERTIFICATE_PATH is unset"
         )
-    if method == "secret":
-        if not secret:
-            raise SettingsError(
-                "COMMS_ASSISTANT_CLIENT_SECRET is not set: it is needed to sign in to tenant "
-                f"{settings.tenant_id} as app {settings.client_id} (or use a certificate)"
-            )
-        return identity.ClientSecretCredential(
-            settings.tenant_id, settings.client_id, secret, authority=authority
-        )
-    if method == "managed_identity":
-        return identity.ManagedIdentityCredential(client_id=settings.managed_identity_client_id)
-    # Workload identity (AKS, GitHub Actions...): the federated token file comes from the
-    # environment the platform sets up.
-    return identity.WorkloadIdentityCredential(
-        tenant_id=settings.tenant_id, client_id=settings.client_id, authority=authority
+    password = settings.certificate_password
+    return identity.CertificateCredential(
+        settings.tenant_id,
+        settings.client_id,
+        certificate_path=str(settings.certificate_path),
+        password=password.get_secret_value() if password else None,
+        authority=settings.login_host,
     )
+
+
+def _secret(settings: Settings) -> TokenCredential:
+    import azure.identity as identity
+
+    secret = settings.client_secret.get_secret_value() if settings.client_secret else None
+    if not secret:
+        raise SettingsError(
+            "COMMS_ASSISTANT_CLIENT_SECRET is not set: it is needed to sign in to tenant "
+            f"{settings.tenant_id} as app {settings.client_id} (or use a certificate)"
+        )
+    return identity.ClientSecretCredential(
+        settings.tenant_id, settings.client_id, secret, authority=settings.login_host
+    )
+
+
+def _managed_identity(settings: Settings) -> TokenCredential:
+    import azure.identity as identity
+
+    return identity.ManagedIdentityCredential(client_id=settings.managed_identity_client_id)
+
+
+def _workload_identity(settings: Settings) -> TokenCredential:
+    # AKS, GitHub Actions...: the federated token file comes from the environment the platform
+    # sets up.
+    import azure.identity as identity
+
+    return identity.WorkloadIdentityCredential(
+        tenant_id=settings.tenant_id, client_id=settings.client_id, authority=settings.login_host
+    )
+
+
+_SIGN_IN: dict[str, Callable[[Settings], TokenCredential]] = {
+    "certificate": _certificate,
+    "secret": _secret,
+    "managed_identity": _managed_identity,
+    "workload_identity": _workload_identity,
+}

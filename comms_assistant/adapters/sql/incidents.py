@@ -38,20 +38,37 @@ def to_domain(row: IncidentRow) -> Incident:
         declared_at=row.declared_at,
         security=row.security,
         status=Status(row.status),
-        leads={Role(role): person for role, person in row.leads.items() if role in _ROLES},
-        extra_leads={role: person for role, person in row.leads.items() if role not in _ROLES},
+        leads=_standard_leads(row),
+        extra_leads=_extra_leads(row),
         resolved_at=row.resolved_at,
         resolution=row.resolution,
-        timeline=[
-            TimelineEntry(t.seq, t.at, t.who, EntryKind(t.kind), t.text) for t in row.timeline
-        ],
+        timeline=_timeline(row),
         advice=row.advice or "",
         declared_title=row.declared_title or "",
-        priority_history=[
-            PriorityChange(datetime.fromisoformat(at), Priority(priority))
-            for at, priority in row.priority_history or []
-        ],
+        priority_history=_priority_history(row),
     )
+
+
+# One column holds both kinds of lead: the organisation's role names never clash with the
+# standard ones.
+def _standard_leads(row: IncidentRow) -> dict[Role, str]:
+    return {Role(role): person for role, person in row.leads.items() if role in _ROLES}
+
+
+def _extra_leads(row: IncidentRow) -> dict[str, str]:
+    return {role: person for role, person in row.leads.items() if role not in _ROLES}
+
+
+def _timeline(row: IncidentRow) -> list[TimelineEntry]:
+    return [TimelineEntry(t.seq, t.at, t.who, EntryKind(t.kind), t.text) for t in row.timeline]
+
+
+def _priority_history(row: IncidentRow) -> list[PriorityChange]:
+    # NULL on rows from before the history was kept.
+    return [
+        PriorityChange(datetime.fromisoformat(at), Priority(priority))
+        for at, priority in row.priority_history or []
+    ]
 
 
 def write_incident(row: IncidentRow, incident: Incident) -> None:
