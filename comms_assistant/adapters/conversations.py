@@ -16,7 +16,8 @@ from sqlalchemy import JSON, String, Text, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from comms_assistant.adapters.store import Base, UTCDateTime, transaction
+from comms_assistant.adapters.sql.engine import transaction
+from comms_assistant.adapters.sql.models import Base, UTCDateTime
 
 BOT = "bot"  # replies and proactive messages through the Bot Connector
 WEBHOOK = "webhook"  # Teams outgoing webhook: answers only, no proactive messages

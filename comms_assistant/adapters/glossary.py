@@ -27,32 +27,39 @@ def load_glossary(folder: Path | None = None) -> Glossary:
     """The glossary in `folder` (default: the bundled contacts); empty when there is none."""
     folder = default_contacts_dir() if folder is None else Path(folder)
     allowed: list[str] = list(_service_names(folder / SERVICES_FILE))
-    avoid: dict[str, str] = {}
-    jargon: dict[str, str] = {}
     path = folder / GLOSSARY_FILE
     if not path.is_file():
         return Glossary.of(allowed)
     problems: list[str] = []
-    rows = _read(path, problems)
-    for line, row in rows:
-        term = " ".join((row.get("term") or "").split())
-        kind = (row.get("type") or "").strip().lower()
-        suggestion = (row.get("suggestion") or "").strip()
-        if not term:
-            problems.append(f"{GLOSSARY_FILE}, line {line}: the term is empty")
-        elif kind not in TYPES:
-            problems.append(
-                f'{GLOSSARY_FILE}, line {line}: type "{kind}" is not one of: {", ".join(TYPES)}'
-            )
-        elif kind == "allow":
+    # The suggestion for each term to avoid and each piece of jargon, by type.
+    suggested: dict[str, dict[str, str]] = {"avoid": {}, "jargon": {}}
+    for line, row in _read(path, problems):
+        term, kind, suggestion = _term(line, row, problems)
+        if kind == "allow":
             allowed.append(term)
-        else:
-            (avoid if kind == "avoid" else jargon)[term] = suggestion
+        elif kind in suggested:
+            suggested[kind][term] = suggestion
     if problems:
         raise GlossaryError(
             "The glossary has problems:\n" + "\n".join(f"  - {p}" for p in problems)
         )
-    return Glossary.of(allowed, avoid, jargon)
+    return Glossary.of(allowed, suggested["avoid"], suggested["jargon"])
+
+
+def _term(line: int, row: dict[str, str], problems: list[str]) -> tuple[str, str, str]:
+    """(term, type, suggestion) of a row; type "" when the row has a problem (reported)."""
+    term = " ".join((row.get("term") or "").split())
+    kind = (row.get("type") or "").strip().lower()
+    suggestion = (row.get("suggestion") or "").strip()
+    if not term:
+        problems.append(f"{GLOSSARY_FILE}, line {line}: the term is empty")
+        return term, "", suggestion
+    if kind not in TYPES:
+        problems.append(
+            f'{GLOSSARY_FILE}, line {line}: type "{kind}" is not one of: {", ".join(TYPES)}'
+        )
+        return term, "", suggestion
+    return term, kind, suggestion
 
 
 def _read(path: Path, problems: list[str]) -> list[tuple[int, dict[str, str]]]:

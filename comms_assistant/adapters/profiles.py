@@ -140,10 +140,27 @@ def load_profile(name_or_path: str) -> Policy:
 
 
 def _to_policy(model: _ProfileModel) -> Policy:
-    missing = [p.label for p in Priority if p.label not in model.priorities]
+    # In this order, so that a profile with several mistakes is told about the same one first.
+    rules = _rules(model)
+    hours = _working_hours(model.working_hours)
+    extra = _role_names(model.roles.extra)
+    resolvers = _resolvers(model.roles.resolvers, extra)
+    return Policy(
+        name=model.name,
+        rules=rules,
+        hours=hours,
+        handover=_handover(model.handover),
+        extra_roles=extra,
+        resolvers=resolvers,
+    )
+
+
+def _rules(model: _ProfileModel) -> dict[Priority, PriorityRule]:
+    priorities = model.priorities
+    missing = [p.label for p in Priority if p.label not in priorities]
     if missing:
         raise ValueError(f"[priorities.{missing[0]}] is missing: give all of P1 to P4")
-    rules = {
+    return {
         Priority.parse(key): PriorityRule(
             update_every=parse_duration(p.update_every),
             nudge_before=parse_duration(p.nudge_before),
@@ -151,39 +168,42 @@ def _to_policy(model: _ProfileModel) -> Policy:
             out_of_hours=p.out_of_hours,
             name=p.name.strip(),
         )
-        for key, p in model.priorities.items()
+        for key, p in priorities.items()
     }
-    hours = model.working_hours
-    working = WorkingHours(
+
+
+def _working_hours(hours: _HoursModel) -> WorkingHours:
+    return WorkingHours(
         tz=ZoneInfo(hours.timezone),
         start=hours.start,
         end=hours.end,
         days=frozenset(DAYS.index(d) for d in hours.days),
         holidays=bank_holidays(hours.bank_holidays),
     )
-    handover = model.handover
-    extra = tuple(" ".join(r.lower().split()) for r in model.roles.extra)
+
+
+def _handover(handover: _HandoverModel) -> Handover:
+    end_of_day = handover.end_of_day
+    return Handover(
+        end_of_day=None if end_of_day == "none" else time.fromisoformat(end_of_day),
+        after=parse_duration(handover.after),
+        out_of_hours_check=parse_duration(handover.out_of_hours_check),
+    )
+
+
+def _role_names(names: list[str]) -> tuple[str, ...]:
+    return tuple(" ".join(r.lower().split()) for r in names)
+
+
+def _resolvers(names: list[str], extra: tuple[str, ...]) -> tuple[str, ...]:
     known_roles = {r.value for r in Role} | set(extra)
-    resolvers = tuple(" ".join(r.lower().split()) for r in model.roles.resolvers)
+    resolvers = _role_names(names)
     unknown = [r for r in resolvers if r not in known_roles]
     if unknown:
         raise ValueError(
             f'resolver "{unknown[0]}" is not a role: use one of {", ".join(sorted(known_roles))}'
         )
-    return Policy(
-        name=model.name,
-        rules=rules,
-        hours=working,
-        handover=Handover(
-            end_of_day=None
-            if handover.end_of_day == "none"
-            else time.fromisoformat(handover.end_of_day),
-            after=parse_duration(handover.after),
-            out_of_hours_check=parse_duration(handover.out_of_hours_check),
-        ),
-        extra_roles=extra,
-        resolvers=resolvers,
-    )
+    return resolvers
 
 
 def bank_holidays(region: str) -> Container[date]:

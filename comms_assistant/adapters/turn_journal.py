@@ -29,7 +29,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from comms_assistant.adapters.store import UTCDateTime, sqlite_engine, transaction
+from comms_assistant.adapters.sql.engine import sqlite_engine, transaction
+from comms_assistant.adapters.sql.models import UTCDateTime
 
 FILE_NAME = "bot-turns.db"
 

@@ -9,106 +9,32 @@ anyone unless asked: the test mail goes only to `--send-test-mail`, the Teams ca
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import json
-import re
 import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from comms_assistant.entrypoints.graph_check_steps import (
+    BROADER_ROLES,
+    FAIL,
+    MAIL_FIX,
+    NEEDED_ROLES,
+    PASS,
+    SECURITY_FOLDER_FIX,
+    SITE_FIX,
+    SKIP,
+    WARN,
+    CheckerBase,
+    Step,
+    sign_in_fix,
+    status_of,
+    token_roles,
+)
+
 if TYPE_CHECKING:
-    from comms_assistant.adapters.graph import GraphAdapters
     from comms_assistant.bootstrap import App
 
-PASS, FAIL, WARN, SKIP = "✓", "✗", "!", "-"
-# Mail.Send and Mail.Read are granted through Exchange RBAC for Applications, scoped to one
-# mailbox; in the token's roles they mean an unscoped, tenant-wide Entra grant.
-NEEDED_ROLES = {"Sites.Selected"}
-BROADER_ROLES = {
-    "Sites.Read.All", "Sites.ReadWrite.All", "Sites.Manage.All", "Sites.FullControl.All",
-    "Files.Read.All", "Files.ReadWrite.All", "Mail.ReadWrite", "Mail.Send", "Mail.Read",
-    "Teamwork.Migrate.All",
-}  # fmt: skip
-SIGN_IN_ADVICE = {
-    "7000215": "the client secret is wrong: create a new one (app registration > Certificates & "
-    "secrets) and set COMMS_ASSISTANT_CLIENT_SECRET, or better, use a certificate",
-    "7000222": "the client secret has expired: create a new one, or better, use a certificate",
-    "700027": "Entra does not know this certificate: upload its public part (.cer) to the app "
-    "registration (Certificates & secrets)",
-    "700016": "no app with this client_id in this tenant: check client_id and tenant_id",
-    "90002": "no such tenant: check tenant_id (Entra admin centre > Overview)",
-    "65001": "the permissions have no admin consent: API permissions > Grant admin consent",
-    "53003": "a Conditional Access policy blocks the sign-in: exclude this app/account",
-}
-SITE_FIX = (
-    "grant Sites.Selected write to this app on this site: python scripts/grant_site_access.py "
-    "--site {site} --app-id {client_id} (docs/setup.md, step 3)"
-)
-MAIL_FIX = {
-    "send": "give the app Mail.Send (application) and scope it to {mailbox} with Exchange RBAC "
-    "for Applications: New-ManagementRoleAssignment -App <id> -Role 'Application Mail.Send' "
-    "-CustomResourceScope <scope> (docs/setup.md, step 4)",
-    "read": "give the app Mail.Read (application), scoped to {mailbox} the same way "
-    "(-Role 'Application Mail.Read'): it finds a sent message by its id before a resend",
-}
-# The assistant files a security incident's documents here but never sets permissions: only an
-# administrator can keep the folder from inheriting the library's (which many people can read).
-SECURITY_FOLDER_FIX = (
-    "create it in {library} and limit its permissions to the security team (stop inheriting "
-    "the library's): security incidents' reports, reviews and Major Incident reports are filed "
-    "there (docs/setup.md, step 3)"
-)
 
-
-@dataclass
-class Step:
-    mark: str
-    name: str
-    detail: str = ""
-    fix: str = ""
-
-
-def status_of(error: BaseException) -> int | None:
-    """The HTTP status behind a port error (msgraph's APIError is its cause)."""
-    status = getattr(error.__cause__, "response_status_code", None)
-    if status is None:
-        found = re.search(r"HTTP (\d{3})", str(error))
-        status = int(found.group(1)) if found else None
-    return int(status) if status is not None else None
-
-
-def sign_in_fix(error: BaseException) -> str:
-    text = getattr(error, "message", None) or str(error)
-    for code, advice in SIGN_IN_ADVICE.items():
-        if f"AADSTS{code}" in text:
-            return advice
-    if "not signed in" in text:
-        return "run `comms-assistant graph login` and sign in as the Teams service account"
-    return "check tenant_id, client_id, login_host and the certificate or secret (docs/setup.md)"
-
-
-def token_roles(token: str) -> set[str]:
-    """The application permissions in an access token (read, not verified: for advice only)."""
-    try:
-        payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
-        return set()
-    return {str(role) for role in claims.get("roles", [])}
-
-
-class Checker:
-    def __init__(self, app: App, adapters: GraphAdapters, graph_url: str) -> None:
-        self.app, self.adapters, self.settings = app, adapters, app.settings
-        self.graph_url = graph_url
-        self.steps: list[Step] = []
-        self.security_folder_ok = False  # set by files(): worth a test write
-
-    def add(self, mark: str, name: str, detail: str = "", fix: str = "") -> bool:
-        self.steps.append(Step(mark, name, detail, fix))
-        return mark != FAIL
-
+class Checker(CheckerBase):
     async def run(self, *, send_test_mail: str | None, teams: bool) -> list[Step]:
         if self.sign_in():
             if await self.files():
@@ -157,8 +83,28 @@ class Checker:
 
     async def files(self) -> bool:
         s, docs = self.settings, self.adapters.documents
+        if not await self.site():
+            return False
+        if s.uses_sandbox:  # the sandbox provisions itself, as the dispatcher does
+            from comms_assistant.bootstrap import publish_templates
+
+            with contextlib.suppress(Exception):  # if it fails, the template steps say so
+                await publish_templates(self.app, docs, only_missing=True)
+        ok = True
+        for folder in (s.templates_folder, s.reports_folder):
+            ok &= await self.found(folder, f"folder {folder!r}", f"create it in {s.library}")
+        # Not part of `ok`: without it only security incidents' documents cannot be filed.
+        self.security_folder_ok = await self.security_folder()
+        for name in (s.report_template, s.review_template, s.major_incident_template):
+            path = f"{s.templates_folder}/{name}"
+            await self.found(path, f"template {name!r}", "comms-assistant templates publish")
+        return ok
+
+    async def site(self) -> bool:
+        """The site and its library resolve."""
+        s = self.settings
         try:
-            await docs._drive()  # noqa: SLF001 - resolving site and library is the check
+            await self.adapters.documents._drive()  # noqa: SLF001 - resolving them is the check
         except Exception as error:  # noqa: BLE001
             status, text = status_of(error), str(error)
             if status in {401, 403}:
@@ -168,32 +114,12 @@ class Checker:
                 return self.add(FAIL, "library", text, "set library to one of those names")
             return self.add(FAIL, "site", text, "check site (hostname:/sites/path)")
         self.add(PASS, "site", s.site)
-        self.add(PASS, "library", s.library)
-        if s.uses_sandbox:  # the sandbox provisions itself, as the dispatcher does
-            from comms_assistant.bootstrap import publish_templates
+        return self.add(PASS, "library", s.library)
 
-            with contextlib.suppress(Exception):  # if it fails, the template steps say so
-                await publish_templates(self.app, docs, only_missing=True)
-        ok = True
-        for folder in (s.templates_folder, s.reports_folder):
-            found = await docs.get_by_path(folder)
-            ok &= self.add(
-                PASS if found else FAIL,
-                f"folder {folder!r}",
-                "" if found else "missing",
-                f"create it in {s.library}",
-            )
-        # Not part of `ok`: without it only security incidents' documents cannot be filed.
-        self.security_folder_ok = await self.security_folder()
-        for name in (s.report_template, s.review_template, s.major_incident_template):
-            found = await docs.get_by_path(f"{s.templates_folder}/{name}")
-            self.add(
-                PASS if found else FAIL,
-                f"template {name!r}",
-                "" if found else "missing",
-                "comms-assistant templates publish",
-            )
-        return ok
+    async def found(self, path: str, step: str, fix: str) -> bool:
+        """A step for whether `path` is in the library."""
+        found = await self.adapters.documents.get_by_path(path)
+        return self.add(PASS if found else FAIL, step, "" if found else "missing", fix)
 
     async def security_folder(self) -> bool:
         """The folder a security incident's documents go in: there, and not the shared one.

@@ -29,7 +29,7 @@ from typing import Any
 from aiohttp import web
 
 from comms_assistant.sandbox import person
-from comms_assistant.sandbox.drive_store import Item
+from comms_assistant.sandbox.drive_items import Item
 from comms_assistant.sandbox.faults import FaultError, parse_rules, parse_until
 from comms_assistant.sandbox.files import addressed_item
 from comms_assistant.sandbox.odata import GraphError, ci_get, json_ok, read_json

@@ -9,12 +9,11 @@ from __future__ import annotations
 import mimetypes
 import os
 import shutil
-import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from comms_assistant.sandbox import seed, versions
+from comms_assistant.sandbox import seed, version_store
+from comms_assistant.sandbox.drive_items import Item, item_from_row
 from comms_assistant.sandbox.names import check_name, check_path_length
 from comms_assistant.sandbox.odata import GraphError, iso, now
 from comms_assistant.sandbox.state import TenantState, atomic_write, new_guid, new_item_id
@@ -24,47 +23,6 @@ _MIME = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-
-
-@dataclass(frozen=True)
-class Item:
-    id: str
-    parent_id: str | None
-    name: str
-    is_folder: bool
-    guid: str
-    version: int
-    content_version: int
-    created: str
-    modified: str
-    size: int
-    mtime_ns: int
-
-    @property
-    def etag(self) -> str:
-        return f'"{{{self.guid}}},{self.version}"'
-
-    @property
-    def ctag(self) -> str:
-        return f'"c:{{{self.guid}}},{self.content_version}"'
-
-
-def _item(row: sqlite3.Row) -> Item:
-    return Item(**{key: row[key] for key in row.keys()})  # noqa: SIM118 (Row has no __iter__ keys)
-
-
-def etag_matches(header: str, item: Item) -> bool:
-    """Compare an If-Match value with an item's eTag (or cTag), forgiving quotes and W/."""
-
-    def bare(tag: str) -> str:
-        tag = tag.strip()
-        tag = tag.removeprefix("W/")
-        return tag.strip('"').lower()
-
-    candidates = [part for part in header.split(",") if part.strip()] if header else []
-    # An eTag itself contains a comma ("{GUID},3"): compare the whole header first.
-    wanted = {bare(header)} | {bare(part) for part in candidates}
-    return "*" in wanted or bare(item.etag) in wanted or bare(item.ctag) in wanted
 
 
 class Drive:
@@ -91,7 +49,7 @@ class Drive:
         row = self.db.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
         if row is None:
             raise GraphError(404, "itemNotFound", "The resource could not be found.")
-        return _item(row)
+        return item_from_row(row)
 
     def get(self, item_id: str) -> Item:
         if item_id.lower() == "root":
@@ -119,7 +77,7 @@ class Drive:
             row = self.db.execute(
                 "SELECT * FROM items WHERE parent_id = ? AND name = ?", (folder.id, name)
             ).fetchone()
-        return self._refresh(_item(row)) if row else None
+        return self._refresh(item_from_row(row)) if row else None
 
     def resolve(self, base: Item, path: str) -> Item:
         item = base
@@ -139,7 +97,7 @@ class Drive:
         rows = self.db.execute(
             "SELECT * FROM items WHERE parent_id = ? ORDER BY name", (folder.id,)
         ).fetchall()
-        return [_item(row) for row in rows]
+        return [item_from_row(row) for row in rows]
 
     # -- keeping the db in step with the folder on disk ----------------------------------------
 
@@ -232,7 +190,7 @@ class Drive:
             self.check_new_name(parent, name)
         path = self.disk_path(parent) / (existing.name if existing else name)
         if existing is not None:
-            versions.keep(self.state, existing, path)
+            version_store.keep(self.state, existing, path)
         atomic_write(path, data, self.state.tmp_dir)
         stat = path.stat()
         if existing is None:

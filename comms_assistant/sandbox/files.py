@@ -14,7 +14,8 @@ from typing import Any
 from aiohttp import web
 
 from comms_assistant.sandbox import seed, versions
-from comms_assistant.sandbox.drive_store import Drive, Item, etag_matches
+from comms_assistant.sandbox.drive_items import Item, etag_matches
+from comms_assistant.sandbox.drive_store import Drive
 from comms_assistant.sandbox.odata import GraphError, ci_get, json_ok, read_json
 from comms_assistant.sandbox.routing import Router, base_url, context
 

@@ -21,7 +21,8 @@ from typing import Any
 from aiohttp import web
 
 from comms_assistant.sandbox import seed
-from comms_assistant.sandbox.drive_store import Drive, Item
+from comms_assistant.sandbox.drive_items import Item
+from comms_assistant.sandbox.drive_store import Drive
 from comms_assistant.sandbox.routing import Router, context
 
 SHOWN = 50  # newest first; the folders on disk hold the rest

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 
-from comms_assistant.sandbox.drive_store import Drive, Item
+from comms_assistant.sandbox.drive_items import Item
+from comms_assistant.sandbox.drive_store import Drive
 from comms_assistant.sandbox.odata import GraphError
 
 

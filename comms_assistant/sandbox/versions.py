@@ -9,37 +9,17 @@ content again as a new version (an undo, not a rewind). Old content lives under
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
+from comms_assistant.sandbox.drive_items import Item
+from comms_assistant.sandbox.drive_store import Drive
 from comms_assistant.sandbox.odata import GraphError, json_ok
-
-if TYPE_CHECKING:
-    from comms_assistant.sandbox.drive_store import Drive, Item
-    from comms_assistant.sandbox.state import TenantState
+from comms_assistant.sandbox.version_store import folder
 
 _BY = {"user": {"displayName": "Comms Assistant (sandbox)"}}
-
-
-def _folder(state: TenantState, item_id: str) -> Path:
-    return state.root / ".versions" / item_id
-
-
-def keep(state: TenantState, item: Item, current: Path) -> None:
-    """Keep `item`'s current content as version `content_version` before it is overwritten."""
-    if not current.is_file():
-        return
-    folder = _folder(state, item.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(current, folder / str(item.content_version))
-    state.db.execute(
-        "INSERT OR REPLACE INTO versions (item_id, number, modified, size) VALUES (?, ?, ?, ?)",
-        (item.id, item.content_version, item.modified, item.size),
-    )
 
 
 def _version_json(number: int, modified: str, size: int) -> dict[str, Any]:
@@ -64,7 +44,7 @@ def listing(drive: Drive, item: Item) -> list[dict[str, Any]]:
 def _content(drive: Drive, item: Item, number: int) -> bytes:
     if number == item.content_version:
         return drive.read(item)
-    path = _folder(drive.state, item.id) / str(number)
+    path = folder(drive.state, item.id) / str(number)
     if not path.is_file():
         raise GraphError(404, "itemNotFound", f"Version {number}.0 of the item was not found.")
     return path.read_bytes()
@@ -82,15 +62,9 @@ async def handle(
         if method != "GET":
             raise GraphError(405, "BadRequest", f"The HTTP method '{method}' is not supported.")
         return json_ok({"value": listing(drive, item)})
-    number_match = re.fullmatch(r"(\d+)(?:\.0)?", version)
-    if number_match is None:
-        raise GraphError(400, "invalidRequest", f"'{version}' is not a version id.")
-    number = int(number_match.group(1))
+    number = _number(version)
     if method == "GET" and op == "":
-        for entry in listing(drive, item):
-            if entry["id"] == f"{number}.0":
-                return json_ok(entry)
-        raise GraphError(404, "itemNotFound", f"Version {version} of the item was not found.")
+        return _one(drive, item, number, version)
     if method == "GET" and op == "content":
         return web.Response(
             body=_content(drive, item, number), content_type="application/octet-stream"
@@ -101,3 +75,17 @@ async def handle(
         drive.write(drive.get(item.parent_id or "root"), item.name, content)
         return web.Response(status=204)
     raise GraphError(400, "BadRequest", f"Resource not found for the segment '{op or version}'.")
+
+
+def _number(version: str) -> int:
+    number_match = re.fullmatch(r"(\d+)(?:\.0)?", version)
+    if number_match is None:
+        raise GraphError(400, "invalidRequest", f"'{version}' is not a version id.")
+    return int(number_match.group(1))
+
+
+def _one(drive: Drive, item: Item, number: int, version: str) -> web.StreamResponse:
+    for entry in listing(drive, item):
+        if entry["id"] == f"{number}.0":
+            return json_ok(entry)
+    raise GraphError(404, "itemNotFound", f"Version {version} of the item was not found.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -13,6 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from cli_helper import run_cli
 from docx_text import document_text
 
 from comms_assistant.adapters.card_rules import validate_card
@@ -42,15 +42,6 @@ main()
 """
 
 
-def cli(start: datetime | None = None) -> list[str]:
-    if start is not None:
-        return [sys.executable, "-c", AT_ANOTHER_TIME, start.isoformat()]
-    installed = Path(sys.executable).parent / "comms-assistant"
-    if installed.exists():
-        return [str(installed)]
-    return [sys.executable, "-m", "comms_assistant.entrypoints.cli"]
-
-
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
@@ -58,11 +49,8 @@ def home(tmp_path: Path) -> Path:
 
 def invoke(home: Path, *args: str, start: datetime | None = None) -> subprocess.CompletedProcess:
     """One `comms-assistant` process, with only the home folder set (and the clock's start)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMS_ASSISTANT_")}
-    env["COMMS_ASSISTANT_HOME"] = str(home)
-    return subprocess.run(
-        [*cli(start), *args], env=env, cwd=home.parent, capture_output=True, text=True, timeout=120
-    )
+    at_another_time = [sys.executable, "-c", AT_ANOTHER_TIME, start.isoformat()] if start else None
+    return run_cli(home, *args, command=at_another_time)
 
 
 def run(

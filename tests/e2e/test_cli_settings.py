@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import random
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-
-def cli(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    installed = Path(sys.executable).parent / "comms-assistant"
-    command = (
-        [str(installed)]
-        if installed.exists()
-        else [sys.executable, "-m", "comms_assistant.entrypoints.cli"]
-    )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("COMMS_ASSISTANT_")}
-    clean |= {"COMMS_ASSISTANT_HOME": str(home)} | env
-    return subprocess.run(
-        [*command, *args], env=clean, cwd=home.parent, capture_output=True, text=True, timeout=120
-    )
-
+from cli_helper import run_cli
 
 REAL_TENANT = {
     "COMMS_ASSISTANT_GRAPH_URL": "https://graph.microsoft.com/v1.0",
@@ -49,7 +33,7 @@ def one_line_and_2(result: subprocess.CompletedProcess) -> str:
 def test_a_real_tenant_without_a_way_to_sign_in_is_told_what_to_set(tmp_path: Path) -> None:
     home = tmp_path / "home"
     tenant = REAL_TENANT
-    opened = cli(home, "run", "open Find is slow p3 services: find", "--as", "a@example.org",
+    opened = run_cli(home, "run", "open Find is slow p3 services: find", "--as", "a@example.org",
                  **tenant)  # fmt: skip
     assert opened.returncode == 2, opened.stdout + opened.stderr
     assert "is open at P3" in opened.stdout, "the change was stored and answered first"
@@ -58,7 +42,7 @@ def test_a_real_tenant_without_a_way_to_sign_in_is_told_what_to_set(tmp_path: Pa
 
 
 def test_an_invalid_setting_names_the_variable(tmp_path: Path) -> None:
-    result = cli(tmp_path / "home", "run", "status", COMMS_ASSISTANT_PROFILE="nhs")
+    result = run_cli(tmp_path / "home", "run", "status", COMMS_ASSISTANT_PROFILE="nhs")
     assert result.returncode == 2
     assert "Settings problem" in result.stderr and "nhs" in result.stderr
     assert "Traceback" not in result.stderr
@@ -66,7 +50,7 @@ def test_an_invalid_setting_names_the_variable(tmp_path: Path) -> None:
 
 def test_a_real_tenant_must_name_its_own_identities(tmp_path: Path) -> None:
     partial = {k: v for k, v in REAL_TENANT.items() if not k.endswith(("_SITE", "_TEAM_ID"))}
-    result = cli(tmp_path / "home", "run", "status", **partial)
+    result = run_cli(tmp_path / "home", "run", "status", **partial)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert "COMMS_ASSISTANT_SITE" in result.stderr and "COMMS_ASSISTANT_TEAM_ID" in result.stderr
@@ -79,12 +63,14 @@ def test_a_list_or_table_setting_that_is_not_json_is_named_with_its_shape(
     tmp_path: Path,
 ) -> None:
     for command in (["run", "status"], ["worker", "--once"], ["deliver"], ["serve"]):
-        result = cli(tmp_path / "home", *command, COMMS_ASSISTANT_TEAMS_WEBHOOKS="{not json")
+        result = run_cli(tmp_path / "home", *command, COMMS_ASSISTANT_TEAMS_WEBHOOKS="{not json")
         assert one_line_and_2(result) == (
             "comms-assistant: COMMS_ASSISTANT_TEAMS_WEBHOOKS is not valid JSON: "
             'expected {"destination": "https://..."}'
         ), command
-    listed = cli(tmp_path / "home", "run", "status", COMMS_ASSISTANT_BOT_ALLOWED="a@example.org")
+    listed = run_cli(
+        tmp_path / "home", "run", "status", COMMS_ASSISTANT_BOT_ALLOWED="a@example.org"
+    )
     assert one_line_and_2(listed) == (
         "comms-assistant: COMMS_ASSISTANT_BOT_ALLOWED is not valid JSON: expected "
         '["person@example.org"]'
@@ -94,7 +80,7 @@ def test_a_list_or_table_setting_that_is_not_json_is_named_with_its_shape(
 @pytest.mark.parametrize("damage", ["random bytes", "truncated", "zeroed pages"])
 def test_a_damaged_state_db_is_named_and_left_as_it_was(tmp_path: Path, damage: str) -> None:
     home = tmp_path / "home"
-    opened = cli(home, "run", "open Find is slow p3 services: find", "--as", "a@example.org",
+    opened = run_cli(home, "run", "open Find is slow p3 services: find", "--as", "a@example.org",
                  "--no-wait")  # fmt: skip
     assert opened.returncode == 0, opened.stdout + opened.stderr
     database = home / "state.db"
@@ -109,7 +95,7 @@ def test_a_damaged_state_db_is_named_and_left_as_it_was(tmp_path: Path, damage: 
     }[damage]
     database.write_bytes(damaged)
     for command in (["run", "status"], ["worker", "--once"], ["deliver"]):
-        line = one_line_and_2(cli(home, *command))
+        line = one_line_and_2(run_cli(home, *command))
         assert line == (
             f"comms-assistant: {database} is not a database this program can read (it may be "
             "damaged): move it aside and run again; nothing has been changed."
@@ -121,7 +107,7 @@ def test_a_damaged_sandbox_tenant_db_is_named(tmp_path: Path) -> None:
     home = tmp_path / "home"
     (home / "sandbox").mkdir(parents=True)
     (home / "sandbox" / "tenant.db").write_bytes(random.Random(14).randbytes(8192))
-    opened = cli(home, "run", "open Find is slow p3 services: find", "--as", "a@example.org")
+    opened = run_cli(home, "run", "open Find is slow p3 services: find", "--as", "a@example.org")
     assert "is open at P3" in opened.stdout
     line = one_line_and_2(opened)
     assert line.startswith(f"comms-assistant: {home / 'sandbox' / 'tenant.db'} is not a database")
@@ -130,6 +116,6 @@ def test_a_damaged_sandbox_tenant_db_is_named(tmp_path: Path) -> None:
 
 def test_a_settings_file_that_is_not_toml_is_named(tmp_path: Path) -> None:
     (tmp_path / "comms-assistant.toml").write_text('timezone = "Europe/London\n')
-    line = one_line_and_2(cli(tmp_path / "home", "run", "status"))
+    line = one_line_and_2(run_cli(tmp_path / "home", "run", "status"))
     assert f"{tmp_path / 'comms-assistant.toml'} is not valid TOML" in line
     assert "line 1" in line

@@ -10,12 +10,12 @@ import asyncio
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from cli_helper import cli_command
 
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
@@ -110,7 +110,7 @@ def test_the_cli_prints_the_fix_and_exits_1(tmp_path: Path, sandbox: SandboxTena
         "COMMS_ASSISTANT_HOME": str(tmp_path / "home"),
     }
     env.pop("COMMS_ASSISTANT_GRAPH_URL", None)
-    cli = [sys.executable, "-m", "comms_assistant.entrypoints.cli", "graph", "check"]
+    cli = [*cli_command(), "graph", "check"]
     done = subprocess.run(cli, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "✗ site" in done.stdout

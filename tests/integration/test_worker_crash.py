@@ -11,7 +11,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -20,6 +19,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import httpx
+from cli_helper import cli_command
 
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.word.read import read_timeline
@@ -30,15 +30,6 @@ from comms_assistant.sandbox import SandboxTenant, seed
 
 KILLS = 8
 INCIDENTS = 4
-
-
-def cli() -> list[str]:
-    installed = Path(sys.executable).parent / "comms-assistant"
-    return (
-        [str(installed)]
-        if installed.exists()
-        else [sys.executable, "-m", "comms_assistant.entrypoints.cli"]
-    )
 
 
 def started(worker: subprocess.Popen[str], timeout: float = 120.0) -> bool:
@@ -160,7 +151,7 @@ def test_killing_the_worker_again_and_again_loses_nothing_and_sends_nothing_twic
             errors = tmp_path / f"worker-{kill}.err"
             with errors.open("w") as stderr:
                 worker = subprocess.Popen(
-                    [*cli(), "worker"],
+                    [*cli_command(), "worker"],
                     env=env,
                     cwd=tmp_path,
                     stdout=subprocess.PIPE,
@@ -178,7 +169,7 @@ def test_killing_the_worker_again_and_again_loses_nothing_and_sends_nothing_twic
         httpx.delete(f"{sandbox.base_url}/_sandbox/faults").raise_for_status()
         time.sleep(1.2)  # the last killed worker's leases run out
         finish = subprocess.run(
-            [*cli(), "deliver", "--timeout", "120"],
+            [*cli_command(), "deliver", "--timeout", "120"],
             env=env,
             cwd=tmp_path,
             capture_output=True,

@@ -5,14 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner
+from cli_helper import invoke
 
 from comms_assistant.adapters.contacts import default_contacts_dir, load_directory
-from comms_assistant.entrypoints.cli import app
 
 
 def test_the_shipped_directory_checks_clean_and_shows_who_hears_each_priority() -> None:
-    result = CliRunner().invoke(app, ["contacts", "check", str(default_contacts_dir())])
+    result = invoke("contacts", "check", str(default_contacts_dir()))
     assert result.exit_code == 0, result.output
     assert "No problems found." in result.output
     apply = result.output.split("Apply for teacher training (apply)")[1].split("\n\n")[0]
@@ -39,7 +38,7 @@ def test_every_problem_is_reported_with_its_file_and_line(tmp_path: Path) -> Non
         csv.write("payments,Teacher payments,,billing,\n")  # line 6
     with (folder / "routing.csv").open("a") as csv:
         csv.write("director,P1,no,no\n")  # line 16
-    result = CliRunner().invoke(app, ["contacts", "check", str(folder)])
+    result = invoke("contacts", "check", str(folder))
     assert result.exit_code == 1
     for expected in (
         f'contacts.csv, line {n}: email "sam.example.org" is not an email address',
@@ -70,7 +69,7 @@ def test_a_control_character_is_a_problem_and_a_formula_a_warning(tmp_path: Path
     with (folder / "contacts.csv").open("a", encoding="utf-8") as csv:
         csv.write("Sam\x00 Jones,sam@example.org,stakeholder,,apply,P2,email\n")  # line n
         csv.write("=cmd|' /C calc'!A0,kit@example.org,stakeholder,,apply,P2,email\n")  # line n + 1
-    result = CliRunner().invoke(app, ["contacts", "check", str(folder)])
+    result = invoke("contacts", "check", str(folder))
     assert result.exit_code == 1  # for the control character
     problems, rest = result.output.split("1 warning(s) to check:")
     assert problems.startswith("1 problem(s) to fix:")
@@ -89,7 +88,7 @@ def test_warnings_alone_leave_the_exit_status_at_zero(tmp_path: Path) -> None:
     n = next_line(folder)
     with (folder / "contacts.csv").open("a", encoding="utf-8") as csv:
         csv.write("@Kit,kit@example.org,stakeholder,,apply,P2,email\n")  # line n
-    result = CliRunner().invoke(app, ["contacts", "check", str(folder)])
+    result = invoke("contacts", "check", str(folder))
     assert result.exit_code == 0, result.output
     assert result.output.startswith("No problems found.\n\n1 warning(s) to check:\n")
     assert f'  - contacts.csv, line {n}: name "@Kit" starts with "@"' in result.output

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
+
+from cli_helper import cli_command
 
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints.init_config import render, write_config
@@ -60,7 +61,7 @@ def test_it_refuses_to_overwrite_without_force(tmp_path: Path, capsys) -> None:
 
 def test_the_cli_command_writes_the_file_in_the_working_folder(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMMS_ASSISTANT_")}
-    cli = [sys.executable, "-m", "comms_assistant.entrypoints.cli", "init"]
+    cli = [*cli_command(), "init"]
     done = subprocess.run(cli, capture_output=True, text=True, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "comms-assistant.toml").read_text() == render()

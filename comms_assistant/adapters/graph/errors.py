@@ -84,16 +84,28 @@ def to_port_error(exc: BaseException, *, action: str) -> DeliveryError:
     from kiota_abstractions.api_error import APIError
 
     if isinstance(exc, APIError):
-        status = exc.response_status_code
-        code, message = _graph_code_and_message(exc)
-        if status is None:
-            return DeliveryError(f"{action} failed: {message or type(exc).__name__}")
-        return from_status(
-            int(status), action=action, code=code, message=message, headers=exc.response_headers
-        )
+        return _from_api_error(exc, action)
     if isinstance(exc, httpx.HTTPStatusError):
         response = exc.response
         return from_status(response.status_code, action=action, headers=response.headers)
+    found = _without_answer(exc, action)
+    if found is None:
+        raise exc
+    return found
+
+
+def _from_api_error(exc: Any, action: str) -> DeliveryError:
+    status = exc.response_status_code
+    code, message = _graph_code_and_message(exc)
+    if status is None:
+        return DeliveryError(f"{action} failed: {message or type(exc).__name__}")
+    return from_status(
+        int(status), action=action, code=code, message=message, headers=exc.response_headers
+    )
+
+
+def _without_answer(exc: BaseException, action: str) -> DeliveryError | None:
+    """A failure before Graph answered (a timeout, the network, the token); None if unknown."""
     if isinstance(exc, httpx.TimeoutException):
         return DeliveryError(f"{action} failed: timed out ({type(exc).__name__})", retryable=True)
     if isinstance(exc, httpx.TransportError):
@@ -110,7 +122,7 @@ def to_port_error(exc: BaseException, *, action: str) -> DeliveryError:
         return DeliveryError(f"{action} failed: token endpoint unreachable", retryable=True)
     if isinstance(exc, TimeoutError):
         return DeliveryError(f"{action} failed: timed out", retryable=True)
-    raise exc
+    return None
 
 
 @contextmanager

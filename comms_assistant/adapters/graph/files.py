@@ -222,33 +222,12 @@ class GraphDocumentStore:
         deadline = time.monotonic() + self._copy_timeout
         delay = 0.05
         while True:
-            try:
-                response = await self._monitor.get(monitor)
-            except httpx.HTTPError as exc:
-                raise to_port_error(exc, action=f"copy to {target_path!r} (monitor)") from exc
-            if response.status_code == 303:
-                # OneDrive answers "See Other" pointing at the finished item.
+            status = await self._monitor_says(monitor, target_path)
+            if status is None:
                 return None
-            if response.status_code >= 400:
-                raise from_status(
-                    response.status_code,
-                    action=f"copy to {target_path!r} (monitor)",
-                    headers=response.headers,
-                )
-            status = _monitor_status(response)
             reported = str(status.get("status", ""))
-            state = reported.lower()
-            if state == "completed":
-                return status.get("resourceId") or None
-            if state == "failed":
-                error = status.get("error") or {}
-                if error.get("code") == "nameAlreadyExists":
-                    return None
-                raise DeliveryError(
-                    f"copy to {target_path!r} failed: {error.get('code', '')} "
-                    f"{error.get('message', '')}".strip(),
-                    retryable=False,
-                )
+            if reported.lower() in ("completed", "failed"):
+                return _copied(status, target_path)
             if time.monotonic() + delay > deadline:
                 raise DeliveryError(
                     f"copy to {target_path!r} still {reported or 'pending'} after "
@@ -257,6 +236,38 @@ class GraphDocumentStore:
                 )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+    async def _monitor_says(self, monitor: str, target_path: str) -> dict[str, Any] | None:
+        """The copy monitor's status; None when it already points at the finished item."""
+        try:
+            response = await self._monitor.get(monitor)
+        except httpx.HTTPError as exc:
+            raise to_port_error(exc, action=f"copy to {target_path!r} (monitor)") from exc
+        if response.status_code == 303:
+            # OneDrive answers "See Other" pointing at the finished item.
+            return None
+        if response.status_code >= 400:
+            raise from_status(
+                response.status_code,
+                action=f"copy to {target_path!r} (monitor)",
+                headers=response.headers,
+            )
+        return _monitor_status(response)
+
+
+def _copied(status: dict[str, Any], target_path: str) -> str | None:
+    """The new item's id from a finished copy's status; None when it gives none or the name
+    was already taken."""
+    if str(status.get("status", "")).lower() == "completed":
+        return status.get("resourceId") or None
+    error = status.get("error") or {}
+    if error.get("code") == "nameAlreadyExists":
+        return None
+    raise DeliveryError(
+        f"copy to {target_path!r} failed: {error.get('code', '')} "
+        f"{error.get('message', '')}".strip(),
+        retryable=False,
+    )
 
 
 def _monitor_status(response: httpx.Response) -> dict[str, Any]:

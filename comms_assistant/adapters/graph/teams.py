@@ -180,29 +180,15 @@ class GraphTeamsPoster:
         team_name, _, channel_name = names.partition("/")
         with translated("list the teams the account has joined"):
             teams = await self._client.me.joined_teams.get()
-        team = next(
-            (
-                t
-                for t in (teams.value if teams else None) or []
-                if (t.display_name or "").casefold() == team_name.strip().casefold()
-            ),
-            None,
-        )
-        if team is None or not team.id:
+        team = _named(teams, team_name)
+        if team is None:
             raise DeliveryError(
                 f'no team named "{team_name}" that the posting account belongs to', retryable=False
             )
         with translated(f"list the channels of {team_name}"):
             channels = await self._client.teams.by_team_id(team.id).channels.get()
-        channel = next(
-            (
-                c
-                for c in (channels.value if channels else None) or []
-                if (c.display_name or "").casefold() == channel_name.strip().casefold()
-            ),
-            None,
-        )
-        if channel is None or not channel.id:
+        channel = _named(channels, channel_name)
+        if channel is None:
             raise DeliveryError(
                 f'no channel named "{channel_name}" in the team "{team_name}"', retryable=False
             )
@@ -262,3 +248,13 @@ class GraphTeamsPoster:
             if any(a.id == attachment_id for a in posted.attachments or []) and posted.id:
                 return str(posted.id)
         return None
+
+
+def _named(page: Any, name: str) -> Any:
+    """The team or channel in Graph's `page` whose display name is `name` (any case), if it has
+    an id."""
+    wanted = name.strip().casefold()
+    for found in (page.value if page else None) or []:
+        if (found.display_name or "").casefold() == wanted:
+            return found if found.id else None
+    return None
