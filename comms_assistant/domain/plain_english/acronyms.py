@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from comms_assistant.domain.plain_english.frequency import zipf
 from comms_assistant.domain.plain_english.lexicon import shipped_words, word_set
 from comms_assistant.domain.plain_english.model import Finding, Rule
 from comms_assistant.domain.plain_english.text import Sentence, Token
@@ -34,8 +35,6 @@ TIME_ZONE_ADVICE = 'Give the time in UK time, e.g. "3pm", or say which country\'
 
 def acronyms(sentences: Sequence[Sentence], text: str, known: frozenset[str]) -> list[Finding]:
     """The first use of each acronym that is neither common nor explained in brackets."""
-    from comms_assistant.domain.plain_english.jargon import zipf  # shares its cache
-
     findings = []
     explained: set[str] = set(common_acronyms()) | known
     for sentence in sentences:

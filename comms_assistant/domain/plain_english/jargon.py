@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from comms_assistant.domain.plain_english.acronyms import looks_like_acronym
+from comms_assistant.domain.plain_english.frequency import zipf
 from comms_assistant.domain.plain_english.lexicon import (
     GLOSSARY,
     Lexicon,
@@ -297,17 +298,6 @@ def _frequencies() -> dict[str, float]:
     from wordfreq import get_frequency_dict
 
     return get_frequency_dict("en")
-
-
-def zipf(variants: Iterable[str]) -> float:
-    return max(_zipf(v) for v in variants)
-
-
-@lru_cache(maxsize=65536)
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency  # loaded on first use: it reads its data file then
-
-    return zipf_frequency(word, "en")
 
 
 def jargon_list() -> Lexicon:

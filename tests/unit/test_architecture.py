@@ -1,0 +1,129 @@
+"""The house's rules, read from the code itself (issue 19).
+
+- The domain imports no SQLAlchemy and nothing under comms_assistant.adapters: it is pure.
+- The service layer is on its way there: the modules that still reach the store or an adapter
+  are listed in SERVICE_NOT_YET, each with what it still imports. A new reach fails; so does a
+  listed one that has gone, so that the list only ever shrinks and says what is left.
+- No function is more complex than 15 (radon's cyclomatic complexity) and no module is longer
+  than 300 lines outside the sandbox, apart from the listed ones, which likewise only shrink.
+
+The import rules read every import statement, those inside functions and under TYPE_CHECKING
+included: a deferred import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from radon.complexity import cc_visit
+
+PACKAGE = Path(__file__).resolve().parents[2] / "comms_assistant"
+FORBIDDEN = ("sqlalchemy", "comms_assistant.adapters")
+MOST_COMPLEX = 15
+LONGEST = 300
+
+# What each service module still imports that belongs below it. The unit of work (issue 19's
+# next step) removes these: the store's rows and sessions behind a repository, the renderers
+# and Word builders behind ports handed over by bootstrap.py.
+SERVICE_NOT_YET: dict[str, set[str]] = {
+    "cadence.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "comms_sent.py": {"comms_assistant.adapters"},
+    "deliveries.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "delivery_kinds.py": {"comms_assistant.adapters"},
+    "dispatcher.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "document_state.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "documents.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "finding.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "handle.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "lead_notices.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "lessons_watch.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "living_card.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "major_report.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "messaging.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "pacing.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "replies.py": {"comms_assistant.adapters"},
+    "report_lock.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "status_text.py": {"comms_assistant.adapters"},
+}
+
+# Functions above MOST_COMPLEX, by "<module path>:<name>", with their complexity when listed.
+TOO_COMPLEX: dict[str, int] = {}
+
+# Modules longer than LONGEST lines, with their length when listed.
+TOO_LONG: dict[str, int] = {}
+
+
+def modules(under: Path) -> list[Path]:
+    return sorted(p for p in under.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def imported(path: Path) -> set[str]:
+    """Every module `path` imports, wherever the statement is."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def reaches(path: Path) -> set[str]:
+    """Which of FORBIDDEN `path` imports."""
+    found = imported(path)
+    return {
+        rule for rule in FORBIDDEN for name in found if name == rule or name.startswith(rule + ".")
+    }
+
+
+def name_of(path: Path) -> str:
+    return path.relative_to(PACKAGE).as_posix()
+
+
+def outside_the_sandbox() -> list[Path]:
+    return [p for p in modules(PACKAGE) if "sandbox" not in p.relative_to(PACKAGE).parts]
+
+
+def test_the_domain_imports_no_database_and_no_adapter() -> None:
+    offenders = {name_of(p): sorted(r) for p in modules(PACKAGE / "domain") if (r := reaches(p))}
+    assert offenders == {}
+
+
+def test_the_service_layer_reaches_below_it_only_where_listed_and_the_list_shrinks() -> None:
+    found = {
+        p.relative_to(PACKAGE / "service").as_posix(): r
+        for p in modules(PACKAGE / "service")
+        if (r := reaches(p))
+    }
+    new = {m: sorted(r - SERVICE_NOT_YET.get(m, set())) for m, r in found.items()}
+    assert {m: r for m, r in new.items() if r} == {}, "a service module reaches a new layer"
+    gone = {m: sorted(r - found.get(m, set())) for m, r in SERVICE_NOT_YET.items()}
+    assert {m: r for m, r in gone.items() if r} == {}, "cleaned up: take it off SERVICE_NOT_YET"
+
+
+def test_no_function_is_more_complex_than_15_apart_from_the_listed_ones() -> None:
+    found: dict[str, int] = {}
+    for path in outside_the_sandbox():
+        for block in cc_visit(path.read_text()):
+            if block.complexity > MOST_COMPLEX:
+                found[f"{name_of(path)}:{block.name}"] = block.complexity
+    assert {k: v for k, v in found.items() if v > TOO_COMPLEX.get(k, MOST_COMPLEX)} == {}
+    assert sorted(set(TOO_COMPLEX) - set(found)) == [], "simpler now: take it off TOO_COMPLEX"
+
+
+def test_no_module_is_longer_than_300_lines_apart_from_the_listed_ones() -> None:
+    found = {name_of(p): n for p in outside_the_sandbox() if (n := len(p.read_text().splitlines())) > LONGEST}
+    assert {k: v for k, v in found.items() if v > TOO_LONG.get(k, LONGEST)} == {}
+    assert sorted(set(TOO_LONG) - set(found)) == [], "shorter now: take it off TOO_LONG"
+
+
+def test_the_rules_see_imports_inside_functions_and_type_checking_blocks(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from sqlalchemy.orm import Session\n"
+        "def f():\n    from comms_assistant.adapters import store\n"
+    )
+    assert reaches(module) == {"sqlalchemy", "comms_assistant.adapters"}
