@@ -18,9 +18,9 @@ from comms_assistant.domain.incident import (
     Priority,
     Role,
     TimelineEntry,
-    holding_note,
 )
 from comms_assistant.domain.messages import MessageKind
+from comms_assistant.domain.timeline import holding_note
 
 # Stakeholders hear who leads it and who speaks for it; the other roles are the responders'
 # business (the scribe, the tech and support leads).

@@ -8,6 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from comms_assistant.domain.incident_facts import (
+    advice_text,
+    fact_changes,
+    one_line,
+    require_text,
+    service_keys,
+)
 from comms_assistant.domain.incident_kinds import (
     DomainError,
     EntryKind,
@@ -15,30 +22,13 @@ from comms_assistant.domain.incident_kinds import (
     Role,
     Status,
 )
+from comms_assistant.domain.timeline import HOLDING_NOTE, TimelineEntry
 
-# DomainError, Priority, Status, Role and EntryKind live in incident_kinds; code reads them
-# from here, as before.
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One timestamped line of the incident's record.
-
-    `seq` numbers entries within their incident from 1, so a document that already shows entry 7
-    can tell it apart from entry 8 without looking at the text.
-    """
-
-    seq: int
-    at: datetime
-    who: str
-    kind: EntryKind
-    text: str
+# DomainError, Priority, Status, Role and EntryKind live in incident_kinds and TimelineEntry in
+# timeline; code reads them from here, as before. How facts are read: incident_facts.
 
 
 RESTRICTED_TITLE = "Restricted security incident"
-# `do nothing`: the comms lead said readers need do nothing, which messages then say. No advice
-# at all ("") means nobody said, and messages leave the section out rather than invent it.
-ADVICE_NOTHING = "nothing"
 
 
 @dataclass(frozen=True)
@@ -92,7 +82,7 @@ class Incident:
     ) -> Incident:
         """Whoever declares an incident leads it, unless they name someone else as its incident
         lead (`lead`), or nobody (`lead=""`: someone takes the role later with 'lead me')."""
-        title = " ".join(title.split())
+        title = one_line(title)
         if not title:
             raise DomainError("An incident needs a title: say what is wrong in a few words.")
         _require_aware(now)
@@ -100,12 +90,12 @@ class Incident:
             reference=reference,
             title=title,
             priority=priority,
-            impact=" ".join(impact.split()),
-            services=tuple(dict.fromkeys(s.strip().lower() for s in services if s.strip())),
+            impact=one_line(impact),
+            services=service_keys(services),
             declared_by=who,
             declared_at=now,
             security=security,
-            advice=_advice(advice),
+            advice=advice_text(advice),
             priority_history=[PriorityChange(now, priority)],
             declared_title=title,
         )
@@ -161,10 +151,10 @@ class Incident:
         """An update; `impact` and `advice`, when given, become the incident's current ones
         (each its own timeline entry, before the update's)."""
         self._require_open("post an update")
-        text = _require_text(text, "An update needs some words: what can people do or not do now?")
-        if impact is not None and _one_line(impact) != self.impact:
+        text = require_text(text, "An update needs some words: what can people do or not do now?")
+        if impact is not None and one_line(impact) != self.impact:
             self.change_facts(who=who, now=now, impact=impact)
-        if advice is not None and _advice(advice) != self.advice:
+        if advice is not None and advice_text(advice) != self.advice:
             self.change_facts(who=who, now=now, advice=advice)
         return self._record(now, who, EntryKind.UPDATE, text)
 
@@ -181,37 +171,13 @@ class Incident:
         """Give the title, the impact, the services or the readers' advice a new current value:
         every later message and document shows it, and none the one it replaced."""
         self._require_open("change what it says")
-        changes: list[tuple[str, str]] = []
-        if title is not None:
-            title = _require_text(title, "A title needs some words: what is wrong?")
-            if title != self.title:
-                self.title = title
-                changes.append(("The title is now", title))
-        if impact is not None:
-            impact = _require_text(impact, "Say who is affected now, and how: 'impact <text>'.")
-            if impact != self.impact:
-                self.impact = impact
-                changes.append(("The impact is now", impact))
-        if services is not None:
-            named = tuple(dict.fromkeys(s.strip().lower() for s in services if s.strip()))
-            if not named:
-                raise DomainError("Name the services affected: 'services apply, find'.")
-            if named != self.services:
-                self.services = named
-                changes.append(("The services affected are now", ", ".join(named)))
-        if advice is not None:
-            advice = _advice(advice)
-            if not advice:
-                raise DomainError("Say what readers should do: 'do <text>', or 'do nothing'.")
-            if advice != self.advice:
-                self.advice = advice
-                shown = "nothing" if advice == ADVICE_NOTHING else advice
-                changes.append(("What readers should do is now", shown))
+        given = {"title": title, "impact": impact, "services": services, "advice": advice}
+        changes = fact_changes(self, given)
         if not changes:
             raise DomainError(f"{self.reference} already says that: nothing was changed.")
-        return [
-            self._record(now, who, EntryKind.FACTS, f"{label}: {value}") for label, value in changes
-        ]
+        for change in changes:
+            setattr(self, change.fact.name, change.value)
+        return [self._record(now, who, EntryKind.FACTS, change.text) for change in changes]
 
     def change_priority(
         self, priority: Priority, *, who: str, now: datetime, reason: str = ""
@@ -225,7 +191,7 @@ class Incident:
         self.priority_history.append(PriorityChange(now, priority))
         text = f"{who} changed the priority from {before.label} to {priority.label}"
         if reason.strip():
-            text += f": {' '.join(reason.split())}"
+            text += f": {one_line(reason)}"
         return self._record(now, who, EntryKind.PRIORITY, text)
 
     def assign(self, role: Role, person: str, *, who: str, now: datetime) -> TimelineEntry:
@@ -273,26 +239,24 @@ class Incident:
         if late_since is not None:
             minutes = max(1, round((now - late_since).total_seconds() / 60))
             text += f" (late: it was due {minutes} minutes earlier)"
-        note = " ".join(note.split())
+        note = one_line(note)
         if note:
             text += f"{HOLDING_NOTE}{note}"
         return self._record(now, who, EntryKind.HOLDING, text)
 
     def record_prompt(self, text: str, *, who: str, now: datetime) -> TimelineEntry:
         self._require_open("prompt its leads")
-        return self._record(
-            now, who, EntryKind.PROMPT, _require_text(text, "A prompt needs words.")
-        )
+        return self._record(now, who, EntryKind.PROMPT, require_text(text, "A prompt needs words."))
 
     def log(self, text: str, *, who: str, now: datetime) -> TimelineEntry:
         if self.status is Status.CLOSED:
             raise DomainError(f"{self.reference} is closed: its record can no longer change.")
-        text = _require_text(text, "A log entry needs some words: what happened?")
+        text = require_text(text, "A log entry needs some words: what happened?")
         return self._record(now, who, EntryKind.LOG, text)
 
     def resolve(self, resolution: str, *, who: str, now: datetime) -> TimelineEntry:
         self._require_open("close it")
-        resolution = _require_text(
+        resolution = require_text(
             resolution, "Say what fixed it: 'close <what was done to restore the service>'."
         )
         self.status = Status.RESOLVED
@@ -321,34 +285,6 @@ class Incident:
         entry = TimelineEntry(len(self.timeline) + 1, now, who, kind, text)
         self.timeline.append(entry)
         return entry
-
-
-# The timeline keeps only text: a holding update's added words follow this marker in its entry.
-HOLDING_NOTE = ". Added: "
-
-
-def holding_note(entry: TimelineEntry) -> str:
-    """The words a lead added to a holding update (`holding <text>`), or ""."""
-    if entry.kind is not EntryKind.HOLDING:
-        return ""
-    return entry.text.partition(HOLDING_NOTE)[2]
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _advice(text: str) -> str:
-    """What readers should do, one line; "nothing" however it was said ("Nothing.")."""
-    text = _one_line(text)
-    return ADVICE_NOTHING if text.rstrip(".!").lower() == ADVICE_NOTHING else text
-
-
-def _require_text(text: str, message: str) -> str:
-    text = " ".join(text.split())
-    if not text:
-        raise DomainError(message)
-    return text
 
 
 def _require_aware(now: datetime) -> None:

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain.cadence import next_update_due
-from comms_assistant.domain.incident import ADVICE_NOTHING, Incident, Role
+from comms_assistant.domain.incident import Incident, Role
+from comms_assistant.domain.incident_facts import ADVICE_NOTHING
 from comms_assistant.domain.policy import Policy
 from comms_assistant.domain.times import zone_name
 

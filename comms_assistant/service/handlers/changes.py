@@ -1,0 +1,79 @@
+"""The steps every change to an incident shares: store it, queue its deliveries, confirm.
+
+The change, its timeline entry and the deliveries it implies are flushed together before the
+reply is written, so whatever happens next, nothing the person said is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from comms_assistant.adapters import store
+from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.domain import commands as c
+from comms_assistant.domain.audiences import Contact
+from comms_assistant.domain.file_names import filing_folder
+from comms_assistant.domain.incident import TimelineEntry
+from comms_assistant.domain.messages import MessageKind
+from comms_assistant.service.deliveries import MessagePlan
+from comms_assistant.service.handlers.context import Context, Reply
+from comms_assistant.service.replies import confirmation
+
+
+@dataclass
+class Changed:
+    """A change stored: its entry, the message it sent (if any) and every delivery queued."""
+
+    entry: TimelineEntry
+    plan: MessagePlan | None
+    queued: list[OutboxRow]
+
+
+def record(
+    ctx: Context,
+    entry: TimelineEntry,
+    kind: MessageKind | None,
+    *,
+    extra: tuple[Contact, ...] = (),
+) -> Changed:
+    """Store the chosen incident as changed, refresh its report and, for `kind`, message its
+    audience (and `extra`, the people a `notify` adds)."""
+    row, incident = ctx.row, ctx.incident
+    store.write_incident(row, incident)
+    ctx.session.flush()
+    queued = [ctx.planner.report(ctx.session, row, entry, ctx.now)]
+    plan = None
+    if kind is not None:
+        plan = ctx.planner.message(ctx.session, row, incident, kind, entry, ctx.now, extra=extra)
+        queued += plan.rows
+    return Changed(entry, plan, queued)
+
+
+def answer(ctx: Context, command: c.Command, changed: Changed, *, major: bool = False) -> Reply:
+    """The confirmation, once everything the change implies is flushed."""
+    ctx.session.flush()
+    text = confirm(ctx, command, changed.entry, changed.plan, major=major)
+    deliveries = tuple(q.id for q in changed.queued)
+    return Reply(text, reference=ctx.row.reference, deliveries=deliveries)
+
+
+def confirm(
+    ctx: Context,
+    command: c.Command,
+    entry: TimelineEntry,
+    plan: MessagePlan | None,
+    *,
+    major: bool = False,
+) -> str:
+    row, ports = ctx.row, ctx.ports
+    return confirmation(
+        command,
+        row,
+        ctx.incident,
+        entry,
+        plan,
+        major=major,
+        tz=ports.tz,
+        folder=filing_folder(row.security, ports.reports_folder, ports.security_reports_folder),
+        policy=ctx.policy,
+    )

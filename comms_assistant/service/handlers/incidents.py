@@ -1,0 +1,159 @@
+"""Handlers that change the incident itself: open, priority, facts, status, log, close, review,
+and the lessons learnt copied into its Major Incident report."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from comms_assistant.adapters import outbox, store
+from comms_assistant.adapters.store import IncidentRow, OutboxRow
+from comms_assistant.domain import commands as c
+from comms_assistant.domain.file_names import report_name, review_name
+from comms_assistant.domain.incident import Incident, format_reference
+from comms_assistant.domain.messages import MessageKind
+from comms_assistant.domain.related import related_services
+from comms_assistant.service.deliveries import major_incident
+from comms_assistant.service.delivery_kinds import DeliveryKind
+from comms_assistant.service.finding import Refused
+from comms_assistant.service.handlers.changes import answer, confirm, record
+from comms_assistant.service.handlers.context import Context, Reply
+from comms_assistant.service.handlers.roles import may_resolve
+from comms_assistant.service.replies import neighbours_text
+
+
+def open_incident(command: c.Open, ctx: Context) -> Reply:
+    now, planner = ctx.now, ctx.planner
+    year = now.astimezone(ctx.tz).year
+    number = store.next_number(ctx.session, year)
+    incident = Incident.declare(
+        reference=format_reference(year, number),
+        title=command.title,
+        priority=command.priority,
+        impact=command.impact,
+        services=command.services,
+        who=ctx.who,
+        now=now,
+        security=command.security,
+        advice=command.advice,
+        lead=command.lead,
+    )
+    row = IncidentRow(year=year, number=number, notified=[], updates_sent=0)
+    store.write_incident(row, incident)
+    row.report_name = report_name(now.astimezone(ctx.tz).date(), row.reference, row.title)
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.chosen = (row, incident)
+    entry = incident.timeline[-1]
+    queued = [planner.report(ctx.session, row, entry, now)]
+    plan = planner.message(ctx.session, row, incident, MessageKind.OPENED, entry, now)
+    queued += plan.rows
+    ctx.session.flush()
+    text = confirm(ctx, command, entry, plan)
+    if planner.directory is not None and not incident.security:
+        text += neighbours_text(related_services(planner.directory, incident.services))
+    return Reply(text, reference=row.reference, deliveries=tuple(q.id for q in queued))
+
+
+def set_priority(command: c.SetPriority, ctx: Context) -> Reply:
+    entry = ctx.incident.change_priority(
+        command.priority, who=ctx.who, now=ctx.now, reason=command.reason
+    )
+    return answer(ctx, command, record(ctx, entry, MessageKind.PRIORITY))
+
+
+def change_facts(command: c.ChangeFacts, ctx: Context) -> Reply:
+    changed = ctx.incident.change_facts(
+        who=ctx.who,
+        now=ctx.now,
+        title=command.title,
+        impact=command.impact,
+        services=command.services,
+        advice=command.advice,
+    )
+    return answer(ctx, command, record(ctx, changed[-1], None))
+
+
+def set_status(command: c.SetStatus, ctx: Context) -> Reply:
+    entry = ctx.incident.set_status(command.status, who=ctx.who, now=ctx.now)
+    return answer(ctx, command, record(ctx, entry, None))
+
+
+def log_entry(command: c.Log, ctx: Context) -> Reply:
+    entry = ctx.incident.log(command.text, who=ctx.who, now=ctx.now)
+    return answer(ctx, command, record(ctx, entry, None))
+
+
+def close_incident(command: c.Close, ctx: Context) -> Reply:
+    may_resolve(ctx.policy, ctx.incident, ctx.who)
+    entry = ctx.incident.resolve(command.resolution, who=ctx.who, now=ctx.now)
+    changed = record(ctx, entry, MessageKind.RESOLVED)
+    # DfE playbook: a P1 is reported to the central team as a Major Incident when it is
+    # closed, and the lessons learnt are added once the review is written. Whatever the
+    # priority at closing: the central team, told when it became P1, was promised the report.
+    major = major_incident(ctx.session, ctx.row, ctx.incident)
+    if major:
+        changed.queued.append(ctx.planner.major(ctx.session, ctx.row, ctx.incident, ctx.now))
+    return answer(ctx, command, changed, major=major)
+
+
+def file_review(command: c.Review, ctx: Context) -> Reply:
+    row, incident, now, planner = ctx.row, ctx.incident, ctx.now, ctx.planner
+    changed = record(ctx, incident.file_review(who=ctx.who, now=now), None)
+    major = major_incident(ctx.session, row, incident)
+    row.review_name = review_name(
+        incident.declared_at.astimezone(ctx.tz).date(), row.reference, row.title
+    )
+    changed.queued.append(planner.review(ctx.session, row, now))
+    if major:
+        # Closed by a version that filed it only for a P1 at closing: file it first.
+        filed = planner.major(ctx.session, row, incident, now)
+        if filed.status == outbox.PENDING:
+            changed.queued.append(filed)
+        changed.queued.append(planner.lessons(ctx.session, row, now))
+    reply = answer(ctx, command, changed, major=major)
+    if ctx.ports.wording is None:
+        return reply
+    return Reply(
+        reply.text + _introduction_advice(ctx),
+        reference=reply.reference,
+        deliveries=reply.deliveries,
+    )
+
+
+def _introduction_advice(ctx: Context) -> str:
+    from comms_assistant.adapters.word.review import draft_what_happened
+
+    assert ctx.ports.wording is not None
+    directory = ctx.planner.directory
+    names = directory.service_names() if directory is not None else {}
+    drafted = draft_what_happened(ctx.incident, ctx.tz, names)
+    advice = ctx.ports.wording.review_introduction(drafted)
+    return f"\nThe review's introduction needs a look. {advice}" if advice else ""
+
+
+def copy_lessons(command: c.Lessons, ctx: Context) -> Reply:
+    row = ctx.row
+    if not major_incident(ctx.session, row, ctx.incident):
+        raise Refused(
+            f"{row.reference} has no Major Incident report, so there are no lessons learnt "
+            "to copy: only an incident that reached P1, or whose Major Incident "
+            "notification was sent, has one."
+        )
+    if not row.review_name:
+        raise Refused(
+            f"{row.reference} has no review yet. Send 'review' to file it: its "
+            "recommendations go into the Major Incident report then."
+        )
+    asked = ctx.session.scalar(
+        select(func.count()).where(
+            OutboxRow.incident_id == row.id, OutboxRow.kind == DeliveryKind.MAJOR_LESSONS
+        )
+    )
+    queued = ctx.planner.lessons(ctx.session, row, ctx.now, again=f"asked:{asked}")
+    ctx.session.flush()
+    text = (
+        f"Copying the recommendations in {row.review_name.removesuffix('.docx')} into the "
+        f"Major Incident report of {row.reference} as its lessons learnt. What people wrote "
+        "in that report themselves stays as it is."
+    )
+    return Reply(text, reference=row.reference, deliveries=(queued.id,))

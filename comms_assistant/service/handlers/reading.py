@@ -1,0 +1,23 @@
+"""Handlers that only read: anyone may send them, and they change nothing."""
+
+from __future__ import annotations
+
+from comms_assistant.adapters import store
+from comms_assistant.domain import commands as c
+from comms_assistant.service.finding import list_text
+from comms_assistant.service.handlers.context import Context, Reply
+from comms_assistant.service.status_text import describe
+
+
+def show_status(command: c.ShowStatus, ctx: Context) -> Reply:
+    text = describe(ctx.row, ctx.incident, ctx.tz, ctx.policy)
+    return Reply(text, reference=ctx.row.reference)
+
+
+def list_incidents(command: c.ListIncidents, ctx: Context) -> Reply:
+    rows = store.open_incidents(ctx.session)
+    return Reply(list_text(rows, now=ctx.now, tz=ctx.tz, policy=ctx.policy, shell=ctx.shell))
+
+
+def show_help(command: c.Help, ctx: Context) -> Reply:
+    return Reply(c.HELP_TEXT)
