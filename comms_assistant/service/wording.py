@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.plain_english import (
     Glossary,
+    Report,
     apply_suggestions,
     check,
     format_findings,
@@ -68,34 +69,46 @@ class WordingCheck:
     def _open(self, command: c.Open) -> Verdict | None:
         title = check(command.title, kind="text", glossary=self.glossary)
         impact = check(command.impact, kind="opened", glossary=self.glossary)
-        parts = [(name, r) for name, r in (("Title", title), ("Impact", impact)) if not r.clean]
-        if not command.impact.strip():
-            parts = [(name, r) for name, r in parts if name == "Title"]
+        parts = _open_parts(title, impact, command.impact)
         if not parts:
             return None
-        advice = "\n".join(f"{name}: {format_findings(report)}" for name, report in parts)
+        advice = _findings_text(parts)
         holds = any(report.holds for _, report in parts)
         new_title = apply_suggestions(command.title, title)
         new_impact = apply_suggestions(command.impact, impact) if command.impact else ""
         if (new_title, new_impact) == (command.title, command.impact):
             return Verdict(advice, None, holds)
-        again = [
-            (name, r)
-            for name, r in (
-                ("Title", check(new_title, kind="text", glossary=self.glossary)),
-                ("Impact", check(new_impact, kind="opened", glossary=self.glossary)),
-            )
-            if not r.clean and (name == "Title" or new_impact.strip())
-        ]
-        left = "\n".join(f"{name}: {format_findings(r)}" for name, r in again) or None
-        rebuilt = f"open {new_title} {command.priority.label}"
-        if new_impact:
-            rebuilt += f" impact: {new_impact}"
-        if command.services:
-            rebuilt += f" services: {', '.join(command.services)}"
-        if command.security:
-            rebuilt += " security: yes"
-        return Verdict(advice, rebuilt, holds, left)
+        again = _open_parts(
+            check(new_title, kind="text", glossary=self.glossary),
+            check(new_impact, kind="opened", glossary=self.glossary),
+            new_impact,
+        )
+        left = _findings_text(again) or None
+        return Verdict(advice, _open_again(command, new_title, new_impact), holds, left)
+
+
+def _open_parts(title: Report, impact: Report, impact_text: str) -> list[tuple[str, Report]]:
+    """The parts of an `open` with findings; an impact left out has none."""
+    parts = [("Title", title)] if not title.clean else []
+    if impact_text.strip() and not impact.clean:
+        parts.append(("Impact", impact))
+    return parts
+
+
+def _findings_text(parts: list[tuple[str, Report]]) -> str:
+    return "\n".join(f"{name}: {format_findings(report)}" for name, report in parts)
+
+
+def _open_again(command: c.Open, title: str, impact: str) -> str:
+    """The `open` command again, in the suggested words."""
+    rebuilt = f"open {title} {command.priority.label}"
+    if impact:
+        rebuilt += f" impact: {impact}"
+    if command.services:
+        rebuilt += f" services: {', '.join(command.services)}"
+    if command.security:
+        rebuilt += " security: yes"
+    return rebuilt
 
 
 def held_text(verdict: Verdict) -> str:
