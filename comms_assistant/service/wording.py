@@ -40,7 +40,7 @@ class WordingCheck:
         """None when the command sends nothing to check or its words read well."""
         match command:
             case c.Update(text=text):
-                return self._one(text, "update", lambda new: f"update {new}")
+                return self._one(text, "update", lambda new: _update_again(command, new))
             case c.Holding(text=text) if text:
                 return self._one(text, "holding", lambda new: f"holding {new}")
             case c.Close(resolution=resolution):
@@ -108,6 +108,21 @@ def _open_again(command: c.Open, title: str, impact: str) -> str:
         rebuilt += f" services: {', '.join(command.services)}"
     if command.security:
         rebuilt += " security: yes"
+    if command.advice:
+        rebuilt += f" do: {command.advice}"
+    if command.lead is not None:
+        rebuilt += f" lead: {command.lead or 'none'}"
+    return rebuilt
+
+
+def _update_again(command: c.Update, text: str) -> str:
+    """The `update` again in the suggested words, with its `impact:` and `do:` as they were:
+    sending the suggestion must not drop what the person said about who is affected."""
+    rebuilt = f"update {text}"
+    if command.impact is not None:
+        rebuilt += f" impact: {command.impact}"
+    if command.advice is not None:
+        rebuilt += f" do: {command.advice}"
     return rebuilt
 
 

@@ -132,3 +132,33 @@ def test_the_held_card_asks_for_the_yes_once_the_final_words_are_shown() -> None
     titles = [a["title"] for a in shown["actions"]]
     assert titles == ["Send as written", "Send these words", "Edit"]
     assert shown["actions"][1]["data"]["how"] == "confirmed"
+
+
+def test_the_suggested_words_keep_what_was_said_about_who_is_affected_and_what_to_do(
+    world: World,
+) -> None:
+    """Sending the suggestion used to rebuild 'update <text>' alone, dropping impact: and do:
+    (and an open's do: and lead:): readers would have been told the old impact."""
+    world.run(OPEN)
+    world.run(f"{JARGON} impact: Candidates cannot sign in do: Ask candidates to wait")
+    shown = world.run("send suggested")
+    assert "impact: Candidates cannot sign in do: Ask candidates to wait" in shown.text
+    world.run("send these words")
+    world.deliver()
+    assert "Ask candidates to wait" in world.mailer.sent[-1].html
+    from comms_assistant.adapters.store import find_incident
+
+    with transaction(world.app.engine) as session:
+        assert find_incident(session, "INC-2026-0001").impact == "Candidates cannot sign in"
+
+
+def test_a_held_open_sent_with_the_suggested_words_keeps_its_lead_and_advice(
+    world: World,
+) -> None:
+    held = world.run(
+        "open Apply needs a hotfix p2 impact: Candidates cannot submit "
+        "do: Ask candidates to wait lead: tech.lead@example.org"
+    )
+    assert held.held
+    shown = world.run("send suggested")
+    assert "do: Ask candidates to wait lead: tech.lead@example.org" in shown.text, shown.text
