@@ -144,7 +144,7 @@ def serve(
 ) -> None:
     """Run the Teams bot: /api/messages (Bot Connector) and /api/webhook (outgoing webhooks)."""
     from comms_assistant.config import Settings
-    from comms_assistant.entrypoints.bot import NotConfigured, serve
+    from comms_assistant.entrypoints.bot.server import NotConfigured, serve
 
     logging.getLogger("comms_assistant").setLevel(logging.INFO)
     settings = Settings()

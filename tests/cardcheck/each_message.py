@@ -73,7 +73,8 @@ def each_bot_card(app: Any, renderer: Any, reference: str) -> dict[str, dict[str
     from comms_assistant.adapters import conversations, store
     from comms_assistant.adapters.card_actions import nudge_buttons
     from comms_assistant.domain.policy import DEFAULT_POLICY
-    from comms_assistant.entrypoints import bot_cards, bot_forms
+    from comms_assistant.entrypoints.bot import cards as bot_cards
+    from comms_assistant.entrypoints.bot import forms as bot_forms
     from comms_assistant.service.lead_notices import enqueue_notice
 
     services = {"apply": "Apply for teacher training", "find": "Find teacher training"}

@@ -16,8 +16,9 @@ from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import Priority
 from comms_assistant.domain.policy import DEFAULT_POLICY, DEFAULT_RULES, Policy
-from comms_assistant.entrypoints import bot_cards, bot_forms
-from comms_assistant.entrypoints.bot_invoke import Waiter, press_of
+from comms_assistant.entrypoints.bot import cards as bot_cards
+from comms_assistant.entrypoints.bot import forms as bot_forms
+from comms_assistant.entrypoints.bot.invoke import Waiter, press_of
 from comms_assistant.sandbox import card_press
 from comms_assistant.service.lead_notices import _card, _mention
 

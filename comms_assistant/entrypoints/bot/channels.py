@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from comms_assistant.adapters import conversations
 from comms_assistant.adapters.graph.channels import channel_name, create_channel
-from comms_assistant.entrypoints.bot_outbound import connector_of
+from comms_assistant.entrypoints.bot.outbound import connector_of
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
 
-    from comms_assistant.entrypoints.bot_sdk import AgentHost
+    from comms_assistant.entrypoints.bot.sdk import AgentHost
 
 log = logging.getLogger(__name__)
 

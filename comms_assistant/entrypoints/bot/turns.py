@@ -23,8 +23,8 @@ from comms_assistant.adapters.render import Renderer
 from comms_assistant.adapters.store import OutboxRow
 from comms_assistant.adapters.teams_transports import ADAPTIVE_CARD
 from comms_assistant.domain import commands as c
-from comms_assistant.entrypoints import bot_cards, bot_forms
-from comms_assistant.entrypoints.bot_policy import (
+from comms_assistant.entrypoints.bot import cards, forms
+from comms_assistant.entrypoints.bot.policy import (
     MAX_COMMAND,
     SECURITY_REFUSAL,
     Gate,
@@ -115,7 +115,7 @@ class Turns:
         self, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
         policy = self.service.planner.policy
-        return bot_forms.open_form(policy, self.service_names, values, errors)
+        return forms.open_form(policy, self.service_names, values, errors)
 
     def draft_of(self, who: str) -> store.DraftRow | None:
         """`who`'s message held back for its wording, if one is waiting."""
@@ -129,7 +129,7 @@ class Turns:
         draft = self.draft_of(who)
         if draft is None:
             return None
-        return bot_cards.held_card(
+        return cards.held_card(
             reply.text, author=who.lower(), draft=draft.command, suggested=bool(draft.suggested)
         )
 
@@ -146,9 +146,9 @@ class Turns:
 
     def _card(self, command: c.Command | None, reply: Reply) -> dict[str, Any] | None:
         if isinstance(command, c.Help):
-            return bot_cards.help_card()
+            return cards.help_card()
         if reply.ok and reply.reference and isinstance(command, c.Open | c.ShowStatus):
-            return bot_cards.incident_card(
+            return cards.incident_card(
                 self.engine, self.renderer, reply.reference, policy=self.service.planner.policy
             )
         return None

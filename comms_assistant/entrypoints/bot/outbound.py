@@ -16,7 +16,7 @@ from comms_assistant.service.ports import DeliveryError
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
 
-    from comms_assistant.entrypoints.bot_sdk import AgentHost
+    from comms_assistant.entrypoints.bot.sdk import AgentHost
 
 T = TypeVar("T")
 
