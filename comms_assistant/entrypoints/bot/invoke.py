@@ -23,24 +23,51 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
 from comms_assistant.adapters import card_actions, turn_journal
 from comms_assistant.entrypoints.bot import actions
 from comms_assistant.entrypoints.bot.actions import message_response
-from comms_assistant.entrypoints.bot.channels import open_channel
+from comms_assistant.entrypoints.bot.channels import ChannelHost, open_channel
 from comms_assistant.entrypoints.bot.jobs import CURRENT_TURN, CURRENT_WAITER, Job
-from comms_assistant.entrypoints.bot.outbound import send_text
+from comms_assistant.entrypoints.bot.outbound import ProactiveHost, send_text
 from comms_assistant.entrypoints.bot.queue import QueueFull
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
+    from sqlalchemy.engine import Engine
 
-    from comms_assistant.entrypoints.bot.sdk import AgentHost
+    from comms_assistant.entrypoints.bot.queue import LoopThread, TurnQueue
+    from comms_assistant.entrypoints.bot.senders import Senders
+    from comms_assistant.entrypoints.bot.turns import Background
 
 log = logging.getLogger("comms_assistant.bot")
+
+
+class PressHost(ChannelHost, ProactiveHost, Protocol):
+    """What a press needs of the bot's host (sdk.AgentHost), named here so that this module does
+    not import the host that imports it."""
+
+    @property
+    def queue(self) -> TurnQueue[Job]: ...
+
+    @property
+    def acceptor(self) -> turn_journal.Acceptor: ...
+
+    @property
+    def journal(self) -> Engine: ...
+
+    @property
+    def turn_loop(self) -> LoopThread: ...
+
+    @property
+    def senders(self) -> Senders: ...
+
+    @property
+    def background(self) -> Background | None: ...
+
 
 ACTION = "adaptiveCard/action"
 DEADLINE = 4.0  # Teams gives up on an invoke after about 5 s
@@ -110,7 +137,7 @@ def _settle(future: asyncio.Future[dict[str, Any]], body: dict[str, Any]) -> Non
 class InvokeDesk:
     """Takes presses in on the serving loop and waits for their answers."""
 
-    def __init__(self, host: AgentHost, *, deadline: float | None = None) -> None:
+    def __init__(self, host: PressHost, *, deadline: float | None = None) -> None:
         self.host = host
         self.deadline = DEADLINE if deadline is None else deadline
         self._waiting: dict[tuple[str, str], Waiter] = {}
@@ -174,7 +201,7 @@ class InvokeDesk:
         return _answer(body)
 
 
-async def on_press(host: AgentHost, context: TurnContext) -> Any:
+async def on_press(host: PressHost, context: TurnContext) -> Any:
     """The turn of a press (on the turns' loop): what the button stands for, run as the presser;
     the answer goes to the waiting request or, if it gave up, into the conversation."""
     from microsoft_agents.activity import AdaptiveCardInvokeResponse
