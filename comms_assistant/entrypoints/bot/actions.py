@@ -25,7 +25,7 @@ from comms_assistant.adapters import card_actions as actions
 from comms_assistant.adapters import store
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.domain import commands as c
-from comms_assistant.entrypoints.bot import cards, forms
+from comms_assistant.entrypoints.bot import cards, fields, forms
 from comms_assistant.entrypoints.bot.turns import Answer, Turns
 
 log = logging.getLogger(__name__)
@@ -95,10 +95,10 @@ def press(
         return _run(turns, text, who=who, conversation=conversation, incident=incident)
     if verb == actions.OPEN:
         policy = turns.service.planner.policy
-        filled = forms.open_command(data, policy.priority_names(), turns.service_names)
+        filled = fields.open_command(data, policy.priority_names(), turns.service_names)
         return _form(turns, filled, turns.open_form, who, conversation, None)
     if verb == actions.UPDATE:
-        filled = forms.update_command(data)
+        filled = fields.update_command(data)
 
         def form(
             values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
@@ -111,7 +111,7 @@ def press(
 
 def _form(
     turns: Turns,
-    filled: forms.Filled,
+    filled: fields.Filled,
     form: Callable[..., dict[str, Any]],
     who: str | None,
     conversation: str,
