@@ -15,23 +15,19 @@ import re
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
-from pydantic import ValidationError
 
 from comms_assistant.adapters import conversations, turn_journal
 from comms_assistant.config import Settings
-from comms_assistant.entrypoints.bot import actions, auth, invoke
-from comms_assistant.entrypoints.bot.cards import submitted_command, welcome_card
-from comms_assistant.entrypoints.bot.channels import open_channel
+from comms_assistant.entrypoints.bot import actions, auth, inbox, invoke, message_turn
 from comms_assistant.entrypoints.bot.delivery import DeliveryThread
 from comms_assistant.entrypoints.bot.jobs import CURRENT_TURN, CURRENT_WAITER, Job, restored
 from comms_assistant.entrypoints.bot.outbound import ANONYMOUS, replace_message, send_text
-from comms_assistant.entrypoints.bot.policy import People, bot_mentions, command_text
+from comms_assistant.entrypoints.bot.policy import People
 from comms_assistant.entrypoints.bot.queue import LoopThread, QueueFull, TurnQueue
 from comms_assistant.entrypoints.bot.senders import Senders
-from comms_assistant.entrypoints.bot.turns import SORRY, Answer, Background, Sent, Turns
+from comms_assistant.entrypoints.bot.turns import SORRY, Background, Turns
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
@@ -41,11 +37,6 @@ log = logging.getLogger("comms_assistant.bot")
 UNSURE = (
     "Sorry, something went wrong on my side before I could answer. "
     "Ask 'status' to see whether it was done."
-)
-WELCOME = (
-    "Hello. I help run incident communications: the running report, stakeholder emails and "
-    "Teams updates. @mention me with 'help' to see the commands, or 'open' to declare an "
-    "incident."
 )
 
 
@@ -97,8 +88,12 @@ class AgentHost:
             connection_manager=self.connections,
             start_typing_timer=False,  # one reply per command; typing would double the calls
         )
-        self.agent.activity("message")(self._on_message)
-        self.agent.conversation_update("membersAdded")(self._on_members_added)
+        self.agent.activity("message")(
+            lambda context, _state: message_turn.on_message(self, context)
+        )
+        self.agent.conversation_update("membersAdded")(
+            lambda context, _state: message_turn.on_members_added(self, context)
+        )
         self.agent.adaptive_card.action_execute(re.compile(""))(
             lambda context, _state, _data: invoke.on_press(self, context)
         )
@@ -114,42 +109,10 @@ class AgentHost:
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         """Authenticate, queue the turn, answer 202: the reply is a separate POST anyway."""
-        from microsoft_agents.activity import Activity
-
-        try:
-            identity = await self.authenticator.identify(request.headers.get("Authorization"))
-        except auth.Refused as refused:
-            log.warning("refused a request to /api/messages: %s", refused)
-            return web.json_response(
-                {"error": "Invalid token or authentication failed."}, status=401
-            )
-        try:
-            body = await request.json()
-            activity = Activity.model_validate(body)
-        except ValidationError as error:
-            # repr: a field name is the sender's text, and must not start a log line of its own.
-            fields = sorted({".".join(map(str, e["loc"]))[:40] for e in error.errors()})[:5]
-            log.warning(
-                "refused: the body is not a valid activity (%s)", ", ".join(map(repr, fields))
-            )
-            return web.json_response({"error": "The body is not a valid activity."}, status=400)
-        except (ValueError, TypeError, RecursionError) as error:
-            log.warning("refused: the body is not JSON (%s)", type(error).__name__)
-            return web.json_response({"error": "The body is not a valid activity."}, status=400)
-        # The SDK only logs a mismatch (unless its host validator, which refuses loopback
-        # sandboxes, is on): replying would hand the bot's own token to that other host.
-        if identity.claims and not auth.service_url_matches(identity.claims, activity.service_url):
-            log.warning("refused: the token names no serviceUrl, or another one")
-            return web.json_response({"error": "Invalid token for this serviceUrl."}, status=401)
-        if not self.service_urls.allows(activity.service_url):
-            log.warning("refused: serviceUrl %s is not in bot_service_urls", _host(activity))
-            return web.json_response(
-                {"error": "That serviceUrl is not a Bot Connector this bot trusts."}, status=401
-            )
-        if not activity.type or not activity.conversation or not activity.conversation.id:
-            return web.json_response(
-                {"error": "The activity needs a type and a conversation."}, status=400
-            )
+        arrived = await inbox.read(request, self.authenticator, self.service_urls)
+        if isinstance(arrived, web.StreamResponse):
+            return arrived  # refused
+        identity, activity, body = arrived
         if invoke.is_press(activity):
             return await self.invokes.accept(identity, activity, body)  # answered in the body
         if activity.type == "invoke" or activity.delivery_mode == "expectReplies":
@@ -288,65 +251,6 @@ class AgentHost:
         anonymous = job.identity.allow_anonymous
         await send_text(self, {"reference": reference, ANONYMOUS: anonymous}, UNSURE)
 
-    async def _on_members_added(self, context: TurnContext, _state: Any) -> None:
-        """Added to a team or a chat: its address is kept at once, so the worker's cards can go
-        there before anyone has @mentioned the bot, and people are told how to start."""
-        from microsoft_agents.hosting.core import CardFactory, MessageFactory
-
-        activity = context.activity
-        me = activity.recipient.id if activity.recipient else None
-        if not any(member.id == me for member in activity.members_added or []):
-            return  # people joining a team the bot is already in
-        await self.senders.remember(context, None)
-        welcome = MessageFactory.attachment(CardFactory.adaptive_card(welcome_card(WELCOME)))
-        welcome.text = WELCOME  # shown in notifications and where cards are not
-        await context.send_activity(welcome)
-
-    async def _on_message(self, context: TurnContext, _state: Any) -> None:
-        from microsoft_agents.hosting.core import CardFactory, MessageFactory
-
-        activity = context.activity
-        conversation = activity.conversation.id
-        incident: str | None = None
-        submitted = submitted_command(activity.value)
-        if submitted is not None:
-            raw, incident = submitted
-        else:
-            raw = activity.text or ""
-        text = command_text(raw, _bot_mentions(activity))
-        who = await self.senders.who(context)
-        stored = await self.senders.remember(context, who)
-        turn_id = CURRENT_TURN.get()
-
-        def run_once() -> Answer | None:
-            # Claimed in the journal just before the command runs: a turn is never run twice.
-            if turn_id is not None and not turn_journal.start(self.journal, turn_id):
-                return None
-            return self.turns.answer(
-                text, who=who, conversation=conversation, incident=incident, forms=True
-            )
-
-        answer = await asyncio.to_thread(run_once)
-        if answer is None:
-            log.warning("turn %s had already begun: not run again", turn_id)
-            return
-        text = answer.reply.text
-        if answer.opened and answer.reply.reference and self.settings.bot_channel_per_incident:
-            line = await open_channel(
-                self, context, answer.reply.reference, answer.opened, answer.card, stored
-            )
-            text = f"{text}\n\n{line}"
-        if answer.card is not None:
-            reply = MessageFactory.attachment(CardFactory.adaptive_card(answer.card))
-            reply.text = text  # shown in notifications and where cards are not
-        else:
-            reply = MessageFactory.text(text)
-        sent = await asyncio.wait_for(context.send_activity(reply), self.timeout)
-        if self.background is not None:
-            kept = reply.model_dump(mode="json", by_alias=True, exclude_none=True)
-            went = Sent(str(sent.id), kept) if sent is not None and sent.id else None
-            self.background.start(answer.reply.deliveries, conversation, went)
-
     async def post(self, conversation: str, text: str) -> None:
         """A new message in a stored conversation (the delivery outcome, nudges)."""
         stored = await asyncio.to_thread(conversations.reference, self.turns.engine, conversation)
@@ -390,14 +294,3 @@ class AgentHost:
             await asyncio.wait_for(context.send_activity(MessageFactory.text(SORRY)), self.timeout)
         except Exception as send_error:
             log.warning("could not tell the user about it: %s", type(send_error).__name__)
-
-
-def _host(activity: Any) -> str:
-    """For the log: the host only, so a hostile serviceUrl cannot write lines of its own."""
-    url = str(activity.service_url or "")
-    return repr(urlsplit(url).netloc[:100]) if url else "(none)"
-
-
-def _bot_mentions(activity: Any) -> list[str]:
-    entities = [e.model_dump(by_alias=True) for e in activity.entities or []]
-    return bot_mentions(getattr(activity.recipient, "id", None), entities)
