@@ -201,7 +201,7 @@ def bot_answer(quick: bool) -> list[Result]:
     from aiohttp import web
 
     from comms_assistant.config import Settings
-    from comms_assistant.entrypoints import bot
+    from comms_assistant.entrypoints.bot import server as bot
 
     mix = int(os.environ.get("BENCH_BOT_MIX", "2"))  # every MIX-th command changes the incident
     arrived: dict[str, float] = {}  # reply-to activity id -> when the reply reached the connector

@@ -2,13 +2,13 @@
 
 A press reaches the bot as an `invoke` activity named `adaptiveCard/action` carrying the verb
 and the data below (with the card's inputs merged in by Teams), so it is authenticated like a
-message and answered in the HTTP response (entrypoints/bot_invoke.py). Every verb ends in a
+message and answered in the HTTP response (entrypoints/bot/invoke.py). Every verb ends in a
 command of the command language run through the same gate as typed text, or in a form that does.
 
 Verbs:
 - `command`: run `data.command` (e.g. "holding", "comms me"), for `data.incident`; with
   `data.input`, the input of that id is added after it ("close" + what fixed it).
-- `open`, `update`: a form's fields, made into the command as data (entrypoints/bot_forms.py).
+- `open`, `update`: a form's fields, made into the command as data (entrypoints/bot/forms.py).
 - `draft`: send the message held back for its wording (`data.how`: "anyway" or "suggested"),
   only by its author (`data.author`) and only while it is the one shown (`data.draft`).
 - `form.open`, `form.update`, `form.edit`: answer with a form (to declare, to write an update,

@@ -73,12 +73,14 @@ def each_bot_card(app: Any, renderer: Any, reference: str) -> dict[str, dict[str
     from comms_assistant.adapters import conversations, store
     from comms_assistant.adapters.card_actions import nudge_buttons
     from comms_assistant.domain.policy import DEFAULT_POLICY
-    from comms_assistant.entrypoints import bot_cards, bot_forms
+    from comms_assistant.entrypoints.bot import cards as bot_cards
+    from comms_assistant.entrypoints.bot import fields as bot_fields
+    from comms_assistant.entrypoints.bot import forms as bot_forms
     from comms_assistant.service.lead_notices import enqueue_notice
 
     services = {"apply": "Apply for teacher training", "find": "Find teacher training"}
     typed = {"title": "Apply is down", "priority": "p2", "services": "apply,find"}
-    problems = {"": "Only the incident team can declare.", "impact": bot_forms.SECTION_WORDS}
+    problems = {"": "Only the incident team can declare.", "impact": bot_fields.SECTION_WORDS}
     incident = bot_cards.incident_card(app.engine, renderer, reference) or {}
     conversations.remember_person(
         app.engine, "a@example.org", object_id="6b1e0a3c-0000-4000-8000-000000000001",

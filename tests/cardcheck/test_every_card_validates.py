@@ -23,7 +23,7 @@ from comms_assistant.adapters.render import Renderer
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.domain.messages import MessageKind
-from comms_assistant.entrypoints.bot_cards import help_card, incident_card
+from comms_assistant.entrypoints.bot.cards import help_card, incident_card
 
 HERE = Path(__file__).parent
 REPORT = "https://example.sharepoint.com/sites/incidents/Shared%20Documents/report.docx"

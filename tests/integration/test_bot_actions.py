@@ -28,8 +28,8 @@ from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.render_cards import as_read
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.domain.incident import Incident, Priority
-from comms_assistant.entrypoints import bot_invoke
-from comms_assistant.entrypoints.bot_actions import CARD, MESSAGE
+from comms_assistant.entrypoints.bot import invoke as bot_invoke
+from comms_assistant.entrypoints.bot.actions import CARD, MESSAGE
 from comms_assistant.sandbox import card_press
 
 THREAD = "19:actions@thread.tacv2;messageid=1700000000009"

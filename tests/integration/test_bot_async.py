@@ -23,8 +23,8 @@ from test_bot_harness import (
 
 from comms_assistant.adapters import store
 from comms_assistant.bootstrap import bootstrap
-from comms_assistant.entrypoints import bot_turns
-from comms_assistant.entrypoints.bot_sdk import UNSURE
+from comms_assistant.entrypoints.bot import turns as bot_turns
+from comms_assistant.entrypoints.bot.sdk import UNSURE
 from comms_assistant.sandbox import seed
 
 OPEN = "open Apply is down p2 impact: Candidates cannot submit applications services: apply"
@@ -64,7 +64,7 @@ def test_a_crashed_turn_is_told_in_a_plain_sentence_and_logged(
 def test_a_turn_that_fails_outside_the_sdk_is_told_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from comms_assistant.entrypoints.bot_sdk import AgentHost
+    from comms_assistant.entrypoints.bot.sdk import AgentHost
 
     async def too_slow(self: Any, job: Any) -> None:
         raise TimeoutError  # what wait_for raises when a turn takes too long

@@ -14,8 +14,8 @@ from test_bot_harness import Running, message, new_sandbox, start_bot
 
 from comms_assistant.adapters import store, turn_journal
 from comms_assistant.bootstrap import bootstrap
-from comms_assistant.entrypoints.bot_queue import TurnQueue
-from comms_assistant.entrypoints.bot_sdk import UNSURE
+from comms_assistant.entrypoints.bot.queue import TurnQueue
+from comms_assistant.entrypoints.bot.sdk import UNSURE
 
 THREAD = "19:durable@thread.tacv2;messageid=1700000000009"
 OPEN = "open Apply is down p2 impact: Candidates cannot submit applications services: apply"

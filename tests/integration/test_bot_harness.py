@@ -39,7 +39,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from comms_assistant.config import Settings
-from comms_assistant.entrypoints import bot
+from comms_assistant.entrypoints.bot import server as bot
 from comms_assistant.sandbox import SandboxTenant, card_press
 from comms_assistant.sandbox.bot_connector import BOT_CONNECTOR
 

@@ -15,7 +15,7 @@ from test_bot_proactive import OPEN_P1, Clock, cards_by, incidents_channel
 
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.card_rules import validate_card
-from comms_assistant.entrypoints.bot_actions import CARD
+from comms_assistant.entrypoints.bot.actions import CARD
 from comms_assistant.service.lead_notices import LEAD_CARD
 
 THREAD = f"{CHANNEL};messageid=1700000000123"

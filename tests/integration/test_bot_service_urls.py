@@ -24,7 +24,7 @@ from test_bot_harness import CHANNEL, Running, message, start_bot, token
 
 from comms_assistant.adapters import conversations, outbox, store
 from comms_assistant.bootstrap import bootstrap
-from comms_assistant.entrypoints.bot_outbound import ANONYMOUS
+from comms_assistant.entrypoints.bot.outbound import ANONYMOUS
 
 OPEN = "open Apply is down p2 impact: Candidates cannot apply services: apply"
 

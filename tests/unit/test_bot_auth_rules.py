@@ -14,7 +14,7 @@ import pytest
 
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.config import TENANT_IDENTITY_SETTINGS, Settings
-from comms_assistant.entrypoints.bot_auth import (
+from comms_assistant.entrypoints.bot.auth import (
     Authenticator,
     BoundedTokenProvider,
     Refused,
@@ -25,8 +25,8 @@ from comms_assistant.entrypoints.bot_auth import (
     service_url_matches,
     webhook_signature_ok,
 )
-from comms_assistant.entrypoints.bot_cards import help_card, submitted_command
-from comms_assistant.entrypoints.bot_policy import bot_mentions, command_text
+from comms_assistant.entrypoints.bot.cards import help_card, submitted_command
+from comms_assistant.entrypoints.bot.policy import bot_mentions, command_text
 
 SECRET = base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
 BODY = b'{"type":"message","text":"<at>Comms</at> status"}'

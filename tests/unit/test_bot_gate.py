@@ -12,7 +12,7 @@ from world import World
 from world_build import build_world
 
 from comms_assistant.adapters.contacts import load_directory
-from comms_assistant.entrypoints.bot_policy import SECURITY_REFUSAL, Gate
+from comms_assistant.entrypoints.bot.policy import SECURITY_REFUSAL, Gate
 from comms_assistant.resources import bundled
 
 LEAD = "comms.lead@example.org"  # in bot_allowed

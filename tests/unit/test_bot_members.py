@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from comms_assistant.entrypoints.bot_members import NO_FOR, YES_FOR, TeamMembers
+from comms_assistant.entrypoints.bot.members import NO_FOR, YES_FOR, TeamMembers
 
 
 class Clock:
@@ -83,7 +83,7 @@ def test_a_look_up_that_hangs_counts_as_no_for_that_turn_only() -> None:
 
 
 def test_what_is_kept_stays_bounded() -> None:
-    from comms_assistant.entrypoints import bot_members
+    from comms_assistant.entrypoints.bot import members as bot_members
 
     clock, connector = Clock(), Connector(set())
     members = TeamMembers("19:incidents@thread.tacv2", timeout=1, clock=clock)

@@ -12,7 +12,8 @@ from typing import Any
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.store import OutboxRow
 from comms_assistant.adapters.teams_transports import ADAPTIVE_CARD
-from comms_assistant.entrypoints.bot_turns import Background, Sent, outcome, with_outcome
+from comms_assistant.entrypoints.bot.outcome import outcome, with_outcome
+from comms_assistant.entrypoints.bot.turns import Background, Sent
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from comms_assistant.entrypoints.bot_queue import LoopThread, QueueFull, TurnQueue
+from comms_assistant.entrypoints.bot.queue import LoopThread, QueueFull, TurnQueue
 
 
 def test_one_conversation_in_order_others_side_by_side_at_most_n_at_once() -> None:

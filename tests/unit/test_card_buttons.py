@@ -16,8 +16,10 @@ from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import Priority
 from comms_assistant.domain.policy import DEFAULT_POLICY, DEFAULT_RULES, Policy
-from comms_assistant.entrypoints import bot_cards, bot_forms
-from comms_assistant.entrypoints.bot_invoke import Waiter, press_of
+from comms_assistant.entrypoints.bot import cards as bot_cards
+from comms_assistant.entrypoints.bot import fields as bot_fields
+from comms_assistant.entrypoints.bot import forms as bot_forms
+from comms_assistant.entrypoints.bot.invoke import Waiter, press_of
 from comms_assistant.sandbox import card_press
 from comms_assistant.service.lead_notices import _card, _mention
 
@@ -25,8 +27,8 @@ SERVICES = {"apply": "Apply for teacher training", "find": "Find teacher trainin
 NAMES = DEFAULT_POLICY.priority_names()
 
 
-def _open(**fields: str) -> bot_forms.Filled:
-    return bot_forms.open_command(fields, NAMES, SERVICES)
+def _open(**fields: str) -> bot_fields.Filled:
+    return bot_fields.open_command(fields, NAMES, SERVICES)
 
 
 def test_the_declare_form_makes_the_typed_command_and_nothing_else() -> None:
@@ -86,19 +88,19 @@ def test_the_profiles_priority_names_are_the_choices() -> None:
     form = bot_forms.open_form(policy, SERVICES)
     [choice_set] = [e for e in form["body"] if e.get("id") == "priority"]
     assert choice_set["choices"][0] == {"title": "Critical (P1)", "value": "p1"}
-    filled = bot_forms.open_command(
+    filled = bot_fields.open_command(
         {"title": "Apply is down", "priority": "critical"}, policy.priority_names(), {}
     )
     assert filled.text is not None and c.parse(filled.text, priority_names=policy.priority_names())
 
 
 def test_the_update_form_makes_the_update_command() -> None:
-    filled = bot_forms.update_command({"text": "Better", "impact": "Few", "advice": "Wait"})
+    filled = bot_fields.update_command({"text": "Better", "impact": "Few", "advice": "Wait"})
     assert c.parse(filled.text or "") == c.Update("Better", impact="Few", advice="Wait")
-    assert bot_forms.update_command({"text": "Better do: panic"}).errors == {
-        "text": bot_forms.UPDATE_WORDS
+    assert bot_fields.update_command({"text": "Better do: panic"}).errors == {
+        "text": bot_fields.UPDATE_WORDS
     }
-    assert "Say what" in bot_forms.update_command({}).errors["text"]
+    assert "Say what" in bot_fields.update_command({}).errors["text"]
 
 
 def test_every_form_and_button_card_passes_teams_rules() -> None:

@@ -14,7 +14,7 @@ from comms_assistant.adapters.outbox import Delivery
 from comms_assistant.adapters.store import OutboxRow
 from comms_assistant.adapters.word.read import read_comms
 from comms_assistant.entrypoints import run_command
-from comms_assistant.entrypoints.bot_turns import outcome
+from comms_assistant.entrypoints.bot.outcome import outcome
 from comms_assistant.service import pacing
 from comms_assistant.service.comms_sent import message_key
 from comms_assistant.service.delivery_kinds import KINDS, DeliveryKind, Medium

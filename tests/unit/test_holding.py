@@ -11,7 +11,7 @@ from comms_assistant.adapters import card_actions, outbox
 from comms_assistant.adapters.store import find_incident, transaction
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import EntryKind
-from comms_assistant.entrypoints import bot_cards
+from comms_assistant.entrypoints.bot import cards as bot_cards
 
 OPEN = (
     "open Apply for teacher training is down p2 impact: Candidates cannot submit applications "

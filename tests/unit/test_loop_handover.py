@@ -13,8 +13,8 @@ import pytest
 
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
-from comms_assistant.entrypoints.bot_delivery import DeliveryThread
-from comms_assistant.entrypoints.bot_queue import LoopThread
+from comms_assistant.entrypoints.bot.delivery import DeliveryThread
+from comms_assistant.entrypoints.bot.queue import LoopThread
 
 
 async def _nothing() -> None:

@@ -15,7 +15,7 @@ from world import World
 
 from comms_assistant.adapters.store import IncidentRow, OutboxRow, TimelineRow
 from comms_assistant.domain import commands as c
-from comms_assistant.entrypoints.bot_policy import MAX_COMMAND, command_text
+from comms_assistant.entrypoints.bot.policy import MAX_COMMAND, command_text
 
 VERBS = [
     "open",

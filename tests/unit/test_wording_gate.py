@@ -118,7 +118,7 @@ def test_the_confirmation_word_is_understood_and_listed_in_help() -> None:
 
 
 def test_the_held_card_asks_for_the_yes_once_the_final_words_are_shown() -> None:
-    from comms_assistant.entrypoints import bot_cards
+    from comms_assistant.entrypoints.bot import cards as bot_cards
 
     held = bot_cards.held_card("Not sent yet. x", author="a@x.org", draft="d", suggested=True)
     assert [a["title"] for a in held["actions"]] == ["Send as written", "Send suggested", "Edit"]

@@ -6,7 +6,7 @@ member (`GET v3/conversations/{id}/members/{userId}`, which returns email and UP
 permission), and a configured map (`bot_people`) answers first, and alone for outgoing webhooks,
 which cannot call the connector. Someone the bot cannot place may only read.
 
-Authorization (Gate): members of the team the bot serves (bot_members) may open an ordinary
+Authorization (Gate): members of the team the bot serves (members.py) may open an ordinary
 incident and take a role on one; changing an incident otherwise needs an address in
 `bot_allowed`, a contacts directory role in `bot_allowed_roles`, or being named on that incident
 (whoever opens one leads it); a security incident only its named people and the security

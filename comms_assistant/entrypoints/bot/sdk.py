@@ -1,10 +1,10 @@
 """The Microsoft 365 Agents SDK side of the bot: turns in, replies and proactive messages out.
 
 Departures from the SDK's defaults, each for a trap measured in PLATFORM-FACTS: turns run after
-the 202 on their own loop (bot_queue), not inside the request; `on_turn_error` sends a plain
-sentence, not exception text; the MSAL provider is wrapped (bot_auth); every outbound call is
-bounded; messages the bot starts itself go through bot_outbound. Stored turns: bot_jobs. Card
-button presses (invokes answered in the HTTP response): bot_invoke and bot_actions.
+the 202 on their own loop (queue.py), not inside the request; `on_turn_error` sends a plain
+sentence, not exception text; the MSAL provider is wrapped (auth.py); every outbound call is
+bounded; messages the bot starts itself go through outbound.py. Stored turns: jobs.py. Card
+button presses (invokes answered in the HTTP response): invoke.py and actions.py.
 """
 
 from __future__ import annotations
@@ -15,23 +15,19 @@ import re
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
-from pydantic import ValidationError
 
 from comms_assistant.adapters import conversations, turn_journal
 from comms_assistant.config import Settings
-from comms_assistant.entrypoints import bot_actions, bot_auth, bot_invoke
-from comms_assistant.entrypoints.bot_cards import submitted_command, welcome_card
-from comms_assistant.entrypoints.bot_channels import open_channel
-from comms_assistant.entrypoints.bot_delivery import DeliveryThread
-from comms_assistant.entrypoints.bot_jobs import CURRENT_TURN, CURRENT_WAITER, Job, restored
-from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, replace_message, send_text
-from comms_assistant.entrypoints.bot_policy import People, bot_mentions, command_text
-from comms_assistant.entrypoints.bot_queue import LoopThread, QueueFull, TurnQueue
-from comms_assistant.entrypoints.bot_senders import Senders
-from comms_assistant.entrypoints.bot_turns import SORRY, Answer, Background, Sent, Turns
+from comms_assistant.entrypoints.bot import actions, auth, inbox, invoke, message_turn
+from comms_assistant.entrypoints.bot.delivery import DeliveryThread
+from comms_assistant.entrypoints.bot.jobs import CURRENT_TURN, CURRENT_WAITER, Job, restored
+from comms_assistant.entrypoints.bot.outbound import ANONYMOUS, replace_message, send_text
+from comms_assistant.entrypoints.bot.policy import People
+from comms_assistant.entrypoints.bot.queue import LoopThread, QueueFull, TurnQueue
+from comms_assistant.entrypoints.bot.senders import Senders
+from comms_assistant.entrypoints.bot.turns import SORRY, Background, Turns
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
@@ -41,11 +37,6 @@ log = logging.getLogger("comms_assistant.bot")
 UNSURE = (
     "Sorry, something went wrong on my side before I could answer. "
     "Ask 'status' to see whether it was done."
-)
-WELCOME = (
-    "Hello. I help run incident communications: the running report, stakeholder emails and "
-    "Teams updates. @mention me with 'help' to see the commands, or 'open' to declare an "
-    "incident."
 )
 
 
@@ -67,7 +58,7 @@ class AgentHost:
         turns: Turns,
         people: People,
         *,
-        provider_factory: bot_auth.ProviderFactory | None = None,
+        provider_factory: auth.ProviderFactory | None = None,
     ) -> None:
         from microsoft_agents.hosting.aiohttp import CloudAdapter
         from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnState
@@ -83,13 +74,13 @@ class AgentHost:
         self.acceptor = turn_journal.Acceptor(self.journal)
         self.timeout = settings.bot_outbound_timeout
         self.senders = Senders(turns.engine, people, timeout=self.timeout, clock=turns.clock)
-        self.invokes = bot_invoke.InvokeDesk(self)
-        self.connections = bot_auth.connection_manager(settings, provider_factory)
-        self.authenticator = bot_auth.Authenticator(
+        self.invokes = invoke.InvokeDesk(self)
+        self.connections = auth.connection_manager(settings, provider_factory)
+        self.authenticator = auth.Authenticator(
             self.connections.get_default_connection_configuration(),
             anonymous=settings.bot_anonymous,
         )
-        self.service_urls = bot_auth.ServiceUrls(settings)
+        self.service_urls = auth.ServiceUrls(settings)
         self.adapter = CloudAdapter(connection_manager=self.connections)
         self.adapter.on_turn_error = self._on_turn_error
         self.agent = AgentApplication[TurnState](
@@ -97,10 +88,14 @@ class AgentHost:
             connection_manager=self.connections,
             start_typing_timer=False,  # one reply per command; typing would double the calls
         )
-        self.agent.activity("message")(self._on_message)
-        self.agent.conversation_update("membersAdded")(self._on_members_added)
+        self.agent.activity("message")(
+            lambda context, _state: message_turn.on_message(self, context)
+        )
+        self.agent.conversation_update("membersAdded")(
+            lambda context, _state: message_turn.on_members_added(self, context)
+        )
         self.agent.adaptive_card.action_execute(re.compile(""))(
-            lambda context, _state, _data: bot_invoke.on_press(self, context)
+            lambda context, _state, _data: invoke.on_press(self, context)
         )
         self.agent.error(self._on_turn_error)
         self.turn_loop = LoopThread("bot-turns")
@@ -114,45 +109,11 @@ class AgentHost:
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         """Authenticate, queue the turn, answer 202: the reply is a separate POST anyway."""
-        from microsoft_agents.activity import Activity
-
-        try:
-            identity = await self.authenticator.identify(request.headers.get("Authorization"))
-        except bot_auth.Refused as refused:
-            log.warning("refused a request to /api/messages: %s", refused)
-            return web.json_response(
-                {"error": "Invalid token or authentication failed."}, status=401
-            )
-        try:
-            body = await request.json()
-            activity = Activity.model_validate(body)
-        except ValidationError as error:
-            # repr: a field name is the sender's text, and must not start a log line of its own.
-            fields = sorted({".".join(map(str, e["loc"]))[:40] for e in error.errors()})[:5]
-            log.warning(
-                "refused: the body is not a valid activity (%s)", ", ".join(map(repr, fields))
-            )
-            return web.json_response({"error": "The body is not a valid activity."}, status=400)
-        except (ValueError, TypeError, RecursionError) as error:
-            log.warning("refused: the body is not JSON (%s)", type(error).__name__)
-            return web.json_response({"error": "The body is not a valid activity."}, status=400)
-        # The SDK only logs a mismatch (unless its host validator, which refuses loopback
-        # sandboxes, is on): replying would hand the bot's own token to that other host.
-        if identity.claims and not bot_auth.service_url_matches(
-            identity.claims, activity.service_url
-        ):
-            log.warning("refused: the token names no serviceUrl, or another one")
-            return web.json_response({"error": "Invalid token for this serviceUrl."}, status=401)
-        if not self.service_urls.allows(activity.service_url):
-            log.warning("refused: serviceUrl %s is not in bot_service_urls", _host(activity))
-            return web.json_response(
-                {"error": "That serviceUrl is not a Bot Connector this bot trusts."}, status=401
-            )
-        if not activity.type or not activity.conversation or not activity.conversation.id:
-            return web.json_response(
-                {"error": "The activity needs a type and a conversation."}, status=400
-            )
-        if bot_invoke.is_press(activity):
+        arrived = await inbox.read(request, self.authenticator, self.service_urls)
+        if isinstance(arrived, web.StreamResponse):
+            return arrived  # refused
+        identity, activity, body = arrived
+        if invoke.is_press(activity):
             return await self.invokes.accept(identity, activity, body)  # answered in the body
         if activity.type == "invoke" or activity.delivery_mode == "expectReplies":
             return await self._answer_in_response(identity, activity)  # answered in the body
@@ -202,7 +163,7 @@ class AgentHost:
             if turn.state == turn_journal.STARTED:
                 await self._interrupted(job)
                 continue
-            if bot_invoke.is_press(job.activity):  # its presser saw it fail (bot_invoke)
+            if invoke.is_press(job.activity):  # its presser saw it fail (invoke.py)
                 log.warning("a button press from before the stop was never run: dropped")
                 await self._finish(job)
                 continue
@@ -243,7 +204,7 @@ class AgentHost:
                 self.adapter.process_activity(identity, activity, self.agent.on_turn),
                 self.timeout * 3,
             )
-        except bot_auth.TokenUnavailable:
+        except auth.TokenUnavailable:
             return web.json_response({"error": "The bot cannot answer just now."}, status=503)
         except TimeoutError:
             log.error("a turn took over %.0f s and was abandoned", self.timeout * 3)
@@ -259,18 +220,18 @@ class AgentHost:
                 self.adapter.process_activity(job.identity, job.activity, self.agent.on_turn),
                 self.timeout * 3,
             )
-        except bot_auth.TokenUnavailable:
+        except auth.TokenUnavailable:
             # Without a token nothing can be sent, not even an apology: the log says it.
             log.error("no token to answer in %s: the command was not answered", job.lane)
             if job.waiter is not None:  # a press is answered in the HTTP response: it can be
-                job.waiter.answer(bot_actions.message_response(UNSURE))
+                job.waiter.answer(actions.message_response(UNSURE))
         except asyncio.CancelledError:
             if job.waiter is not None:  # stopped mid-press: whether it was done is unknown
-                job.waiter.answer(bot_actions.message_response(UNSURE))
+                job.waiter.answer(actions.message_response(UNSURE))
             raise
         else:
             if job.waiter is not None:  # a press nothing answered (its handler failed)
-                job.waiter.answer(bot_actions.message_response(SORRY))
+                job.waiter.answer(actions.message_response(SORRY))
         finally:
             CURRENT_TURN.reset(token)
             CURRENT_WAITER.reset(waiting)
@@ -282,72 +243,13 @@ class AgentHost:
 
     async def _crashed(self, job: Job, error: BaseException) -> None:
         """A turn failed outside the SDK's error handler (timeout, a bug around it)."""
-        if job.waiter is not None and job.waiter.answer(bot_actions.message_response(UNSURE)):
+        if job.waiter is not None and job.waiter.answer(actions.message_response(UNSURE)):
             return  # the presser still waits: the answer to the press says it
         reference = job.activity.get_conversation_reference().model_dump(
             mode="json", by_alias=True, exclude_none=True
         )
         anonymous = job.identity.allow_anonymous
         await send_text(self, {"reference": reference, ANONYMOUS: anonymous}, UNSURE)
-
-    async def _on_members_added(self, context: TurnContext, _state: Any) -> None:
-        """Added to a team or a chat: its address is kept at once, so the worker's cards can go
-        there before anyone has @mentioned the bot, and people are told how to start."""
-        from microsoft_agents.hosting.core import CardFactory, MessageFactory
-
-        activity = context.activity
-        me = activity.recipient.id if activity.recipient else None
-        if not any(member.id == me for member in activity.members_added or []):
-            return  # people joining a team the bot is already in
-        await self.senders.remember(context, None)
-        welcome = MessageFactory.attachment(CardFactory.adaptive_card(welcome_card(WELCOME)))
-        welcome.text = WELCOME  # shown in notifications and where cards are not
-        await context.send_activity(welcome)
-
-    async def _on_message(self, context: TurnContext, _state: Any) -> None:
-        from microsoft_agents.hosting.core import CardFactory, MessageFactory
-
-        activity = context.activity
-        conversation = activity.conversation.id
-        incident: str | None = None
-        submitted = submitted_command(activity.value)
-        if submitted is not None:
-            raw, incident = submitted
-        else:
-            raw = activity.text or ""
-        text = command_text(raw, _bot_mentions(activity))
-        who = await self.senders.who(context)
-        stored = await self.senders.remember(context, who)
-        turn_id = CURRENT_TURN.get()
-
-        def run_once() -> Answer | None:
-            # Claimed in the journal just before the command runs: a turn is never run twice.
-            if turn_id is not None and not turn_journal.start(self.journal, turn_id):
-                return None
-            return self.turns.answer(
-                text, who=who, conversation=conversation, incident=incident, forms=True
-            )
-
-        answer = await asyncio.to_thread(run_once)
-        if answer is None:
-            log.warning("turn %s had already begun: not run again", turn_id)
-            return
-        text = answer.reply.text
-        if answer.opened and answer.reply.reference and self.settings.bot_channel_per_incident:
-            line = await open_channel(
-                self, context, answer.reply.reference, answer.opened, answer.card, stored
-            )
-            text = f"{text}\n\n{line}"
-        if answer.card is not None:
-            reply = MessageFactory.attachment(CardFactory.adaptive_card(answer.card))
-            reply.text = text  # shown in notifications and where cards are not
-        else:
-            reply = MessageFactory.text(text)
-        sent = await asyncio.wait_for(context.send_activity(reply), self.timeout)
-        if self.background is not None:
-            kept = reply.model_dump(mode="json", by_alias=True, exclude_none=True)
-            went = Sent(str(sent.id), kept) if sent is not None and sent.id else None
-            self.background.start(answer.reply.deliveries, conversation, went)
 
     async def post(self, conversation: str, text: str) -> None:
         """A new message in a stored conversation (the delivery outcome, nudges)."""
@@ -381,10 +283,10 @@ class AgentHost:
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
         # Logged in full; the person only hears a plain sentence, never the exception's text.
         log.error("turn failed", exc_info=(type(error), error, error.__traceback__))
-        if isinstance(error, bot_auth.TokenUnavailable):
+        if isinstance(error, auth.TokenUnavailable):
             raise error  # no token: nothing can be sent; the endpoint answers 503
         waiter = CURRENT_WAITER.get()
-        if waiter is not None and waiter.answer(bot_actions.message_response(SORRY)):
+        if waiter is not None and waiter.answer(actions.message_response(SORRY)):
             return  # a button press: the answer to the press says it
         try:
             from microsoft_agents.hosting.core import MessageFactory
@@ -392,14 +294,3 @@ class AgentHost:
             await asyncio.wait_for(context.send_activity(MessageFactory.text(SORRY)), self.timeout)
         except Exception as send_error:
             log.warning("could not tell the user about it: %s", type(send_error).__name__)
-
-
-def _host(activity: Any) -> str:
-    """For the log: the host only, so a hostile serviceUrl cannot write lines of its own."""
-    url = str(activity.service_url or "")
-    return repr(urlsplit(url).netloc[:100]) if url else "(none)"
-
-
-def _bot_mentions(activity: Any) -> list[str]:
-    entities = [e.model_dump(by_alias=True) for e in activity.entities or []]
-    return bot_mentions(getattr(activity.recipient, "id", None), entities)

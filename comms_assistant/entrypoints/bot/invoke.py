@@ -3,7 +3,7 @@ answered in the HTTP response itself.
 
 A message is acknowledged (202) and answered by a separate POST; an invoke must carry its answer
 (the card that replaces the pressed one, or a message) in the HTTP response, and Teams waits
-about five seconds for it. So a press is authenticated as every activity is (bot_sdk.messages),
+about five seconds for it. So a press is authenticated as every activity is (sdk.messages),
 stored in the turn journal as a message is (the same activity sent again runs once), and queued
 in its conversation's lane behind what was sent there before it, on the turns' own loop (the
 serving loop only waits); the request then waits, at most `deadline`, for the turn's answer. A
@@ -23,24 +23,51 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
 from comms_assistant.adapters import card_actions, turn_journal
-from comms_assistant.entrypoints import bot_actions
-from comms_assistant.entrypoints.bot_actions import message_response
-from comms_assistant.entrypoints.bot_channels import open_channel
-from comms_assistant.entrypoints.bot_jobs import CURRENT_TURN, CURRENT_WAITER, Job
-from comms_assistant.entrypoints.bot_outbound import send_text
-from comms_assistant.entrypoints.bot_queue import QueueFull
+from comms_assistant.entrypoints.bot import actions
+from comms_assistant.entrypoints.bot.actions import message_response
+from comms_assistant.entrypoints.bot.channels import ChannelHost, open_channel
+from comms_assistant.entrypoints.bot.jobs import CURRENT_TURN, CURRENT_WAITER, Job
+from comms_assistant.entrypoints.bot.outbound import ProactiveHost, send_text
+from comms_assistant.entrypoints.bot.queue import QueueFull
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
+    from sqlalchemy.engine import Engine
 
-    from comms_assistant.entrypoints.bot_sdk import AgentHost
+    from comms_assistant.entrypoints.bot.queue import LoopThread, TurnQueue
+    from comms_assistant.entrypoints.bot.senders import Senders
+    from comms_assistant.entrypoints.bot.turns import Background
 
 log = logging.getLogger("comms_assistant.bot")
+
+
+class PressHost(ChannelHost, ProactiveHost, Protocol):
+    """What a press needs of the bot's host (sdk.AgentHost), named here so that this module does
+    not import the host that imports it."""
+
+    @property
+    def queue(self) -> TurnQueue[Job]: ...
+
+    @property
+    def acceptor(self) -> turn_journal.Acceptor: ...
+
+    @property
+    def journal(self) -> Engine: ...
+
+    @property
+    def turn_loop(self) -> LoopThread: ...
+
+    @property
+    def senders(self) -> Senders: ...
+
+    @property
+    def background(self) -> Background | None: ...
+
 
 ACTION = "adaptiveCard/action"
 DEADLINE = 4.0  # Teams gives up on an invoke after about 5 s
@@ -110,7 +137,7 @@ def _settle(future: asyncio.Future[dict[str, Any]], body: dict[str, Any]) -> Non
 class InvokeDesk:
     """Takes presses in on the serving loop and waits for their answers."""
 
-    def __init__(self, host: AgentHost, *, deadline: float | None = None) -> None:
+    def __init__(self, host: PressHost, *, deadline: float | None = None) -> None:
         self.host = host
         self.deadline = DEADLINE if deadline is None else deadline
         self._waiting: dict[tuple[str, str], Waiter] = {}
@@ -174,7 +201,7 @@ class InvokeDesk:
         return _answer(body)
 
 
-async def on_press(host: AgentHost, context: TurnContext) -> Any:
+async def on_press(host: PressHost, context: TurnContext) -> Any:
     """The turn of a press (on the turns' loop): what the button stands for, run as the presser;
     the answer goes to the waiting request or, if it gave up, into the conversation."""
     from microsoft_agents.activity import AdaptiveCardInvokeResponse
@@ -186,21 +213,21 @@ async def on_press(host: AgentHost, context: TurnContext) -> Any:
     stored = await host.senders.remember(context, who)
     turn_id = CURRENT_TURN.get()
 
-    def run_once() -> bot_actions.Pressed | None:
+    def run_once() -> actions.Pressed | None:
         # Claimed in the journal just before it runs, as a message is: never run twice.
         if turn_id is not None and not turn_journal.start(host.journal, turn_id):
             return None
-        return bot_actions.press(host.turns, verb, data, who=who, conversation=conversation)
+        return actions.press(host.turns, verb, data, who=who, conversation=conversation)
 
     pressed = await asyncio.to_thread(run_once)
     if pressed is None:
         log.warning("press %s had already begun: not run again", turn_id)
-        pressed = bot_actions.said(ALREADY)
+        pressed = actions.said(ALREADY)
     answer = pressed.answer
     reference = answer.reply.reference if answer else None
     if answer and answer.opened and reference and host.settings.bot_channel_per_incident:
         line = await open_channel(host, context, reference, answer.opened, answer.card, stored)
-        pressed = bot_actions.with_line(pressed, line)
+        pressed = actions.with_line(pressed, line)
     waiter = CURRENT_WAITER.get()
     if waiter is not None and not waiter.answer(pressed.body):
         await asyncio.wait_for(send_text(host, stored, pressed.text), host.timeout)

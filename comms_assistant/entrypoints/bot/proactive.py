@@ -38,11 +38,11 @@ from sqlalchemy.engine import Engine
 from comms_assistant.adapters import conversations
 from comms_assistant.adapters.graph.errors import retry_after_seconds
 from comms_assistant.adapters.teams_transports import THREAD
-from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, UntrustedAddress, in_proactive_turn
+from comms_assistant.entrypoints.bot.outbound import ANONYMOUS, UntrustedAddress, in_proactive_turn
 from comms_assistant.service.ports import DeliveryError
 
 if TYPE_CHECKING:
-    from comms_assistant.entrypoints.bot_sdk import AgentHost
+    from comms_assistant.entrypoints.bot.sdk import AgentHost
 
 log = logging.getLogger(__name__)
 

@@ -1,17 +1,12 @@
-"""The bot's forms: declare an incident, write an update, edit a held-back message.
+"""The bot's forms as cards: declare an incident, write an update, edit a held-back message.
 
-A form's fields become a command of the command language, built as data: each field is made
-plain as typed text is (`plain_text`, one line), put in its own place in the command, and the
-command is parsed back; it is run only if the parser reads back exactly the fields given (so a
-title holding "impact:" or a priority cannot change what else the incident says). Then it takes
-the path a typed command takes (Turns.answer): the same gate, checks and messages. A field that
-is wrong comes back next to that field, with everything typed kept.
+What a submitted form's fields make is read in fields.py; a field that is wrong comes back next
+to that field here, with everything typed kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from comms_assistant.adapters import card_actions as actions
@@ -20,143 +15,13 @@ from comms_assistant.adapters.render_cards import markdown_literal
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import Priority
 from comms_assistant.domain.policy import Policy
+from comms_assistant.entrypoints.bot.fields import CHOOSE_PRIORITY
 
-OPEN_FIELDS = ("title", "priority", "impact", "services", "advice", "security")
-UPDATE_FIELDS = ("text", "impact", "advice")
 TEXT_FIELD = "text"  # the one box of the form that edits any other command
 SHOWN = 2000  # characters of a value shown again: a card must stay under Teams' ~28 KB
-
-TITLE_WORDS = (
-    "Leave the priority and words such as 'impact:' out of the title: the form has a box for each."
-)
-CHOOSE_PRIORITY = "Choose how urgent it is (P1 is the most urgent)."
-SECTION_WORDS = "Leave words such as 'impact:', 'do:' or 'services:' out of this box."
-UPDATE_WORDS = "Leave 'impact:' and 'do:' out of the update: the form has a box for each."
-SECURITY_WORDS = 'Security is "yes" or "no".'
 OPEN_HEADING = "Declare an incident"
 UPDATE_HEADING = "Write the update"
 EDIT_HEADING = "Edit the message"
-
-
-@dataclass(frozen=True)
-class Filled:
-    """A submitted form: the command it makes, or what is wrong with which field."""
-
-    text: str | None
-    values: dict[str, str]  # as submitted (made plain), to show again
-    errors: dict[str, str] = field(default_factory=dict)  # field id ("" for the whole form)
-
-
-def one_line(value: Any) -> str:
-    """A submitted value as the parser reads typed text: plain, on one line."""
-    return " ".join(c.plain_text(value).split()) if isinstance(value, str) else ""
-
-
-def _parsed(text: str, names: Mapping[str, Priority]) -> c.Command | str:
-    try:
-        return c.parse(text, priority_names=names)
-    except c.ParseError as error:
-        return str(error)
-
-
-def open_command(
-    data: Mapping[str, Any], names: Mapping[str, Priority], services: Mapping[str, str]
-) -> Filled:
-    """The `open` command the declare form makes, or the fields that are wrong."""
-    values = {name: one_line(data.get(name)) for name in OPEN_FIELDS}
-    errors: dict[str, str] = {}
-    title, priority = values["title"], values["priority"]
-    probe = _parsed(f"open {title} priority: p4", names)
-    if isinstance(probe, str):
-        errors["title"] = probe if not title else TITLE_WORDS
-    elif not isinstance(probe, c.Open) or (
-        probe.title,
-        probe.impact,
-        probe.services,
-        probe.advice,
-        probe.security,
-    ) != (title, "", (), "", False):
-        errors["title"] = TITLE_WORDS
-    words = {f"p{p.value}" for p in Priority} | {name.casefold() for name in names}
-    if not priority:
-        errors["priority"] = CHOOSE_PRIORITY
-    elif priority.casefold() not in words:
-        # The typed command's own words for an unknown priority.
-        probe = _parsed(f"open t priority: {priority}", names)
-        errors["priority"] = probe if isinstance(probe, str) else CHOOSE_PRIORITY
-    for name, section in (("impact", "impact"), ("advice", "do")):
-        if values[name]:
-            made = _parsed(f"open t p4 {section}: {values[name]}", names)
-            if not isinstance(made, c.Open) or not _alone(made, name, values[name]):
-                errors[name] = SECTION_WORDS
-    chosen = [s.strip().lower() for s in values["services"].split(",") if s.strip()]
-    known = {key.lower() for key in services}
-    unknown = [s for s in chosen if s not in known]
-    if unknown:
-        errors["services"] = f'"{unknown[0]}" is not a service in the service catalogue.'
-    security = values["security"].lower() or "no"
-    if security not in ("yes", "no", "true", "false"):
-        errors["security"] = SECURITY_WORDS
-    if errors:
-        return Filled(None, values, errors)
-    parts = [f"open {title} priority: {priority}"]
-    if values["impact"]:
-        parts.append(f"impact: {values['impact']}")
-    if chosen:
-        parts.append(f"services: {', '.join(chosen)}")
-    if values["advice"]:
-        parts.append(f"do: {values['advice']}")
-    secure = security in ("yes", "true")
-    parts.append(f"security: {'yes' if secure else 'no'}")
-    text = " ".join(parts)
-    made = _parsed(text, names)
-    expected = (title, values["impact"], tuple(chosen), values["advice"], secure)
-    if not isinstance(made, c.Open) or expected != (
-        made.title, made.impact, made.services, made.advice, made.security
-    ):  # fmt: skip
-        return Filled(None, values, {"": made if isinstance(made, str) else TITLE_WORDS})
-    return Filled(text, values)
-
-
-def _alone(made: c.Open, name: str, value: str) -> bool:
-    """The probe read back `value` as field `name`, and nothing else (no section slipped in)."""
-    fields = {"impact": made.impact, "advice": made.advice, "services": made.services}
-    said = fields.pop(name)
-    return said == value and not any(fields.values()) and not made.security
-
-
-def update_command(data: Mapping[str, Any]) -> Filled:
-    """The `update` command the update form makes, or the fields that are wrong."""
-    values = {name: one_line(data.get(name)) for name in UPDATE_FIELDS}
-    errors: dict[str, str] = {}
-    text = values["text"]
-    probe = _parsed(f"update {text}", {})
-    if isinstance(probe, str):
-        errors["text"] = probe if not text else UPDATE_WORDS
-    elif not isinstance(probe, c.Update) or (probe.text, probe.impact, probe.advice) != (
-        text, None, None
-    ):  # fmt: skip
-        errors["text"] = UPDATE_WORDS
-    for name, section in (("impact", "impact"), ("advice", "do")):
-        if values[name]:
-            made = _parsed(f"update x {section}: {values[name]}", {})
-            if not isinstance(made, c.Update) or getattr(made, name) != values[name]:
-                errors[name] = SECTION_WORDS
-    if errors:
-        return Filled(None, values, errors)
-    parts = [f"update {text}"]
-    if values["impact"]:
-        parts.append(f"impact: {values['impact']}")
-    if values["advice"]:
-        parts.append(f"do: {values['advice']}")
-    made = _parsed(" ".join(parts), {})
-    expected = (text, values["impact"] or None, values["advice"] or None)
-    if not isinstance(made, c.Update) or (made.text, made.impact, made.advice) != expected:
-        return Filled(None, values, {"": made if isinstance(made, str) else UPDATE_WORDS})
-    return Filled(" ".join(parts), values)
-
-
-# --- the cards -----------------------------------------------------------------------------
 
 
 def _card(heading: str, body: list[dict[str, Any]], submit: dict[str, Any]) -> dict[str, Any]:

@@ -13,24 +13,40 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from comms_assistant.adapters import conversations
 from comms_assistant.adapters.graph.channels import channel_name, create_channel
-from comms_assistant.entrypoints.bot_outbound import connector_of
+from comms_assistant.entrypoints.bot.outbound import connector_of
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
 
-    from comms_assistant.entrypoints.bot_sdk import AgentHost
+    from comms_assistant.config import Settings
+    from comms_assistant.entrypoints.bot.delivery import DeliveryThread
+    from comms_assistant.entrypoints.bot.turns import Turns
 
 log = logging.getLogger(__name__)
 
 NO_CHANNEL = "I could not make a channel for it, so carry on here."
 
 
+class ChannelHost(Protocol):
+    """What making a channel needs of the bot's host (sdk.AgentHost), named here so that this
+    module does not import the host that imports it."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def delivery(self) -> DeliveryThread | None: ...
+
+    @property
+    def turns(self) -> Turns: ...
+
+
 async def open_channel(
-    host: AgentHost,
+    host: ChannelHost,
     context: TurnContext,
     reference: str,
     title: str,

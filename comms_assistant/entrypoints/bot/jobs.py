@@ -21,7 +21,7 @@ class Job:
     identity: Any  # the SDK's ClaimsIdentity of the request
     activity: Any  # the SDK's Activity
     turn_id: int | None = None  # its row in the turn journal
-    waiter: Any = None  # a button press's HTTP request, waiting for the answer (bot_invoke)
+    waiter: Any = None  # a button press's HTTP request, waiting for the answer (invoke.py)
 
     @property
     def lane(self) -> str:
@@ -33,7 +33,7 @@ class Job:
 CURRENT_TURN: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "current_turn", default=None
 )
-# Likewise the waiting request of the button press being run (bot_invoke.Waiter).
+# Likewise the waiting request of the button press being run (invoke.Waiter).
 CURRENT_WAITER: contextvars.ContextVar[Any] = contextvars.ContextVar("current_waiter", default=None)
 
 

@@ -1,7 +1,7 @@
 """`comms-assistant serve`: the Teams bot on the Microsoft 365 Agents SDK, plus Teams outgoing
 webhooks and a health check.
 
-Routes: `/api/messages` (Bot Connector activities: the token is checked by bot_auth with the
+Routes: `/api/messages` (Bot Connector activities: the token is checked by auth.py with the
 SDK's validator), `/api/webhook` (outgoing webhooks, HMAC-checked here) and `/healthz` (no auth).
 A request that is malformed or unauthenticated gets 400 or 401 and one log line.
 """
@@ -22,13 +22,13 @@ from aiohttp import web
 from comms_assistant.adapters import conversations, outbox
 from comms_assistant.bootstrap import App, bootstrap, utc_now
 from comms_assistant.config import Settings
-from comms_assistant.entrypoints import bot_auth
-from comms_assistant.entrypoints.bot_delivery import DeliveryThread
-from comms_assistant.entrypoints.bot_members import TeamMembers
-from comms_assistant.entrypoints.bot_policy import Gate, People, bot_mentions, command_text
-from comms_assistant.entrypoints.bot_proactive import ProactiveSender
-from comms_assistant.entrypoints.bot_sdk import AgentHost
-from comms_assistant.entrypoints.bot_turns import SORRY, Background, Turns
+from comms_assistant.entrypoints.bot import auth
+from comms_assistant.entrypoints.bot.delivery import DeliveryThread
+from comms_assistant.entrypoints.bot.members import TeamMembers
+from comms_assistant.entrypoints.bot.policy import Gate, People, bot_mentions, command_text
+from comms_assistant.entrypoints.bot.proactive import ProactiveSender
+from comms_assistant.entrypoints.bot.sdk import AgentHost
+from comms_assistant.entrypoints.bot.turns import SORRY, Background, Turns
 
 log = logging.getLogger("comms_assistant.bot")
 
@@ -66,7 +66,7 @@ def check_settings(settings: Settings) -> None:
 def build(
     settings: Settings,
     *,
-    provider_factory: bot_auth.ProviderFactory | None = None,
+    provider_factory: auth.ProviderFactory | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> web.Application:
     """The whole server as an aiohttp application (tests run it on 127.0.0.1)."""
@@ -159,7 +159,7 @@ async def _webhook(request: web.Request) -> web.Response:
     body = await request.read()
     secret = settings.bot_webhook_secret
     header = request.headers.get("Authorization")
-    if secret is None or not bot_auth.webhook_signature_ok(secret.get_secret_value(), body, header):
+    if secret is None or not auth.webhook_signature_ok(secret.get_secret_value(), body, header):
         log.warning("outgoing webhook refused: bad or missing HMAC signature")
         return web.json_response({"error": "The signature is not valid."}, status=401)
     try:

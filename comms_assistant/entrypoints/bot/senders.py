@@ -1,6 +1,6 @@
 """Who sent a turn (a message or a button press alike) and where to answer them.
 
-- `who`: the sender's email, from their Entra object id (bot_policy.People: the configured map,
+- `who`: the sender's email, from their Entra object id (policy.People: the configured map,
   then the Bot Connector's member look-up). The same for a message and a press, so a press is
   allowed or refused exactly as the typed command would be. The object id, name and email found
   together are kept (conversations.TeamsPersonRow): the leads' nudges @mention people by them.
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters import conversations
-from comms_assistant.entrypoints.bot_outbound import ANONYMOUS, connector_of
-from comms_assistant.entrypoints.bot_policy import People
+from comms_assistant.entrypoints.bot.outbound import ANONYMOUS, connector_of
+from comms_assistant.entrypoints.bot.policy import People
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext

@@ -9,16 +9,34 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from comms_assistant.service.ports import DeliveryError
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext
 
-    from comms_assistant.entrypoints.bot_sdk import AgentHost
+    from comms_assistant.config import Settings
+    from comms_assistant.entrypoints.bot.auth import ServiceUrls
 
 T = TypeVar("T")
+
+
+class ProactiveHost(Protocol):
+    """What a proactive turn needs of the bot's host (sdk.AgentHost), named here so that this
+    module does not import the host that imports it."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def service_urls(self) -> ServiceUrls: ...
+
+    @property
+    def adapter(self) -> Any: ...  # the SDK's CloudAdapter
+
+    @property
+    def timeout(self) -> float: ...
 
 
 class UntrustedAddress(DeliveryError):
@@ -38,7 +56,7 @@ def connector_of(context: TurnContext) -> Any:
 
 
 async def in_proactive_turn(
-    host: AgentHost, stored: dict[str, Any], work: Callable[[Any, Any], Awaitable[T]]
+    host: ProactiveHost, stored: dict[str, Any], work: Callable[[Any, Any], Awaitable[T]]
 ) -> T:
     """`work(connector, reference)` in a proactive turn on `stored` (a reference as the bot
     keeps it). Run it on the turn loop (`host.turn_loop.run`)."""
@@ -82,7 +100,7 @@ async def in_proactive_turn(
     return done[0]
 
 
-async def send_text(host: AgentHost, stored: dict[str, Any], text: str) -> None:
+async def send_text(host: ProactiveHost, stored: dict[str, Any], text: str) -> None:
     """A new plain message in the stored conversation."""
     from microsoft_agents.hosting.core import MessageFactory
 
@@ -96,7 +114,7 @@ async def send_text(host: AgentHost, stored: dict[str, Any], text: str) -> None:
 
 
 async def replace_message(
-    host: AgentHost, stored: dict[str, Any], activity_id: str, activity: dict[str, Any]
+    host: ProactiveHost, stored: dict[str, Any], activity_id: str, activity: dict[str, Any]
 ) -> None:
     """The bot's own message `activity_id` in the stored conversation, replaced by `activity`."""
     from microsoft_agents.activity import Activity

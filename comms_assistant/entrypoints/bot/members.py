@@ -1,6 +1,6 @@
 """Is the sender a member of the team the bot serves (the incidents channel's team)?
 
-Members of that team may open an ordinary incident and take a role on one (bot_policy.Gate).
+Members of that team may open an ordinary incident and take a role on one (policy.Gate).
 The Bot Connector answers it: `GET v3/conversations/{channel}/members/{userId}` gives the member
 (a channel's members are its team's), and 404 when they are not one. Asked once per sender and
 kept briefly (a yes for 5 minutes, a no for 1), so a busy incident asks rarely and someone just
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from comms_assistant.entrypoints.bot_outbound import connector_of
+from comms_assistant.entrypoints.bot.outbound import connector_of
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core import TurnContext

@@ -21,15 +21,15 @@ from sqlalchemy.engine import Engine
 from comms_assistant.adapters import conversations, outbox, store
 from comms_assistant.adapters.render import Renderer
 from comms_assistant.adapters.store import OutboxRow
-from comms_assistant.adapters.teams_transports import ADAPTIVE_CARD
 from comms_assistant.domain import commands as c
-from comms_assistant.entrypoints import bot_cards, bot_forms
-from comms_assistant.entrypoints.bot_policy import (
+from comms_assistant.entrypoints.bot import cards, forms
+from comms_assistant.entrypoints.bot.outcome import outcome, with_outcome
+from comms_assistant.entrypoints.bot.policy import (
     MAX_COMMAND,
     SECURITY_REFUSAL,
     Gate,
 )
-from comms_assistant.service.delivery_kinds import DeliveryKind, spec_of
+from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.handle import CommandService, Reply
 from comms_assistant.service.messaging import INCIDENTS_CHANNEL
 
@@ -97,11 +97,33 @@ class Turns:
         reply = self.service.execute(text, who=who, incident=bound)
         command = _parsed(text)
         if reply.ok and reply.reference:
-            if isinstance(command, c.ShowStatus) and not self.gate.may_see(who, reply.reference):
-                log.warning("refused status of %s to %s: security", reply.reference, who)
-                return Answer(Reply(SECURITY_REFUSAL, ok=False))
-            if isinstance(command, c.Open):
-                conversations.bind(self.engine, conversation, reply.reference, now=self.clock())
+            refused = self._after(command, reply.reference, who, conversation)
+            if refused is not None:
+                return refused
+        return self._shown(command, reply, who, conversation, forms=forms)
+
+    def _after(
+        self, command: c.Command | None, reference: str, who: str | None, conversation: str
+    ) -> Answer | None:
+        """After a command that went: a status the sender may not see is refused (the service
+        answered it for the incident, not for this sender); an opened incident is bound to the
+        conversation it was opened in."""
+        if isinstance(command, c.ShowStatus) and not self.gate.may_see(who, reference):
+            log.warning("refused status of %s to %s: security", reference, who)
+            return Answer(Reply(SECURITY_REFUSAL, ok=False))
+        if isinstance(command, c.Open):
+            conversations.bind(self.engine, conversation, reference, now=self.clock())
+        return None
+
+    def _shown(
+        self,
+        command: c.Command | None,
+        reply: Reply,
+        who: str | None,
+        conversation: str,
+        *,
+        forms: bool,
+    ) -> Answer:
         opened = command.title if isinstance(command, c.Open) and reply.ok else None
         if forms and reply.held and who is not None:
             return Answer(reply, self._held(reply, who))
@@ -115,7 +137,7 @@ class Turns:
         self, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
         policy = self.service.planner.policy
-        return bot_forms.open_form(policy, self.service_names, values, errors)
+        return forms.open_form(policy, self.service_names, values, errors)
 
     def draft_of(self, who: str) -> store.DraftRow | None:
         """`who`'s message held back for its wording, if one is waiting."""
@@ -129,7 +151,7 @@ class Turns:
         draft = self.draft_of(who)
         if draft is None:
             return None
-        return bot_cards.held_card(
+        return cards.held_card(
             reply.text, author=who.lower(), draft=draft.command, suggested=bool(draft.suggested)
         )
 
@@ -146,9 +168,9 @@ class Turns:
 
     def _card(self, command: c.Command | None, reply: Reply) -> dict[str, Any] | None:
         if isinstance(command, c.Help):
-            return bot_cards.help_card()
+            return cards.help_card()
         if reply.ok and reply.reference and isinstance(command, c.Open | c.ShowStatus):
-            return bot_cards.incident_card(
+            return cards.incident_card(
                 self.engine, self.renderer, reply.reference, policy=self.service.planner.policy
             )
         return None
@@ -209,76 +231,8 @@ class Background:
             log.warning("could not post the delivery outcome: %s", _name(error))
 
 
-def with_outcome(activity: dict[str, Any], said: str) -> dict[str, Any]:
-    """The answer with what its deliveries did added under it: in the text (notifications,
-    clients without cards) and, as a card's last block, on the card."""
-    new = dict(activity)
-    new["text"] = f"{activity.get('text') or ''}\n\n{said}".strip()
-    attachments = []
-    for attachment in activity.get("attachments") or []:
-        content = attachment.get("content")
-        if attachment.get("contentType") == ADAPTIVE_CARD and isinstance(content, dict):
-            note = {"type": "TextBlock", "text": said, "wrap": True, "isSubtle": True}
-            body = [*content.get("body", []), {**note, "separator": True, "spacing": "Medium"}]
-            attachment = {**attachment, "content": {**content, "body": body}}
-        attachments.append(attachment)
-    if attachments:
-        new["attachments"] = attachments
-    return new
-
-
 def _name(error: BaseException) -> str:
     return type(error).__name__
-
-
-def outcome(rows: list[OutboxRow]) -> str:
-    """What the deliveries did, for the people in the conversation (no error internals)."""
-    done = [r for r in rows if r.status == outbox.DONE]
-    lines: list[str] = []
-    for row in done:
-        if row.kind == DeliveryKind.REPORT_SYNC:
-            lines.append(f"Report updated: {row.payload.get('path', 'the running report')}")
-        elif row.kind == DeliveryKind.REVIEW_FILE:
-            lines.append(f"Review filed: {row.payload.get('path', 'the incident review')}")
-    emailed = sum(len(r.payload.get("bcc", [])) for r in done if r.kind == DeliveryKind.MAIL)
-    if any(r.kind == DeliveryKind.MAIL for r in done):
-        lines.append(f"{emailed} {'person' if emailed == 1 else 'people'} emailed.")
-    if teams := _where_cards_went(done):
-        lines.append(teams)
-    failed = [r for r in rows if r.status == outbox.FAILED]
-    waiting = [r for r in rows if r.status == outbox.PENDING]
-    if failed:
-        lines.append(
-            f"{len(failed)} could not be delivered ({_what(failed)}): an administrator can "
-            "see why in the log and send them again with 'comms-assistant deliver'."
-        )
-    if waiting:
-        lines.append(f"{len(waiting)} still waiting to be retried ({_what(waiting)}).")
-    return "\n\n".join(lines) or "Nothing needed delivering."
-
-
-def _where_cards_went(done: list[OutboxRow]) -> str:
-    """Where the Teams cards went, as they went: a card sent only to people's chats was not
-    posted in the incidents channel (issue 17)."""
-    places = [str(r.payload.get("where", "")) for r in done if r.kind == DeliveryKind.TEAMS_CARD]
-    if not places:
-        return ""
-    said = ["the incidents channel"] if INCIDENTS_CHANNEL in places else []
-    chats = sum(place.startswith("Teams chat") for place in places)
-    channels = sum(1 for place in places if place.startswith("Teams channel"))
-    if chats:
-        said.append(f"{chats} Teams {'chat' if chats == 1 else 'chats'}")
-    if channels:
-        said.append(f"{channels} other {'channel' if channels == 1 else 'channels'}")
-    return f"Card posted in {_and(said)}." if said else "Card posted in Teams."
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _what(rows: list[OutboxRow]) -> str:
-    return ", ".join(sorted({spec.name if (spec := spec_of(r.kind)) else r.kind for r in rows}))
 
 
 def _parsed(text: str) -> c.Command | None:

@@ -25,8 +25,8 @@ from comms_assistant.adapters import card_actions as actions
 from comms_assistant.adapters import store
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.domain import commands as c
-from comms_assistant.entrypoints import bot_cards, bot_forms
-from comms_assistant.entrypoints.bot_turns import Answer, Turns
+from comms_assistant.entrypoints.bot import cards, fields, forms
+from comms_assistant.entrypoints.bot.turns import Answer, Turns
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +70,12 @@ def press(
     """Do what the button `verb` with `data` stands for, as `who`."""
     incident = _text(data.get("incident")) or None
     if verb == actions.FORM_OPEN:
-        return shown(turns.open_form(), bot_forms.OPEN_HEADING)
+        return shown(turns.open_form(), forms.OPEN_HEADING)
     if verb == actions.FORM_UPDATE:
         refusal = turns.gate.refusal("update form", who, incident)
         if refusal is not None:
             return said(refusal)
-        return shown(bot_forms.update_form(incident), bot_forms.UPDATE_HEADING)
+        return shown(forms.update_form(incident), forms.UPDATE_HEADING)
     if verb == actions.FORM_EDIT:
         draft = _draft(turns, data, who)
         return said(draft) if isinstance(draft, str) else _edit_form(turns, draft)
@@ -88,22 +88,22 @@ def press(
             return said(draft)
         return _run(turns, f"send {how}", who=who, conversation=conversation, incident=None)
     if verb == actions.COMMAND:
-        submitted = bot_cards.submitted_command({"command": "", **data})
+        submitted = cards.submitted_command({"command": "", **data})
         if submitted is None or not submitted[0]:
             return said(NOT_OURS)
         text, incident = submitted
         return _run(turns, text, who=who, conversation=conversation, incident=incident)
     if verb == actions.OPEN:
         policy = turns.service.planner.policy
-        filled = bot_forms.open_command(data, policy.priority_names(), turns.service_names)
+        filled = fields.open_command(data, policy.priority_names(), turns.service_names)
         return _form(turns, filled, turns.open_form, who, conversation, None)
     if verb == actions.UPDATE:
-        filled = bot_forms.update_command(data)
+        filled = fields.update_command(data)
 
         def form(
             values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
         ) -> dict[str, Any]:
-            return bot_forms.update_form(incident, values, errors)
+            return forms.update_form(incident, values, errors)
 
         return _form(turns, filled, form, who, conversation, incident)
     return said(NOT_OURS)
@@ -111,7 +111,7 @@ def press(
 
 def _form(
     turns: Turns,
-    filled: bot_forms.Filled,
+    filled: fields.Filled,
     form: Callable[..., dict[str, Any]],
     who: str | None,
     conversation: str,
@@ -146,11 +146,11 @@ def _done(turns: Turns, answer: Answer, who: str | None) -> Pressed:
     card = answer.card
     shows = not answer.card_here  # else its own card is posted in this channel: not twice
     if card is None and shows and reply.reference and turns.gate.may_see(who, reply.reference):
-        card = bot_cards.incident_card(
+        card = cards.incident_card(
             turns.engine, turns.renderer, reply.reference, policy=turns.service.planner.policy
         )
-    body = bot_cards.text_blocks(reply.text)
-    result = bot_cards.card_of(body + (card or {}).get("body", []), (card or {}).get("actions", []))
+    body = cards.text_blocks(reply.text)
+    result = cards.card_of(body + (card or {}).get("body", []), (card or {}).get("actions", []))
     problems = validate_card(result)
     if problems:
         log.error("the answer card breaks Teams rules: %s", "; ".join(problems))
@@ -177,12 +177,12 @@ def _edit_form(turns: Turns, draft: store.DraftRow) -> Pressed:
         command = c.parse(draft.command, priority_names=names)
     except c.ParseError:
         command = None
-    values = bot_forms.values_of(command) if command is not None else {}
+    values = forms.values_of(command) if command is not None else {}
     if isinstance(command, c.Open):
-        return shown(turns.open_form(values), bot_forms.OPEN_HEADING)
+        return shown(turns.open_form(values), forms.OPEN_HEADING)
     if isinstance(command, c.Update):
-        return shown(bot_forms.update_form(draft.incident, values), bot_forms.UPDATE_HEADING)
-    return shown(bot_forms.text_form(draft.command, draft.incident), bot_forms.EDIT_HEADING)
+        return shown(forms.update_form(draft.incident, values), forms.UPDATE_HEADING)
+    return shown(forms.text_form(draft.command, draft.incident), forms.EDIT_HEADING)
 
 
 def with_line(pressed: Pressed, line: str) -> Pressed:
@@ -191,7 +191,7 @@ def with_line(pressed: Pressed, line: str) -> Pressed:
     body = pressed.body
     if body.get("type") == CARD:
         card = dict(body["value"])
-        extra = bot_cards.text_blocks(line)
+        extra = cards.text_blocks(line)
         card["body"] = [*card.get("body", [])[:1], *extra, *card.get("body", [])[1:]]
         return Pressed(card_response(card), text, pressed.answer)
     return Pressed(message_response(text), text, pressed.answer)

@@ -1,0 +1,98 @@
+"""What a command's deliveries did, said to the people in the conversation: added under the
+bot's answer when all went, or a message of its own (turns.Background).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from comms_assistant.adapters import outbox
+from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.adapters.teams_transports import ADAPTIVE_CARD
+from comms_assistant.service.delivery_kinds import DeliveryKind, spec_of
+from comms_assistant.service.messaging import INCIDENTS_CHANNEL
+
+
+def with_outcome(activity: dict[str, Any], said: str) -> dict[str, Any]:
+    """The answer with what its deliveries did added under it: in the text (notifications,
+    clients without cards) and, as a card's last block, on the card."""
+    new = dict(activity)
+    new["text"] = f"{activity.get('text') or ''}\n\n{said}".strip()
+    attachments = []
+    for attachment in activity.get("attachments") or []:
+        content = attachment.get("content")
+        if attachment.get("contentType") == ADAPTIVE_CARD and isinstance(content, dict):
+            note = {"type": "TextBlock", "text": said, "wrap": True, "isSubtle": True}
+            body = [*content.get("body", []), {**note, "separator": True, "spacing": "Medium"}]
+            attachment = {**attachment, "content": {**content, "body": body}}
+        attachments.append(attachment)
+    if attachments:
+        new["attachments"] = attachments
+    return new
+
+
+def outcome(rows: list[OutboxRow]) -> str:
+    """What the deliveries did, for the people in the conversation (no error internals)."""
+    done = [r for r in rows if r.status == outbox.DONE]
+    lines = [*_what_went(done), *_what_did_not(rows)]
+    return "\n\n".join(lines) or "Nothing needed delivering."
+
+
+# The documents filed: what is said, and the document named when its path is not known.
+_FILED: dict[str, tuple[str, str]] = {
+    DeliveryKind.REPORT_SYNC: ("Report updated", "the running report"),
+    DeliveryKind.REVIEW_FILE: ("Review filed", "the incident review"),
+}
+
+
+def _what_went(done: list[OutboxRow]) -> list[str]:
+    lines = [_filed(r) for r in done if r.kind in _FILED]
+    emailed = sum(len(r.payload.get("bcc", [])) for r in done if r.kind == DeliveryKind.MAIL)
+    if any(r.kind == DeliveryKind.MAIL for r in done):
+        lines.append(f"{emailed} {'person' if emailed == 1 else 'people'} emailed.")
+    if teams := _where_cards_went(done):
+        lines.append(teams)
+    return lines
+
+
+def _filed(row: OutboxRow) -> str:
+    said, unnamed = _FILED[row.kind]
+    return f"{said}: {row.payload.get('path', unnamed)}"
+
+
+def _what_did_not(rows: list[OutboxRow]) -> list[str]:
+    lines: list[str] = []
+    failed = [r for r in rows if r.status == outbox.FAILED]
+    waiting = [r for r in rows if r.status == outbox.PENDING]
+    if failed:
+        lines.append(
+            f"{len(failed)} could not be delivered ({_what(failed)}): an administrator can "
+            "see why in the log and send them again with 'comms-assistant deliver'."
+        )
+    if waiting:
+        lines.append(f"{len(waiting)} still waiting to be retried ({_what(waiting)}).")
+    return lines
+
+
+def _where_cards_went(done: list[OutboxRow]) -> str:
+    """Where the Teams cards went, as they went: a card sent only to people's chats was not
+    posted in the incidents channel (issue 17)."""
+    places = [str(r.payload.get("where", "")) for r in done if r.kind == DeliveryKind.TEAMS_CARD]
+    if not places:
+        return ""
+    said = ["the incidents channel"] if INCIDENTS_CHANNEL in places else []
+    chats = sum(place.startswith("Teams chat") for place in places)
+    channels = sum(1 for place in places if place.startswith("Teams channel"))
+    if chats:
+        said.append(f"{chats} Teams {'chat' if chats == 1 else 'chats'}")
+    if channels:
+        said.append(f"{channels} other {'channel' if channels == 1 else 'channels'}")
+    return f"Card posted in {_and(said)}." if said else "Card posted in Teams."
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _what(rows: list[OutboxRow]) -> str:
+    return ", ".join(sorted({spec.name if (spec := spec_of(r.kind)) else r.kind for r in rows}))

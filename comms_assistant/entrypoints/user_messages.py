@@ -1,0 +1,74 @@
+"""A plain sentence for the mistakes an operator can fix (settings, the database, the glossary,
+the contacts directory), instead of a traceback; `comms-assistant` prints it and exits 2.
+"""
+
+from __future__ import annotations
+
+
+def user_message(error: Exception) -> str | None:
+    """A plain sentence for the mistakes an operator can fix; None for bugs."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError as SourceError
+
+    from comms_assistant.adapters.contacts import ContactsError
+    from comms_assistant.adapters.glossary import GlossaryError
+    from comms_assistant.adapters.store import UnreadableDatabase
+    from comms_assistant.config import SettingsError
+    from comms_assistant.sandbox.state import UnreadableTenant
+
+    if isinstance(error, ValidationError):
+        problems = [f"  {setting_problem(tuple(e['loc']), e['msg'])}" for e in error.errors()]
+        return "Settings are not valid (environment or comms-assistant.toml):\n" + "\n".join(
+            problems
+        )
+    if isinstance(error, SourceError):
+        return unparsable_setting(error)
+    if isinstance(error, UnreadableDatabase | UnreadableTenant):
+        return f"comms-assistant: {error}"
+    if isinstance(error, SettingsError):
+        return f"Settings problem: {error}"
+    if isinstance(error, GlossaryError):
+        return f"The glossary has problems:\n{error}"
+    if isinstance(error, ContactsError):
+        return f"The contacts directory has problems:\n{error}"
+    if isinstance(error, FileNotFoundError):
+        return str(error)
+    return None
+
+
+def setting_problem(loc: tuple[object, ...], message: str) -> str:
+    if not loc:  # a rule across several settings names them itself
+        return message.removeprefix("Value error, ")
+    return f"COMMS_ASSISTANT_{'_'.join(map(str, loc)).upper()}: {message}"
+
+
+# pydantic-settings says only which field it could not parse: the shape to write says the rest.
+JSON_EXAMPLES = {
+    "teams_webhooks": '{"destination": "https://..."}',
+    "teams_transports": '{"destination": "bot"}',
+    "bot_people": '{"entra object id": "person@example.org"}',
+    "bot_allowed": '["person@example.org"]',
+    "bot_allowed_roles": '["team member", "incident team"]',
+    "bot_service_urls": '["https://..."]',
+}
+
+
+def unparsable_setting(error: Exception) -> str:
+    """pydantic-settings' 'error parsing value for field "x" from source "EnvSettingsSource"'.
+
+    It parses a list or table setting's environment variable as JSON, and names only the field.
+    """
+    import re
+
+    from comms_assistant.config import Settings
+
+    found = re.search(r'error (\w+) value for field "(\w+)" from source "(\w+)"', str(error))
+    if found is None:
+        return f"comms-assistant: a setting cannot be read: {error}"
+    doing, name, source = found.groups()
+    if doing != "parsing" or source != "EnvSettingsSource":
+        return f"comms-assistant: the setting {name} cannot be read: {error.__cause__ or error}"
+    field = Settings.model_fields.get(name)
+    is_table = field is not None and repr(field.annotation).startswith("dict")
+    example = JSON_EXAMPLES.get(name) or ('{"name": "value"}' if is_table else '["value"]')
+    return f"comms-assistant: COMMS_ASSISTANT_{name.upper()} is not valid JSON: expected {example}"
