@@ -14,6 +14,7 @@ included: a deferred import is still a dependency.
 from __future__ import annotations
 
 import ast
+import importlib.util
 from pathlib import Path
 
 from radon.complexity import cc_visit
@@ -36,6 +37,11 @@ SERVICE_NOT_YET: dict[str, set[str]] = {
     "documents.py": {"sqlalchemy", "comms_assistant.adapters"},
     "finding.py": {"sqlalchemy", "comms_assistant.adapters"},
     "handle.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "handlers/changes.py": {"comms_assistant.adapters"},
+    "handlers/context.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "handlers/drafts.py": {"comms_assistant.adapters"},
+    "handlers/incidents.py": {"sqlalchemy", "comms_assistant.adapters"},
+    "handlers/reading.py": {"comms_assistant.adapters"},
     "lead_notices.py": {"sqlalchemy", "comms_assistant.adapters"},
     "lessons_watch.py": {"sqlalchemy", "comms_assistant.adapters"},
     "living_card.py": {"sqlalchemy", "comms_assistant.adapters"},
@@ -47,11 +53,23 @@ SERVICE_NOT_YET: dict[str, set[str]] = {
     "status_text.py": {"comms_assistant.adapters"},
 }
 
+# Import circles (scripts/import_graph.py), each as its modules in order; they only go.
+CIRCLES_LEFT: list[list[str]] = []
+
 # Functions above MOST_COMPLEX, by "<module path>:<name>", with their complexity when listed.
-TOO_COMPLEX: dict[str, int] = {}
+TOO_COMPLEX: dict[str, int] = {
+    "domain/plain_english/checker.py:check": 17,
+    "domain/plain_english/impact.py:says_impact": 18,
+    "domain/plain_english/jargon.py:find_jargon": 21,
+    "domain/plain_english/lexicon.py:_forms": 17,
+    "domain/plain_english/lexicon.py:_longest_at": 20,
+    "domain/plain_english/rewrite.py:fit": 29,
+    "domain/plain_english/rewrite.py:_in_a_name": 16,
+    "domain/plain_english/rules.py:_other_sense": 17,
+}
 
 # Modules longer than LONGEST lines, with their length when listed.
-TOO_LONG: dict[str, int] = {}
+TOO_LONG: dict[str, int] = {"domain/plain_english/jargon.py": 309}
 
 
 def modules(under: Path) -> list[Path]:
@@ -114,7 +132,11 @@ def test_no_function_is_more_complex_than_15_apart_from_the_listed_ones() -> Non
 
 
 def test_no_module_is_longer_than_300_lines_apart_from_the_listed_ones() -> None:
-    found = {name_of(p): n for p in outside_the_sandbox() if (n := len(p.read_text().splitlines())) > LONGEST}
+    found = {
+        name_of(p): n
+        for p in outside_the_sandbox()
+        if (n := len(p.read_text().splitlines())) > LONGEST
+    }
     assert {k: v for k, v in found.items() if v > TOO_LONG.get(k, LONGEST)} == {}
     assert sorted(set(TOO_LONG) - set(found)) == [], "shorter now: take it off TOO_LONG"
 
@@ -127,3 +149,18 @@ def test_the_rules_see_imports_inside_functions_and_type_checking_blocks(tmp_pat
         "def f():\n    from comms_assistant.adapters import store\n"
     )
     assert reaches(module) == {"sqlalchemy", "comms_assistant.adapters"}
+
+
+def import_circles() -> list[list[str]]:
+    script = PACKAGE.parent / "scripts" / "import_graph.py"
+    spec = importlib.util.spec_from_file_location("import_graph", script)
+    assert spec is not None and spec.loader is not None
+    graph = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(graph)
+    return [sorted(circle) for circle in graph.import_circles()]
+
+
+def test_no_two_modules_import_each_other_apart_from_the_listed_circles() -> None:
+    found = import_circles()
+    assert [c for c in found if c not in CIRCLES_LEFT] == [], "a new import circle"
+    assert [c for c in CIRCLES_LEFT if c not in found] == [], "gone: take it off CIRCLES_LEFT"
