@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.plain_english import (
     Glossary,
+    Report,
     apply_suggestions,
     check,
     format_findings,
@@ -68,34 +69,47 @@ class WordingCheck:
     def _open(self, command: c.Open) -> Verdict | None:
         title = check(command.title, kind="text", glossary=self.glossary)
         impact = check(command.impact, kind="opened", glossary=self.glossary)
-        parts = [(name, r) for name, r in (("Title", title), ("Impact", impact)) if not r.clean]
-        if not command.impact.strip():
-            parts = [(name, r) for name, r in parts if name == "Title"]
+        parts = _open_parts(title, impact, has_impact=bool(command.impact.strip()))
         if not parts:
             return None
-        advice = "\n".join(f"{name}: {format_findings(report)}" for name, report in parts)
+        advice = _parts_advice(parts)
         holds = any(report.holds for _, report in parts)
         new_title = apply_suggestions(command.title, title)
         new_impact = apply_suggestions(command.impact, impact) if command.impact else ""
         if (new_title, new_impact) == (command.title, command.impact):
             return Verdict(advice, None, holds)
-        again = [
-            (name, r)
-            for name, r in (
-                ("Title", check(new_title, kind="text", glossary=self.glossary)),
-                ("Impact", check(new_impact, kind="opened", glossary=self.glossary)),
-            )
-            if not r.clean and (name == "Title" or new_impact.strip())
-        ]
-        left = "\n".join(f"{name}: {format_findings(r)}" for name, r in again) or None
-        rebuilt = f"open {new_title} {command.priority.label}"
-        if new_impact:
-            rebuilt += f" impact: {new_impact}"
-        if command.services:
-            rebuilt += f" services: {', '.join(command.services)}"
-        if command.security:
-            rebuilt += " security: yes"
-        return Verdict(advice, rebuilt, holds, left)
+        again = _open_parts(
+            check(new_title, kind="text", glossary=self.glossary),
+            check(new_impact, kind="opened", glossary=self.glossary),
+            has_impact=bool(new_impact.strip()),
+        )
+        left = _parts_advice(again) or None
+        return Verdict(advice, _open_command(command, new_title, new_impact), holds, left)
+
+
+def _open_parts(title: Report, impact: Report, *, has_impact: bool) -> list[tuple[str, Report]]:
+    """The parts of an open with something to say about them; an empty impact is not read."""
+    return [
+        (name, report)
+        for name, report in (("Title", title), ("Impact", impact))
+        if not report.clean and (name == "Title" or has_impact)
+    ]
+
+
+def _parts_advice(parts: list[tuple[str, Report]]) -> str:
+    return "\n".join(f"{name}: {format_findings(report)}" for name, report in parts)
+
+
+def _open_command(command: c.Open, title: str, impact: str) -> str:
+    """The open command again, with the new title and impact."""
+    rebuilt = f"open {title} {command.priority.label}"
+    if impact:
+        rebuilt += f" impact: {impact}"
+    if command.services:
+        rebuilt += f" services: {', '.join(command.services)}"
+    if command.security:
+        rebuilt += " security: yes"
+    return rebuilt
 
 
 def held_text(verdict: Verdict) -> str:
