@@ -50,6 +50,34 @@ def check(text: str, *, kind: Kind | str = Kind.UPDATE, glossary: Glossary | Non
     sentences, other = language.split([s for p in every for s in p.sentences])
     blocks = _english_only(every, other)
 
+    named = [(m.start, m.end) for s in sentences for m in compiled.allowed.find(s.tokens)]
+    findings = _word_findings(sentences, text, masked, compiled, named)
+    findings += rules.passive_voice(sentences, text)
+    findings += rules.sentence_length(sentences, text)
+    findings += rules.paragraph_length(blocks, text)
+    if kind.leads_with_impact:
+        spans = [(f.start, f.end) for f in findings if f.rule is Rule.JARGON]
+        findings += impact_first(sentences, text, spans, named)
+    score = grade(sentences)
+    words = sum(len(s.tokens) for s in sentences)
+    if _hard_going(score, words):
+        findings.append(_hard_to_read(text, score))
+    if other:
+        findings.append(_not_english(text, other))
+    order = {rule: index for index, rule in enumerate(Rule)}
+    findings.sort(key=lambda f: (f.start, order[f.rule], f.end, f.text))
+    return Report(tuple(findings), score, words, len(sentences), kind)
+
+
+def _word_findings(
+    sentences: list[Sentence],
+    text: str,
+    masked: str,
+    compiled: _CompiledGlossary,
+    named: list[tuple[int, int]],
+) -> list[Finding]:
+    """The rules about single words and phrases, one finding for any words, none on a name
+    the glossary allows."""
     # Rules that look at characters get the masked text, so they never see inside an address.
     avoid = rules.words_to_avoid(sentences, text, compiled.avoid)
     jargon = find_jargon(
@@ -65,26 +93,13 @@ def check(text: str, *, kind: Kind | str = Kind.UPDATE, glossary: Glossary | Non
         *acronyms(sentences, text, compiled.acronyms),
         *rules.contractions(sentences, text, masked),
     ]
-    named = [(m.start, m.end) for s in sentences for m in compiled.allowed.find(s.tokens)]
-    findings = _without_allowed(findings, named)
-    findings = _one_per_words(findings)
-    findings += rules.passive_voice(sentences, text)
-    findings += rules.sentence_length(sentences, text)
-    findings += rules.paragraph_length(blocks, text)
-    if kind.leads_with_impact:
-        spans = [(f.start, f.end) for f in findings if f.rule is Rule.JARGON]
-        findings += impact_first(sentences, text, spans, named)
-    score = grade(sentences)
-    words = sum(len(s.tokens) for s in sentences)
-    if (score > MAX_GRADE and words >= MIN_WORDS_FOR_GRADE) or (
+    return _one_per_words(_without_allowed(findings, named))
+
+
+def _hard_going(score: float, words: int) -> bool:
+    return (score > MAX_GRADE and words >= MIN_WORDS_FOR_GRADE) or (
         score > SHORT_MAX_GRADE and words >= SHORT_WORDS
-    ):
-        findings.append(_hard_to_read(text, score))
-    if other:
-        findings.append(_not_english(text, other))
-    order = {rule: index for index, rule in enumerate(Rule)}
-    findings.sort(key=lambda f: (f.start, order[f.rule], f.end, f.text))
-    return Report(tuple(findings), score, words, len(sentences), kind)
+    )
 
 
 def _english_only(blocks, other: list[Sentence]) -> list[Paragraph]:

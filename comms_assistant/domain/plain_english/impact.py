@@ -87,14 +87,25 @@ def says_impact(
     if cause and not _people(sentence, cause.start()):
         # "An issue with mail delivery caused some emails to be dropped" says what people
         # lost; "A Redis failure caused an outage" opens with what broke.
-        effect = _people(sentence, len(sentence)) or _WHAT.search(sentence, cause.end())
-        technical = any(offset < cause.start() for offset in jargon)
-        return bool(effect or names_a_service) and not technical
+        return _effect_after(sentence, cause, names_a_service, jargon)
     who = _people(sentence, len(sentence))
     # "Creating a project fails": what people were doing is the subject.
     what = names_a_service or bool(_WHAT.search(sentence) or _DOING.match(sentence))
     if _CAN_OR_CANNOT.search(sentence) and (who or what):
         return True
+    return _symptom_of_subject(sentence, names_a_service)
+
+
+def _effect_after(
+    sentence: str, cause: re.Match[str], names_a_service: bool, jargon: Sequence[int]
+) -> bool:
+    """After "caused" or "led to": what people lost, unless something technical came first."""
+    effect = _people(sentence, len(sentence)) or _WHAT.search(sentence, cause.end())
+    technical = any(offset < cause.start() for offset in jargon)
+    return bool(effect or names_a_service) and not technical
+
+
+def _symptom_of_subject(sentence: str, names_a_service: bool) -> bool:
     symptom = _SYMPTOM.search(sentence)
     if symptom is None or _CAUSE.search(sentence, 0, symptom.start()):
         return False  # "A DNS change made the site unreachable": the cause comes first

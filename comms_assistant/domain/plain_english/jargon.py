@@ -9,7 +9,6 @@ so an unlisted lower-case word below RARE is reported as one readers may not kno
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -18,14 +17,15 @@ from comms_assistant.domain.plain_english.frequency import zipf
 from comms_assistant.domain.plain_english.lexicon import (
     GLOSSARY,
     Lexicon,
+    Match,
     forms,
     shipped,
     shipped_words,
-    word_set,
 )
 from comms_assistant.domain.plain_english.model import Finding, Rule
 from comms_assistant.domain.plain_english.rewrite import fit
 from comms_assistant.domain.plain_english.rewrite import tried as _tried
+from comms_assistant.domain.plain_english.shapes import known_name, shape_hits
 from comms_assistant.domain.plain_english.spans import Cover, Spans
 from comms_assistant.domain.plain_english.text import Sentence, Token
 
@@ -34,44 +34,6 @@ RARE = 3.0
 _MIN_LENGTH = 4
 # A word made of one of these and a common word is as plain as that word ("reupload").
 _PREFIXES = ("re", "un", "pre", "non", "co")
-
-_SHAPES = (
-    # HTTP status codes: "HTTP 503", "502s", "500 errors"
-    re.compile(
-        r"\b(?:HTTP\s+(?:status\s+)?[1-5]\d\d|[45]\d\ds|[45]\d\d\s+(?:errors?|responses?|"
-        r"status(?:es)?|codes?))\b",
-        re.IGNORECASE,
-    ),
-    re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b"),  # an IP address
-    # Cloud regions and zones: "us-central1-b", "eu-west-2a", "europe-west2", "eastus2"
-    re.compile(
-        r"\b(?:(?:us|eu|ap|sa|ca|me|af|il|mx|uk|in|jp|kr|asia|europe|northamerica|southamerica|"
-        r"australia|africa)-[a-z]+-?\d{1,2}[a-z]?(?:-[a-z])?|(?:east|west|north|south|central|"
-        r"southeast|northeast)(?:us|europe|uk|asia|india|japan|australia)\d?|uk(?:south|west))\b"
-    ),
-    # Versions: "v2.3.1", "1.20.9-gke.2100" (not a date such as 22.02.2026)
-    re.compile(
-        r"\b(?:v\d+(?:\.\d+)+|(?!\d{1,2}\.\d{1,2}\.\d{2,4}\b)\d+\.\d+\.\d+)"
-        r"(?:[-+][0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?\b"
-    ),
-    re.compile(r"\b0x[0-9A-Fa-f]{2,}\b"),  # a hexadecimal error code: "0x80070005"
-    # Internal host names: "db-prod-03.internal", "api-2.eu.example.com"
-    re.compile(
-        r"\b[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:internal|local|lan|corp|intranet|svc)\b|"
-        r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+(?:\.[a-z0-9-]+)+\b"
-    ),
-    # Names from code: snake_case and ERR_CONNECTION_RESET, com.example.Foo, camelCase
-    re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b"),
-    re.compile(r"\b[a-z][a-z0-9_]+(?:\.[A-Za-z_][A-Za-z0-9_]+)*\.[A-Za-z_]*[A-Z_][A-Za-z0-9_]*\b"),
-    re.compile(r"\b[a-z]{2,}[A-Z][A-Za-z0-9]*\b"),
-    # Exceptions and CamelCase names: "NullPointerException", "TimeoutError", "CosmosDB"
-    re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault|BackOff)\b"),
-    re.compile(
-        r"\b[A-Z][a-z]+(?:[A-Z][a-z0-9]+){2,}\b|\b[A-Z][a-z]{3,}(?:[A-Z][a-z0-9]+|[A-Z]{2,})\b"
-    ),
-    # kebab-case names with a number: "db-prod-03", "gke-pool-2"
-    re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}\b(?<=\d)|\b[a-z]+\d+[a-z]*-[a-z0-9-]+\b"),
-)
 
 LIST_MESSAGE = '"{}" is a technical term that people who are not engineers may not know.'
 SHAPE_MESSAGE = '"{}" is a technical code or name: readers will not know what it means.'
@@ -102,83 +64,93 @@ def find_jargon(
     listed = jargon_list()
     findings: list[Finding] = []
     sentences = list(sentences)
-    shapes = _shape_hits(text, sentences)
+    shapes = shape_hits(text, sentences)
     for sentence in sentences:
         covered = Spans()
-        found: list[Finding] = []
         matches = (extra.find(sentence.tokens) if extra else []) + listed.find(sentence.tokens)
-        for match in matches:
-            if _spelled_out(text, match.end) or not covered.add(match.start, match.end):
-                continue
-            words = text[match.start : match.end]
-            # All capitals ("DNS", "AWS"): an acronym, reported by that rule, not here.
-            if looks_like_acronym(sentence.tokens[match.first].text):
-                continue
-
-            fitted = fit(
-                text,
-                sentence.tokens,
-                match.first,
-                match.last,
-                match.entry.replacement(words),
-                match.entry.term,
-                facts=True,
-                own=match.entry.source == GLOSSARY,
-            )
-            start, end = (fitted.start, fitted.end) if fitted else (match.start, match.end)
-            found.append(
-                Finding(
-                    Rule.JARGON,
-                    start,
-                    end,
-                    text[start:end],
-                    LIST_MESSAGE.format(words),
-                    _tried(fitted) or match.entry.suggestion or NO_SUGGESTION,
-                    fitted.replacement if fitted else None,
-                )
-            )
-        for start, end, words in shapes.get(sentence.start, ()):
-            if _known_name(words) or not covered.add(start, end):
-                continue
-            message = SHAPE_MESSAGE.format(words)
-            found.append(Finding(Rule.JARGON, start, end, words, message, NO_SUGGESTION))
-        context: list[Token] = []
-        for token in sentence.tokens:
-            if covered.overlaps(token.start, token.end) or (
-                not_rare is not None and not_rare.overlaps(token.start, token.end)
-            ):
-                continue
-            if token.lower in _TECHNICAL_IN_CONTEXT:
-                context.append(token)
-            elif is_rare(token.text, allowed):
-                found.append(
-                    Finding(
-                        Rule.JARGON,
-                        token.start,
-                        token.end,
-                        token.text,
-                        RARE_MESSAGE.format(token.text),
-                        "Use a more common word, or say what people notice instead.",
-                    )
-                )
+        found = _listed(matches, sentence, text, covered)
+        found += _shaped(shapes.get(sentence.start, ()), covered)
+        rare, context = _rare_words(sentence, covered, allowed, not_rare)
+        found += rare
         if found:
             found += _in_context(context, text, sentence, allowed)
         findings += found
     return findings
 
 
-def _shape_hits(text: str, sentences: list[Sentence]) -> dict[int, list[tuple[int, int, str]]]:
-    """Codes and names by their shape, per sentence (keyed by its start), in _SHAPES order:
-    each shape scans the text once, not once a sentence."""
-    starts = [s.start for s in sentences]
-    hits: dict[int, list[tuple[int, int, str]]] = {}
-    for shape in _SHAPES:
-        for hit in shape.finditer(text):
-            index = bisect_right(starts, hit.start()) - 1
-            if index < 0 or hit.end() > sentences[index].end:
-                continue  # outside the sentences checked, or across two
-            hits.setdefault(starts[index], []).append((hit.start(), hit.end(), hit.group()))
-    return hits
+def _listed(
+    matches: Iterable[Match], sentence: Sentence, text: str, covered: Spans
+) -> list[Finding]:
+    """Listed terms (the shipped list and the glossary's), each with its drop-in if one fits."""
+    found: list[Finding] = []
+    for match in matches:
+        if _spelled_out(text, match.end) or not covered.add(match.start, match.end):
+            continue
+        words = text[match.start : match.end]
+        # All capitals ("DNS", "AWS"): an acronym, reported by that rule, not here.
+        if looks_like_acronym(sentence.tokens[match.first].text):
+            continue
+
+        fitted = fit(
+            text,
+            sentence.tokens,
+            match.first,
+            match.last,
+            match.entry.replacement(words),
+            match.entry.term,
+            facts=True,
+            own=match.entry.source == GLOSSARY,
+        )
+        start, end = (fitted.start, fitted.end) if fitted else (match.start, match.end)
+        found.append(
+            Finding(
+                Rule.JARGON,
+                start,
+                end,
+                text[start:end],
+                LIST_MESSAGE.format(words),
+                _tried(fitted) or match.entry.suggestion or NO_SUGGESTION,
+                fitted.replacement if fitted else None,
+            )
+        )
+    return found
+
+
+def _shaped(hits: Iterable[tuple[int, int, str]], covered: Spans) -> list[Finding]:
+    found: list[Finding] = []
+    for start, end, words in hits:
+        if known_name(words) or not covered.add(start, end):
+            continue
+        message = SHAPE_MESSAGE.format(words)
+        found.append(Finding(Rule.JARGON, start, end, words, message, NO_SUGGESTION))
+    return found
+
+
+def _rare_words(
+    sentence: Sentence, covered: Spans, allowed: frozenset[str], not_rare: Cover | None
+) -> tuple[list[Finding], list[Token]]:
+    """Rare words not already reported, and the everyday words that are jargon beside them."""
+    found: list[Finding] = []
+    context: list[Token] = []
+    for token in sentence.tokens:
+        if covered.overlaps(token.start, token.end) or (
+            not_rare is not None and not_rare.overlaps(token.start, token.end)
+        ):
+            continue
+        if token.lower in _TECHNICAL_IN_CONTEXT:
+            context.append(token)
+        elif is_rare(token.text, allowed):
+            found.append(
+                Finding(
+                    Rule.JARGON,
+                    token.start,
+                    token.end,
+                    token.text,
+                    RARE_MESSAGE.format(token.text),
+                    "Use a more common word, or say what people notice instead.",
+                )
+            )
+    return found, context
 
 
 _SPELLED_OUT = re.compile(r"\s*\(\s*[A-Z][A-Za-z]*[A-Z]s?\s*\)")
@@ -205,19 +177,6 @@ def _in_context(
         for t in tokens
         if t.lower not in allowed and not any(s <= t.start < e for s, e in idioms)
     ]
-
-
-# CamelCase names people know from everyday life, and name prefixes ("McDonald").
-_KNOWN_NAMES = word_set(
-    """SharePoint OneDrive PowerPoint OneNote YouTube LinkedIn PayPal WhatsApp FaceTime MacBook
-    iPhone iPad iPads iPhones iCloud iTunes eBay TikTok WordPress JobCentre NatWest GovWifi
-    HealthCheck BlackBerry PlayStation DropBox Dropbox FedEx McAfee StartUp"""
-)
-_NAME_PREFIX = re.compile(r"(?:Mc|Mac|De|Le|La|Di|Da|Van|Von|Du|Fitz|O)[A-Z]")
-
-
-def _known_name(words: str) -> bool:
-    return words in _KNOWN_NAMES or bool(_NAME_PREFIX.match(words))
 
 
 @lru_cache(maxsize=65536)

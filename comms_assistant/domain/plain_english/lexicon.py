@@ -76,13 +76,26 @@ def _forms(word: str) -> frozenset[str]:
     if word.endswith("'s"):
         word = word[:-2]
         found.add(word)
+    found.update(_plural_bases(word))
+    found.update(_verb_bases(word))
+    return frozenset(found)
+
+
+def _plural_bases(word: str) -> set[str]:
     size = len(word)
+    found = set()
     if size > 4 and word.endswith("ies"):
         found.add(word[:-3] + "y")
     if size > 3 and word.endswith("es"):
         found.add(word[:-2])
     if size > 3 and word.endswith("s") and not word.endswith("ss"):
         found.add(word[:-1])
+    return found
+
+
+def _verb_bases(word: str) -> set[str]:
+    size = len(word)
+    found = set()
     if size > 4 and word.endswith("ied"):
         found.add(word[:-3] + "y")
     if size > 4 and word.endswith("ed"):
@@ -93,7 +106,7 @@ def _forms(word: str) -> frozenset[str]:
         found.update((word[:-3], word[:-3] + "e"))
         if word[-4] == word[-5]:
             found.add(word[:-4])
-    return frozenset(found)
+    return found
 
 
 def ordered_forms(word: str) -> tuple[str, ...]:
@@ -179,22 +192,31 @@ class Lexicon:
         written = ordered_forms(tokens[index].text)[0]
         for first, candidates in starting:
             for key, entry in candidates:
-                if best is not None and (
-                    len(key) < best[0] or (len(key) == best[0] and best_as_written)
-                ):
+                if _no_better(key, best, best_as_written):
                     break
-                end = index + len(key)
-                if end > len(tokens) or (entry.exact and first != written):
+                if not _fits_at(tokens, index, key, entry, first == written):
                     continue
-                if all(
-                    _matches(key[k], tokens[index + k], entry.exact) for k in range(1, len(key))
-                ):
-                    as_written = key == tuple(
-                        ordered_forms(tokens[index + k].text)[0] for k in range(len(key))
-                    )
-                    if best is None or len(key) > best[0] or (as_written and not best_as_written):
-                        best, best_as_written = (len(key), entry), as_written
+                as_written = key == tuple(
+                    ordered_forms(tokens[index + k].text)[0] for k in range(len(key))
+                )
+                if best is None or len(key) > best[0] or (as_written and not best_as_written):
+                    best, best_as_written = (len(key), entry), as_written
         return best
+
+
+def _no_better(key: tuple[str, ...], best: tuple[int, Entry] | None, best_as_written: bool) -> bool:
+    """Candidates come longest first: after a shorter one, or one as long as a best written as
+    the words are, none can do better."""
+    return best is not None and (len(key) < best[0] or (len(key) == best[0] and best_as_written))
+
+
+def _fits_at(
+    tokens: Sequence[Token], index: int, key: tuple[str, ...], entry: Entry, first_written: bool
+) -> bool:
+    """Whether the term's words are the tokens from `index` on."""
+    if index + len(key) > len(tokens) or (entry.exact and not first_written):
+        return False
+    return all(_matches(key[k], tokens[index + k], entry.exact) for k in range(1, len(key)))
 
 
 def _matches(word: str, token: Token, exact: bool) -> bool:

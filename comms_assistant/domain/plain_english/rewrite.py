@@ -53,24 +53,8 @@ def fit(
     it a fact no everyday phrase can stand in for. `own`: an organisation's glossary term,
     whose capitals are its own ("Hydra" -> "the booking system"), not a name around it.
     """
-    if drop_in is None:
+    if drop_in is None or not _may_stand(text, tokens, first, last, drop_in, term, facts, own):
         return None
-    phrase = len(drop_in.split()) > 1
-    # A listed noun phrase ("availability zone") whose drop-in is one too ("data centre"):
-    # it may stand where the term stood, after a name ("AWS data centres") or before a noun.
-    compound = phrase and " " in term.strip() and not _BOUNDARY_WORDS & set(drop_in.lower().split())
-    named = not own and _in_a_name(tokens, first, last, phrase, compound)
-    if named or (facts and _near_a_figure(tokens, first, last)):
-        return None
-    if _quoted(text, tokens[0].start, tokens[first].start):
-        return None  # someone else's words: a quotation is not ours to change
-    modifier = compound and not drop_in.split()[-1].lower().endswith("s")
-    if phrase and not modifier and not _ends_here(text, tokens, last):
-        return None  # "our failover procedures": a phrase cannot stand before a noun
-    after = tokens[last + 1] if last + 1 < len(tokens) else None
-    phrasal = " " in term.strip() and term.split()[-1].lower() in _PARTICLES
-    if phrasal and after is not None and after.lower in ("to", "from"):
-        return None  # "rolled back to version 2": the plain verb does not take "to"
     words = _tense(drop_in, tokens, first)
     if not words:
         # Leaving a word out of the start of a sentence would leave a lower-case opening.
@@ -81,6 +65,44 @@ def fit(
         )
     if _repeats(words, tokens, last):
         return None
+    return _placed(text, tokens, first, last, words)
+
+
+def _may_stand(
+    text: str,
+    tokens: Sequence[Token],
+    first: int,
+    last: int,
+    drop_in: str,
+    term: str,
+    facts: bool,
+    own: bool,
+) -> bool:
+    """Whether the sentence around tokens[first..last] lets any drop-in stand there."""
+    phrase = len(drop_in.split()) > 1
+    # A listed noun phrase ("availability zone") whose drop-in is one too ("data centre"):
+    # it may stand where the term stood, after a name ("AWS data centres") or before a noun.
+    compound = phrase and " " in term.strip() and not _BOUNDARY_WORDS & set(drop_in.lower().split())
+    named = not own and _in_a_name(tokens, first, last, phrase, compound)
+    if named or (facts and _near_a_figure(tokens, first, last)):
+        return False
+    if _quoted(text, tokens[0].start, tokens[first].start):
+        return False  # someone else's words: a quotation is not ours to change
+    modifier = compound and not drop_in.split()[-1].lower().endswith("s")
+    if phrase and not modifier and not _ends_here(text, tokens, last):
+        return False  # "our failover procedures": a phrase cannot stand before a noun
+    # "rolled back to version 2": the plain verb does not take "to"
+    return not _phrasal_before_to(tokens, last, term)
+
+
+def _phrasal_before_to(tokens: Sequence[Token], last: int, term: str) -> bool:
+    after = tokens[last + 1] if last + 1 < len(tokens) else None
+    phrasal = " " in term.strip() and term.split()[-1].lower() in _PARTICLES
+    return phrasal and after is not None and after.lower in ("to", "from")
+
+
+def _placed(text: str, tokens: Sequence[Token], first: int, last: int, words: str) -> Fitted:
+    """The words in place: a capital where the sentence starts, "a" or "an" made to agree."""
     start = tokens[first].start
     original = text[start : tokens[last].end]
     if original[:1].isupper() and tokens[first].sentence_start:
@@ -132,15 +154,20 @@ def _in_a_name(
     name_follows = (
         following is not None and following.text[:1].isupper() and following.text not in _I
     )
-    if any(_capitalised(token) for token in span):
-        the_term = compound and len(span) > 1 and all(_title_case(t) for t in span)
-        if not the_term or name_follows:
-            return True
+    if _capitals_name_it(span, compound, name_follows):
+        return True
     if phrase and not compound and first > 0 and _capitalised(tokens[first - 1]):
         return True
     if tokens[first].sentence_start:
         return name_follows
     return False
+
+
+def _capitals_name_it(span: Sequence[Token], compound: bool, name_follows: bool) -> bool:
+    if not any(_capitalised(token) for token in span):
+        return False
+    the_term = compound and len(span) > 1 and all(_title_case(t) for t in span)
+    return not the_term or name_follows
 
 
 def _title_case(token: Token) -> bool:

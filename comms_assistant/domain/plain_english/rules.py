@@ -138,6 +138,11 @@ def _other_sense(tokens: Sequence[Token], first: int, last: int) -> bool:
         return (before is not None and before.lower in _KEYS_THAT_UNLOCK) or after in _KEY_AFTER
     if word not in _NOUNS:
         return False
+    return _verb_or_ticket(tokens, first, before, after)
+
+
+def _verb_or_ticket(tokens: Sequence[Token], first: int, before: Token | None, after: str) -> bool:
+    """ "issue" or "address" as a verb, or "issue" as a ticket in a tracker."""
     if before is not None and (before.lower in _TRACKERS or _camel(before.text)):
         return True  # "GitHub issue", "Jira issues": a ticket, the tracker's own word
     if before is None:
