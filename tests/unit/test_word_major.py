@@ -82,7 +82,11 @@ def test_the_major_incident_report_has_the_facts_summary_timeline_and_comms() ->
     assert fields["duration"] == "1 hour 35 minutes"
     assert fields["comms_lead"] == "bob@example.org"
     assert fields["resolution"] == "Restarted the database"
-    assert fields["impact"] == "No candidate can submit an application"
+    # Read after it is over: who was affected, said as it was.
+    assert fields["impact"] == (
+        "Before it was resolved at 3:40pm GMT on 23 November 2026: "
+        "No candidate can submit an application"
+    )
     assert fields["what_happened"] == (
         "On Monday 23 November 2026 we had an incident: Apply is down. "
         "How it affected users: No candidate can submit an application. It affected apply.\n"

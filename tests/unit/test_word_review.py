@@ -95,6 +95,17 @@ def test_the_sections_people_write_come_first_then_the_timeline_then_the_appendi
     assert lines[raised][0] == "table" and raised < texts.index("Appendix: communications sent")
 
 
+def test_the_facts_say_who_was_affected_before_it_was_resolved() -> None:
+    """A review is read after it is over: "Impact on users" must not read as if people still
+    cannot submit."""
+    incident = resolved(declare(), 130)
+    out = build_review(REVIEW_TEMPLATE.read_bytes(), incident, LONDON, service_names=NAMES)
+    assert read_fields(out)["impact"] == (
+        "Before it was resolved at 4:15pm GMT on 23 November 2026: "
+        "Candidates cannot submit applications"
+    )
+
+
 def test_the_introduction_says_what_the_assistant_fills_in_and_that_people_write_first() -> None:
     lines = styled_reading_order(REVIEW_TEMPLATE.read_bytes())
     introduction = next(text for style, text in lines if style == "Guidance")

@@ -94,7 +94,7 @@ def fact_values(incident: Incident, tz: ZoneInfo) -> dict[str, str]:
         "title": incident.title,
         "priority": priority_fact(incident),
         "status": incident.status.value.capitalize(),
-        "impact": incident.impact or NOT_SET,
+        "impact": impact_fact(incident, tz),
         "services": ", ".join(incident.services) or DASH,
         "declared_at": show_time(incident.declared_at, tz),
         "declared_by": incident.declared_by or DASH,
@@ -107,6 +107,16 @@ def fact_values(incident: Incident, tz: ZoneInfo) -> dict[str, str]:
     for role, fld in LEAD_FIELDS.items():
         values[fld.key] = incident.leads.get(role) or nobody
     return values
+
+
+def impact_fact(incident: Incident, tz: ZoneInfo) -> str:
+    """Who is affected; once it is fixed, said as it was, not as if people still are (the
+    report, the review and the Major Incident report are all read after it is over)."""
+    if not incident.impact:
+        return NOT_SET
+    if incident.resolved_at is None:
+        return incident.impact
+    return f"Before it was resolved at {show_time(incident.resolved_at, tz)}: {incident.impact}"
 
 
 def latest_news(incident: Incident, tz: ZoneInfo) -> str:

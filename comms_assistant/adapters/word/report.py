@@ -54,9 +54,6 @@ def refresh_report(
     # Optional: a report made from a template older than the comms table still gets the rest.
     sent = find_comms_table(roots, _WHAT, REPORT_TEMPLATE, required=False)
     values = fact_values(incident, tz)
-    if incident.resolved_at is not None and incident.impact:
-        # "Who is affected" must not read as if people still are, once it is fixed.
-        values["impact"] = f"Before it was resolved at {values['resolved_at']}: {incident.impact}"
     fill_fields(roots, REPORT_FIELDS, values, _WHAT, REPORT_TEMPLATE)
     present = tuple(f for f in OPTIONAL_FIELDS if find_controls(roots, f.tag))
     fill_fields(roots, present, values, _WHAT, REPORT_TEMPLATE)
