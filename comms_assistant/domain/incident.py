@@ -22,6 +22,7 @@ from comms_assistant.domain.incident_kinds import (
     Role,
     Status,
 )
+from comms_assistant.domain.record import Record
 from comms_assistant.domain.timeline import HOLDING_NOTE, TimelineEntry
 
 # DomainError, Priority, Status, Role and EntryKind live in incident_kinds and TimelineEntry in
@@ -64,6 +65,9 @@ class Incident:
     declared_title: str = ""
     # Declared at, then every change, oldest first: the history messages and reviews tell.
     priority_history: list[PriorityChange] = field(default_factory=list)
+    # What the product has done about it (who was told, cadence marks, its documents): kept
+    # with it, but not part of what it is, so two incidents alike in facts compare equal.
+    record: Record = field(default_factory=Record, compare=False, repr=False)
 
     @classmethod
     def declare(
@@ -295,3 +299,9 @@ def _require_aware(now: datetime) -> None:
 
 def format_reference(year: int, number: int) -> str:
     return f"INC-{year}-{number:04d}"
+
+
+def reference_parts(reference: str) -> tuple[int, int]:
+    """(year, number) of a reference made by format_reference."""
+    _, year, number = reference.split("-")
+    return int(year), int(number)

@@ -17,6 +17,7 @@ from comms_assistant.domain.incident import (
     Status,
     TimelineEntry,
 )
+from comms_assistant.domain.record import Record
 
 
 def next_number(session: Session, year: int) -> int:
@@ -46,6 +47,18 @@ def to_domain(row: IncidentRow) -> Incident:
         advice=row.advice or "",
         declared_title=row.declared_title or "",
         priority_history=_priority_history(row),
+        record=Record(
+            told=list(row.notified or []),
+            updates_sent=row.updates_sent or 0,
+            update_due_at=row.next_update_due,
+            cadence_done=list(row.cadence_done or []),
+            report_name=row.report_name or "",
+            report_item_id=row.report_item_id,
+            report_url=row.report_url,
+            review_name=row.review_name,
+            review_url=row.review_url,
+            report_locked_at=row.report_locked_at,
+        ),
     )
 
 
@@ -105,6 +118,19 @@ def write_incident(row: IncidentRow, incident: Incident) -> None:
                     text=entry.text,
                 )
             )
+
+
+def write_record(row: IncidentRow, record: Record) -> None:
+    row.notified = list(record.told)
+    row.updates_sent = record.updates_sent
+    row.next_update_due = record.update_due_at
+    row.cadence_done = list(record.cadence_done)
+    row.report_name = record.report_name
+    row.report_item_id = record.report_item_id
+    row.report_url = record.report_url
+    row.review_name = record.review_name
+    row.review_url = record.review_url
+    row.report_locked_at = record.report_locked_at
 
 
 def find_incident(session: Session, reference: str) -> IncidentRow | None:

@@ -1,0 +1,232 @@
+"""The unit of work on the database: one transaction, and repositories that hand out domain
+objects and write them back (service/unit_of_work.py says what each promises)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from comms_assistant.adapters import conversations
+from comms_assistant.adapters.sql import incidents as rows
+from comms_assistant.adapters.sql.engine import transaction
+from comms_assistant.adapters.sql.models import DraftRow, IncidentRow, OutboxRow
+from comms_assistant.domain.incident import Incident, Status, reference_parts
+from comms_assistant.service.unit_of_work import DONE, PENDING, Draft, Queued
+
+
+class SqlIncidents:
+    """Each row becomes one Incident per unit of work; what is done to it is written back to
+    the row when the unit of work flushes or ends."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._seen: dict[int, tuple[IncidentRow, Incident]] = {}
+
+    def add(self, incident: Incident) -> None:
+        year, number = reference_parts(incident.reference)
+        row = IncidentRow(year=year, number=number)
+        self._seen[id(row)] = (row, incident)
+        self.session.add(row)
+        self.write_back()
+
+    def get(self, reference: str) -> Incident | None:
+        return self._one(rows.find_incident(self.session, reference))
+
+    def of_delivery(self, delivery_id: int) -> Incident:
+        delivery = self.session.get_one(OutboxRow, delivery_id)
+        found = self._one(self.session.get_one(IncidentRow, delivery.incident_id))
+        assert found is not None
+        return found
+
+    def open(self) -> list[Incident]:
+        return self._all(rows.open_incidents(self.session))
+
+    def with_status(self, status: Status) -> list[Incident]:
+        return self._all(rows.incidents_with_status(self.session, status))
+
+    def latest(self) -> Incident | None:
+        return self._one(rows.latest_incident(self.session))
+
+    def latest_reviewed(self) -> Incident | None:
+        return self._one(rows.latest_reviewed(self.session))
+
+    def next_number(self, year: int) -> int:
+        return rows.next_number(self.session, year)
+
+    def row_of(self, incident: Incident) -> IncidentRow:
+        """The row behind an incident this unit of work handed out or was given."""
+        for row, seen in self._seen.values():
+            if seen is incident:
+                return row
+        found = rows.find_incident(self.session, incident.reference)
+        if found is None:
+            raise LookupError(f"{incident.reference} is not in the database")
+        return found
+
+    def write_back(self) -> None:
+        for row, incident in self._seen.values():
+            rows.write_incident(row, incident)
+            rows.write_record(row, incident.record)
+
+    def _all(self, found: list[IncidentRow]) -> list[Incident]:
+        return [i for i in map(self._one, found) if i is not None]
+
+    def _one(self, row: IncidentRow | None) -> Incident | None:
+        if row is None:
+            return None
+        if id(row) not in self._seen:
+            self._seen[id(row)] = (row, rows.to_domain(row))
+        return self._seen[id(row)][1]
+
+
+class SqlDeliveries:
+    def __init__(self, session: Session, incidents: SqlIncidents) -> None:
+        self.session = session
+        self.incidents = incidents
+
+    def add(
+        self,
+        incident: Incident,
+        *,
+        key: str,
+        lane: str,
+        kind: str,
+        payload: dict[str, Any],
+        now: datetime,
+    ) -> Queued:
+        owner = self.incidents.row_of(incident)
+        if owner.id is None:
+            self.session.flush()
+        row = OutboxRow(
+            key=key,
+            incident_id=owner.id,
+            lane=lane,
+            kind=kind,
+            payload=payload,
+            status=PENDING,
+            attempts=0,
+            claims=0,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        self.session.add(row)
+        return row
+
+    def get(self, delivery_id: int) -> Queued:
+        return self.session.get_one(OutboxRow, delivery_id)
+
+    def by_key(self, key: str) -> Queued | None:
+        return self.session.scalar(select(OutboxRow).where(OutboxRow.key == key))
+
+    def keyed(self, prefix: str) -> list[Queued]:
+        like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = select(OutboxRow).where(OutboxRow.key.like(like, escape="\\"))
+        return list(self.session.scalars(query.order_by(OutboxRow.id)))
+
+    def last_in_lane(self, lane: str) -> Queued | None:
+        query = select(OutboxRow).where(OutboxRow.lane == lane).order_by(OutboxRow.id.desc())
+        return self.session.scalars(query.limit(1)).first()
+
+    def pending_after(self, queued: Queued) -> bool:
+        later = select(OutboxRow.id).where(
+            OutboxRow.lane == queued.lane, OutboxRow.id > queued.id, OutboxRow.status == PENDING
+        )
+        return self.session.scalar(later.limit(1)) is not None
+
+    def done_in_lane(self, lane: str, kinds: Collection[str]) -> list[Queued]:
+        query = select(OutboxRow).where(
+            OutboxRow.lane == lane, OutboxRow.kind.in_(list(kinds)), OutboxRow.status == DONE
+        )
+        return list(self.session.scalars(query.order_by(OutboxRow.done_at, OutboxRow.id)))
+
+    def of_incident(
+        self, incident: Incident, kinds: Collection[str], status: str | None = None
+    ) -> list[Queued]:
+        owner = self.incidents.row_of(incident)
+        query = select(OutboxRow).where(
+            OutboxRow.incident_id == owner.id, OutboxRow.kind.in_(list(kinds))
+        )
+        if status is not None:
+            query = query.where(OutboxRow.status == status)
+        return list(self.session.scalars(query.order_by(OutboxRow.id)))
+
+    def waiting(self, incident: Incident, kind: str) -> bool:
+        owner = self.incidents.row_of(incident)
+        query = select(func.count(OutboxRow.id)).where(
+            OutboxRow.incident_id == owner.id,
+            OutboxRow.kind == kind,
+            OutboxRow.status == PENDING,
+            OutboxRow.lease_owner.is_(None),
+        )
+        return bool(self.session.scalar(query))
+
+
+class SqlDrafts:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, author: str) -> Draft | None:
+        row = self.session.get(DraftRow, author)
+        if row is None:
+            return None
+        return Draft(row.author, row.incident, row.command, row.suggested, row.created_at)
+
+    def put(self, draft: Draft) -> None:
+        self.session.merge(
+            DraftRow(
+                author=draft.author,
+                incident=draft.incident,
+                command=draft.command,
+                suggested=draft.suggested,
+                created_at=draft.created_at,
+            )
+        )
+
+    def remove(self, author: str) -> None:
+        row = self.session.get(DraftRow, author)
+        if row is not None:
+            self.session.delete(row)
+
+
+class SqlConversations:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def teams_person(self, email: str) -> tuple[str, str] | None:
+        return conversations.teams_person(self.session, email)
+
+    def living_threads(self, reference: str) -> list[tuple[str, str]]:
+        return conversations.living_threads(self.session, reference)
+
+
+class SqlUnitOfWork:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.incidents = SqlIncidents(session)
+        self.deliveries = SqlDeliveries(session, self.incidents)
+        self.drafts = SqlDrafts(session)
+        self.conversations = SqlConversations(session)
+
+    def flush(self) -> None:
+        self.incidents.write_back()
+        self.session.flush()
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[SqlUnitOfWork]:
+    """One transaction: committed when the block ends without an error, else rolled back."""
+    with transaction(engine) as session:
+        uow = SqlUnitOfWork(session)
+        yield uow
+        uow.incidents.write_back()
+
+
+def unit_of_work_factory(engine: Engine) -> Any:
+    """For bootstrap: a UnitOfWorkFactory on `engine`."""
+    return lambda: unit_of_work(engine)

@@ -1,0 +1,31 @@
+"""What the product has done about an incident, kept with it: who was told, how many updates
+went, when the next is due and which cadence steps are done, and where its documents are.
+
+Domain state, not storage state: the use cases change it on the incident as they change its
+facts, and the unit of work stores both together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Record:
+    # Everyone sent a message about this incident (addresses, and Teams destinations with the
+    # "teams:" prefix): they hear when it ends.
+    told: list[str] = field(default_factory=list)
+    updates_sent: int = 0
+    # The cadence worker's marks: when stakeholders are next due to hear, and the keys of the
+    # nudges, holding updates and prompts already done, so that each happens once.
+    update_due_at: datetime | None = None
+    cadence_done: list[str] = field(default_factory=list)
+    report_name: str = ""
+    report_item_id: str | None = None
+    report_url: str | None = None
+    review_name: str | None = None
+    review_url: str | None = None
+    # Set when a save of one of its documents met 423 (open in Word), cleared at the next
+    # successful save: the comms lead is told once per such episode, not once per retry.
+    report_locked_at: datetime | None = None

@@ -1,0 +1,143 @@
+"""The unit of work: one transaction, and the repositories the use cases read and change in it.
+
+The use cases see incidents as domain objects (with their Record: who was told, cadence marks,
+documents) and the outbox as deliveries; adapters/sql/ implements these for the database and
+tests/fake_unit_of_work.py in memory. Leaving the `with` block without an error commits
+everything changed in it, incidents included; an error rolls it all back, so a command is never
+half-done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from comms_assistant.domain.incident import Incident, Status
+
+# A delivery's status in the outbox.
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+
+class Queued(Protocol):
+    """One delivery in the outbox, as the use cases read it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def lane(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def lease_owner(self) -> str | None: ...
+    @property
+    def result(self) -> dict[str, Any] | None: ...
+    @property
+    def done_at(self) -> datetime | None: ...
+    @property
+    def last_error(self) -> str | None: ...
+
+
+class Incidents(Protocol):
+    """Incidents by reference. Each is handed out once per unit of work: change it in place."""
+
+    def add(self, incident: Incident) -> None: ...
+    def get(self, reference: str) -> Incident | None: ...
+    def of_delivery(self, delivery_id: int) -> Incident: ...
+    def open(self) -> list[Incident]: ...
+    def with_status(self, status: Status) -> list[Incident]: ...
+    def latest(self) -> Incident | None: ...
+    def latest_reviewed(self) -> Incident | None: ...
+    def next_number(self, year: int) -> int: ...
+
+
+class Deliveries(Protocol):
+    """The outbox: what must be delivered exactly once, in order within each lane."""
+
+    def add(
+        self,
+        incident: Incident,
+        *,
+        key: str,
+        lane: str,
+        kind: str,
+        payload: dict[str, Any],
+        now: datetime,
+    ) -> Queued: ...
+    def get(self, delivery_id: int) -> Queued: ...
+    def by_key(self, key: str) -> Queued | None: ...
+    def keyed(self, prefix: str) -> list[Queued]:
+        """Those whose key starts with `prefix`, oldest first."""
+        ...
+
+    def last_in_lane(self, lane: str) -> Queued | None: ...
+    def pending_after(self, queued: Queued) -> bool:
+        """Whether a delivery queued after `queued` in its lane still waits."""
+        ...
+
+    def done_in_lane(self, lane: str, kinds: Collection[str]) -> list[Queued]:
+        """Those of `kinds` delivered in `lane`, in the order they were delivered."""
+        ...
+
+    def of_incident(
+        self, incident: Incident, kinds: Collection[str], status: str | None = None
+    ) -> list[Queued]:
+        """The incident's deliveries of `kinds` (with `status`, when given), oldest first."""
+        ...
+
+    def waiting(self, incident: Incident, kind: str) -> bool:
+        """Whether one of the incident's deliveries of `kind` waits, not yet started."""
+        ...
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A stakeholder message held back for its wording, waiting for 'send anyway'."""
+
+    author: str
+    incident: str | None
+    command: str
+    suggested: str | None
+    created_at: datetime
+
+
+class Drafts(Protocol):
+    """One held-back message per person: a new one replaces theirs."""
+
+    def get(self, author: str) -> Draft | None: ...
+    def put(self, draft: Draft) -> None: ...
+    def remove(self, author: str) -> None: ...
+
+
+class Conversations(Protocol):
+    """What the bot has heard of Teams: people's Entra ids and the incidents' own threads."""
+
+    def teams_person(self, email: str) -> tuple[str, str] | None:
+        """(Entra object id, display name) of the person with `email`, if the bot knows them."""
+        ...
+
+    def living_threads(self, reference: str) -> list[tuple[str, str]]:
+        """(conversation id, card's message id) of each thread the incident's card lives in."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    incidents: Incidents
+    deliveries: Deliveries
+    drafts: Drafts
+    conversations: Conversations
+
+    def flush(self) -> None:
+        """Give what was added its ids, and make every change visible to the queries."""
+        ...
+
+
+UnitOfWorkFactory = Callable[[], AbstractContextManager[UnitOfWork]]
