@@ -6,8 +6,8 @@ answering a command or printing help stays fast.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +21,7 @@ from comms_assistant.resources import bundled
 
 if TYPE_CHECKING:
     from comms_assistant.adapters.teams_transports import BotSend
+    from comms_assistant.domain.incident import Incident
     from comms_assistant.domain.policy import Policy
     from comms_assistant.service.cadence import CadenceService
     from comms_assistant.service.deliveries import DeliveryPlanner
@@ -28,10 +29,18 @@ if TYPE_CHECKING:
     from comms_assistant.service.handle import CommandService
     from comms_assistant.service.lessons_watch import LessonsWatch, Reviews
     from comms_assistant.service.ports import DocumentStore
+    from comms_assistant.service.unit_of_work import UnitOfWork
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _what_happened(incident: Incident, tz: ZoneInfo, names: Mapping[str, str]) -> str:
+    # python-docx is imported only when a review is filed, not for every command.
+    from comms_assistant.adapters.word.review import draft_what_happened
+
+    return draft_what_happened(incident, tz, names)
 
 
 @dataclass
@@ -80,13 +89,19 @@ class App:
 
         return load_profile(self.settings.profile)
 
+    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
+        """One transaction on the store, with its repositories (service/unit_of_work.py)."""
+        from comms_assistant.adapters.sql.unit_of_work import unit_of_work
+
+        return unit_of_work(self.engine)
+
     def commands(self) -> CommandService:
         from comms_assistant.adapters.glossary import load_glossary
         from comms_assistant.service.handle import CommandService
         from comms_assistant.service.wording import WordingCheck
 
         return CommandService(
-            engine=self.engine,
+            uow=self.unit_of_work,
             planner=self.planner(),
             tz=self.tz,
             reports_folder=self.settings.reports_folder,
@@ -97,6 +112,7 @@ class App:
                 if self.settings.plain_english_check
                 else None
             ),
+            what_happened=_what_happened,
         )
 
     def cadence(self) -> CadenceService:
@@ -104,7 +120,7 @@ class App:
 
         planner = self.planner()
         return CadenceService(
-            engine=self.engine,
+            uow=self.unit_of_work,
             planner=planner,
             policy=planner.policy,
             tz=self.tz,
@@ -116,7 +132,7 @@ class App:
         from comms_assistant.service.lessons_watch import LessonsWatch
 
         return LessonsWatch(
-            engine=self.engine,
+            uow=self.unit_of_work,
             reviews=reviews,
             planner=self.planner(),
             clock=self.clock,
@@ -147,6 +163,7 @@ class App:
                     await seed_sandbox_templates(self, graph_url)
                 yield Dispatcher(
                     engine=self.engine,
+                    uow=self.unit_of_work,
                     documents=adapters.documents,
                     mailer=adapters.mailer,
                     teams=adapters.teams,

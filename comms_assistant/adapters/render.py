@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 
+from comms_assistant.adapters import card_actions
 from comms_assistant.adapters.render_cards import (
     CARD_BUDGET,
     CARD_SCHEMA,
@@ -158,6 +159,11 @@ class Renderer:
             button=self._line("teams/button.txt", context, env),
             restricted=restricted,
         )
+
+    def buttons(self, reference: str, *, nudge: bool = False) -> list[dict[str, Any]]:
+        """The bot's buttons on an incident's card; `nudge`: on a nudge to its comms lead."""
+        made = card_actions.nudge_buttons if nudge else card_actions.incident_buttons
+        return made(reference)
 
     def _sections(
         self, kind: MessageKind, context: dict[str, Any], *, card: bool = False

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from markupsafe import Markup, escape
+
+from comms_assistant.domain.times import clock as clock  # shared with the documents
 
 # Everything a person types is bounded, so one pasted log cannot make a message unreadable
 # (or too big for Teams); the note says where the whole text is.
@@ -54,13 +55,3 @@ def and_list(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def clock(local: datetime) -> str:
-    if (local.hour, local.minute) == (12, 0):
-        return "midday"
-    if (local.hour, local.minute) == (0, 0):
-        return "midnight"
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"

@@ -23,6 +23,7 @@ from comms_assistant.domain.incident_kinds import (
     Status,
 )
 from comms_assistant.domain.record import Record
+from comms_assistant.domain.references import format_reference as format_reference
 from comms_assistant.domain.timeline import HOLDING_NOTE, TimelineEntry
 
 # DomainError, Priority, Status, Role and EntryKind live in incident_kinds and TimelineEntry in
@@ -295,13 +296,3 @@ def _require_aware(now: datetime) -> None:
     # Times are stored in UTC and shown in the organisation's zone: a naive time is a bug.
     if now.tzinfo is None:
         raise ValueError("times given to the domain must carry a time zone")
-
-
-def format_reference(year: int, number: int) -> str:
-    return f"INC-{year}-{number:04d}"
-
-
-def reference_parts(reference: str) -> tuple[int, int]:
-    """(year, number) of a reference made by format_reference."""
-    _, year, number = reference.split("-")
-    return int(year), int(number)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 
 def zone_name(local: datetime) -> str:
@@ -36,3 +37,22 @@ def zone_in_words(local: datetime) -> str:
     if region and not key.startswith("Etc/"):
         return f"{place.replace('_', ' ')} time"
     return name
+
+
+def clock(local: datetime) -> str:
+    if (local.hour, local.minute) == (12, 0):
+        return "midday"
+    if (local.hour, local.minute) == (0, 0):
+        return "midnight"
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+
+
+def show_time(at: datetime | None, tz: ZoneInfo) -> str:
+    """ "2:05pm GMT on 23 November 2026": the emails' way of giving a time, with the zone and
+    the year, as a document is read long after, perhaps in summer about a winter incident."""
+    if at is None:
+        return "\u2014"  # an em dash: no time
+    local = at.astimezone(tz)
+    return f"{clock(local)} {zone_name(local)} on {local.day} {local:%B %Y}"

@@ -12,25 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
-
-from comms_assistant.adapters import store
-from comms_assistant.adapters.card_actions import nudge_buttons
 from comms_assistant.domain.cadence import Action, ActionKind, Done, actions_due, next_update_due
-from comms_assistant.domain.incident import Incident, Status, TimelineEntry
+from comms_assistant.domain.incident import Incident, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import Policy
 from comms_assistant.domain.times import zone_name
 from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan
 from comms_assistant.service.lead_notices import enqueue_notice
+from comms_assistant.service.unit_of_work import Queued, UnitOfWork, UnitOfWorkFactory
 
 ASSISTANT = "comms-assistant"
 
 
 @dataclass
 class CadenceService:
-    engine: Engine
+    uow: UnitOfWorkFactory
     planner: DeliveryPlanner
     policy: Policy
     tz: ZoneInfo
@@ -39,38 +35,29 @@ class CadenceService:
 
     def run_tick(self) -> list[str]:
         """Do what is owed now; returns a line for each thing done."""
-        with store.transaction(self.engine) as session:
-            references = [row.reference for row in store.open_incidents(session)]
+        with self.uow() as uow:
+            references = [incident.reference for incident in uow.incidents.open()]
         done: list[str] = []
         for reference in references:
-            with store.transaction(self.engine) as session:
-                row = store.find_incident(session, reference)
-                if row is not None and Status(row.status).is_open:
-                    done += self._incident(session, row)
+            with self.uow() as uow:
+                incident = uow.incidents.get(reference)
+                if incident is not None and incident.is_open:
+                    done += self._incident(uow, incident)
         return done
 
-    def _incident(self, session: Session, row: store.IncidentRow) -> list[str]:
-        now = self.clock()
-        incident = store.to_domain(row)
+    def _incident(self, uow: UnitOfWork, incident: Incident) -> list[str]:
+        now, record = self.clock(), incident.record
         owed = actions_due(
-            incident, self.policy, Done(frozenset(row.cadence_done or [])), now, tick=self.tick
+            incident, self.policy, Done(frozenset(record.cadence_done)), now, tick=self.tick
         )
         lines = []
         for action in owed:
-            lines.append(self._do(session, row, incident, action, now))
-            row.cadence_done = [*(row.cadence_done or []), action.key]
-        store.write_incident(row, incident)
-        row.next_update_due = next_update_due(incident, self.policy)
+            lines.append(self._do(uow, incident, action, now))
+            record.cadence_done = [*record.cadence_done, action.key]
+        record.update_due_at = next_update_due(incident, self.policy)
         return lines
 
-    def _do(
-        self,
-        session: Session,
-        row: store.IncidentRow,
-        incident: Incident,
-        action: Action,
-        now: datetime,
-    ) -> str:
+    def _do(self, uow: UnitOfWork, incident: Incident, action: Action, now: datetime) -> str:
         label = self.policy.label(incident.priority)
         match action.kind:
             case ActionKind.NUDGE:
@@ -87,23 +74,22 @@ class CadenceService:
                         f'then: "{_holding_draft(incident)}"',
                     )
                 enqueue_notice(
-                    session,
-                    row,
+                    uow,
                     incident,
                     key=action.key,
                     title="an update is due soon",
                     paragraphs=paragraphs,
                     now=now,
                     marking=self.planner.renderer.security_marking,
-                    actions=nudge_buttons(row.reference),
+                    actions=self.planner.renderer.buttons(incident.reference, nudge=True),
                 )
-                return f"{row.reference}: nudged the lead (update due by {due_at})"
+                return f"{incident.reference}: nudged the lead (update due by {due_at})"
             case ActionKind.HOLDING:
                 late_since = action.due if action.late else None
                 sent = send_holding(
-                    session, self.planner, row, incident, who=ASSISTANT, now=now, late=late_since
+                    uow, self.planner, incident, who=ASSISTANT, now=now, late=late_since
                 )
-                return f"{row.reference}: {sent.entry.text}"
+                return f"{incident.reference}: {sent.entry.text}"
             case ActionKind.HANDOVER:
                 text = (
                     "Hand-over time: bring the running report up to date (what was done, what is "
@@ -115,12 +101,9 @@ class CadenceService:
                     "urgent, consider stopping until working hours, or escalate it."
                 )
         entry = incident.record_prompt(text, who=ASSISTANT, now=now)
-        store.write_incident(row, incident)
-        session.flush()
-        self.planner.report(session, row, entry, now)
+        self.planner.report(uow, incident, entry, now)
         enqueue_notice(
-            session,
-            row,
+            uow,
             incident,
             key=action.key,
             title="time to hand over" if action.kind is ActionKind.HANDOVER else "out of hours",
@@ -128,7 +111,7 @@ class CadenceService:
             now=now,
             marking=self.planner.renderer.security_marking,
         )
-        return f"{row.reference}: {text}"
+        return f"{incident.reference}: {text}"
 
     def _shown(self, at: datetime | None) -> str:
         if at is None:
@@ -140,14 +123,13 @@ class CadenceService:
 @dataclass(frozen=True)
 class HoldingSent:
     entry: TimelineEntry
-    report: store.OutboxRow
+    report: Queued
     plan: MessagePlan
 
 
 def send_holding(
-    session: Session,
+    uow: UnitOfWork,
     planner: DeliveryPlanner,
-    row: store.IncidentRow,
     incident: Incident,
     *,
     who: str,
@@ -159,10 +141,8 @@ def send_holding(
     when an update falls due and none came; a lead's `holding` command sends the same one now.
     `late`: when it was due, if the worker was down then."""
     entry = incident.record_holding_update(who=who, now=now, late_since=late, note=note)
-    store.write_incident(row, incident)
-    session.flush()
-    report = planner.report(session, row, entry, now)
-    plan = planner.message(session, row, incident, MessageKind.HOLDING, entry, now)
+    report = planner.report(uow, incident, entry, now)
+    plan = planner.message(uow, incident, MessageKind.HOLDING, entry, now)
     return HoldingSent(entry, report, plan)
 
 

@@ -25,12 +25,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.store import OutboxRow
-from comms_assistant.adapters.word.comms import SentMessage
+from comms_assistant.domain.times import show_time
 from comms_assistant.service.delivery_kinds import Medium, spec_of
 from comms_assistant.service.messaging import INCIDENTS_CHANNEL
+from comms_assistant.service.unit_of_work import DONE, Queued
 
 _DELIVERY = re.compile(r"^(?P<message>.+?):(?:mail:\d+|teams(?::[0-9a-f]+)?)$")
 # The messages whose heading does not say what they were, by how their key ends.
@@ -43,27 +43,43 @@ RESTRICTED = ":restricted"
 _MEDIA = ((Medium.EMAIL, "Email"), (Medium.TEAMS, "Teams"))
 
 
+@dataclass(frozen=True)
+class SentMessage:
+    """A stakeholder message at least one of whose deliveries went."""
+
+    number: int  # its first delivery's number in the outbox: never changes
+    at: datetime  # when its first delivery went
+    message: str  # which message: "Update 3, priority raised to P1"
+    to: str  # whom, as audiences and counts: "Incidents channel; 4 people by email"
+    by: str  # "Email, Teams"
+    deliveries: tuple[int, ...] = ()  # all its deliveries: an earlier version's rows show them
+
+    def values(self, tz: ZoneInfo) -> tuple[str, ...]:
+        """In the order of the documents' columns (adapters/word/comms.py)."""
+        return (show_time(self.at, tz), self.message, self.to, self.by)
+
+
 def message_key(delivery_key: str) -> str:
     """The message a delivery belongs to: its key without the email part or Teams card."""
     found = _DELIVERY.match(delivery_key)
     return found["message"] if found else delivery_key
 
 
-def sent_messages(rows: Iterable[OutboxRow]) -> tuple[SentMessage, ...]:
+def sent_messages(rows: Iterable[Queued]) -> tuple[SentMessage, ...]:
     """One per message with a delivery done, in the order they were queued; `rows`: the
     incident's stakeholder deliveries, whatever their state."""
-    messages: dict[str, list[OutboxRow]] = {}
+    messages: dict[str, list[Queued]] = {}
     for row in sorted(rows, key=lambda r: r.id):
         messages.setdefault(message_key(row.key), []).append(row)
     return tuple(
         _message(key, deliveries)
         for key, deliveries in messages.items()
-        if any(r.status == outbox.DONE for r in deliveries)
+        if any(r.status == DONE for r in deliveries)
     )
 
 
-def _message(key: str, deliveries: list[OutboxRow]) -> SentMessage:
-    done = [r for r in deliveries if r.status == outbox.DONE]
+def _message(key: str, deliveries: list[Queued]) -> SentMessage:
+    done = [r for r in deliveries if r.status == DONE]
     reach = _Reach()
     for row in done:
         reach.add(row)
@@ -86,7 +102,7 @@ class _Reach:
     channels: list[str] = field(default_factory=list)
     media: set[Medium] = field(default_factory=set)
 
-    def add(self, row: OutboxRow) -> None:
+    def add(self, row: Queued) -> None:
         spec = spec_of(row.kind)
         if spec is not None and spec.medium is Medium.EMAIL:
             self.media.add(Medium.EMAIL)
@@ -122,7 +138,7 @@ def _channel_of(payload: dict[str, Any]) -> str | None:
     return where
 
 
-def _which(key: str, deliveries: list[OutboxRow]) -> str:
+def _which(key: str, deliveries: list[Queued]) -> str:
     for ending, name in _NAMED.items():
         if key.endswith(ending):
             return name
@@ -143,7 +159,7 @@ def _channel(team_channel: str) -> str:
     return f"{channel} channel ({team})" if channel else f"{team} channel"
 
 
-def _subject(deliveries: list[OutboxRow]) -> str:
+def _subject(deliveries: list[Queued]) -> str:
     return next((str(r.payload["subject"]) for r in deliveries if r.payload.get("subject")), "")
 
 
@@ -151,7 +167,7 @@ def _address(recipient: Any) -> str:
     return str(recipient.get("email", "") if isinstance(recipient, dict) else recipient).lower()
 
 
-def _when(row: OutboxRow) -> datetime:
+def _when(row: Queued) -> datetime:
     return row.done_at or row.created_at
 
 

@@ -8,11 +8,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.audiences import (
     DEFAULT_RULES,
     Contact,
@@ -37,6 +32,7 @@ from comms_assistant.service.messaging import (
     plan_message,
 )
 from comms_assistant.service.ports import MessageRenderer
+from comms_assistant.service.unit_of_work import Queued, UnitOfWork
 
 __all__ = [
     "MAIL",
@@ -67,32 +63,30 @@ class DeliveryPlanner:
     policy: Policy = DEFAULT_POLICY
 
     def report(
-        self, session: Session, row: IncidentRow, entry: TimelineEntry, now: datetime
-    ) -> OutboxRow:
+        self, uow: UnitOfWork, incident: Incident, entry: TimelineEntry, now: datetime
+    ) -> Queued:
         # One sync per change: the document converges on the incident's state whatever order
         # earlier syncs ran in, so a key per timeline entry is enough to stay idempotent.
+        name = incident.record.report_name
         sync = self._document(
-            session, row, f"report:{entry.seq}", DeliveryKind.REPORT_SYNC, row.report_name, now
+            uow, incident, f"report:{entry.seq}", DeliveryKind.REPORT_SYNC, name, now
         )
         # The incident's card in its channels shows the change too (one living card each).
-        living_card.queue_refreshes(session, row, entry, now, cause=sync)
+        living_card.queue_refreshes(uow, incident, entry, now, cause=sync)
         return sync
 
-    def review(self, session: Session, row: IncidentRow, now: datetime) -> OutboxRow:
-        return self._document(
-            session, row, "review", DeliveryKind.REVIEW_FILE, row.review_name or "", now
-        )
+    def review(self, uow: UnitOfWork, incident: Incident, now: datetime) -> Queued:
+        name = incident.record.review_name or ""
+        return self._document(uow, incident, "review", DeliveryKind.REVIEW_FILE, name, now)
 
-    def major(
-        self, session: Session, row: IncidentRow, incident: Incident, now: datetime
-    ) -> OutboxRow:
+    def major(self, uow: UnitOfWork, incident: Incident, now: datetime) -> Queued:
         """File the Major Incident report (once: the one already queued, if it is). Its payload
         keeps what the message to the central team needs besides the report's link, which is
         known only once the report is filed (`announce_major_report`)."""
-        existing = session.scalar(select(OutboxRow).where(OutboxRow.key == major_key(row)))
+        existing = uow.deliveries.by_key(major_key(incident))
         if existing is not None:
             return existing
-        name = major_name(row.report_name)
+        name = major_name(incident.record.report_name)
         announce = {
             # The renderer's, so this message is marked as every other one about the incident.
             "marking": self.renderer.security_marking if incident.security else "",
@@ -100,37 +94,36 @@ class DeliveryPlanner:
             "mailbox": self.mailbox,
         }
         return self._document(
-            session, row, "major", DeliveryKind.MAJOR_FILE, name, now, announce=announce
+            uow, incident, "major", DeliveryKind.MAJOR_FILE, name, now, announce=announce
         )
 
     def lessons(
-        self, session: Session, row: IncidentRow, now: datetime, *, again: str | None = None
-    ) -> OutboxRow:
+        self, uow: UnitOfWork, incident: Incident, now: datetime, *, again: str | None = None
+    ) -> Queued:
         """Copy the review's recommendations into the Major Incident report; `again`: what
         makes a later copy (a changed review, someone's `lessons`) a delivery of its own."""
         # Same lane as the review, after it: the lessons are read from the filed review.
-        name = major_name(row.report_name)
+        name = major_name(incident.record.report_name)
         key = "major:lessons" + (f":{again}" if again else "")
-        return self._document(session, row, key, DeliveryKind.MAJOR_LESSONS, name, now)
+        return self._document(uow, incident, key, DeliveryKind.MAJOR_LESSONS, name, now)
 
     def _document(
         self,
-        session: Session,
-        row: IncidentRow,
+        uow: UnitOfWork,
+        incident: Incident,
         key: str,
         kind: DeliveryKind,
         name: str,
         now: datetime,
         **extra: Any,
-    ) -> OutboxRow:
+    ) -> Queued:
         # One lane for an incident's documents: they are written strictly one after another.
-        return outbox.enqueue(
-            session,
-            key=f"{row.reference}:{key}",
-            incident_id=row.id,
-            lane=f"{row.reference}:documents",
+        return uow.deliveries.add(
+            incident,
+            key=f"{incident.reference}:{key}",
+            lane=f"{incident.reference}:documents",
             kind=kind,
-            payload={"path": f"{self.folder_for(row.security)}/{name}", **extra},
+            payload={"path": f"{self.folder_for(incident.security)}/{name}", **extra},
             now=now,
         )
 
@@ -140,8 +133,7 @@ class DeliveryPlanner:
 
     def message(
         self,
-        session: Session,
-        row: IncidentRow,
+        uow: UnitOfWork,
         incident: Incident,
         kind: MessageKind,
         entry: TimelineEntry,
@@ -150,34 +142,25 @@ class DeliveryPlanner:
         extra: Iterable[Contact] = (),
     ) -> MessagePlan:
         """Mail and Teams messages for `kind` to the incident's audience (see messaging.py)."""
-        return plan_message(self, session, row, incident, kind, entry, now, extra=extra)
+        return plan_message(self, uow, incident, kind, entry, now, extra=extra)
 
 
 def comms_refresh(
-    session: Session, row: IncidentRow, *, cause: OutboxRow | None, path: str, now: datetime
-) -> OutboxRow | None:
+    uow: UnitOfWork, incident: Incident, *, cause: Queued | None, path: str, now: datetime
+) -> Queued | None:
     """A report refresh because a stakeholder message went out, unless one is already waiting.
 
     A waiting sync reads the comms when it runs, so it will show this message too; one that is
     running (leased) may have read them already, so then a new one is queued. Only mail and
     cards cause this, and a report sync never sends either, so it cannot loop.
     """
-    waiting = session.scalar(
-        select(OutboxRow.id).where(
-            OutboxRow.incident_id == row.id,
-            OutboxRow.kind == DeliveryKind.REPORT_SYNC,
-            OutboxRow.status == outbox.PENDING,
-            OutboxRow.lease_owner.is_(None),
-        )
-    )
-    if waiting is not None:
+    if uow.deliveries.waiting(incident, DeliveryKind.REPORT_SYNC):
         return None
-    key = f"{row.reference}:report:sent:{cause.key if cause else now.isoformat()}"
-    return outbox.enqueue(
-        session,
+    key = f"{incident.reference}:report:sent:{cause.key if cause else now.isoformat()}"
+    return uow.deliveries.add(
+        incident,
         key=key,
-        incident_id=row.id,
-        lane=f"{row.reference}:documents",
+        lane=f"{incident.reference}:documents",
         kind=DeliveryKind.REPORT_SYNC,
         payload={"path": path, "cause": cause.id if cause else None},
         now=now,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import TemplateError
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters import outbox, store
+from comms_assistant.adapters import outbox
 from comms_assistant.adapters.outbox import Delivery
 from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
 from comms_assistant.adapters.word.properties import DEFAULT_AUTHOR
@@ -37,6 +37,7 @@ from comms_assistant.service.ports import (
     TeamsCard,
     TeamsPoster,
 )
+from comms_assistant.service.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ MAX_BACKOFF = timedelta(minutes=5)
 @dataclass
 class Dispatcher:
     engine: Engine
+    uow: UnitOfWorkFactory
     documents: DocumentStore
     mailer: Mailer
     teams: TeamsPoster
@@ -78,7 +80,7 @@ class Dispatcher:
     def __post_init__(self) -> None:
         self.owner = outbox.new_owner()
         self.reports = ReportWriter(
-            self.engine,
+            self.uow,
             self.documents,
             self.folders,
             self.tz,
@@ -136,31 +138,32 @@ class Dispatcher:
             self._park(delivery, f"{why}: {type(error).__name__}: {error}", self.clock())
 
     def _settle_done(self, delivery: Delivery, result: dict[str, Any]) -> None:
-        with store.transaction(self.engine) as session:
-            outbox.settle_done(session, delivery.id, now=self.clock(), result=result)
+        with self.uow() as uow:
+            uow.deliveries.settle_done(delivery.id, now=self.clock(), result=result)
             spec = spec_of(delivery.kind)
-            if spec is not None and spec.announce:
+            if spec is None or not (spec.announce or spec.stakeholder):
+                return
+            incident = uow.incidents.by_id(delivery.incident_id)
+            if spec.announce:
                 # With marking it done: the link is sent exactly when, and once, it is filed.
-                row = session.get_one(store.IncidentRow, delivery.incident_id)
                 major_report.announce_major_report(
-                    session,
-                    row,
-                    store.to_domain(row),
+                    uow,
+                    incident,
                     filed=result,
                     announce=delivery.payload.get("announce") or {},
                     cause=delivery.id,
                     now=self.clock(),
                     render=self.report_filed,
                 )
-            if spec is not None and spec.stakeholder:
+            if spec.stakeholder:
                 # In the same transaction: a message shown as sent is never missing from the
                 # report's "Communications sent" for good.
-                row = session.get_one(store.IncidentRow, delivery.incident_id)
+                folder = self.folders.for_incident(incident.security)
                 deliveries.comms_refresh(
-                    session,
-                    row,
-                    cause=session.get_one(store.OutboxRow, delivery.id),
-                    path=f"{self.folders.for_incident(row.security)}/{row.report_name}",
+                    uow,
+                    incident,
+                    cause=uow.deliveries.get(delivery.id),
+                    path=f"{folder}/{incident.record.report_name}",
                     now=self.clock(),
                 )
 
@@ -181,16 +184,14 @@ class Dispatcher:
     def _park(self, delivery: Delivery, error: str, now: datetime) -> None:
         """Give up on a delivery, keep why, and tell the lead: nothing is dropped silently."""
         log.warning("delivery %s failed: %s", delivery.key, error)
-        with store.transaction(self.engine) as session:
-            outbox.mark_failed(session, delivery.id, error=error, now=now)
+        with self.uow() as uow:
+            uow.deliveries.mark_failed(delivery.id, error=error, now=now)
             spec = spec_of(delivery.kind)
             if spec is not None and spec.to_lead:
                 return  # a notice about a notice would go the same way
-            row = session.get_one(store.IncidentRow, delivery.incident_id)
             lead_notices.enqueue_notice(
-                session,
-                row,
-                store.to_domain(row),
+                uow,
+                uow.incidents.by_id(delivery.incident_id),
                 key=f"parked:{delivery.key}",
                 marking=self.security_marking,
                 title="a delivery could not be made",
@@ -236,8 +237,8 @@ class Dispatcher:
         payload = delivery.payload
         thread = ""
         if payload.get("living"):  # in the incidents channel: a reply to the incident's card
-            with store.transaction(self.engine) as session:
-                thread = living_card.thread_for(session, delivery.id)
+            with self.uow() as uow:
+                thread = living_card.thread_for(uow, delivery.id)
         message_id = await self.teams.post_card(
             TeamsCard(
                 payload["delivery_id"],
@@ -253,7 +254,7 @@ class Dispatcher:
     async def refresh_card(self, delivery: Delivery) -> dict[str, Any]:
         if self.living is None:
             raise DeliveryError("no card templates to draw the incident's card", retryable=False)
-        return await living_card.refresh(self.teams, self.engine, self.living, delivery)
+        return await living_card.refresh(self.teams, self.uow, self.living, delivery)
 
 
 def _described(delivery: Delivery) -> str:

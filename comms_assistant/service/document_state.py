@@ -10,20 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-
-from comms_assistant.adapters import store
-from comms_assistant.adapters.word.comms import SentMessage
-from comms_assistant.adapters.word.fields import show_time
 from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident
 from comms_assistant.domain.names import named, services_named
+from comms_assistant.domain.times import show_time
 from comms_assistant.service import living_card, report_lock
-from comms_assistant.service.comms_sent import sent_messages
+from comms_assistant.service.comms_sent import SentMessage, sent_messages
 from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS
 from comms_assistant.service.major_report import major_incident
 from comms_assistant.service.ports import DriveItem
+from comms_assistant.service.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -53,51 +49,47 @@ class DocumentState:
 
 
 def load_state(
-    engine: Engine,
+    uow_factory: UnitOfWorkFactory,
     incident_id: int,
     *,
     people: Mapping[str, str],
     service_names: Mapping[str, str],
 ) -> DocumentState:
-    with store.transaction(engine) as session:
-        row = session.get_one(store.IncidentRow, incident_id)
-        sent = session.scalars(
-            select(store.OutboxRow)
-            .where(
-                store.OutboxRow.incident_id == incident_id,
-                # Every state: a message is listed under its first delivery, done or not.
-                store.OutboxRow.kind.in_(STAKEHOLDER_COMMS),
-            )
-            .order_by(store.OutboxRow.id)
-        )
-        incident = store.to_domain(row)
+    with uow_factory() as uow:
+        incident = uow.incidents.by_id(incident_id)
+        # Every state: a message is listed under its first delivery, done or not.
+        sent = uow.deliveries.of_incident(incident, STAKEHOLDER_COMMS)
+        record = incident.record
         return DocumentState(
             incident=services_named(named(incident, people), service_names),
-            report_name=row.report_name,
-            report_item_id=row.report_item_id,
-            review_name=row.review_name or "",
-            review_url=row.review_url,
-            locked=row.report_locked_at is not None,
+            report_name=record.report_name,
+            report_item_id=record.report_item_id,
+            review_name=record.review_name or "",
+            review_url=record.review_url,
+            locked=record.report_locked_at is not None,
             comms=sent_messages(sent),
-            major=major_incident(session, row, incident),
+            major=major_incident(uow, incident),
         )
 
 
-def report_made(engine: Engine, incident_id: int, item: DriveItem, now: datetime) -> None:
-    with store.transaction(engine) as session:
-        row = session.get_one(store.IncidentRow, incident_id)
-        row.report_item_id, row.report_url = item.id, item.web_url or None
-        if row.report_url:  # the incident's card can now open it
-            living_card.queue_for(session, row, now, key="report", cause=None, post=False)
+def report_made(
+    uow_factory: UnitOfWorkFactory, incident_id: int, item: DriveItem, now: datetime
+) -> None:
+    with uow_factory() as uow:
+        incident = uow.incidents.by_id(incident_id)
+        record = incident.record
+        record.report_item_id, record.report_url = item.id, item.web_url or None
+        if record.report_url:  # the incident's card can now open it
+            living_card.queue_for(uow, incident, now, key="report", cause=None, post=False)
 
 
-def review_filed(engine: Engine, incident_id: int, item: DriveItem) -> None:
-    with store.transaction(engine) as session:
-        session.get_one(store.IncidentRow, incident_id).review_url = item.web_url or None
+def review_filed(uow_factory: UnitOfWorkFactory, incident_id: int, item: DriveItem) -> None:
+    with uow_factory() as uow:
+        uow.incidents.by_id(incident_id).record.review_url = item.web_url or None
 
 
 def note_locked(
-    engine: Engine,
+    uow_factory: UnitOfWorkFactory,
     incident_id: int,
     folders: Folders,
     *,
@@ -106,15 +98,15 @@ def note_locked(
     marking: str,
 ) -> None:
     """Tell the comms lead (or whoever declared it) once per lock, not on every retry."""
-    with store.transaction(engine) as session:
-        row = session.get_one(store.IncidentRow, incident_id)
-        if row.report_locked_at is not None:
+    with uow_factory() as uow:
+        incident = uow.incidents.by_id(incident_id)
+        if incident.record.report_locked_at is not None:
             return
-        row.report_locked_at = since
-        document = f"{folders.for_incident(row.security)}/{row.report_name}"
+        incident.record.report_locked_at = since
+        document = f"{folders.for_incident(incident.security)}/{incident.record.report_name}"
         report_lock.tell_lead(
-            session,
-            row,
+            uow,
+            incident,
             document,
             since=show_time(since, tz),
             marking=marking,
@@ -122,6 +114,6 @@ def note_locked(
         )
 
 
-def note_unlocked(engine: Engine, incident_id: int) -> None:
-    with store.transaction(engine) as session:
-        session.get_one(store.IncidentRow, incident_id).report_locked_at = None
+def note_unlocked(uow_factory: UnitOfWorkFactory, incident_id: int) -> None:
+    with uow_factory() as uow:
+        uow.incidents.by_id(incident_id).record.report_locked_at = None

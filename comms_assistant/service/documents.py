@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
-
 from comms_assistant.adapters.word.major import (
     build_major_incident_report,
     copied_lessons,
@@ -50,6 +48,7 @@ from comms_assistant.service.ports import (
     Locked,
     PreconditionFailed,
 )
+from comms_assistant.service.unit_of_work import UnitOfWorkFactory
 
 # A document edited by someone between our read and our write is re-read this many times.
 REAPPLY_LIMIT = 5
@@ -57,7 +56,7 @@ REAPPLY_LIMIT = 5
 
 @dataclass
 class ReportWriter:
-    engine: Engine
+    uow: UnitOfWorkFactory
     documents: DocumentStore
     folders: Folders
     tz: ZoneInfo
@@ -82,7 +81,7 @@ class ReportWriter:
         if item_id is None:
             item, from_template = await self._copy_template(state, refresh)
             item_id = item.id
-            report_made(self.engine, incident_id, item, self.clock())
+            report_made(self.uow, incident_id, item, self.clock())
             if from_template is not None:
                 filled = (from_template, item.etag)
         saved = await self._save(state, incident_id, item_id, refresh, filled=filled)
@@ -112,7 +111,7 @@ class ReportWriter:
         )
         if item is None:
             return {"already_filed": True}
-        review_filed(self.engine, incident_id, item)
+        review_filed(self.uow, incident_id, item)
         return {"item_id": item.id}
 
     async def file_major(self, incident_id: int) -> dict[str, Any]:
@@ -235,7 +234,7 @@ class ReportWriter:
 
     def _note_locked(self, incident_id: int) -> None:
         note_locked(
-            self.engine,
+            self.uow,
             incident_id,
             self.folders,
             since=self.clock(),
@@ -244,11 +243,11 @@ class ReportWriter:
         )
 
     def _note_unlocked(self, incident_id: int) -> None:
-        note_unlocked(self.engine, incident_id)
+        note_unlocked(self.uow, incident_id)
 
     def _load(self, incident_id: int) -> DocumentState:
         return load_state(
-            self.engine, incident_id, people=self.people, service_names=self.service_names
+            self.uow, incident_id, people=self.people, service_names=self.service_names
         )
 
     def _major_name(self, state: DocumentState) -> str:

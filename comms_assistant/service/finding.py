@@ -10,16 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
-from comms_assistant.adapters import store
-from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.cadence import next_update_due
 from comms_assistant.domain.command_words import shown, split_reference
-from comms_assistant.domain.incident import Role, Status
+from comms_assistant.domain.incident import Incident, Role, Status
 from comms_assistant.domain.policy import Policy
 from comms_assistant.service.replies import due_time
+from comms_assistant.service.unit_of_work import Incidents
 
 
 class Refused(Exception):
@@ -27,40 +24,45 @@ class Refused(Exception):
 
 
 def choose_incident(
-    session: Session, command: c.Command, ref: str | None, *, text: str = "", shell: bool = False
-) -> IncidentRow:
+    incidents: Incidents,
+    command: c.Command,
+    ref: str | None,
+    *,
+    text: str = "",
+    shell: bool = False,
+) -> Incident:
     """The incident a command acts on: the one named, else the only one it can mean. Raises
     Refused saying why there is none (the bot's gate asks the same question). `text`: the
     command as typed, for the example in the answer; `shell`: it came from comms-assistant run."""
     if isinstance(command, c.ShowStatus) and command.reference:
         ref = command.reference  # `status INC-2026-0001`: that one, whatever the thread is for
     if ref:
-        row = store.find_incident(session, ref)
-        if row is None:
+        found = incidents.get(ref)
+        if found is None:
             raise Refused(f'There is no incident "{shown(ref)}". {_list_hint(shell)}')
-        return row
+        return found
     if isinstance(command, c.Lessons):
         # Lessons follow a review, so the incident is closed: the latest one reviewed.
-        reviewed = store.latest_reviewed(session)
+        reviewed = incidents.latest_reviewed()
         if reviewed is None:
             raise Refused("No incident has a review yet: 'lessons' copies from one.")
         return reviewed
-    candidates = store.open_incidents(session)
+    candidates = incidents.open()
     if isinstance(command, c.Review):
         # Reviews follow resolution; an open incident gets the domain's "close it first".
-        candidates = store.incidents_with_status(session, Status.RESOLVED) or candidates
+        candidates = incidents.with_status(Status.RESOLVED) or candidates
     if len(candidates) > 1:
         refs = ", ".join(r.reference for r in candidates)
         raise Refused(
             f"More than one incident could be meant ({refs}): "
             + say_which(candidates[-1].reference, command, text, shell=shell)
         )
-    return candidates[0] if candidates else _none_open(session, command)
+    return candidates[0] if candidates else _none_open(incidents, command)
 
 
-def _none_open(session: Session, command: c.Command) -> IncidentRow:
+def _none_open(incidents: Incidents, command: c.Command) -> Incident:
     """No incident is open (or resolved, for a review): the latest for a look, else why not."""
-    latest = store.latest_incident(session)
+    latest = incidents.latest()
     if isinstance(command, (c.ShowStatus, c.Log)) and latest is not None:
         return latest
     if isinstance(command, c.Review):
@@ -86,14 +88,13 @@ def say_which(reference: str, command: c.Command, text: str, *, shell: bool) -> 
 
 
 def list_text(
-    rows: list[IncidentRow], *, now: datetime, tz: ZoneInfo, policy: Policy, shell: bool = False
+    found: list[Incident], *, now: datetime, tz: ZoneInfo, policy: Policy, shell: bool = False
 ) -> str:
     """`list`: each open incident in a line, most urgent first, then the oldest. A security
     incident shows only what anyone may know of it (incident.restricted_view)."""
-    if not rows:
+    if not found:
         return "No incident is open. Start one with 'open <title> p1|p2|p3|p4'."
-    incidents = [store.to_domain(row) for row in rows]
-    incidents.sort(key=lambda i: (i.priority, i.declared_at))
+    incidents = sorted(found, key=lambda i: (i.priority, i.declared_at))
     count = len(incidents)
     lines = [f"{count} open incident{'' if count == 1 else 's'}, most urgent first:"]
     for incident in incidents:

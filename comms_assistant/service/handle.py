@@ -13,16 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
-
-from comms_assistant.adapters import store
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import DomainError
 from comms_assistant.service.deliveries import DeliveryPlanner
 from comms_assistant.service.finding import Refused
-from comms_assistant.service.handlers.context import Context, Ports, Reply
+from comms_assistant.service.handlers.context import Context, Ports, Reply, WhatHappened
 from comms_assistant.service.handlers.table import dispatch
+from comms_assistant.service.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from comms_assistant.service.wording import WordingCheck
 
 __all__ = ["CommandService", "Reply"]
@@ -30,13 +27,14 @@ __all__ = ["CommandService", "Reply"]
 
 @dataclass
 class CommandService:
-    engine: Engine
+    uow: UnitOfWorkFactory
     planner: DeliveryPlanner
     tz: ZoneInfo
     reports_folder: str
     security_reports_folder: str
     clock: Callable[[], datetime]
     wording: WordingCheck | None = None  # None: no plain-English check
+    what_happened: WhatHappened | None = None
 
     def execute(
         self, text: str, *, who: str | None, incident: str | None = None, shell: bool = False
@@ -56,15 +54,15 @@ class CommandService:
             return Reply(refusal, ok=False)
         incident = named or incident
         try:
-            with store.transaction(self.engine) as session:
-                return self._run(session, command, who or "", incident, text=text, shell=shell)
+            with self.uow() as uow:
+                return self._run(uow, command, who or "", incident, text=text, shell=shell)
         except (DomainError, Refused) as error:
             # The transaction rolled back: nothing was half-done.
             return Reply(str(error), ok=False)
 
     def _run(
         self,
-        session: Session,
+        uow: UnitOfWork,
         command: c.Command,
         who: str,
         ref: str | None,
@@ -76,11 +74,11 @@ class CommandService:
         """`checked`: a draft's words, already held once, go without a second check."""
 
         def rerun(held: c.Command, held_ref: str | None, held_text: str) -> Reply:
-            return self._run(session, held, who, held_ref, text=held_text, checked=True)
+            return self._run(uow, held, who, held_ref, text=held_text, checked=True)
 
         verdict = None if checked or self.wording is None else self.wording.review(command)
         context = Context(
-            session=session,
+            uow=uow,
             ports=self.ports,
             who=who,
             ref=ref,
@@ -100,6 +98,7 @@ class CommandService:
             reports_folder=self.reports_folder,
             security_reports_folder=self.security_reports_folder,
             wording=self.wording,
+            what_happened=self.what_happened,
         )
 
 

@@ -11,14 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from comms_assistant.adapters import conversations, outbox
-from comms_assistant.adapters.render_cards import markdown_literal
-from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.incident import Incident, Role
+from comms_assistant.service.card_text import markdown_literal
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.ports import DEFAULT_SECURITY_MARKING
+from comms_assistant.service.unit_of_work import Queued, UnitOfWork
 
 # The older name, still imported by tests.
 LEAD_CARD = DeliveryKind.LEAD_CARD
@@ -45,8 +42,7 @@ def addressee(incident: Incident) -> Addressee:
 
 
 def enqueue_notice(
-    session: Session,
-    row: IncidentRow,
+    uow: UnitOfWork,
     incident: Incident,
     *,
     key: str,
@@ -56,7 +52,7 @@ def enqueue_notice(
     email: bool = False,
     marking: str = DEFAULT_SECURITY_MARKING,
     actions: list[dict[str, Any]] | None = None,
-) -> OutboxRow:
+) -> Queued:
     """`email`: by email even when a card would do (something to act on later, not now).
     `marking`: the security_marking setting (Renderer.security_marking), which starts the
     subject and the body of a notice about a security incident, as it does stakeholder mail.
@@ -67,10 +63,10 @@ def enqueue_notice(
     to = addressee(incident)
     if to.note:
         paragraphs = [*paragraphs, to.note]
-    key = f"{row.reference}:{key}"
+    key = f"{incident.reference}:{key}"
     if incident.security or email:
         marked = marking.strip() if incident.security else ""
-        subject = f"{row.reference}: {title}"
+        subject = f"{incident.reference}: {title}"
         body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
         payload: dict[str, Any] = {
             "delivery_id": key,
@@ -85,21 +81,20 @@ def enqueue_notice(
     else:
         payload = {
             "delivery_id": key,
-            "summary": f"{row.reference}: {title}",
+            "summary": f"{incident.reference}: {title}",
             "card": _card(
-                f"{row.reference}: {title}",
-                _mention(to.email, conversations.teams_person(session, to.email)),
+                f"{incident.reference}: {title}",
+                _mention(to.email, uow.conversations.teams_person(to.email)),
                 paragraphs,
                 actions or [],
             ),
         }
         kind = DeliveryKind.LEAD_CARD
     # Its own lane: a nudge must not wait behind the stakeholder messages it is about.
-    return outbox.enqueue(
-        session,
+    return uow.deliveries.add(
+        incident,
         key=key,
-        incident_id=row.id,
-        lane=f"{row.reference}:notices",
+        lane=f"{incident.reference}:notices",
         kind=kind,
         payload=payload,
         now=now,

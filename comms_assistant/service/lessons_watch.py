@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
-
-from comms_assistant.adapters import outbox, store
-from comms_assistant.adapters.store import IncidentRow, OutboxRow
-from comms_assistant.domain.incident import Status
+from comms_assistant.domain.incident import Incident, Status
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.ports import DeliveryError
+from comms_assistant.service.unit_of_work import (
+    DONE,
+    PENDING,
+    Queued,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,13 @@ class Reviews(Protocol):
 
 class QueuesLessons(Protocol):
     def lessons(
-        self, session: Session, row: IncidentRow, now: datetime, *, again: str | None = None
-    ) -> OutboxRow: ...
+        self, uow: UnitOfWork, incident: Incident, now: datetime, *, again: str | None = None
+    ) -> Queued: ...
 
 
 @dataclass
 class LessonsWatch:
-    engine: Engine
+    uow: UnitOfWorkFactory
     reviews: Reviews
     planner: QueuesLessons
     clock: Callable[[], datetime]
@@ -59,10 +60,10 @@ class LessonsWatch:
         if not self.follow or (self._looked_at and now - self._looked_at < LOOK_EVERY):
             return []
         self._looked_at = now
-        with store.transaction(self.engine) as session:
+        with self.uow() as uow:
             followed = {
-                row.id: last_copied(session, row)
-                for row in followed_reviews(session, now, self.follow)
+                incident_id: last_copied(uow, incident)
+                for incident_id, incident in followed_reviews(uow, now, self.follow)
             }
         done = []
         for incident_id, copied_from in followed.items():
@@ -73,55 +74,43 @@ class LessonsWatch:
                 continue  # looked at again next time
             if etag is None or etag == copied_from:
                 continue
-            with store.transaction(self.engine) as session:
-                row = session.get_one(IncidentRow, incident_id)
-                if _waiting(session, row) or last_copied(session, row) == etag:
+            with self.uow() as uow:
+                incident = uow.incidents.by_id(incident_id)
+                if _waiting(uow, incident) or last_copied(uow, incident) == etag:
                     continue
                 digest = hashlib.sha1(etag.encode()).hexdigest()[:12]
-                self.planner.lessons(session, row, now, again=f"review:{digest}")
-                done.append(f"{row.reference}: the review changed; copying its lessons again")
+                self.planner.lessons(uow, incident, now, again=f"review:{digest}")
+                done.append(f"{incident.reference}: the review changed; copying its lessons again")
         return done
 
 
-def followed_reviews(session: Session, now: datetime, follow: timedelta) -> list[IncidentRow]:
-    """Closed incidents whose lessons were first copied within `follow`, with no copy queued."""
-    first_copy = select(OutboxRow.incident_id).where(
-        OutboxRow.kind == DeliveryKind.MAJOR_LESSONS,
-        OutboxRow.key.like("%:major:lessons"),
-        OutboxRow.status == outbox.DONE,
-        OutboxRow.done_at >= now - follow,
-    )
-    rows = session.scalars(
-        select(IncidentRow)
-        .where(IncidentRow.status == Status.CLOSED.value, IncidentRow.id.in_(first_copy))
-        .order_by(IncidentRow.id)
-    )
-    return [row for row in rows if not _waiting(session, row)]
+def followed_reviews(
+    uow: UnitOfWork, now: datetime, follow: timedelta
+) -> list[tuple[int, Incident]]:
+    """Closed incidents whose lessons were first copied within `follow`, with no copy queued;
+    with the id their deliveries (and the review's look-up) know them by."""
+    first_copies = [
+        copy
+        for copy in uow.deliveries.done_since(DeliveryKind.MAJOR_LESSONS, now - follow)
+        if copy.key.endswith(":major:lessons")
+    ]
+    found = []
+    for incident_id in sorted({copy.incident_id for copy in first_copies}):
+        incident = uow.incidents.by_id(incident_id)
+        if incident.status is Status.CLOSED and not _waiting(uow, incident):
+            found.append((incident_id, incident))
+    return found
 
 
-def last_copied(session: Session, row: IncidentRow) -> str | None:
+def last_copied(uow: UnitOfWork, incident: Incident) -> str | None:
     """The review's eTag when its lessons were last copied."""
-    result = session.scalar(
-        select(OutboxRow.result)
-        .where(
-            OutboxRow.incident_id == row.id,
-            OutboxRow.kind == DeliveryKind.MAJOR_LESSONS,
-            OutboxRow.status == outbox.DONE,
-        )
-        .order_by(OutboxRow.done_at.desc(), OutboxRow.id.desc())
-        .limit(1)
-    )
+    copies = uow.deliveries.of_incident(incident, [DeliveryKind.MAJOR_LESSONS], DONE)
+    if not copies:
+        return None
+    latest = max(copies, key=lambda q: (q.done_at or q.created_at, q.id))
+    result = latest.result
     return str(result.get("review_etag") or "") or None if result else None
 
 
-def _waiting(session: Session, row: IncidentRow) -> bool:
-    return (
-        session.scalar(
-            select(OutboxRow.id).where(
-                OutboxRow.incident_id == row.id,
-                OutboxRow.kind == DeliveryKind.MAJOR_LESSONS,
-                OutboxRow.status == outbox.PENDING,
-            )
-        )
-        is not None
-    )
+def _waiting(uow: UnitOfWork, incident: Incident) -> bool:
+    return bool(uow.deliveries.of_incident(incident, [DeliveryKind.MAJOR_LESSONS], PENDING))

@@ -27,15 +27,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
-
-from comms_assistant.adapters import card_actions, conversations, outbox, store
-from comms_assistant.adapters.outbox import Delivery
-from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.cadence import next_update_due
 from comms_assistant.domain.incident import EntryKind, Incident, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
@@ -43,6 +36,16 @@ from comms_assistant.domain.policy import Policy
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.messaging import INCIDENTS_CHANNEL
 from comms_assistant.service.ports import CannotUpdate, MessageRenderer, TeamsCard, TeamsPoster
+from comms_assistant.service.unit_of_work import (
+    DONE,
+    PENDING,
+    Queued,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+
+if TYPE_CHECKING:
+    from comms_assistant.adapters.outbox import Delivery
 
 # Changes the card shows: the latest message, priority, status, services, leads, title, impact.
 REFRESHED = frozenset(
@@ -78,25 +81,23 @@ class LivingCards:
     renderer: MessageRenderer
     policy: Policy
 
-    def draw(
-        self, row: IncidentRow, incident: Incident, *, buttons: bool = False
-    ) -> tuple[str, dict[str, Any]]:
+    def draw(self, incident: Incident, *, buttons: bool = False) -> tuple[str, dict[str, Any]]:
         """(summary, card). `buttons`: the bot's buttons on an open incident's card (where the
         bot posts it: a press reaches only the bot that posted the card)."""
         latest = next((e for e in reversed(incident.timeline) if e.kind in SHOWN), None)
         latest = latest or incident.timeline[0]
         kind = SHOWN.get(latest.kind, MessageKind.OPENED)
-        number = row.updates_sent if kind in NUMBERED else None
+        number = incident.record.updates_sent if kind in NUMBERED else None
         card = self.renderer.card(
             kind,
             incident,
             latest,
             next_update_by=next_update_due(incident, self.policy),
-            report_url=row.report_url,
+            report_url=incident.record.report_url,
             update_number=number,
         )
         if buttons and incident.is_open:
-            card.setdefault("actions", []).extend(card_actions.incident_buttons(row.reference))
+            card.setdefault("actions", []).extend(self.renderer.buttons(incident.reference))
         return self.renderer.heading(kind, incident, latest, number), card
 
 
@@ -106,98 +107,83 @@ def channel_lane(reference: str) -> str:
 
 
 def queue_refreshes(
-    session: Session, row: IncidentRow, entry: TimelineEntry, now: datetime, *, cause: OutboxRow
-) -> list[OutboxRow]:
+    uow: UnitOfWork, incident: Incident, entry: TimelineEntry, now: datetime, *, cause: Queued
+) -> list[Queued]:
     """After `entry` changed the incident, a refresh of each of its living cards (coalesced).
     `cause`: the report sync of the same change, so whoever waits for it waits for these."""
     if entry.kind not in REFRESHED:
         return []
-    return queue_for(session, row, now, key=str(entry.seq), cause=cause)
+    return queue_for(uow, incident, now, key=str(entry.seq), cause=cause)
 
 
 def queue_for(
-    session: Session,
-    row: IncidentRow,
+    uow: UnitOfWork,
+    incident: Incident,
     now: datetime,
     *,
     key: str,
-    cause: OutboxRow | None,
+    cause: Queued | None,
     post: bool = True,
-) -> list[OutboxRow]:
-    """Refreshes for `row`'s living cards, keyed `<ref>:card:<key>`. `post=False`: where the
+) -> list[Queued]:
+    """Refreshes for the incident's living cards, keyed `<ref>:card:<key>`. `post=False`: where the
     card cannot be updated, do not post it anew either (a change not worth a post of its own)."""
-    session.flush()  # ids for the incident's rows and the cause
-    queued: list[OutboxRow] = []
-    lane = channel_lane(row.reference)
-    has_card = select(OutboxRow.id).where(
-        OutboxRow.lane == lane, OutboxRow.kind == DeliveryKind.TEAMS_CARD
-    )
+    uow.flush()  # ids for the incident's rows and the cause
+    queued: list[Queued] = []
+    ref = incident.reference
+    lane = channel_lane(ref)
     extra: dict[str, Any] = {"cause": cause.id if cause else None}
     if not post:
         extra["post"] = False
-    if session.scalar(has_card.limit(1)) is not None:
+    if _has_card(uow, lane):
         payload = {"where": INCIDENTS_CHANNEL, **extra}
-        queued += _queue(session, row, lane, f"{row.reference}:card:{key}", payload, now)
-    for thread, card in conversations.living_threads(session, row.reference):
+        queued += _queue(uow, incident, lane, f"{ref}:card:{key}", payload, now)
+    for thread, card in uow.conversations.living_threads(ref):
         destination = "channel:" + thread.split(";", 1)[0]
         digest = hashlib.sha1(destination.encode()).hexdigest()[:12]
         payload = {"to": destination, "thread": card, "where": OWN_CHANNEL, **extra}
-        their_lane, their_key = f"{lane}:{digest}", f"{row.reference}:card:{key}:{digest}"
-        queued += _queue(session, row, their_lane, their_key, payload, now)
+        their_lane, their_key = f"{lane}:{digest}", f"{ref}:card:{key}:{digest}"
+        queued += _queue(uow, incident, their_lane, their_key, payload, now)
     return queued
 
 
+def _has_card(uow: UnitOfWork, lane: str) -> bool:
+    """Whether a card was ever queued in the incidents channel's lane: then it has one to keep."""
+    return bool(uow.deliveries.of_lane(lane, [DeliveryKind.TEAMS_CARD]))
+
+
 def _queue(
-    session: Session,
-    row: IncidentRow,
+    uow: UnitOfWork,
+    incident: Incident,
     lane: str,
     key: str,
     payload: dict[str, Any],
     now: datetime,
-) -> list[OutboxRow]:
-    last = session.scalars(
-        select(OutboxRow).where(OutboxRow.lane == lane).order_by(OutboxRow.id.desc()).limit(1)
-    ).first()
+) -> list[Queued]:
+    last = uow.deliveries.last_in_lane(lane)
     waiting = (
         last is not None
         and last.kind == DeliveryKind.TEAMS_REFRESH
-        and last.status == outbox.PENDING
+        and last.status == PENDING
         and last.lease_owner is None
     )
-    if waiting or session.scalar(select(OutboxRow.id).where(OutboxRow.key == key)) is not None:
+    if waiting or uow.deliveries.by_key(key) is not None:
         return []  # the waiting one draws the incident as it is when it goes
-    body = {"delivery_id": key, "summary": f"{row.reference}: {row.title}", **payload}
-    return [
-        outbox.enqueue(
-            session,
-            key=key,
-            incident_id=row.id,
-            lane=lane,
-            kind=DeliveryKind.TEAMS_REFRESH,
-            payload=body,
-            now=now,
-        )
-    ]
+    summary = f"{incident.reference}: {incident.title}"
+    body = {"delivery_id": key, "summary": summary, **payload}
+    kind = DeliveryKind.TEAMS_REFRESH
+    return [uow.deliveries.add(incident, key=key, lane=lane, kind=kind, payload=body, now=now)]
 
 
-def thread_for(session: Session, delivery_id: int) -> str:
+def thread_for(uow: UnitOfWork, delivery_id: int) -> str:
     """The message a living card in the incidents channel replies under: its incident's root
     card; "" when there is none yet (this card becomes it)."""
-    return _root(session, session.get_one(OutboxRow, delivery_id).lane) or ""
+    return _root(uow, uow.deliveries.get(delivery_id).lane) or ""
 
 
-def _root(session: Session, lane: str) -> str | None:
+def _root(uow: UnitOfWork, lane: str) -> str | None:
     """The first card of `lane` posted as a new message that can take replies and updates."""
-    done = session.scalars(
-        select(OutboxRow)
-        .where(
-            OutboxRow.lane == lane,
-            OutboxRow.kind.in_((DeliveryKind.TEAMS_CARD, DeliveryKind.TEAMS_REFRESH)),
-            OutboxRow.status == outbox.DONE,
-        )
-        .order_by(OutboxRow.done_at, OutboxRow.id)
-    )
-    for row in done:
+    kinds = (DeliveryKind.TEAMS_CARD, DeliveryKind.TEAMS_REFRESH)
+    for row in uow.deliveries.of_lane(lane, kinds, DONE):
         result = row.result or {}
         posted = str(result.get("message_id") or "")
         # A webhook's "id" is our own: Teams can neither update that post nor thread under it.
@@ -207,22 +193,18 @@ def _root(session: Session, lane: str) -> str | None:
 
 
 async def refresh(
-    teams: TeamsPoster, engine: Engine, cards: LivingCards, delivery: Delivery
+    teams: TeamsPoster, uow_factory: UnitOfWorkFactory, cards: LivingCards, delivery: Delivery
 ) -> dict[str, Any]:
     """Deliver a TEAMS_REFRESH: update the living card with the incident as it is now."""
     payload = delivery.payload
-    with store.transaction(engine) as session:
-        me = session.get_one(OutboxRow, delivery.id)
-        root = str(payload.get("thread") or "") or _root(session, me.lane)
-        later = session.scalar(
-            select(OutboxRow.id).where(
-                OutboxRow.lane == me.lane, OutboxRow.id > me.id, OutboxRow.status == outbox.PENDING
-            )
-        )
-        row = session.get_one(IncidentRow, delivery.incident_id)
+    with uow_factory() as uow:
+        me = uow.deliveries.get(delivery.id)
+        root = str(payload.get("thread") or "") or _root(uow, me.lane)
+        later = uow.deliveries.pending_after(me)
+        incident = uow.incidents.by_id(delivery.incident_id)
         # The bot posted the card starting an incident's own channel, with its buttons.
         own = payload.get("where") == OWN_CHANNEL
-        summary, card = cards.draw(row, store.to_domain(row), buttons=own)
+        summary, card = cards.draw(incident, buttons=own)
     message = TeamsCard(
         payload["delivery_id"], summary, card, payload.get("to", ""), uncertain=delivery.uncertain
     )
@@ -234,7 +216,7 @@ async def refresh(
             why = str(error)
     else:
         why = "the incident's first card was not posted"
-    if later is not None or payload.get("post") is False:
+    if later or payload.get("post") is False:
         # What follows in the lane (the message this change sent) shows it: no second post.
         return {"skipped": why}
     return {"message_id": await teams.post_card(message), "posted": True}

@@ -10,10 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain.audiences import (
     Contact,
     looks_like_email,
@@ -29,6 +25,7 @@ from comms_assistant.service.messaging import (
     major_notification_sent,
 )
 from comms_assistant.service.ports import ReportFiledRender, ReportFiledWords
+from comms_assistant.service.unit_of_work import Queued, UnitOfWork
 
 
 def major_name(report_name: str) -> str:
@@ -36,32 +33,28 @@ def major_name(report_name: str) -> str:
     return f"{report_name.removesuffix('.docx')} - major incident report.docx"
 
 
-def major_key(row: IncidentRow) -> str:
+def major_key(incident: Incident) -> str:
     """The Major Incident report's filing delivery, one per incident."""
-    return f"{row.reference}:major"
+    return f"{incident.reference}:major"
 
 
-def _notification_rows(session: Session, row: IncidentRow, medium: str) -> list[OutboxRow]:
+def _notification_rows(uow: UnitOfWork, incident: Incident, medium: str) -> list[Queued]:
     # messaging.py keys the Major Incident notification's rows <reference>:major-incident:...
-    pattern = f"{row.reference}:major-incident:{medium}:%"
-    return list(
-        session.scalars(select(OutboxRow).where(OutboxRow.key.like(pattern)).order_by(OutboxRow.id))
-    )
+    return uow.deliveries.keyed(f"{incident.reference}:major-incident:{medium}:")
 
 
-def major_incident(session: Session, row: IncidentRow, incident: Incident) -> bool:
+def major_incident(uow: UnitOfWork, incident: Incident) -> bool:
     """Whether the incident is a Major Incident: it was P1 at some point, or the central team
     was sent the Major Incident notification. The notification promises them the report, so
     the priority at closing does not decide: a P1 lowered to P2 and then closed is reported."""
     history = history_of(incident)
     if min(incident.priority, *(change.priority for change in history)) is Priority.P1:
         return True
-    return major_notification_sent(session, row)
+    return major_notification_sent(uow, incident)
 
 
 def announce_major_report(
-    session: Session,
-    row: IncidentRow,
+    uow: UnitOfWork,
     incident: Incident,
     *,
     filed: dict[str, Any],
@@ -69,7 +62,7 @@ def announce_major_report(
     cause: int | None,
     now: datetime,
     render: ReportFiledRender,
-) -> list[OutboxRow]:
+) -> list[Queued]:
     """The Major Incident report's link for everyone sent the Major Incident notification, as
     it promised: by email to those it emailed, by card to Teams destinations no email reached.
 
@@ -79,44 +72,37 @@ def announce_major_report(
     security folder, which the central team cannot open: they are told it is filed and whom to
     ask, with no title and no link.
     """
-    mails = _notification_rows(session, row, "mail")
+    mails = _notification_rows(uow, incident, "mail")
+    report = incident.record.report_name
     # The notification's subject, so it lands in the same Outlook conversation (and carries a
     # security incident's marking as that one does).
     subject = mails[0].payload["subject"] if mails else ""
     words = render(
         incident,
         subject=subject,
-        name=str(filed.get("name") or major_name(row.report_name)).removesuffix(".docx"),
+        name=str(filed.get("name") or major_name(report)).removesuffix(".docx"),
         url=str(filed.get("web_url") or ""),
         ask=announce.get("ask") or whom_to_ask(incident, ()),
         marking=str(announce.get("marking") or ""),
     )
-    said = _Said(row.reference, subject, words, incident.security, cause)
+    said = _Said(incident.reference, subject, words, incident.security, cause)
     recipients = _recipients(mails)
     emailed = {r["email"].lower() for r in recipients}
-    cards = _notification_rows(session, row, "teams")
+    cards = _notification_rows(uow, incident, "teams")
     items = [
         *_mails(said, recipients, announce.get("mailbox") or _mailbox(mails)),
         *(_card(said, d) for d in _card_destinations(cards, emailed)),
     ]
-    taken = set(
-        session.scalars(
-            select(OutboxRow.key).where(OutboxRow.key.like(f"{row.reference}:major-report:%"))
-        )
-    )
-    return [
-        enqueue_for(session, row, i.kind, i.key, i.lane, i.payload, now)
-        for i in items
-        if i.key not in taken
-    ]
+    taken = {q.key for q in uow.deliveries.keyed(f"{incident.reference}:major-report:")}
+    return [enqueue_for(uow, incident, i, now) for i in items if i.key not in taken]
 
 
-def _recipients(mails: list[OutboxRow]) -> list[Any]:
+def _recipients(mails: list[Queued]) -> list[Any]:
     """Everyone the notification emailed, once each."""
     return list({r["email"].lower(): r for m in mails for r in m.payload.get("bcc", [])}.values())
 
 
-def _mailbox(mails: list[OutboxRow]) -> str:
+def _mailbox(mails: list[Queued]) -> str:
     return next((m.payload["to"][0]["email"] for m in mails if m.payload.get("to")), "")
 
 
@@ -151,7 +137,7 @@ def _mails(said: _Said, recipients: list[Any], mailbox: str) -> list[Outgoing]:
     return found
 
 
-def _card_destinations(cards: list[OutboxRow], emailed: set[str]) -> list[str]:
+def _card_destinations(cards: list[Queued], emailed: set[str]) -> list[str]:
     found = []
     for card_row in cards:
         destination = str(card_row.payload.get("to", ""))

@@ -14,11 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain import message_plan
 from comms_assistant.domain.audiences import Contact, RoutingRules
 from comms_assistant.domain.incident import Incident, TimelineEntry
@@ -27,6 +22,7 @@ from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import Policy
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.ports import MessageRenderer, RenderedMessage
+from comms_assistant.service.unit_of_work import Queued, UnitOfWork
 
 # Exchange refuses more than 500 recipients in one message, the To line included.
 MAX_RECIPIENTS = 500
@@ -46,7 +42,7 @@ class Planner(Protocol):
 
 @dataclass
 class MessagePlan:
-    rows: list[OutboxRow]
+    rows: list[Queued]
     emailed: int
     carded: bool
     next_update_by: datetime | None
@@ -84,8 +80,7 @@ class Occasion:
 
 def plan_message(
     planner: Planner,
-    session: Session,
-    row: IncidentRow,
+    uow: UnitOfWork,
     incident: Incident,
     kind: MessageKind,
     entry: TimelineEntry,
@@ -94,10 +89,13 @@ def plan_message(
     extra: Iterable[Contact] = (),
 ) -> MessagePlan:
     """The rows for `kind`; `extra` are people added by hand (`notify`), told as late joiners."""
-    before = Told(tuple(row.notified), row.updates_sent, major_notification_sent(session, row))
+    record = incident.record
+    before = Told(tuple(record.told), record.updates_sent, major_notification_sent(uow, incident))
     decision = decide(incident, kind, before, routing_of(planner), now, extra=extra)
-    occasion = Occasion(row.reference, incident, entry, decision, row.report_url, planner.mailbox)
-    rows = enqueue(session, row, render(planner.renderer, occasion), decision.after, now)
+    occasion = Occasion(
+        incident.reference, incident, entry, decision, record.report_url, planner.mailbox
+    )
+    rows = enqueue(uow, incident, render(planner.renderer, occasion), decision.after, now)
     return MessagePlan(
         rows=rows,
         emailed=decision.emailed,
@@ -121,10 +119,9 @@ def central_team_outside(
     return message_plan.central_team_outside(incident, routing_of(planner), audience)
 
 
-def major_notification_sent(session: Session, row: IncidentRow) -> bool:
+def major_notification_sent(uow: UnitOfWork, incident: Incident) -> bool:
     """Whether the central team was sent this incident's Major Incident notification."""
-    pattern = f"{row.reference}:major-incident:%"
-    return session.scalar(select(OutboxRow.id).where(OutboxRow.key.like(pattern))) is not None
+    return bool(uow.deliveries.keyed(f"{incident.reference}:major-incident:"))
 
 
 def render(renderer: MessageRenderer, occasion: Occasion) -> list[Outgoing]:
@@ -136,11 +133,11 @@ def render(renderer: MessageRenderer, occasion: Occasion) -> list[Outgoing]:
 
 
 def enqueue(
-    session: Session, row: IncidentRow, items: Iterable[Outgoing], after: Told, now: datetime
-) -> list[OutboxRow]:
-    rows = [enqueue_for(session, row, i.kind, i.key, i.lane, i.payload, now) for i in items]
-    row.notified = list(after.told)
-    row.updates_sent = after.updates_sent
+    uow: UnitOfWork, incident: Incident, items: Iterable[Outgoing], after: Told, now: datetime
+) -> list[Queued]:
+    rows = [enqueue_for(uow, incident, item, now) for item in items]
+    incident.record.told = list(after.told)
+    incident.record.updates_sent = after.updates_sent
     return rows
 
 
@@ -277,17 +274,9 @@ def describe_destination(destination: str) -> str:
     return f"Teams chat with {where}" if kind == "chat" else f"Teams channel {where}"
 
 
-def enqueue_for(
-    session: Session,
-    row: IncidentRow,
-    kind: DeliveryKind,
-    key: str,
-    lane: str,
-    payload: dict[str, Any],
-    now: datetime,
-) -> OutboxRow:
-    return outbox.enqueue(
-        session, key=key, incident_id=row.id, lane=lane, kind=kind, payload=payload, now=now
+def enqueue_for(uow: UnitOfWork, incident: Incident, item: Outgoing, now: datetime) -> Queued:
+    return uow.deliveries.add(
+        incident, key=item.key, lane=item.lane, kind=item.kind, payload=item.payload, now=now
     )
 
 

@@ -210,6 +210,10 @@ class MessageRenderer(Protocol):
         update_number: int | None = None,
     ) -> dict[str, Any]: ...
 
+    def buttons(self, reference: str, *, nudge: bool = False) -> list[dict[str, Any]]:
+        """The bot's buttons on an incident's card; `nudge`: on a nudge to its comms lead."""
+        ...
+
 
 class ReportFiledWords(Protocol):
     @property

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import Incident, Role, TimelineEntry
 from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
@@ -29,7 +28,6 @@ def neighbours_text(related: tuple[Related, ...]) -> str:
 
 def confirmation(
     command: c.Command,
-    row: IncidentRow,
     incident: Incident,
     entry: TimelineEntry,
     plan: MessagePlan | None,
@@ -41,11 +39,11 @@ def confirmation(
 ) -> str:
     """What the person is told once their change is stored. `major`: the incident is a Major
     Incident (major_report.major_incident), so closing and reviewing it file that report too."""
-    lines = _change_lines(command, row, incident, entry, folder=folder, policy=policy, major=major)
+    lines = _change_lines(command, incident, entry, folder=folder, policy=policy, major=major)
     if plan is not None:
         lines += _telling_lines(command, plan, entry, tz)
-    if row.report_locked_at is not None:
-        since = row.report_locked_at.astimezone(tz)
+    if incident.record.report_locked_at is not None:
+        since = incident.record.report_locked_at.astimezone(tz)
         lines.append(
             f"The report has been open in Word since {since:%H:%M} {zone_name(since)}, so "
             "changes to it are waiting; they go in once it is closed."
@@ -55,7 +53,6 @@ def confirmation(
 
 def _change_lines(
     command: c.Command,
-    row: IncidentRow,
     incident: Incident,
     entry: TimelineEntry,
     *,
@@ -63,23 +60,23 @@ def _change_lines(
     policy: Policy,
     major: bool,
 ) -> list[str]:
-    ref = row.reference
+    ref, record = incident.reference, incident.record
     match command:
         case c.Open():
             lines = [f"{ref} is open at {policy.label(incident.priority)}: {incident.title}."]
             if command.priority_defaulted:
                 lines.append("No priority was given, so it is P3: change it with 'priority p1'.")
-            return [*lines, _lead_line(incident), f"Running report: {folder}/{row.report_name}"]
+            return [*lines, _lead_line(incident), f"Running report: {folder}/{record.report_name}"]
         case c.Close():
             lines = [f"{ref} is resolved. Send 'review' to file the incident review."]
             if major:
                 lines.append(
                     "Major Incident report for the central team: "
-                    f"{folder}/{major_name(row.report_name)}"
+                    f"{folder}/{major_name(record.report_name)}"
                 )
             return lines
         case c.Review():
-            lines = [f"{ref} is closed. Review: {folder}/{row.review_name}"]
+            lines = [f"{ref} is closed. Review: {folder}/{record.review_name}"]
             if major:
                 lines.append(
                     "Its recommendations go into the Major Incident report as the lessons "

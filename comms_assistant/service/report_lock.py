@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
-from comms_assistant.adapters import store
-from comms_assistant.adapters.store import IncidentRow
+from comms_assistant.domain.incident import Incident
 from comms_assistant.service import lead_notices
+from comms_assistant.service.unit_of_work import UnitOfWork
 
 
 def tell_lead(
-    session: Session, row: IncidentRow, document: str, *, since: str, marking: str, now: datetime
+    uow: UnitOfWork, incident: Incident, document: str, *, since: str, marking: str, now: datetime
 ) -> None:
     lead_notices.enqueue_notice(
-        session,
-        row,
-        store.to_domain(row),
+        uow,
+        incident,
         key=f"locked:{now.isoformat()}",
         marking=marking,
         title="the incident report is open in Word, so updates are waiting",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain.cadence import next_update_due
 from comms_assistant.domain.incident import Incident, Role
 from comms_assistant.domain.incident_facts import ADVICE_NOTHING
@@ -18,7 +17,7 @@ def shown(at: datetime, tz: ZoneInfo) -> str:
     return f"{local:%d %b %Y %H:%M} {zone_name(local)}"
 
 
-def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo, policy: Policy) -> str:
+def describe(incident: Incident, tz: ZoneInfo, policy: Policy) -> str:
     lines = [
         f"{incident.reference} {incident.title}",
         f"Priority {policy.label(incident.priority)}, {incident.status.value}"
@@ -42,7 +41,8 @@ def describe(row: IncidentRow, incident: Incident, tz: ZoneInfo, policy: Policy)
         lines.append(f"Next stakeholder update due by {shown(due, tz)}")
     if incident.resolved_at:
         lines.append(f"Resolved {shown(incident.resolved_at, tz)}: {incident.resolution}")
-    lines.append(f"Report: {row.report_url or row.report_name}")
+    record = incident.record
+    lines.append(f"Report: {record.report_url or record.report_name}")
     last = incident.timeline[-1]
     lines.append(f"Latest: {last.at.astimezone(tz).strftime('%H:%M')} {last.text}")
     return "\n".join(lines)

@@ -70,7 +70,7 @@ def each_bot_card(app: Any, renderer: Any, reference: str) -> dict[str, dict[str
     the declare form (empty, and back with problems), the update and edit forms, a message held
     back, the welcome, the answer to a press, and the nudge with its @mention and buttons (made
     as the cadence makes it, for someone the bot has heard from in Teams)."""
-    from comms_assistant.adapters import conversations, store
+    from comms_assistant.adapters import conversations
     from comms_assistant.adapters.card_actions import nudge_buttons
     from comms_assistant.domain.policy import DEFAULT_POLICY
     from comms_assistant.entrypoints.bot import cards as bot_cards
@@ -86,11 +86,11 @@ def each_bot_card(app: Any, renderer: Any, reference: str) -> dict[str, dict[str
         app.engine, "a@example.org", object_id="6b1e0a3c-0000-4000-8000-000000000001",
         name="Casey Comms", now=NOW,
     )  # fmt: skip
-    with store.transaction(app.engine) as session:
-        row = store.find_incident(session, reference)
-        assert row is not None
+    with app.unit_of_work() as uow:
+        incident = uow.incidents.get(reference)
+        assert incident is not None
         nudge = enqueue_notice(
-            session, row, store.to_domain(row), key="nudge:cardcheck",
+            uow, incident, key="nudge:cardcheck",
             title="an update is due soon", paragraphs=["The next update is due by 11:00 GMT."],
             now=NOW, actions=nudge_buttons(reference),
         ).payload["card"]  # fmt: skip

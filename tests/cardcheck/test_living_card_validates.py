@@ -8,7 +8,6 @@ from typing import Any
 
 from test_every_card_validates import REPORT, microsoft_problems
 
-from comms_assistant.adapters import store
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
@@ -33,11 +32,11 @@ def test_the_living_card_passes_both_validators_at_every_stage(tmp_path: Path) -
     for name, command in STAGES:
         reply = service.execute(command, who="comms.lead@example.org")
         assert reply.ok, reply.text
-        with store.transaction(app.engine) as session:
-            row = store.find_incident(session, reply.reference or "")
-            assert row is not None
-            row.report_url = REPORT  # with the button that opens the report
-            cards[name] = living.draw(row, store.to_domain(row))[1]
+        with app.unit_of_work() as uow:
+            incident = uow.incidents.get(reply.reference or "")
+            assert incident is not None
+            incident.record.report_url = REPORT  # with the button that opens the report
+            cards[name] = living.draw(incident)[1]
 
     ours = {name: validate_card(card) for name, card in cards.items()}
     assert all(not found for found in ours.values()), ours

@@ -196,7 +196,6 @@ def test_a_notice_to_the_lead_shows_its_text_as_typed(tmp_path: Path) -> None:
     """Nudges and parked-delivery notices carry titles and drafts people typed."""
     from world_build import build_world
 
-    from comms_assistant.adapters import store
     from comms_assistant.service.lead_notices import enqueue_notice
 
     start = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -204,14 +203,13 @@ def test_a_notice_to_the_lead_shows_its_text_as_typed(tmp_path: Path) -> None:
 
     hostile = "Apply [is down](https://evil.example/) **now**"
     assert world.run(f"open {hostile} p3 impact: Candidates wait").ok
-    with store.transaction(world.app.engine) as session:
-        row = store.open_incidents(session)[0]
+    with world.app.unit_of_work() as uow:
+        incident = uow.incidents.open()[0]
         made = enqueue_notice(
-            session,
-            row,
-            store.to_domain(row),
+            uow,
+            incident,
             key="lead:card:test",
-            title=row.title,
+            title=incident.title,
             paragraphs=["- a line that would be a list", "1. and a numbered one"],
             now=world.clock(),
         )

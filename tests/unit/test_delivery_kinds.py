@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from world import World
 
-from comms_assistant.adapters import outbox, store
+from comms_assistant.adapters import outbox
 from comms_assistant.adapters.outbox import Delivery
 from comms_assistant.adapters.store import OutboxRow
 from comms_assistant.adapters.word.read import read_comms
@@ -30,13 +30,12 @@ REFERENCE = "INC-2026-0001"
 
 
 def notify_lead(world: World, key: str, *, email: bool = False) -> None:
-    with store.transaction(world.app.engine) as session:
-        row = store.find_incident(session, REFERENCE)
-        assert row is not None
+    with world.app.unit_of_work() as uow:
+        incident = uow.incidents.get(REFERENCE)
+        assert incident is not None
         enqueue_notice(
-            session,
-            row,
-            store.to_domain(row),
+            uow,
+            incident,
             key=key,
             title="a word for the lead",
             paragraphs=["Something to know."],

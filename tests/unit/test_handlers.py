@@ -1,5 +1,6 @@
 """The handler table: every command the parser makes has one handler, and dispatch refuses a
-type it has none for, before it reads or changes anything."""
+type it has none for, before it reads or changes anything. And the use cases in memory: the
+handlers run on the in-memory unit of work (fake_unit_of_work.py), no database file."""
 
 from __future__ import annotations
 
@@ -7,21 +8,24 @@ import typing
 from dataclasses import dataclass
 
 import pytest
+from fake_unit_of_work import FakeStore, FakeUnitOfWork, Stored
 from world import World
 
-from comms_assistant.adapters.store import transaction
 from comms_assistant.domain import commands as c
+from comms_assistant.domain.incident import Role, Status
+from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.finding import Refused
+from comms_assistant.service.handle import CommandService
 from comms_assistant.service.handlers.context import Context, Reply
 from comms_assistant.service.handlers.table import HANDLERS, Handler, dispatch
 
 
-def context(world: World, session: object, **kw: object) -> Context:
+def context(world: World, uow: FakeUnitOfWork, **kw: object) -> Context:
     def rerun(command: c.Command, ref: str | None, text: str) -> Reply:
         raise AssertionError("nothing is held in these tests")
 
     fields: dict[str, object] = {
-        "session": session,
+        "uow": uow,
         "ports": world.service.ports,
         "who": "comms.lead@example.org",
         "ref": None,
@@ -50,21 +54,24 @@ class Dance:
 
 
 def test_an_unknown_command_type_is_refused_clearly(world: World) -> None:
-    with transaction(world.app.engine) as session:
-        ctx = context(world, session)
-        with pytest.raises(Refused, match="Cannot carry out Dance here"):
-            dispatch(Dance(), ctx)  # type: ignore[arg-type]
-        assert ctx.chosen is None
+    ctx = context(world, FakeUnitOfWork(Stored()))
+    with pytest.raises(Refused, match="Cannot carry out Dance here"):
+        dispatch(Dance(), ctx)  # type: ignore[arg-type]
+    assert ctx.chosen is None
 
 
 def test_a_handler_from_the_table_carries_out_its_command(world: World) -> None:
-    assert world.run("open Apply is down p2 impact: Candidates cannot apply").ok
-    with transaction(world.app.engine) as session:
-        ctx = context(world, session, text="log Restarted the web servers")
-        reply = dispatch(c.parse(ctx.text), ctx)
-    assert reply.ok and reply.reference == "INC-2026-0001"
+    uow = FakeUnitOfWork(Stored())
+    opened = dispatch(
+        c.parse("open Apply is down p2 impact: Candidates cannot apply"),
+        context(world, uow, text="open Apply is down p2"),
+    )
+    ctx = context(world, uow, text="log Restarted the web servers")
+    reply = dispatch(c.parse(ctx.text), ctx)
+    assert opened.ok and reply.ok and reply.reference == "INC-2026-0001"
     assert reply.deliveries  # the report is refreshed
-    assert "Restarted the web servers" in world.run("status").text
+    status = dispatch(c.ShowStatus(), context(world, uow, text="status"))
+    assert "Restarted the web servers" in status.text
 
 
 def test_a_table_of_ones_own_is_used_instead(world: World) -> None:
@@ -72,17 +79,83 @@ def test_a_table_of_ones_own_is_used_instead(world: World) -> None:
         return Reply(f"help for {ctx.who}")
 
     table = {c.Help: Handler(answer, on_incident=False, checked=False)}
-    with transaction(world.app.engine) as session:
-        assert dispatch(c.Help(), context(world, session), table).text == (
-            "help for comms.lead@example.org"
-        )
-        with pytest.raises(Refused, match="Cannot carry out ListIncidents here"):
-            dispatch(c.ListIncidents(), context(world, session), table)
+    uow = FakeUnitOfWork(Stored())
+    assert dispatch(c.Help(), context(world, uow), table).text == (
+        "help for comms.lead@example.org"
+    )
+    with pytest.raises(Refused, match="Cannot carry out ListIncidents here"):
+        dispatch(c.ListIncidents(), context(world, uow), table)
 
 
 def test_a_command_for_an_incident_is_refused_when_none_is_open(world: World) -> None:
-    with transaction(world.app.engine) as session:
-        ctx = context(world, session)
-        with pytest.raises(Refused):
-            dispatch(c.Log("Restarted"), ctx)
-        assert ctx.chosen is None
+    ctx = context(world, FakeUnitOfWork(Stored()))
+    with pytest.raises(Refused):
+        dispatch(c.Log("Restarted"), ctx)
+    assert ctx.chosen is None
+
+
+@pytest.fixture
+def in_memory(world: World) -> tuple[CommandService, FakeStore]:
+    """The command use case as the product builds it, on the in-memory unit of work."""
+    store = FakeStore()
+    app = world.app
+    service = CommandService(
+        uow=store,
+        planner=app.planner(),
+        tz=app.tz,
+        reports_folder=app.settings.reports_folder,
+        security_reports_folder=app.settings.security_reports_folder,
+        clock=world.clock,
+    )
+    return service, store
+
+
+LEAD = "comms.lead@example.org"
+
+
+def test_opening_stores_the_incident_its_report_name_and_whom_it_told(
+    in_memory: tuple[CommandService, FakeStore],
+) -> None:
+    service, store = in_memory
+    reply = service.execute("open Apply is down p2 impact: Candidates cannot apply", who=LEAD)
+    assert reply.ok, reply.text
+    incident = store.stored.incidents[1]
+    assert incident.reference == "INC-2026-0001" and incident.status is Status.INVESTIGATING
+    assert incident.record.report_name.startswith("2026-11-23 INC-2026-0001 Apply is down")
+    queued = {d.kind for d in store.stored.deliveries}
+    assert DeliveryKind.REPORT_SYNC in queued and DeliveryKind.MAIL in queued
+    assert incident.record.told, "the people emailed are remembered: they hear when it ends"
+    assert set(reply.deliveries) == {d.id for d in store.stored.deliveries}
+
+
+def test_updates_are_numbered_on_the_incident_and_every_change_is_committed(
+    in_memory: tuple[CommandService, FakeStore],
+) -> None:
+    service, store = in_memory
+    service.execute("open Apply is down p2 impact: Candidates cannot apply", who=LEAD)
+    service.execute("update Candidates still cannot apply. We are restarting it.", who=LEAD)
+    service.execute("update It is back for most candidates. We are watching it.", who=LEAD)
+    incident = store.stored.incidents[1]
+    assert incident.record.updates_sent == 2
+    assert store.committed == 3
+    subjects = [d.payload["heading"] for d in store.stored.deliveries if "heading" in d.payload]
+    assert any(s.startswith("Update 2") for s in subjects), subjects
+
+
+def test_a_refused_change_leaves_nothing_behind(
+    in_memory: tuple[CommandService, FakeStore],
+) -> None:
+    service, store = in_memory
+    service.execute("open Apply is down p2 impact: Candidates cannot apply", who=LEAD)
+    before = len(store.stored.deliveries)
+    reply = service.execute("review", who=LEAD)  # still open: the domain refuses
+    assert not reply.ok and "close" in reply.text.lower()
+    assert len(store.stored.deliveries) == before
+    assert store.stored.incidents[1].record.review_name is None
+
+
+def test_a_role_taken_is_kept_on_the_incident(in_memory: tuple[CommandService, FakeStore]) -> None:
+    service, store = in_memory
+    service.execute("open Apply is down p2", who=LEAD)
+    assert service.execute("comms me", who="sam@example.org").ok
+    assert store.stored.incidents[1].leads[Role.COMMS_LEAD] == "sam@example.org"

@@ -39,6 +39,7 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         )
     dispatcher = Dispatcher(
         engine=app.engine,
+        uow=app.unit_of_work,
         documents=documents,
         mailer=mailer,
         teams=teams,

@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from comms_assistant.adapters import conversations
+from comms_assistant.adapters import conversations, outbox
 from comms_assistant.adapters.sql import incidents as rows
 from comms_assistant.adapters.sql.engine import transaction
 from comms_assistant.adapters.sql.models import DraftRow, IncidentRow, OutboxRow
-from comms_assistant.domain.incident import Incident, Status, reference_parts
+from comms_assistant.domain.incident import Incident, Status
+from comms_assistant.domain.references import reference_parts
 from comms_assistant.service.unit_of_work import DONE, PENDING, Draft, Queued
 
 
@@ -38,9 +39,8 @@ class SqlIncidents:
     def get(self, reference: str) -> Incident | None:
         return self._one(rows.find_incident(self.session, reference))
 
-    def of_delivery(self, delivery_id: int) -> Incident:
-        delivery = self.session.get_one(OutboxRow, delivery_id)
-        found = self._one(self.session.get_one(IncidentRow, delivery.incident_id))
+    def by_id(self, incident_id: int) -> Incident:
+        found = self._one(self.session.get_one(IncidentRow, incident_id))
         assert found is not None
         return found
 
@@ -121,6 +121,12 @@ class SqlDeliveries:
     def get(self, delivery_id: int) -> Queued:
         return self.session.get_one(OutboxRow, delivery_id)
 
+    def settle_done(self, delivery_id: int, *, now: datetime, result: dict[str, Any]) -> None:
+        outbox.settle_done(self.session, delivery_id, now=now, result=result)
+
+    def mark_failed(self, delivery_id: int, *, error: str, now: datetime) -> None:
+        outbox.mark_failed(self.session, delivery_id, error=error, now=now)
+
     def by_key(self, key: str) -> Queued | None:
         return self.session.scalar(select(OutboxRow).where(OutboxRow.key == key))
 
@@ -139,11 +145,15 @@ class SqlDeliveries:
         )
         return self.session.scalar(later.limit(1)) is not None
 
-    def done_in_lane(self, lane: str, kinds: Collection[str]) -> list[Queued]:
-        query = select(OutboxRow).where(
-            OutboxRow.lane == lane, OutboxRow.kind.in_(list(kinds)), OutboxRow.status == DONE
+    def of_lane(self, lane: str, kinds: Collection[str], status: str | None = None) -> list[Queued]:
+        query = select(OutboxRow).where(OutboxRow.lane == lane, OutboxRow.kind.in_(list(kinds)))
+        if status is not None:
+            query = query.where(OutboxRow.status == status)
+        # Those not yet delivered (no done_at) last, on every engine.
+        delivered = OutboxRow.done_at.is_(None)
+        return list(
+            self.session.scalars(query.order_by(delivered, OutboxRow.done_at, OutboxRow.id))
         )
-        return list(self.session.scalars(query.order_by(OutboxRow.done_at, OutboxRow.id)))
 
     def of_incident(
         self, incident: Incident, kinds: Collection[str], status: str | None = None
@@ -154,6 +164,12 @@ class SqlDeliveries:
         )
         if status is not None:
             query = query.where(OutboxRow.status == status)
+        return list(self.session.scalars(query.order_by(OutboxRow.id)))
+
+    def done_since(self, kind: str, since: datetime) -> list[Queued]:
+        query = select(OutboxRow).where(
+            OutboxRow.kind == kind, OutboxRow.status == DONE, OutboxRow.done_at >= since
+        )
         return list(self.session.scalars(query.order_by(OutboxRow.id)))
 
     def waiting(self, incident: Incident, kind: str) -> bool:

@@ -11,17 +11,15 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from docx import Document
 
-from comms_assistant.adapters.render_text import clock
 from comms_assistant.adapters.word.xml import set_control_text, xpath
 from comms_assistant.domain.history import history_of
 from comms_assistant.domain.incident import EntryKind, Incident, Role
-from comms_assistant.domain.times import zone_name
+from comms_assistant.domain.times import show_time
 
 TAG_PREFIX = "ca:"
 NOT_SET = "Not set yet"
@@ -77,15 +75,6 @@ DURATION = Field("duration", "Duration")
 # The running report's "What we are doing": the last update sent, or the resolution.
 LATEST = Field("latest", "Latest update")
 LESSONS = Field("lessons", "Lessons learnt")
-
-
-def show_time(at: datetime | None, tz: ZoneInfo) -> str:
-    """ "2:05pm GMT on 23 November 2026": the emails' way of giving a time, with the zone and
-    the year, as a document is read long after, perhaps in summer about a winter incident."""
-    if at is None:
-        return DASH
-    local = at.astimezone(tz)
-    return f"{clock(local)} {zone_name(local)} on {local.day} {local:%B %Y}"
 
 
 def fact_values(incident: Incident, tz: ZoneInfo) -> dict[str, str]:

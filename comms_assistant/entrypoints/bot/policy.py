@@ -24,11 +24,10 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters import store
-from comms_assistant.adapters.store import IncidentRow
+from comms_assistant.adapters.sql.unit_of_work import SqlUnitOfWork, unit_of_work
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.audiences import SECURITY_ROLES, Contact, ContactRole
-from comms_assistant.domain.incident import Priority
+from comms_assistant.domain.incident import Incident, Priority
 from comms_assistant.service.finding import Refused, choose_incident
 
 log = logging.getLogger(__name__)
@@ -169,11 +168,11 @@ class Gate:
         if named and incident and named != incident.upper():
             return None  # the service refuses a command naming two incidents: nothing changes
         member = TEAM_MEMBER in self.allowed_roles and self.team.is_member(who)
-        with store.transaction(self.engine) as session:
-            command, target = self._target(session, command, who, named or incident)
+        with unit_of_work(self.engine) as uow:
+            command, target = self._target(uow, command, who, named or incident)
             if target is _NOTHING_WAITING:
                 return None  # the service says there is nothing to send
-            row = target if isinstance(target, IncidentRow) else None
+            row = target if isinstance(target, Incident) else None
             if self._allowed(command, who, row, member):
                 return None
             return self._why_not(command, who, row, member)
@@ -184,7 +183,7 @@ class Gate:
         someone whose address or contacts role already gives every right)."""
         return TEAM_MEMBER in self.allowed_roles and not self._general(who.lower())
 
-    def _allowed(self, command: c.Command, who: str, row: IncidentRow | None, member: bool) -> bool:
+    def _allowed(self, command: c.Command, who: str, row: Incident | None, member: bool) -> bool:
         if isinstance(command, c.Open):
             if command.security:
                 return self._general(who) or self._security(who)
@@ -196,7 +195,7 @@ class Gate:
             return True
         return member and not row.security and _for_themselves(command, who)
 
-    def _why_not(self, command: c.Command, who: str, row: IncidentRow | None, member: bool) -> str:
+    def _why_not(self, command: c.Command, who: str, row: Incident | None, member: bool) -> str:
         if row is not None and row.security:
             return SECURITY_REFUSAL
         settings = "the people the bot's settings name (bot_allowed, bot_allowed_roles)"
@@ -229,19 +228,19 @@ class Gate:
         )
 
     def may_see(self, who: str | None, incident: str) -> bool:
-        with store.transaction(self.engine) as session:
-            row = store.find_incident(session, incident)
+        with unit_of_work(self.engine) as uow:
+            row = uow.incidents.get(incident)
             if row is None or not row.security:
                 return True
             return who is not None and self._may_change(who.lower(), row)
 
     def _target(
-        self, session: Any, command: c.Command, who: str, incident: str | None
-    ) -> tuple[c.Command, IncidentRow | None | object]:
+        self, uow: SqlUnitOfWork, command: c.Command, who: str, incident: str | None
+    ) -> tuple[c.Command, Incident | None | object]:
         """The command as it will run (a held draft's own) and the incident the service will
         act on (as it chooses it), or None when it will find none."""
         if isinstance(command, c.SendDraft):
-            draft = session.get(store.DraftRow, who)  # keyed by its author
+            draft = uow.drafts.get(who)  # keyed by its author
             if draft is None:
                 return command, _NOTHING_WAITING
             try:
@@ -252,7 +251,7 @@ class Gate:
         if isinstance(command, c.Open):
             return command, None
         try:
-            return command, choose_incident(session, command, incident)
+            return command, choose_incident(uow.incidents, command, incident)
         except Refused:
             return command, None
 
@@ -280,8 +279,9 @@ def _for_themselves(command: c.Command, who: str) -> bool:
     return False
 
 
-def _named(row: IncidentRow) -> set[str]:
-    return {person.lower() for person in [*row.leads.values(), row.declared_by] if person}
+def _named(incident: Incident) -> set[str]:
+    people = [*incident.leads.values(), *incident.extra_leads.values(), incident.declared_by]
+    return {person.lower() for person in people if person}
 
 
 SECURITY_REFUSAL = (

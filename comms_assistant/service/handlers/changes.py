@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from comms_assistant.adapters import store
-from comms_assistant.adapters.store import OutboxRow
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.audiences import Contact
 from comms_assistant.domain.file_names import filing_folder
@@ -18,6 +16,7 @@ from comms_assistant.domain.messages import MessageKind
 from comms_assistant.service.deliveries import MessagePlan
 from comms_assistant.service.handlers.context import Context, Reply
 from comms_assistant.service.replies import confirmation
+from comms_assistant.service.unit_of_work import Queued
 
 
 @dataclass
@@ -26,7 +25,7 @@ class Changed:
 
     entry: TimelineEntry
     plan: MessagePlan | None
-    queued: list[OutboxRow]
+    queued: list[Queued]
 
 
 def record(
@@ -38,23 +37,21 @@ def record(
 ) -> Changed:
     """Store the chosen incident as changed, refresh its report and, for `kind`, message its
     audience (and `extra`, the people a `notify` adds)."""
-    row, incident = ctx.row, ctx.incident
-    store.write_incident(row, incident)
-    ctx.session.flush()
-    queued = [ctx.planner.report(ctx.session, row, entry, ctx.now)]
+    incident = ctx.incident
+    queued = [ctx.planner.report(ctx.uow, incident, entry, ctx.now)]
     plan = None
     if kind is not None:
-        plan = ctx.planner.message(ctx.session, row, incident, kind, entry, ctx.now, extra=extra)
+        plan = ctx.planner.message(ctx.uow, incident, kind, entry, ctx.now, extra=extra)
         queued += plan.rows
     return Changed(entry, plan, queued)
 
 
 def answer(ctx: Context, command: c.Command, changed: Changed, *, major: bool = False) -> Reply:
     """The confirmation, once everything the change implies is flushed."""
-    ctx.session.flush()
+    ctx.uow.flush()
     text = confirm(ctx, command, changed.entry, changed.plan, major=major)
     deliveries = tuple(q.id for q in changed.queued)
-    return Reply(text, reference=ctx.row.reference, deliveries=deliveries)
+    return Reply(text, reference=ctx.incident.reference, deliveries=deliveries)
 
 
 def confirm(
@@ -65,15 +62,15 @@ def confirm(
     *,
     major: bool = False,
 ) -> str:
-    row, ports = ctx.row, ctx.ports
+    incident, ports = ctx.incident, ctx.ports
+    folder = filing_folder(incident.security, ports.reports_folder, ports.security_reports_folder)
     return confirmation(
         command,
-        row,
-        ctx.incident,
+        incident,
         entry,
         plan,
         major=major,
         tz=ports.tz,
-        folder=filing_folder(row.security, ports.reports_folder, ports.security_reports_folder),
+        folder=folder,
         policy=ctx.policy,
     )

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
-from comms_assistant.adapters import store
-from comms_assistant.adapters.store import IncidentRow
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import Incident
 from comms_assistant.domain.policy import Policy
 from comms_assistant.service.deliveries import DeliveryPlanner
 from comms_assistant.service.finding import choose_incident
+from comms_assistant.service.unit_of_work import UnitOfWork
 from comms_assistant.service.wording import Verdict, WordingCheck
 
 
@@ -37,7 +34,13 @@ class Ports:
     reports_folder: str
     security_reports_folder: str
     wording: WordingCheck | None = None  # None: no plain-English check
+    # The review's drafted "What happened" (adapters/word/review.py), checked for its wording
+    # when the review is filed.
+    what_happened: WhatHappened | None = None
 
+
+# (incident, time zone, service names by key) to the review's drafted introduction.
+WhatHappened = Callable[[Incident, ZoneInfo, Mapping[str, str]], str]
 
 # Carries out a command held back for its wording, in the same transaction: (command, the
 # incident it was for, its text) to the reply.
@@ -48,7 +51,7 @@ Rerun = Callable[[c.Command, str | None, str], Reply]
 class Context:
     """One command's transaction and everything its handler needs."""
 
-    session: Session
+    uow: UnitOfWork
     ports: Ports
     who: str
     ref: str | None  # the incident named (`--incident`, the thread's, a reference first)
@@ -57,7 +60,7 @@ class Context:
     verdict: Verdict | None  # the wording check's, or None when not checked
     rerun: Rerun
     shell: bool = False  # from comms-assistant run: answers say --as and --incident
-    chosen: tuple[IncidentRow, Incident] | None = None
+    chosen: Incident | None = None
 
     @property
     def planner(self) -> DeliveryPlanner:
@@ -73,18 +76,12 @@ class Context:
 
     def choose(self, command: c.Command) -> None:
         """The incident the command acts on (Refused when none can be meant)."""
-        row = choose_incident(self.session, command, self.ref, text=self.text, shell=self.shell)
-        self.chosen = (row, store.to_domain(row))
-
-    @property
-    def row(self) -> IncidentRow:
-        return self._chosen()[0]
+        self.chosen = choose_incident(
+            self.uow.incidents, command, self.ref, text=self.text, shell=self.shell
+        )
 
     @property
     def incident(self) -> Incident:
-        return self._chosen()[1]
-
-    def _chosen(self) -> tuple[IncidentRow, Incident]:
         if self.chosen is None:
             raise LookupError("no incident was chosen: the handler table says it needs none")
         return self.chosen

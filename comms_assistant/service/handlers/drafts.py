@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from comms_assistant.adapters import store
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import Priority
 from comms_assistant.service.finding import Refused
 from comms_assistant.service.handlers.context import Context, Reply
+from comms_assistant.service.unit_of_work import Draft
 from comms_assistant.service.wording import Verdict, final_words, held_text
 
 
@@ -27,17 +27,9 @@ def holds(command: c.Command, ctx: Context) -> bool:
 
 
 def hold(ctx: Context, verdict: Verdict) -> Reply:
-    ref = ctx.row.reference if ctx.chosen else None
+    ref = ctx.chosen.reference if ctx.chosen else None
     # Stored before we answer: the person can send it later, from anywhere.
-    ctx.session.merge(
-        store.DraftRow(
-            author=ctx.who,
-            incident=ref,
-            command=ctx.text,
-            suggested=verdict.suggested,
-            created_at=ctx.now,
-        )
-    )
+    ctx.uow.drafts.put(Draft(ctx.who, ref, ctx.text, verdict.suggested, ctx.now))
     return Reply(held_text(verdict), reference=ref, held=True)
 
 
@@ -53,7 +45,7 @@ def annotated(reply: Reply, verdict: Verdict | None) -> Reply:
 
 
 def send_draft(command: c.SendDraft, ctx: Context) -> Reply:
-    draft = ctx.session.get(store.DraftRow, ctx.who)
+    draft = ctx.uow.drafts.get(ctx.who)
     if draft is None:
         raise Refused("You have no message waiting to be sent.")
     text = draft.suggested if command.suggested else draft.command
@@ -65,7 +57,7 @@ def send_draft(command: c.SendDraft, ctx: Context) -> Reply:
         # Nothing goes in words the person has not seen: the draft waits for the yes.
         return Reply(_final_words(ctx, text), reference=draft.incident, held=True)
     incident = draft.incident
-    ctx.session.delete(draft)
+    ctx.uow.drafts.remove(ctx.who)
     held = c.parse(text, priority_names=ctx.policy.priority_names())
     return ctx.rerun(held, incident, text)
 

@@ -3,10 +3,6 @@ and the lessons learnt copied into its Major Incident report."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
-from comms_assistant.adapters import outbox, store
-from comms_assistant.adapters.store import IncidentRow, OutboxRow
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.file_names import report_name, review_name
 from comms_assistant.domain.incident import Incident, format_reference
@@ -19,12 +15,13 @@ from comms_assistant.service.handlers.changes import answer, confirm, record
 from comms_assistant.service.handlers.context import Context, Reply
 from comms_assistant.service.handlers.roles import may_resolve
 from comms_assistant.service.replies import neighbours_text
+from comms_assistant.service.unit_of_work import PENDING
 
 
 def open_incident(command: c.Open, ctx: Context) -> Reply:
     now, planner = ctx.now, ctx.planner
     year = now.astimezone(ctx.tz).year
-    number = store.next_number(ctx.session, year)
+    number = ctx.uow.incidents.next_number(year)
     incident = Incident.declare(
         reference=format_reference(year, number),
         title=command.title,
@@ -37,21 +34,19 @@ def open_incident(command: c.Open, ctx: Context) -> Reply:
         advice=command.advice,
         lead=command.lead,
     )
-    row = IncidentRow(year=year, number=number, notified=[], updates_sent=0)
-    store.write_incident(row, incident)
-    row.report_name = report_name(now.astimezone(ctx.tz).date(), row.reference, row.title)
-    ctx.session.add(row)
-    ctx.session.flush()
-    ctx.chosen = (row, incident)
+    local_date = now.astimezone(ctx.tz).date()
+    incident.record.report_name = report_name(local_date, incident.reference, incident.title)
+    ctx.uow.incidents.add(incident)
+    ctx.chosen = incident
     entry = incident.timeline[-1]
-    queued = [planner.report(ctx.session, row, entry, now)]
-    plan = planner.message(ctx.session, row, incident, MessageKind.OPENED, entry, now)
+    queued = [planner.report(ctx.uow, incident, entry, now)]
+    plan = planner.message(ctx.uow, incident, MessageKind.OPENED, entry, now)
     queued += plan.rows
-    ctx.session.flush()
+    ctx.uow.flush()
     text = confirm(ctx, command, entry, plan)
     if planner.directory is not None and not incident.security:
         text += neighbours_text(related_services(planner.directory, incident.services))
-    return Reply(text, reference=row.reference, deliveries=tuple(q.id for q in queued))
+    return Reply(text, reference=incident.reference, deliveries=tuple(q.id for q in queued))
 
 
 def set_priority(command: c.SetPriority, ctx: Context) -> Reply:
@@ -90,26 +85,26 @@ def close_incident(command: c.Close, ctx: Context) -> Reply:
     # DfE playbook: a P1 is reported to the central team as a Major Incident when it is
     # closed, and the lessons learnt are added once the review is written. Whatever the
     # priority at closing: the central team, told when it became P1, was promised the report.
-    major = major_incident(ctx.session, ctx.row, ctx.incident)
+    major = major_incident(ctx.uow, ctx.incident)
     if major:
-        changed.queued.append(ctx.planner.major(ctx.session, ctx.row, ctx.incident, ctx.now))
+        changed.queued.append(ctx.planner.major(ctx.uow, ctx.incident, ctx.now))
     return answer(ctx, command, changed, major=major)
 
 
 def file_review(command: c.Review, ctx: Context) -> Reply:
-    row, incident, now, planner = ctx.row, ctx.incident, ctx.now, ctx.planner
+    uow, incident, now, planner = ctx.uow, ctx.incident, ctx.now, ctx.planner
     changed = record(ctx, incident.file_review(who=ctx.who, now=now), None)
-    major = major_incident(ctx.session, row, incident)
-    row.review_name = review_name(
-        incident.declared_at.astimezone(ctx.tz).date(), row.reference, row.title
+    major = major_incident(uow, incident)
+    incident.record.review_name = review_name(
+        incident.declared_at.astimezone(ctx.tz).date(), incident.reference, incident.title
     )
-    changed.queued.append(planner.review(ctx.session, row, now))
+    changed.queued.append(planner.review(uow, incident, now))
     if major:
         # Closed by a version that filed it only for a P1 at closing: file it first.
-        filed = planner.major(ctx.session, row, incident, now)
-        if filed.status == outbox.PENDING:
+        filed = planner.major(uow, incident, now)
+        if filed.status == PENDING:
             changed.queued.append(filed)
-        changed.queued.append(planner.lessons(ctx.session, row, now))
+        changed.queued.append(planner.lessons(uow, incident, now))
     reply = answer(ctx, command, changed, major=major)
     if ctx.ports.wording is None:
         return reply
@@ -121,39 +116,36 @@ def file_review(command: c.Review, ctx: Context) -> Reply:
 
 
 def _introduction_advice(ctx: Context) -> str:
-    from comms_assistant.adapters.word.review import draft_what_happened
-
     assert ctx.ports.wording is not None
+    if ctx.ports.what_happened is None:
+        return ""
     directory = ctx.planner.directory
     names = directory.service_names() if directory is not None else {}
-    drafted = draft_what_happened(ctx.incident, ctx.tz, names)
+    drafted = ctx.ports.what_happened(ctx.incident, ctx.tz, names)
     advice = ctx.ports.wording.review_introduction(drafted)
     return f"\nThe review's introduction needs a look. {advice}" if advice else ""
 
 
 def copy_lessons(command: c.Lessons, ctx: Context) -> Reply:
-    row = ctx.row
-    if not major_incident(ctx.session, row, ctx.incident):
+    incident = ctx.incident
+    if not major_incident(ctx.uow, incident):
         raise Refused(
-            f"{row.reference} has no Major Incident report, so there are no lessons learnt "
+            f"{incident.reference} has no Major Incident report, so there are no lessons learnt "
             "to copy: only an incident that reached P1, or whose Major Incident "
             "notification was sent, has one."
         )
-    if not row.review_name:
+    review = incident.record.review_name
+    if not review:
         raise Refused(
-            f"{row.reference} has no review yet. Send 'review' to file it: its "
+            f"{incident.reference} has no review yet. Send 'review' to file it: its "
             "recommendations go into the Major Incident report then."
         )
-    asked = ctx.session.scalar(
-        select(func.count()).where(
-            OutboxRow.incident_id == row.id, OutboxRow.kind == DeliveryKind.MAJOR_LESSONS
-        )
-    )
-    queued = ctx.planner.lessons(ctx.session, row, ctx.now, again=f"asked:{asked}")
-    ctx.session.flush()
+    asked = len(ctx.uow.deliveries.of_incident(incident, [DeliveryKind.MAJOR_LESSONS]))
+    queued = ctx.planner.lessons(ctx.uow, incident, ctx.now, again=f"asked:{asked}")
+    ctx.uow.flush()
     text = (
-        f"Copying the recommendations in {row.review_name.removesuffix('.docx')} into the "
-        f"Major Incident report of {row.reference} as its lessons learnt. What people wrote "
+        f"Copying the recommendations in {review.removesuffix('.docx')} into the "
+        f"Major Incident report of {incident.reference} as its lessons learnt. What people wrote "
         "in that report themselves stays as it is."
     )
-    return Reply(text, reference=row.reference, deliveries=(queued.id,))
+    return Reply(text, reference=incident.reference, deliveries=(queued.id,))

@@ -26,7 +26,7 @@ def post_update(command: c.Update, ctx: Context) -> Reply:
 def send_holding_now(command: c.Holding, ctx: Context) -> Reply:
     # The worker's own holding update, sent now on a lead's word: one path for both.
     sent = send_holding(
-        ctx.session, ctx.planner, ctx.row, ctx.incident, who=ctx.who, now=ctx.now, note=command.text
+        ctx.uow, ctx.planner, ctx.incident, who=ctx.who, now=ctx.now, note=command.text
     )
     return answer(ctx, command, Changed(sent.entry, sent.plan, [sent.report, *sent.plan.rows]))
 
@@ -39,9 +39,9 @@ def notify(command: c.Notify, ctx: Context) -> Reply:
 
 def notify_targets(command: c.Notify, ctx: Context) -> tuple[Contact, ...]:
     """The people `notify` names who have not been told yet (Refused when there are none)."""
-    incident, row, planner = ctx.incident, ctx.row, ctx.planner
+    incident, planner = ctx.incident, ctx.planner
     if not incident.is_open:
-        raise Refused(f"{row.reference} is over: there is nothing new to tell anyone.")
+        raise Refused(f"{incident.reference} is over: there is nothing new to tell anyone.")
     directory = planner.directory or Directory(contacts=planner.contacts)
     found = resolve_target(directory, command.target)
     if not found:
@@ -53,14 +53,14 @@ def notify_targets(command: c.Notify, ctx: Context) -> tuple[Contact, ...]:
     found = tuple(
         replace(c, channels=Channels.EMAIL) if c.channels is Channels.NONE else c for c in found
     )
-    told = set(row.notified)
+    told = set(incident.record.told)
     if all({c.email.lower(), f"teams:{c.teams_destination}"} & told for c in found):
         raise Refused(f"Everyone in {command.target} has already been told.")
     chosen = audience_for(incident, planner.contacts, planner.routing)
     outside = central_team_outside(planner, incident, chosen)
     if all(c.email.lower() in outside for c in found):
         raise Refused(
-            f"{row.reference} is a security incident: the central Major Incident team hears "
+            f"{incident.reference} is a security incident: the central Major Incident team hears "
             "only that it exists and when it is over. Its details stay with the security "
             "contacts and the people leading it."
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from comms_assistant.adapters import store
 from comms_assistant.domain import commands as c
 from comms_assistant.service.finding import list_text
 from comms_assistant.service.handlers.context import Context, Reply
@@ -10,13 +9,13 @@ from comms_assistant.service.status_text import describe
 
 
 def show_status(command: c.ShowStatus, ctx: Context) -> Reply:
-    text = describe(ctx.row, ctx.incident, ctx.tz, ctx.policy)
-    return Reply(text, reference=ctx.row.reference)
+    text = describe(ctx.incident, ctx.tz, ctx.policy)
+    return Reply(text, reference=ctx.incident.reference)
 
 
 def list_incidents(command: c.ListIncidents, ctx: Context) -> Reply:
-    rows = store.open_incidents(ctx.session)
-    return Reply(list_text(rows, now=ctx.now, tz=ctx.tz, policy=ctx.policy, shell=ctx.shell))
+    found = ctx.uow.incidents.open()
+    return Reply(list_text(found, now=ctx.now, tz=ctx.tz, policy=ctx.policy, shell=ctx.shell))
 
 
 def show_help(command: c.Help, ctx: Context) -> Reply:
