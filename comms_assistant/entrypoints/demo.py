@@ -11,8 +11,8 @@ from pathlib import Path
 
 import typer
 
-from comms_assistant.adapters import outbox
 from comms_assistant.adapters.render_cards import as_read
+from comms_assistant.adapters.sql import views
 from comms_assistant.bootstrap import App, bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints.run_command import describe_delivery
@@ -76,8 +76,8 @@ async def _play(app: App) -> int:
                 failures += 1
                 continue
             await dispatcher.drain(set(reply.deliveries), timeout=60)
-            rows = outbox.rows(app.engine, set(reply.deliveries))
-            failures += sum(r.status != outbox.DONE for r in rows)
+            rows = views.deliveries(app.engine, set(reply.deliveries))
+            failures += sum(r.status != views.DONE for r in rows)
             typer.echo("\n".join(describe_delivery(r) for r in rows) + "\n")
     return failures
 
@@ -86,10 +86,7 @@ def _write_recommendation(app: App) -> None:
     from docx import Document
     from docx.table import Table
 
-    from comms_assistant.adapters import store
-
-    with store.transaction(app.engine) as session:
-        name = store.latest_reviewed(session).review_name  # type: ignore[union-attr]
+    name = views.latest_review_name(app.engine)
     (review,) = (app.settings.sandbox_root / "sharepoint").rglob(str(name))
     document = Document(str(review))
     (table,) = document.element.body.xpath(

@@ -7,7 +7,7 @@ import asyncio
 import typer
 
 from comms_assistant.adapters import outbox
-from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.adapters.sql import views
 from comms_assistant.bootstrap import App, bootstrap
 from comms_assistant.service.delivery_kinds import spec_of
 
@@ -28,10 +28,10 @@ def run_command(
     ids = set(reply.deliveries)
     if wait:
         asyncio.run(deliver(app, ids, timeout=timeout))
-    rows = outbox.rows(app.engine, ids)
+    rows = views.deliveries(app.engine, ids)
     typer.echo("")
     typer.echo("\n".join(describe_delivery(row) for row in rows))
-    unsettled = [r for r in rows if r.status != outbox.DONE]
+    unsettled = [r for r in rows if r.status != views.DONE]
     if wait and unsettled:
         return EXIT_UNDELIVERED
     return 0
@@ -42,14 +42,14 @@ def deliver_pending(*, timeout: float, failed: bool = False) -> int:
     if failed:
         again = outbox.retry_failed(app.engine, now=app.clock())
         typer.echo(f"Trying {len(again)} failed deliveries again.")
-    ids = {row.id for row in outbox.rows(app.engine) if row.status == outbox.PENDING}
+    ids = {row.id for row in views.deliveries(app.engine) if row.status == views.PENDING}
     if not ids:
         typer.echo("Nothing is waiting to be delivered.")
         return 0
     asyncio.run(deliver(app, ids, timeout=timeout))
-    rows = outbox.rows(app.engine, ids)
+    rows = views.deliveries(app.engine, ids)
     typer.echo("\n".join(describe_delivery(row) for row in rows))
-    return EXIT_UNDELIVERED if any(r.status != outbox.DONE for r in rows) else 0
+    return EXIT_UNDELIVERED if any(r.status != views.DONE for r in rows) else 0
 
 
 async def deliver(app: App, ids: set[int], *, timeout: float) -> None:
@@ -57,13 +57,13 @@ async def deliver(app: App, ids: set[int], *, timeout: float) -> None:
         await dispatcher.drain(ids, timeout=timeout)
 
 
-def describe_delivery(row: OutboxRow) -> str:
+def describe_delivery(row: views.DeliveryView) -> str:
     spec = spec_of(row.kind)
     # One a newer version queued is still listed: the rest of the listing matters more.
     what = spec.describe(row.payload) if spec else f"{row.kind}  {row.key}"
-    if row.status == outbox.DONE:
+    if row.status == views.DONE:
         return f"  sent     {what}"
-    if row.status == outbox.FAILED:
+    if row.status == views.FAILED:
         return f"  FAILED   {what}\n           {row.last_error}"
     retry = f", next try {row.next_attempt_at:%H:%M:%S} UTC" if row.attempts else ""
     reason = f" ({row.last_error})" if row.last_error else ""

@@ -12,7 +12,7 @@ def user_message(error: Exception) -> str | None:
 
     from comms_assistant.adapters.contacts import ContactsError
     from comms_assistant.adapters.glossary import GlossaryError
-    from comms_assistant.adapters.store import UnreadableDatabase
+    from comms_assistant.adapters.sql.engine import UnreadableDatabase
     from comms_assistant.config import SettingsError
     from comms_assistant.sandbox.state import UnreadableTenant
 

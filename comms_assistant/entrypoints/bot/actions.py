@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from comms_assistant.adapters import card_actions as actions
-from comms_assistant.adapters import store
 from comms_assistant.adapters.card_rules import validate_card
+from comms_assistant.adapters.sql import views
 from comms_assistant.domain import commands as c
 from comms_assistant.entrypoints.bot import cards, fields, forms
 from comms_assistant.entrypoints.bot.turns import Answer, Turns
@@ -158,7 +158,7 @@ def _done(turns: Turns, answer: Answer, who: str | None) -> Pressed:
     return shown(result, reply.text, answer)
 
 
-def _draft(turns: Turns, data: Mapping[str, Any], who: str | None) -> store.DraftRow | str:
+def _draft(turns: Turns, data: Mapping[str, Any], who: str | None) -> views.DraftView | str:
     """The presser's held-back message the button is for, or why there is none."""
     if who is None:
         return turns.gate.refusal("send anyway", None, None) or NOT_OURS
@@ -171,7 +171,7 @@ def _draft(turns: Turns, data: Mapping[str, Any], who: str | None) -> store.Draf
     return draft
 
 
-def _edit_form(turns: Turns, draft: store.DraftRow) -> Pressed:
+def _edit_form(turns: Turns, draft: views.DraftView) -> Pressed:
     names = turns.service.planner.policy.priority_names()
     try:
         command = c.parse(draft.command, priority_names=names)

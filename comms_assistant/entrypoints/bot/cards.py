@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters import card_actions as actions
-from comms_assistant.adapters import store
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.render import CARD_SCHEMA, CARD_VERSION, Renderer
 from comms_assistant.adapters.render_cards import markdown_literal
+from comms_assistant.adapters.sql import views
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.cadence import next_update_due
 from comms_assistant.domain.messages import MessageKind
@@ -113,12 +113,10 @@ def incident_card(
     policy: Policy = DEFAULT_POLICY,
 ) -> dict[str, Any] | None:
     """The incident as it is now; None when it cannot be shown (the text reply still is)."""
-    with store.transaction(engine) as session:
-        row = store.find_incident(session, reference)
-        if row is None:
-            return None
-        incident = store.to_domain(row)
-        report_url = row.report_url
+    shown = views.incident_shown(engine, reference)
+    if shown is None:
+        return None
+    incident, report_url = shown.incident, shown.report_url
     kind = MessageKind.OPENED if incident.is_open else MessageKind.RESOLVED
     due = next_update_due(incident, policy)  # the worker's arithmetic: None once resolved
     card = renderer.card(

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.adapters.sql.views import DONE, FAILED, PENDING, DeliveryView
 from comms_assistant.adapters.teams_transports import ADAPTIVE_CARD
 from comms_assistant.service.delivery_kinds import DeliveryKind, spec_of
 from comms_assistant.service.messaging import INCIDENTS_CHANNEL
@@ -31,9 +30,9 @@ def with_outcome(activity: dict[str, Any], said: str) -> dict[str, Any]:
     return new
 
 
-def outcome(rows: list[OutboxRow]) -> str:
+def outcome(rows: list[DeliveryView]) -> str:
     """What the deliveries did, for the people in the conversation (no error internals)."""
-    done = [r for r in rows if r.status == outbox.DONE]
+    done = [r for r in rows if r.status == DONE]
     lines = [*_what_went(done), *_what_did_not(rows)]
     return "\n\n".join(lines) or "Nothing needed delivering."
 
@@ -45,7 +44,7 @@ _FILED: dict[str, tuple[str, str]] = {
 }
 
 
-def _what_went(done: list[OutboxRow]) -> list[str]:
+def _what_went(done: list[DeliveryView]) -> list[str]:
     lines = [_filed(r) for r in done if r.kind in _FILED]
     emailed = sum(len(r.payload.get("bcc", [])) for r in done if r.kind == DeliveryKind.MAIL)
     if any(r.kind == DeliveryKind.MAIL for r in done):
@@ -55,15 +54,15 @@ def _what_went(done: list[OutboxRow]) -> list[str]:
     return lines
 
 
-def _filed(row: OutboxRow) -> str:
+def _filed(row: DeliveryView) -> str:
     said, unnamed = _FILED[row.kind]
     return f"{said}: {row.payload.get('path', unnamed)}"
 
 
-def _what_did_not(rows: list[OutboxRow]) -> list[str]:
+def _what_did_not(rows: list[DeliveryView]) -> list[str]:
     lines: list[str] = []
-    failed = [r for r in rows if r.status == outbox.FAILED]
-    waiting = [r for r in rows if r.status == outbox.PENDING]
+    failed = [r for r in rows if r.status == FAILED]
+    waiting = [r for r in rows if r.status == PENDING]
     if failed:
         lines.append(
             f"{len(failed)} could not be delivered ({_what(failed)}): an administrator can "
@@ -74,7 +73,7 @@ def _what_did_not(rows: list[OutboxRow]) -> list[str]:
     return lines
 
 
-def _where_cards_went(done: list[OutboxRow]) -> str:
+def _where_cards_went(done: list[DeliveryView]) -> str:
     """Where the Teams cards went, as they went: a card sent only to people's chats was not
     posted in the incidents channel (issue 17)."""
     places = [str(r.payload.get("where", "")) for r in done if r.kind == DeliveryKind.TEAMS_CARD]
@@ -94,5 +93,5 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def _what(rows: list[OutboxRow]) -> str:
+def _what(rows: list[DeliveryView]) -> str:
     return ", ".join(sorted({spec.name if (spec := spec_of(r.kind)) else r.kind for r in rows}))

@@ -6,11 +6,13 @@ member (`GET v3/conversations/{id}/members/{userId}`, which returns email and UP
 permission), and a configured map (`bot_people`) answers first, and alone for outgoing webhooks,
 which cannot call the connector. Someone the bot cannot place may only read.
 
-Authorization (Gate): members of the team the bot serves (members.py) may open an ordinary
-incident and take a role on one; changing an incident otherwise needs an address in
-`bot_allowed`, a contacts directory role in `bot_allowed_roles`, or being named on that incident
-(whoever opens one leads it); a security incident only its named people and the security
-contacts. Anyone may ask `help`, `list`, and `status` unless the incident is a security incident.
+Authorization (Gate): the rules are the domain's (domain/authority.py), one policy for the bot
+and the service: members of the team the bot serves (members.py) may open an ordinary incident
+and take a role on one; changing an incident otherwise needs an address in `bot_allowed`, a
+contacts directory role in `bot_allowed_roles`, or being named on that incident (whoever opens
+one leads it); a security incident only its named people and the security contacts. Anyone may
+ask `help`, `list`, and `status` unless the incident is a security incident. The gate finds out
+who the person is and which incident the command will act on, and asks.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters.sql.unit_of_work import SqlUnitOfWork, unit_of_work
+from comms_assistant.adapters.sql import views
+from comms_assistant.domain import authority
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.audiences import SECURITY_ROLES, Contact, ContactRole
-from comms_assistant.domain.incident import Incident, Priority
+from comms_assistant.domain.authority import SECURITY_REFUSAL as SECURITY_REFUSAL
+from comms_assistant.domain.authority import TEAM_MEMBER as TEAM_MEMBER
+from comms_assistant.domain.incident import Priority
 from comms_assistant.service.finding import Refused, choose_incident
 
 log = logging.getLogger(__name__)
@@ -98,11 +103,6 @@ class People:
         return None
 
 
-# In bot_allowed_roles: members of the team the bot serves may open an ordinary incident and
-# take a role on one. Not a contacts directory role: the Bot Connector says who is in the team.
-TEAM_MEMBER = "team member"
-
-
 class Membership(Protocol):
     def is_member(self, who: str | None) -> bool: ...
 
@@ -114,12 +114,9 @@ class _NoTeam:
 
 @dataclass(frozen=True)
 class Gate:
-    """Who may change which incident. Rights come from `bot_allowed`, a contacts directory role
-    in `bot_allowed_roles`, or being named on an incident (declared it, or holds one of its
-    roles), and the last gives rights on that incident only. Members of the team (`team`) may
-    open an ordinary incident, and take a role on one themselves ('tech me'), which names
-    them on it. A security incident may be seen and changed only by the people named on it and
-    the security contacts: the general rights and team membership do not reach it."""
+    """Who may change which incident, asked of the domain's one policy (domain/authority.py)
+    with what the bot knows: the person (`allowed`, the contacts directory, the team) and the
+    incident the service will act on, read as it will choose it."""
 
     engine: Engine
     allowed: frozenset[str]
@@ -150,141 +147,70 @@ class Gate:
             team=team or _NoTeam(),
         )
 
+    @property
+    def rights(self) -> authority.Rights:
+        return authority.Rights(self.allowed_roles, self.security_roles)
+
     def refusal(self, text: str, who: str | None, incident: str | None) -> str | None:
         """Why `who` may not run `text` (None: go ahead). Checked before anything is stored."""
         try:
             command = c.parse(text, priority_names=self.priority_names)
         except c.ParseError:
             return None  # the service answers with what was expected; nothing is changed
-        if isinstance(command, c.READ_ONLY):
-            return None  # status of a security incident is checked on the answer
-        if who is None:
-            return (
-                "I could not tell who you are, so I cannot let you change an incident. "
-                "Ask an administrator to add you to the bot's list of people."
-            )
-        who = who.lower()
+        if who is None or isinstance(command, c.READ_ONLY):
+            # Decided without reading anything: anyone may read, and nobody unknown may change.
+            return authority.to_act(self.person(who), command, None, self.rights).refusal
         named = c.named_incident(text)
         if named and incident and named != incident.upper():
             return None  # the service refuses a command naming two incidents: nothing changes
-        member = TEAM_MEMBER in self.allowed_roles and self.team.is_member(who)
-        with unit_of_work(self.engine) as uow:
-            command, target = self._target(uow, command, who, named or incident)
-            if target is _NOTHING_WAITING:
-                return None  # the service says there is nothing to send
-            row = target if isinstance(target, Incident) else None
-            if self._allowed(command, who, row, member):
-                return None
-            return self._why_not(command, who, row, member)
+        person = self.person(who, ask_team=True)
+        target = self._target(command, who.lower(), named or incident)
+        if target is None:
+            return None  # 'send anyway' with no draft: the service says there is nothing to send
+        command, summary = target
+        return authority.to_act(person, command, summary, self.rights).refusal
 
     def asks_team(self, who: str) -> bool:
         """Whether being in the team could give `who` more than they have: only then is the
         Bot Connector asked (not when 'team member' is left out of bot_allowed_roles, nor for
         someone whose address or contacts role already gives every right)."""
-        return TEAM_MEMBER in self.allowed_roles and not self._general(who.lower())
-
-    def _allowed(self, command: c.Command, who: str, row: Incident | None, member: bool) -> bool:
-        if isinstance(command, c.Open):
-            if command.security:
-                return self._general(who) or self._security(who)
-            return self._general(who) or member
-        if row is None:
-            # No incident it could act on: the service says why, and nothing changes.
-            return self._general(who) or member
-        if self._may_change(who, row):
-            return True
-        return member and not row.security and _for_themselves(command, who)
-
-    def _why_not(self, command: c.Command, who: str, row: Incident | None, member: bool) -> str:
-        if row is not None and row.security:
-            return SECURITY_REFUSAL
-        settings = "the people the bot's settings name (bot_allowed, bot_allowed_roles)"
-        if isinstance(command, c.Open) and command.security:
-            return (
-                f"Only the security contacts and {settings} can declare a security incident, "
-                f"and {who} is neither: tell a security contact, who can declare it."
-            )
-        if isinstance(command, c.Open) and TEAM_MEMBER in self.allowed_roles:
-            return (
-                f"Only members of the incidents channel's team and {settings} can declare an "
-                f"incident, and {who} is neither. Ask a team owner to add you to the team, or an "
-                "administrator to add you to bot_allowed."
-            )
-        if isinstance(command, c.Open):
-            return (
-                f"Only {settings} can declare an incident, and {who} is not one of them. Ask an "
-                "administrator to add you to bot_allowed."
-            )
-        which = f"{row.reference}'s" if row is not None else "the incident's"
-        how = (
-            "Take a role on it first ('scribe me', 'tech me'), or ask its incident lead to."
-            if member
-            else "Ask its incident lead to name you (e.g. 'scribe you@example.org'), or an "
-            "administrator to add you."
-        )
-        return (
-            f"Only the incident team can change an incident: whoever declared it, its leads, and "
-            f"{settings}. {who} is not in {which} team. {how}"
-        )
+        return self.rights.team_could_help(self.person(who))
 
     def may_see(self, who: str | None, incident: str) -> bool:
-        with unit_of_work(self.engine) as uow:
-            row = uow.incidents.get(incident)
-            if row is None or not row.security:
-                return True
-            return who is not None and self._may_change(who.lower(), row)
+        summary = views.incident_summary(self.engine, incident)
+        return authority.to_see(self.person(who), summary, self.rights)
+
+    def person(self, who: str | None, *, ask_team: bool = False) -> authority.Person:
+        """`who` as the policy knows people; the team is asked only when it could count."""
+        if who is None:
+            return authority.Person(None)
+        who = who.lower()
+        return authority.Person(
+            email=who,
+            listed=who in self.allowed,
+            directory_roles=frozenset(p.role for p in self.contacts if p.email.lower() == who),
+            team_member=ask_team and self.rights.team_counts and self.team.is_member(who),
+        )
 
     def _target(
-        self, uow: SqlUnitOfWork, command: c.Command, who: str, incident: str | None
-    ) -> tuple[c.Command, Incident | None | object]:
+        self, command: c.Command, who: str, incident: str | None
+    ) -> tuple[c.Command, authority.IncidentSummary | None] | None:
         """The command as it will run (a held draft's own) and the incident the service will
-        act on (as it chooses it), or None when it will find none."""
+        act on, as it chooses it (None: it will find none); None when there is no draft to send."""
         if isinstance(command, c.SendDraft):
-            draft = uow.drafts.get(who)  # keyed by its author
+            draft = views.draft(self.engine, who)
             if draft is None:
-                return command, _NOTHING_WAITING
+                return None
             try:
                 command = c.parse(draft.command, priority_names=self.priority_names)
             except c.ParseError:
-                return command, _NOTHING_WAITING
+                return None
             incident = draft.incident
         if isinstance(command, c.Open):
             return command, None
         try:
-            return command, choose_incident(uow.incidents, command, incident)
+            return command, views.chosen_incident(
+                self.engine, lambda incidents: choose_incident(incidents, command, incident)
+            )
         except Refused:
             return command, None
-
-    def _may_change(self, who: str, row: Any) -> bool:
-        if row is not None and row.security:
-            return who in _named(row) or self._security(who)
-        return self._general(who) or (row is not None and who in _named(row))
-
-    def _general(self, who: str) -> bool:
-        return who in self.allowed or any(
-            p.email.lower() == who and p.role.value in self.allowed_roles for p in self.contacts
-        )
-
-    def _security(self, who: str) -> bool:
-        return any(p.email.lower() == who and p.role in self.security_roles for p in self.contacts)
-
-
-_NOTHING_WAITING = object()  # 'send anyway' with no draft: the service answers it
-
-
-def _for_themselves(command: c.Command, who: str) -> bool:
-    """'tech me', 'role delivery manager me' (or their own address): a role they take."""
-    if isinstance(command, c.Assign | c.AssignExtra):
-        return command.person is None or command.person.lower() == who
-    return False
-
-
-def _named(incident: Incident) -> set[str]:
-    people = [*incident.leads.values(), *incident.extra_leads.values(), incident.declared_by]
-    return {person.lower() for person in people if person}
-
-
-SECURITY_REFUSAL = (
-    "That is a security incident: only its incident team can see it. "
-    "Ask the incident lead if you need to know more."
-)

@@ -19,7 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
-from comms_assistant.adapters import conversations, outbox
+from comms_assistant.adapters import conversations
+from comms_assistant.adapters.sql import views
 from comms_assistant.bootstrap import App, bootstrap, utc_now
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints.bot import auth
@@ -129,7 +130,7 @@ def _deliveries(app_: App, host: AgentHost) -> Callable[[web.Application], Async
             host.service_urls.allow(thread.sandbox_url + "/")
         root[DELIVERIES] = thread
         host.delivery = thread
-        rows = partial(outbox.rows, app_.engine)
+        rows = partial(views.deliveries, app_.engine)
         host.background = Background(rows, thread.deliver, host.post, host.tasks, host.amend)
         webhook_tasks: set[asyncio.Task[None]] = root[TASKS]
         root[WEBHOOK_BACKGROUND] = Background(rows, thread.deliver, None, webhook_tasks)

@@ -18,17 +18,14 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters import conversations, outbox, store
+from comms_assistant.adapters import conversations
 from comms_assistant.adapters.render import Renderer
-from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.adapters.sql import views
 from comms_assistant.domain import commands as c
+from comms_assistant.domain.authority import SECURITY_REFUSAL
 from comms_assistant.entrypoints.bot import cards, forms
 from comms_assistant.entrypoints.bot.outcome import outcome, with_outcome
-from comms_assistant.entrypoints.bot.policy import (
-    MAX_COMMAND,
-    SECURITY_REFUSAL,
-    Gate,
-)
+from comms_assistant.entrypoints.bot.policy import MAX_COMMAND, Gate
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.handle import CommandService, Reply
 from comms_assistant.service.messaging import INCIDENTS_CHANNEL
@@ -139,13 +136,9 @@ class Turns:
         policy = self.service.planner.policy
         return forms.open_form(policy, self.service_names, values, errors)
 
-    def draft_of(self, who: str) -> store.DraftRow | None:
+    def draft_of(self, who: str) -> views.DraftView | None:
         """`who`'s message held back for its wording, if one is waiting."""
-        with store.transaction(self.engine) as session:
-            draft = session.get(store.DraftRow, who)
-            if draft is not None:
-                session.expunge(draft)
-            return draft
+        return views.draft(self.engine, who)
 
     def _held(self, reply: Reply, who: str) -> dict[str, Any] | None:
         draft = self.draft_of(who)
@@ -160,7 +153,7 @@ class Turns:
         channel = conversation.split(";", 1)[0].lower()
         if not self.incidents_channel or channel != self.incidents_channel.lower():
             return False
-        rows = outbox.rows(self.engine, set(reply.deliveries))
+        rows = views.deliveries(self.engine, set(reply.deliveries))
         return any(
             r.kind == DeliveryKind.TEAMS_CARD and r.payload.get("where") == INCIDENTS_CHANNEL
             for r in rows
@@ -183,7 +176,7 @@ class Background:
     and an edit does not notify anyone. `quiet`: nothing is said when all went (a button
     press, whose card shows the change)."""
 
-    rows: Callable[[set[int]], list[OutboxRow]]  # the deliveries as they are now
+    rows: Callable[[set[int]], list[views.DeliveryView]]  # the deliveries as they are now
     deliver: Deliver
     post: Post | None
     tasks: set[asyncio.Task[None]]
@@ -215,7 +208,7 @@ class Background:
             return
         rows = await asyncio.to_thread(self.rows, ids)
         said = outcome(rows)
-        if all(r.status == outbox.DONE for r in rows):
+        if all(r.status == views.DONE for r in rows):
             if quiet:
                 return
             if answer is not None and self.amend is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from comms_assistant.domain import commands as c
+from comms_assistant.domain.authority import IncidentSummary, to_resolve
 from comms_assistant.domain.incident import Incident
 from comms_assistant.domain.policy import Policy
 from comms_assistant.service.finding import Refused
@@ -31,10 +32,8 @@ def assign_extra(command: c.AssignExtra, ctx: Context) -> Reply:
 
 
 def may_resolve(policy: Policy, incident: Incident, who: str) -> None:
-    # Wellcome: a delivery manager declares resolution; MoJ: the incident lead.
-    if not policy.may_resolve(incident.roles_of(who)):
-        roles = " or ".join(policy.resolvers)
-        raise Refused(
-            f"Under the {policy.name} process only the {roles} may declare the incident "
-            f"resolved. Ask them to send 'close', or take the role first."
-        )
+    # Wellcome: a delivery manager declares resolution; MoJ: the incident lead. The rule and
+    # its words are the domain's one authorization policy, which the bot's gate asks too.
+    decision = to_resolve(policy, IncidentSummary.of(incident), who)
+    if decision.refusal is not None:
+        raise Refused(decision.refusal)
