@@ -24,8 +24,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from copy import deepcopy
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +39,7 @@ from comms_assistant.adapters.word.rows import (
     table_rows,
 )
 from comms_assistant.adapters.word.xml import clean, element_text, set_control_text, xpath
+from comms_assistant.service.word_port import SentMessage
 
 MESSAGE_PREFIX = "ca:message:"
 SENT_PREFIX = "ca:sent:"  # an earlier version's rows, one per delivery
@@ -50,20 +49,9 @@ COMMS_COLUMNS = ("Sent at", "Message", "To", "By")
 _SHOWS = {"sent at": 0, "message": 1, "subject": 1, "to": 2, "by": 3, "channel": 3}
 
 
-@dataclass(frozen=True)
-class SentMessage:
-    """A stakeholder message at least one of whose deliveries went."""
-
-    number: int  # its first delivery's number in the outbox: never changes
-    at: datetime  # when its first delivery went
-    message: str  # which message: "Update 3, priority raised to P1"
-    to: str  # whom, as audiences and counts: "Incidents channel; 4 people by email"
-    by: str  # "Email, Teams"
-    deliveries: tuple[int, ...] = ()  # all its deliveries: an earlier version's rows show them
-
-    def values(self, tz: ZoneInfo) -> tuple[str, ...]:
-        """In the order of COMMS_COLUMNS."""
-        return (show_time(self.at, tz), self.message, self.to, self.by)
+def _cells(message: SentMessage, tz: ZoneInfo) -> tuple[str, ...]:
+    """In the order of COMMS_COLUMNS."""
+    return (show_time(message.at, tz), message.message, message.to, message.by)
 
 
 def find_comms_table(roots: list[Any], what: str, template: str, *, required: bool) -> Any:
@@ -79,7 +67,7 @@ def add_missing_messages(table: Any, messages: Iterable[SentMessage], tz: ZoneIn
     changed = 0
     missing: list[NewRow] = []
     for message in messages:
-        values = message.values(tz)
+        values = _cells(message, tz)
         cells = tuple("" if i is None else values[i] for i in shows)
         row = mine.get(message.number)
         if row is not None:
