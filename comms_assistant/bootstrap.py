@@ -148,7 +148,9 @@ class App:
         """
         from comms_assistant.adapters.contacts import load_directory
         from comms_assistant.adapters.graph import build_graph_adapters
+        from comms_assistant.adapters.outbox import SqlOutbox
         from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
+        from comms_assistant.adapters.word.documents_port import WordBuilders
         from comms_assistant.service.dispatcher import Dispatcher
         from comms_assistant.service.documents import Folders
         from comms_assistant.service.living_card import LivingCards
@@ -162,8 +164,8 @@ class App:
                 if self.settings.uses_sandbox:
                     await seed_sandbox_templates(self, graph_url)
                 yield Dispatcher(
-                    engine=self.engine,
                     uow=self.unit_of_work,
+                    outbox=SqlOutbox(self.engine),
                     documents=adapters.documents,
                     mailer=adapters.mailer,
                     teams=adapters.teams,
@@ -177,6 +179,7 @@ class App:
                     ),
                     tz=self.tz,
                     clock=self.clock,
+                    word=WordBuilders(),
                     security_marking=self.settings.security_marking,
                     people=load_directory(self.contacts_dir).people_names(),
                     service_names=load_directory(self.contacts_dir).service_names(),

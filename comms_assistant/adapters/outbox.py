@@ -1,13 +1,14 @@
 """The outbox: deliveries recorded with the change that caused them, claimed and settled here.
 
 A claim is a lease: a process that dies holding one loses it when the lease runs out, and the
-delivery is picked up again. Deliveries in one lane go strictly in order.
+delivery is picked up again. Deliveries in one lane go strictly in order. `SqlOutbox` is the
+dispatcher's Outbox (service/outbox_port.py) over these functions.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,25 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from comms_assistant.adapters.store import OutboxRow, transaction
+from comms_assistant.service.outbox_port import CLAIM_LIMIT, LEASE, Delivery
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
-LEASE = timedelta(minutes=2)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    key: str
-    kind: str
-    incident_id: int
-    payload: dict[str, Any]
-    attempts: int
-    claims: int = 1
-
-    @property
-    def uncertain(self) -> bool:
-        """An earlier try may have reached the service without its outcome being recorded."""
-        return self.attempts > 0 or self.claims > 1
 
 
 def enqueue(
@@ -61,11 +46,6 @@ def enqueue(
     )
     session.add(row)
     return row
-
-
-# Deliveries one claim takes at most: enough to keep many going at once, few enough that
-# another worker sharing the store gets its share.
-CLAIM_LIMIT = 20
 
 
 def claim_due(
@@ -204,3 +184,63 @@ def next_wake(engine: Engine) -> datetime | None:
 
 def new_owner() -> str:
     return uuid.uuid4().hex
+
+
+def defer(engine: Engine, delivery_id: int, until: datetime) -> None:
+    """Put a claimed delivery back until `until`: not an attempt, and nothing was sent."""
+    with transaction(engine) as session:
+        row = session.get_one(OutboxRow, delivery_id)
+        row.next_attempt_at = until
+        row.lease_owner = row.lease_until = None
+        # The claim did not send anything, so it must not make the next try look uncertain.
+        row.claims = max((row.claims or 1) - 1, 0)
+
+
+def done_since(engine: Engine, kinds: Collection[str], since: datetime) -> list[datetime]:
+    """When each delivery of `kinds` done after `since` was done (the mail pacing's window)."""
+    with transaction(engine) as session:
+        return [
+            t
+            for t in session.scalars(
+                select(OutboxRow.done_at).where(
+                    OutboxRow.kind.in_(kinds),
+                    OutboxRow.status == DONE,
+                    OutboxRow.done_at > since,
+                )
+            )
+            if t is not None
+        ]
+
+
+class SqlOutbox:
+    """The outbox in the database, as service/outbox_port.py's Outbox: each call is its own
+    transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def new_owner(self) -> str:
+        return new_owner()
+
+    def claim_due(
+        self, *, owner: str, now: datetime, limit: int = CLAIM_LIMIT, lease: timedelta = LEASE
+    ) -> list[Delivery]:
+        return claim_due(self.engine, owner=owner, now=now, limit=limit, lease=lease)
+
+    def settle_retry(self, delivery_id: int, *, error: str, retry_at: datetime) -> None:
+        settle_retry(self.engine, delivery_id, error=error, retry_at=retry_at)
+
+    def defer(self, delivery_id: int, until: datetime) -> None:
+        defer(self.engine, delivery_id, until)
+
+    def caused_by(self, ids: set[int]) -> set[int]:
+        return caused_by(self.engine, ids)
+
+    def any_pending(self, ids: set[int]) -> bool:
+        return any(r.status == PENDING for r in rows(self.engine, ids))
+
+    def next_wake(self) -> datetime | None:
+        return next_wake(self.engine)
+
+    def done_since(self, kinds: Collection[str], since: datetime) -> list[datetime]:
+        return done_since(self.engine, kinds, since)

@@ -25,12 +25,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from comms_assistant.domain.times import show_time
 from comms_assistant.service.delivery_kinds import Medium, spec_of
 from comms_assistant.service.messaging import INCIDENTS_CHANNEL
 from comms_assistant.service.unit_of_work import DONE, Queued
+from comms_assistant.service.word_port import SentMessage
 
 _DELIVERY = re.compile(r"^(?P<message>.+?):(?:mail:\d+|teams(?::[0-9a-f]+)?)$")
 # The messages whose heading does not say what they were, by how their key ends.
@@ -41,22 +40,6 @@ _NAMED = {
 }
 RESTRICTED = ":restricted"
 _MEDIA = ((Medium.EMAIL, "Email"), (Medium.TEAMS, "Teams"))
-
-
-@dataclass(frozen=True)
-class SentMessage:
-    """A stakeholder message at least one of whose deliveries went."""
-
-    number: int  # its first delivery's number in the outbox: never changes
-    at: datetime  # when its first delivery went
-    message: str  # which message: "Update 3, priority raised to P1"
-    to: str  # whom, as audiences and counts: "Incidents channel; 4 people by email"
-    by: str  # "Email, Teams"
-    deliveries: tuple[int, ...] = ()  # all its deliveries: an earlier version's rows show them
-
-    def values(self, tz: ZoneInfo) -> tuple[str, ...]:
-        """In the order of the documents' columns (adapters/word/comms.py)."""
-        return (show_time(self.at, tz), self.message, self.to, self.by)
 
 
 def message_key(delivery_key: str) -> str:

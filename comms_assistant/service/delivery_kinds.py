@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any, Protocol
 
-from comms_assistant.adapters.outbox import Delivery
+from comms_assistant.service.outbox_port import Delivery
 
 
 class DeliveryKind(StrEnum):

@@ -17,15 +17,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
-from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.outbox import Delivery
-from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
-from comms_assistant.adapters.word.properties import DEFAULT_AUTHOR
 from comms_assistant.service import deliveries, lead_notices, living_card, major_report, pacing
 from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
+from comms_assistant.service.outbox_port import CLAIM_LIMIT, LEASE, Delivery, Outbox
 from comms_assistant.service.ports import (
     DEFAULT_SECURITY_MARKING,
     DeliveryError,
@@ -34,10 +30,12 @@ from comms_assistant.service.ports import (
     Mailer,
     OutgoingMail,
     Recipient,
+    ReportFiledRender,
     TeamsCard,
     TeamsPoster,
 )
 from comms_assistant.service.unit_of_work import UnitOfWorkFactory
+from comms_assistant.service.word_port import DEFAULT_AUTHOR, WordDocuments
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +48,22 @@ MAX_BACKOFF = timedelta(minutes=5)
 
 @dataclass
 class Dispatcher:
-    engine: Engine
+    # Settling a delivery together with what it changes in its incident: one unit of work.
     uow: UnitOfWorkFactory
+    # Claims, retries and the lanes' timing, each in its own transaction (adapters/outbox.py).
+    outbox: Outbox
     documents: DocumentStore
     mailer: Mailer
     teams: TeamsPoster
     folders: Folders
     tz: ZoneInfo
     clock: Callable[[], datetime]
-    lease: timedelta = outbox.LEASE
+    # The Word documents' builders (adapters/word/documents_port.py), on their bytes.
+    word: WordDocuments
+    # The message that the Major Incident report is filed, from the templates folder (made here
+    # when the report is filed, not when it is planned: only then is its link known).
+    report_filed: ReportFiledRender
+    lease: timedelta = LEASE
     # Spreads the retries of deliveries that failed together (a 503 storm) so they do not all
     # come back at the same moment; tests pass a fixed one.
     jitter: Callable[[], float] = field(default=lambda: random.uniform(0.8, 1.2))
@@ -70,20 +75,18 @@ class Dispatcher:
     people: Mapping[str, str] = field(default_factory=dict)
     # Service key -> name from services.csv, for the documents' drafts.
     service_names: Mapping[str, str] = field(default_factory=dict)
-    # The message that the Major Incident report is filed, from the templates folder (made here
-    # when the report is filed, not when it is planned: only then is its link known).
-    report_filed: ReportFiledRenderer = field(default_factory=ReportFiledRenderer)
     author: str = DEFAULT_AUTHOR  # the documents' author: the mailbox_name setting
     # Draws an incident's living card in its channels when a refresh goes (living_card.py).
     living: living_card.LivingCards | None = None
 
     def __post_init__(self) -> None:
-        self.owner = outbox.new_owner()
+        self.owner = self.outbox.new_owner()
         self.reports = ReportWriter(
             self.uow,
             self.documents,
             self.folders,
             self.tz,
+            self.word,
             clock=self.clock,
             security_marking=self.security_marking,
             people=self.people,
@@ -91,10 +94,10 @@ class Dispatcher:
             author=self.author,
         )
 
-    async def run_once(self, *, limit: int = outbox.CLAIM_LIMIT) -> int:
+    async def run_once(self, *, limit: int = CLAIM_LIMIT) -> int:
         """Deliver what is due now, `limit` at most; returns how many were attempted."""
-        due = outbox.claim_due(
-            self.engine, owner=self.owner, now=self.clock(), lease=self.lease, limit=limit
+        due = self.outbox.claim_due(
+            owner=self.owner, now=self.clock(), lease=self.lease, limit=limit
         )
         await asyncio.gather(*(self._attempt(d) for d in due))
         return len(due)
@@ -108,10 +111,10 @@ class Dispatcher:
         while loop.time() < deadline:
             if await self.run_once():
                 continue
-            ids |= outbox.caused_by(self.engine, ids)
-            if all(r.status != outbox.PENDING for r in outbox.rows(self.engine, ids)):
+            ids |= self.outbox.caused_by(ids)
+            if not self.outbox.any_pending(ids):
                 return
-            wake = outbox.next_wake(self.engine)
+            wake = self.outbox.next_wake()
             wait = (wake - self.clock()).total_seconds() if wake else 1.0
             await asyncio.sleep(min(max(wait, 0.05), 1.0, max(deadline - loop.time(), 0)))
 
@@ -119,7 +122,7 @@ class Dispatcher:
         try:
             result = await self._deliver(delivery)
         except pacing.Deferred as wait:
-            pacing.defer(self.engine, delivery.id, wait.until)
+            self.outbox.defer(delivery.id, wait.until)
             return
         except DeliveryError as error:
             self._settle_error(delivery, error)
@@ -178,7 +181,7 @@ class Dispatcher:
         )
         if error.retry_after is not None:
             backoff = timedelta(seconds=error.retry_after)
-        outbox.settle_retry(self.engine, delivery.id, error=str(error), retry_at=now + backoff)
+        self.outbox.settle_retry(delivery.id, error=str(error), retry_at=now + backoff)
         log.info("delivery %s will be retried in %s: %s", delivery.key, backoff, error)
 
     def _park(self, delivery: Delivery, error: str, now: datetime) -> None:
@@ -218,7 +221,7 @@ class Dispatcher:
         # An earlier attempt may have been accepted before it failed: look before sending again.
         if delivery.uncertain and await self.mailer.was_sent(payload["delivery_id"]):
             return {"recipients": len(payload["bcc"]), "found_in_sent_items": True}
-        async with self.mail_pace.slot(self.engine, self.clock()):
+        async with self.mail_pace.slot(self.outbox, self.clock()):
             await self.mailer.send(
                 OutgoingMail(
                     delivery_id=payload["delivery_id"],

@@ -15,11 +15,12 @@ from comms_assistant.domain.incident import Incident
 from comms_assistant.domain.names import named, services_named
 from comms_assistant.domain.times import show_time
 from comms_assistant.service import living_card, report_lock
-from comms_assistant.service.comms_sent import SentMessage, sent_messages
+from comms_assistant.service.comms_sent import sent_messages
 from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS
 from comms_assistant.service.major_report import major_incident
 from comms_assistant.service.ports import DriveItem
 from comms_assistant.service.unit_of_work import UnitOfWorkFactory
+from comms_assistant.service.word_port import SentMessage
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from comms_assistant.adapters.word.major import (
-    build_major_incident_report,
-    copied_lessons,
-    draft_lessons,
-    update_major_incident_report,
-)
-from comms_assistant.adapters.word.properties import DEFAULT_AUTHOR, Stamp
-from comms_assistant.adapters.word.report import refresh_report
-from comms_assistant.adapters.word.review import build_review, read_recommendations
 from comms_assistant.service.deliveries import major_name
 from comms_assistant.service.document_files import (
     Transform,
@@ -49,6 +40,7 @@ from comms_assistant.service.ports import (
     PreconditionFailed,
 )
 from comms_assistant.service.unit_of_work import UnitOfWorkFactory
+from comms_assistant.service.word_port import DEFAULT_AUTHOR, Stamp, WordDocuments
 
 # A document edited by someone between our read and our write is re-read this many times.
 REAPPLY_LIMIT = 5
@@ -60,6 +52,8 @@ class ReportWriter:
     documents: DocumentStore
     folders: Folders
     tz: ZoneInfo
+    # Makes and reads the Word documents (adapters/word/, python-docx), on their bytes.
+    word: WordDocuments
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     security_marking: str = DEFAULT_SECURITY_MARKING
     # Email -> name from the contacts directory: the documents name people (domain/names.py).
@@ -75,7 +69,7 @@ class ReportWriter:
 
         def refresh(content: bytes) -> bytes:
             stamp = self._stamp(state.report_name)
-            return refresh_report(content, state.incident, self.tz, state.comms, stamp)
+            return self.word.refresh_report(content, state.incident, self.tz, state.comms, stamp)
 
         filled: tuple[bytes, str] | None = None
         if item_id is None:
@@ -100,13 +94,13 @@ class ReportWriter:
             state,
             state.review_name,
             self.folders.review_template,
-            lambda content: build_review(
+            lambda content: self.word.build_review(
                 content,
                 state.incident,
                 self.tz,
                 state.comms,
                 self._stamp(state.review_name),
-                service_names=self.service_names,
+                self.service_names,
             ),
         )
         if item is None:
@@ -123,13 +117,13 @@ class ReportWriter:
             state,
             name,
             self.folders.major_template,
-            lambda content: build_major_incident_report(
+            lambda content: self.word.build_major(
                 content,
                 state.incident,
                 self.tz,
                 state.comms,
                 self._stamp(name),
-                service_names=self.service_names,
+                self.service_names,
             ),
         )
         if item is not None:
@@ -156,14 +150,14 @@ class ReportWriter:
         review_etag = ""
         if review is not None:
             content, review_etag = await self.documents.download(review.id)
-            recommendations = released(read_recommendations)(content)
+            recommendations = released(self.word.read_recommendations)(content)
         where = (state.review_url or review.web_url) if review else ""
         # The review by its name, made a link to it: a raw address (%20 and all) reads badly.
         shown = state.review_name.removesuffix(".docx")
-        lessons = draft_lessons(recommendations, shown)
+        lessons = self.word.draft_lessons(recommendations, shown)
         result = {"recommendations": len(recommendations), "review_etag": review_etag}
         current, _ = await self.documents.download(major.id)
-        if released(copied_lessons)(current) == lessons:
+        if released(self.word.copied_lessons)(current) == lessons:
             return result | {"item_id": major.id, "unchanged": True}
         links = {shown: where} if where else {}
         transform = self._update_major(state, lessons, links)
@@ -180,7 +174,7 @@ class ReportWriter:
         self, state: DocumentState, lessons: str | None = None, links: dict[str, str] | None = None
     ) -> Transform:
         name = self._major_name(state)
-        return lambda content: update_major_incident_report(
+        return lambda content: self.word.update_major(
             content, state.incident, self.tz, state.comms, lessons, links, self._stamp(name)
         )
 

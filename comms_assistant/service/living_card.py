@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from comms_assistant.domain.cadence import next_update_due
 from comms_assistant.domain.incident import EntryKind, Incident, TimelineEntry
@@ -35,6 +35,7 @@ from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import Policy
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.messaging import INCIDENTS_CHANNEL
+from comms_assistant.service.outbox_port import Delivery
 from comms_assistant.service.ports import CannotUpdate, MessageRenderer, TeamsCard, TeamsPoster
 from comms_assistant.service.unit_of_work import (
     DONE,
@@ -43,9 +44,6 @@ from comms_assistant.service.unit_of_work import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-
-if TYPE_CHECKING:
-    from comms_assistant.adapters.outbox import Delivery
 
 # Changes the card shows: the latest message, priority, status, services, leads, title, impact.
 REFRESHED = frozenset(

@@ -15,11 +15,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-
-from comms_assistant.adapters.store import OutboxRow, transaction
 from comms_assistant.service.delivery_kinds import EMAILS
+from comms_assistant.service.outbox_port import Outbox
 
 PER_MINUTE = 30
 CONCURRENT = 4
@@ -44,28 +41,17 @@ class MailPace:
     _gate_loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
 
     @asynccontextmanager
-    async def slot(self, engine: Engine, now: datetime) -> AsyncIterator[None]:
+    async def slot(self, outbox: Outbox, now: datetime) -> AsyncIterator[None]:
         """A place in this minute's 30 (or Deferred), then one of the 4 concurrent requests."""
-        self._reserve(engine, now)
+        self._reserve(outbox, now)
         try:
             async with self._semaphore():
                 yield
         finally:
             self.in_flight -= 1
 
-    def _reserve(self, engine: Engine, now: datetime) -> None:
-        with transaction(engine) as session:
-            recent = sorted(
-                t
-                for t in session.scalars(
-                    select(OutboxRow.done_at).where(
-                        OutboxRow.kind.in_(MAIL_KINDS),
-                        OutboxRow.status == "done",
-                        OutboxRow.done_at > now - WINDOW,
-                    )
-                )
-                if t is not None
-            )
+    def _reserve(self, outbox: Outbox, now: datetime) -> None:
+        recent = sorted(outbox.done_since(MAIL_KINDS, now - WINDOW))
         used = len(recent) + self.in_flight
         if used >= self.per_minute:
             # The oldest sends leave the window first; in-flight ones count as sent now.
@@ -80,13 +66,3 @@ class MailPace:
         if self._gate is None or self._gate_loop is not loop:
             self._gate, self._gate_loop = asyncio.Semaphore(self.concurrent), loop
         return self._gate
-
-
-def defer(engine: Engine, delivery_id: int, until: datetime) -> None:
-    """Put a claimed delivery back until `until`: not an attempt, and nothing was sent."""
-    with transaction(engine) as session:
-        row = session.get_one(OutboxRow, delivery_id)
-        row.next_attempt_at = until
-        row.lease_owner = row.lease_until = None
-        # The claim did not send anything, so it must not make the next try look uncertain.
-        row.claims = max((row.claims or 1) - 1, 0)

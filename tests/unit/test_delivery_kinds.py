@@ -10,7 +10,6 @@ import pytest
 from world import World
 
 from comms_assistant.adapters import outbox
-from comms_assistant.adapters.outbox import Delivery
 from comms_assistant.adapters.store import OutboxRow
 from comms_assistant.adapters.word.read import read_comms
 from comms_assistant.entrypoints import run_command
@@ -19,6 +18,7 @@ from comms_assistant.service import pacing
 from comms_assistant.service.comms_sent import message_key
 from comms_assistant.service.delivery_kinds import KINDS, DeliveryKind, Medium
 from comms_assistant.service.lead_notices import enqueue_notice
+from comms_assistant.service.outbox_port import Delivery
 from comms_assistant.service.ports import DeliveryError
 
 OPEN_P1 = (

@@ -9,7 +9,9 @@ from fakes import FakeDocuments, FakeMailer, FakeTeams
 from world import Clock, World
 
 from comms_assistant.adapters.contacts import load_directory
+from comms_assistant.adapters.outbox import SqlOutbox
 from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
+from comms_assistant.adapters.word.documents_port import WordBuilders
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.service.dispatcher import Dispatcher
@@ -38,8 +40,8 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
             f"{settings.templates_folder}/{name}", (app.templates_dir / "word" / name).read_bytes()
         )
     dispatcher = Dispatcher(
-        engine=app.engine,
         uow=app.unit_of_work,
+        outbox=SqlOutbox(app.engine),
         documents=documents,
         mailer=mailer,
         teams=teams,
@@ -52,6 +54,7 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         ),
         tz=app.tz,
         clock=clock,
+        word=WordBuilders(),
         security_marking=settings.security_marking,
         people=load_directory(app.contacts_dir).people_names(),
         service_names=load_directory(app.contacts_dir).service_names(),

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from comms_assistant.adapters.word.fields import COMMS
+from comms_assistant.adapters.word.fields import COMMS, show_time
 from comms_assistant.adapters.word.rows import (
     NewRow,
     add_missing_rows,
@@ -39,7 +39,7 @@ from comms_assistant.adapters.word.rows import (
     table_rows,
 )
 from comms_assistant.adapters.word.xml import clean, element_text, set_control_text, xpath
-from comms_assistant.service.comms_sent import SentMessage
+from comms_assistant.service.word_port import SentMessage
 
 MESSAGE_PREFIX = "ca:message:"
 SENT_PREFIX = "ca:sent:"  # an earlier version's rows, one per delivery
@@ -47,6 +47,11 @@ COMMS_COLUMNS = ("Sent at", "Message", "To", "By")
 # A column's heading, in lower case -> which of COMMS_COLUMNS it shows; "channel" and "subject"
 # are an earlier version's headings.
 _SHOWS = {"sent at": 0, "message": 1, "subject": 1, "to": 2, "by": 3, "channel": 3}
+
+
+def _cells(message: SentMessage, tz: ZoneInfo) -> tuple[str, ...]:
+    """In the order of COMMS_COLUMNS."""
+    return (show_time(message.at, tz), message.message, message.to, message.by)
 
 
 def find_comms_table(roots: list[Any], what: str, template: str, *, required: bool) -> Any:
@@ -62,7 +67,7 @@ def add_missing_messages(table: Any, messages: Iterable[SentMessage], tz: ZoneIn
     changed = 0
     missing: list[NewRow] = []
     for message in messages:
-        values = message.values(tz)
+        values = _cells(message, tz)
         cells = tuple("" if i is None else values[i] for i in shows)
         row = mine.get(message.number)
         if row is not None:

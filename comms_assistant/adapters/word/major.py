@@ -34,7 +34,7 @@ from comms_assistant.adapters.word.fields import (
     search_roots,
     to_bytes,
 )
-from comms_assistant.adapters.word.properties import Stamp, stamp_document
+from comms_assistant.adapters.word.properties import stamp_document
 from comms_assistant.adapters.word.review import draft_what_happened, duration
 from comms_assistant.adapters.word.timeline import add_missing_entries, find_timeline_table
 from comms_assistant.adapters.word.xml import (
@@ -45,6 +45,7 @@ from comms_assistant.adapters.word.xml import (
     xpath,
 )
 from comms_assistant.domain.incident import Incident
+from comms_assistant.service.word_port import Stamp
 
 MAJOR_TEMPLATE = "Major incident report template.docx"
 MAJOR_FIELDS = (*FACT_FIELDS, RESOLUTION, DURATION)

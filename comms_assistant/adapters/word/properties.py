@@ -29,8 +29,7 @@ chose and which marks the assistant's own UK spellings wrong. Any other language
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from docx.oxml import OxmlElement
@@ -38,24 +37,14 @@ from docx.oxml.ns import qn
 
 from comms_assistant.adapters.word.xml import clean, xpath
 from comms_assistant.domain.incident import Incident
+from comms_assistant.service.word_port import Stamp
 
 LANGUAGE = "en-GB"
-# The mailbox_name setting's default, for a writer made without the settings.
-DEFAULT_AUTHOR = "Incident communications"
 # The language a template "sets" when nobody chose one: none at all, or python-docx's.
 _NOT_CHOSEN = ("", "en-US")
 # What may follow w:lang inside w:rPr (ECMA-376 CT_RPr); it goes before the first of these.
 _AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
 _MAX_TEXT = 255  # the core properties' limit
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What one write puts in a document's properties (with the incident's reference)."""
-
-    name: str  # the file name, ".docx" and all
-    author: str  # the organisation's mailbox display name
-    at: datetime  # the time of the write, timezone-aware
 
 
 def stamp_document(doc: Any, incident: Incident, stamp: Stamp | None) -> None:

@@ -18,9 +18,10 @@ from comms_assistant.adapters.word.fields import (
     to_bytes,
 )
 from comms_assistant.adapters.word.finish import finish
-from comms_assistant.adapters.word.properties import Stamp, stamp_document
+from comms_assistant.adapters.word.properties import stamp_document
 from comms_assistant.adapters.word.timeline import add_missing_entries, find_timeline_table
 from comms_assistant.domain.incident import Incident
+from comms_assistant.service.word_port import Stamp
 
 REPORT_FIELDS = FACT_FIELDS
 # Page 1 gives each fact once: the title is the document's, the impact has its own section.

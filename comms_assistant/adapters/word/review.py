@@ -23,7 +23,7 @@ from comms_assistant.adapters.word.fields import (
     search_roots,
     to_bytes,
 )
-from comms_assistant.adapters.word.properties import Stamp, stamp_document
+from comms_assistant.adapters.word.properties import stamp_document
 from comms_assistant.adapters.word.rows import find_table, read_table
 from comms_assistant.adapters.word.timeline import add_missing_entries, find_timeline_table
 from comms_assistant.domain.history import history_of, priority_story
@@ -34,6 +34,7 @@ from comms_assistant.domain.plain_english.rules import (
 )
 from comms_assistant.domain.plain_english.text import WORD, paragraphs
 from comms_assistant.domain.times import zone_in_words
+from comms_assistant.service.word_port import Stamp
 
 REVIEW_FIELDS = (*FACT_FIELDS, WHAT_HAPPENED)
 REVIEW_TEMPLATE = "Incident review template.docx"

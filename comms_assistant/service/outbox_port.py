@@ -1,0 +1,72 @@
+"""The outbox as the dispatcher works it: deliveries claimed on a lease, then settled.
+
+A claim is a lease: a process that dies holding one loses it when the lease runs out, and the
+delivery is picked up again. Deliveries in one lane go strictly in order. adapters/outbox.py
+keeps the outbox in the database (`SqlOutbox`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+LEASE = timedelta(minutes=2)
+# Deliveries one claim takes at most: enough to keep many going at once, few enough that
+# another worker sharing the store gets its share.
+CLAIM_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    key: str
+    kind: str
+    incident_id: int
+    payload: dict[str, Any]
+    attempts: int
+    claims: int = 1
+
+    @property
+    def uncertain(self) -> bool:
+        """An earlier try may have reached the service without its outcome being recorded."""
+        return self.attempts > 0 or self.claims > 1
+
+
+class Outbox(Protocol):
+    """What the dispatcher and the mail pacing ask of the outbox, each in its own transaction."""
+
+    def new_owner(self) -> str:
+        """A name for one dispatcher's leases."""
+        ...
+
+    def claim_due(
+        self, *, owner: str, now: datetime, limit: int = CLAIM_LIMIT, lease: timedelta = LEASE
+    ) -> list[Delivery]:
+        """Lease the deliveries that may go now: due, unleased, and first in their lane."""
+        ...
+
+    def settle_retry(self, delivery_id: int, *, error: str, retry_at: datetime) -> None:
+        """An attempt that failed and may pass: counted, and tried again at `retry_at`."""
+        ...
+
+    def defer(self, delivery_id: int, until: datetime) -> None:
+        """Put a claimed delivery back until `until`: not an attempt, and nothing was sent."""
+        ...
+
+    def caused_by(self, ids: set[int]) -> set[int]:
+        """The deliveries whose payload names one of `ids` as its cause, `ids` left out."""
+        ...
+
+    def any_pending(self, ids: set[int]) -> bool:
+        """Whether any of `ids` still waits to be delivered."""
+        ...
+
+    def next_wake(self) -> datetime | None:
+        """When the earliest pending delivery could next be tried (None: nothing waits)."""
+        ...
+
+    def done_since(self, kinds: Collection[str], since: datetime) -> list[datetime]:
+        """When each delivery of `kinds` delivered after `since` was done."""
+        ...
