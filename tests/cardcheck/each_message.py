@@ -87,10 +87,10 @@ def each_bot_card(app: Any, renderer: Any, reference: str) -> dict[str, dict[str
         name="Casey Comms", now=NOW,
     )  # fmt: skip
     with app.unit_of_work() as uow:
-        incident = uow.incidents.get(reference)
-        assert incident is not None
+        found = uow.incidents.get(reference)
+        assert found is not None
         nudge = enqueue_notice(
-            uow, incident, key="nudge:cardcheck",
+            uow, found, key="nudge:cardcheck",
             title="an update is due soon", paragraphs=["The next update is due by 11:00 GMT."],
             now=NOW, actions=nudge_buttons(reference),
         ).payload["card"]  # fmt: skip

@@ -1,9 +1,9 @@
 """The house's rules, read from the code itself (issue 19).
 
 - The domain imports no SQLAlchemy and nothing under comms_assistant.adapters: it is pure.
-- The service layer is on its way there: the modules that still reach the store or an adapter
-  are listed in SERVICE_NOT_YET, each with what it still imports. A new reach fails; so does a
-  listed one that has gone, so that the list only ever shrinks and says what is left.
+- The service layer likewise: it works on the unit of work (service/unit_of_work.py) and ports
+  that bootstrap.py hands it. SERVICE_NOT_YET lists any module that still reaches below (none
+  now); a new reach fails, and so does a listed one that has gone.
 - No function is more complex than 15 (radon's cyclomatic complexity) and no module is longer
   than 300 lines outside the sandbox, apart from the listed ones, which likewise only shrink.
 
@@ -24,9 +24,7 @@ FORBIDDEN = ("sqlalchemy", "comms_assistant.adapters")
 MOST_COMPLEX = 15
 LONGEST = 300
 
-# What each service module still imports that belongs below it. The unit of work (issue 19's
-# next step) removes these: the store's rows and sessions behind a repository, the renderers
-# and Word builders behind ports handed over by bootstrap.py.
+# What a service module still imports that belongs below it: empty since the unit of work.
 SERVICE_NOT_YET: dict[str, set[str]] = {}
 
 # Import circles (scripts/import_graph.py), each as its modules in order; they only go.
