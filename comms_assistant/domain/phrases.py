@@ -86,18 +86,11 @@ def reads_like_a_sentence(text: str) -> bool:
 
 def _declaration(text: str, names: Mapping[str, Priority]) -> Open:
     head, sections = w.split_sections(text.replace("’", "'"), w.OPEN_SECTIONS)
-    said: list[Priority] = []
     head, trailing = _trailing_priority(head, names)
-    if trailing is not None:
-        said.append(trailing)
     match = _DECLARE.match(head.strip())
     if match is None:
         raise ParseError(FORMS)
-    for word in match["words"].split():
-        if w.PRIORITY_WORD.fullmatch(word) or word.casefold() in names:
-            said.append(w.priority_word(word, names))
-    if "priority" in sections:
-        said.append(w.priority_word(sections["priority"], names))
+    said = _priorities_said(trailing, match["words"], sections, names)
     reason, impact = _reason_and_impact(match["body"])
     title = _title_from_reason(reason)
     if not title:
@@ -115,6 +108,24 @@ def _declaration(text: str, names: Mapping[str, Priority]) -> Open:
         advice=sections.get("do", ""),
         lead=w.lead(sections),
     )
+
+
+def _priorities_said(
+    trailing: Priority | None,
+    words: str,
+    sections: Mapping[str, str],
+    names: Mapping[str, Priority],
+) -> list[Priority]:
+    """Every priority the declaration says, wherever: one of them is taken, or it is refused."""
+    said = [] if trailing is None else [trailing]
+    said += [
+        w.priority_word(word, names)
+        for word in words.split()
+        if w.PRIORITY_WORD.fullmatch(word) or word.casefold() in names
+    ]
+    if "priority" in sections:
+        said.append(w.priority_word(sections["priority"], names))
+    return said
 
 
 def _trailing_priority(head: str, names: Mapping[str, Priority]) -> tuple[str, Priority | None]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -66,16 +67,22 @@ def check_text(
         if report.words:  # text in another language is not read, so it has no grade
             typer.echo(f"Reading grade (Flesch-Kincaid): {report.grade:g}")
         if fixed is not None:
-            typer.echo("")
-            if fixed == text:
-                typer.echo("No words could be put in for you: the text is as written.")
-            else:
-                typer.echo(FIXED_HEADING)
-                typer.echo(fixed)
-                again = check(fixed, kind=chosen, glossary=glossary)
-                typer.echo("")
-                typer.echo("Checked again: " + format_findings(again))
+            _show_fixed(
+                text, fixed, lambda t: format_findings(check(t, kind=chosen, glossary=glossary))
+            )
     return FINDINGS if report.holds else CLEAN
+
+
+def _show_fixed(text: str, fixed: str, findings: Callable[[str], str]) -> None:
+    typer.echo("")
+    if fixed == text:
+        typer.echo("No words could be put in for you: the text is as written.")
+        return
+    typer.echo(FIXED_HEADING)
+    typer.echo(fixed)
+    again = findings(fixed)
+    typer.echo("")
+    typer.echo("Checked again: " + again)
 
 
 def _read(source: str) -> str:

@@ -100,14 +100,22 @@ def _write_recommendation(app: App) -> None:
 
 def _show_results(app: App) -> None:
     root = app.settings.sandbox_root
+    _show_files(root, app.settings.templates_folder)
+    _show_sent(root)
+
+
+def _show_files(root: Path, templates_folder: str) -> None:
     typer.echo("Where everything is (the sandbox tenant's files):")
     for docx in sorted((root / "sharepoint").rglob("*.docx")):
-        if app.settings.templates_folder not in docx.parent.name:
+        if templates_folder not in docx.parent.name:
             typer.echo(f"  Word     {docx}")
     for folder in sorted((root / "mail").glob("*/Sent Items")):
         typer.echo(f"  Email    {folder}/")
     for folder in sorted({p.parent for p in (root / "teams").rglob("*.json")}):
         typer.echo(f"  Teams    {folder}/")
+
+
+def _show_sent(root: Path) -> None:
     typer.echo("\nWhat was sent to whom:")
     for eml in sorted((root / "mail").rglob("*.eml")):
         message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)

@@ -30,29 +30,31 @@ def check_files(files: list[Path], kind: str | None, *, quiet: bool = False) -> 
                 return 1
     failed = 0
     for path in files:
-        which = _kind(path, kind, settings)
-        if which is None:
-            typer.echo(
-                f"{path.name}: say which template it is with --kind report, review or major.",
-                err=True,
-            )
-            failed = 1
-            continue
-        if not path.is_file():
-            typer.echo(f"{path}: there is no such file.", err=True)
-            failed = 1
-            continue
-        findings = check_template(path.read_bytes(), which)
-        failed |= not findings.ok
-        if findings.ok and quiet:
-            continue
-        said = "has everything the assistant needs" if findings.ok else "cannot be used yet"
-        typer.echo(f"{path.name} (the {NAMES[which]} template) {said}.")
-        for problem in findings.problems:
-            typer.echo(f"  \u2717 {problem}")
-        for note in () if quiet else findings.notes:
-            typer.echo(f"  - {note}")
+        failed |= _check_file(path, _kind(path, kind, settings), quiet=quiet)
     return failed
+
+
+def _check_file(path: Path, which: Kind | None, *, quiet: bool) -> int:
+    """Print what the template at `path` lacks; 1 when it cannot be used as it is."""
+    if which is None:
+        typer.echo(
+            f"{path.name}: say which template it is with --kind report, review or major.",
+            err=True,
+        )
+        return 1
+    if not path.is_file():
+        typer.echo(f"{path}: there is no such file.", err=True)
+        return 1
+    findings = check_template(path.read_bytes(), which)
+    if findings.ok and quiet:
+        return 0
+    said = "has everything the assistant needs" if findings.ok else "cannot be used yet"
+    typer.echo(f"{path.name} (the {NAMES[which]} template) {said}.")
+    for problem in findings.problems:
+        typer.echo(f"  \u2717 {problem}")
+    for note in () if quiet else findings.notes:
+        typer.echo(f"  - {note}")
+    return int(not findings.ok)
 
 
 def _kind(path: Path, said: str | None, settings: Settings | None) -> Kind | None:

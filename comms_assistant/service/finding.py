@@ -37,16 +37,9 @@ def choose_incident(
     if isinstance(command, c.ShowStatus) and command.reference:
         ref = command.reference  # `status INC-2026-0001`: that one, whatever the thread is for
     if ref:
-        found = incidents.get(ref)
-        if found is None:
-            raise Refused(f'There is no incident "{shown(ref)}". {_list_hint(shell)}')
-        return found
+        return _named(incidents, ref, shell)
     if isinstance(command, c.Lessons):
-        # Lessons follow a review, so the incident is closed: the latest one reviewed.
-        reviewed = incidents.latest_reviewed()
-        if reviewed is None:
-            raise Refused("No incident has a review yet: 'lessons' copies from one.")
-        return reviewed
+        return _reviewed(incidents)
     candidates = incidents.open()
     if isinstance(command, c.Review):
         # Reviews follow resolution; an open incident gets the domain's "close it first".
@@ -58,6 +51,21 @@ def choose_incident(
             + say_which(candidates[-1].reference, command, text, shell=shell)
         )
     return candidates[0] if candidates else _none_open(incidents, command)
+
+
+def _named(incidents: Incidents, ref: str, shell: bool) -> Incident:
+    found = incidents.get(ref)
+    if found is None:
+        raise Refused(f'There is no incident "{shown(ref)}". {_list_hint(shell)}')
+    return found
+
+
+def _reviewed(incidents: Incidents) -> Incident:
+    """Lessons follow a review, so the incident is closed: the latest one reviewed."""
+    reviewed = incidents.latest_reviewed()
+    if reviewed is None:
+        raise Refused("No incident has a review yet: 'lessons' copies from one.")
+    return reviewed
 
 
 def _none_open(incidents: Incidents, command: c.Command) -> Incident:

@@ -66,17 +66,8 @@ def enqueue_notice(
     key = f"{incident.reference}:{key}"
     if incident.security or email:
         marked = marking.strip() if incident.security else ""
-        subject = f"{incident.reference}: {title}"
-        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-        payload: dict[str, Any] = {
-            "delivery_id": key,
-            "subject": f"{marked}: {subject}" if marked else subject,
-            "html": f"<p><strong>{html.escape(marked)}</strong></p>{body}" if marked else body,
-            "text": "\n\n".join([marked, *paragraphs] if marked else paragraphs),
-            "to": [{"email": to.email, "name": ""}],
-            "bcc": [],
-            "sensitivity": "confidential" if incident.security else "normal",
-        }
+        payload = _mail(key, f"{incident.reference}: {title}", paragraphs, to.email, marked)
+        payload["sensitivity"] = "confidential" if incident.security else "normal"
         kind = DeliveryKind.NOTICE
     else:
         payload = {
@@ -99,6 +90,23 @@ def enqueue_notice(
         payload=payload,
         now=now,
     )
+
+
+def _mail(key: str, subject: str, paragraphs: list[str], email: str, marked: str) -> dict[str, Any]:
+    """The notice by email; a security incident's `marked` starts its subject and its body."""
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    if marked:
+        subject = f"{marked}: {subject}"
+        body = f"<p><strong>{html.escape(marked)}</strong></p>{body}"
+        paragraphs = [marked, *paragraphs]
+    return {
+        "delivery_id": key,
+        "subject": subject,
+        "html": body,
+        "text": "\n\n".join(paragraphs),
+        "to": [{"email": email, "name": ""}],
+        "bcc": [],
+    }
 
 
 def _mention(email: str, known: tuple[str, str] | None) -> dict[str, Any]:

@@ -57,7 +57,7 @@ class LessonsWatch:
     async def run(self) -> list[str]:
         """Queue a fresh copy for each review changed since its last copy; a line for each."""
         now = self.clock()
-        if not self.follow or (self._looked_at and now - self._looked_at < LOOK_EVERY):
+        if not self._time_to_look(now):
             return []
         self._looked_at = now
         with self.uow() as uow:
@@ -72,16 +72,24 @@ class LessonsWatch:
             except DeliveryError as error:
                 log.warning("Could not look at incident %s's review: %s", incident_id, error)
                 continue  # looked at again next time
-            if etag is None or etag == copied_from:
-                continue
-            with self.uow() as uow:
-                incident = uow.incidents.by_id(incident_id)
-                if _waiting(uow, incident) or last_copied(uow, incident) == etag:
-                    continue
-                digest = hashlib.sha1(etag.encode()).hexdigest()[:12]
-                self.planner.lessons(uow, incident, now, again=f"review:{digest}")
-                done.append(f"{incident.reference}: the review changed; copying its lessons again")
+            if etag is not None and etag != copied_from:
+                done.extend(self._copy_again(incident_id, etag, now))
         return done
+
+    def _time_to_look(self, now: datetime) -> bool:
+        if not self.follow:
+            return False
+        return self._looked_at is None or now - self._looked_at >= LOOK_EVERY
+
+    def _copy_again(self, incident_id: int, etag: str, now: datetime) -> list[str]:
+        """Queue the lessons again for the review's new `etag`, unless already queued or copied."""
+        with self.uow() as uow:
+            incident = uow.incidents.by_id(incident_id)
+            if _waiting(uow, incident) or last_copied(uow, incident) == etag:
+                return []
+            digest = hashlib.sha1(etag.encode()).hexdigest()[:12]
+            self.planner.lessons(uow, incident, now, again=f"review:{digest}")
+            return [f"{incident.reference}: the review changed; copying its lessons again"]
 
 
 def followed_reviews(

@@ -102,12 +102,7 @@ def _change_lines(
 def _telling_lines(
     command: c.Command, plan: MessagePlan, entry: TimelineEntry, tz: ZoneInfo
 ) -> list[str]:
-    people = "person" if plan.emailed == 1 else "people"
-    told = f"{plan.emailed} {people} by email" if plan.emailed else "nobody by email"
-    if plan.teams:
-        told += f", {plan.teams} in Teams"
-    where = " and the incidents channel" if plan.carded else ""
-    lines = [f"Telling {told}{where}."]
+    lines = [_telling(plan)]
     notify = isinstance(command, c.Notify)
     if plan.caught_up and not notify:
         lines.append(
@@ -121,6 +116,15 @@ def _telling_lines(
     if plan.next_update_by is not None:
         lines.append(f"Next update due by {due_time(plan.next_update_by, entry.at, tz)}.")
     return lines
+
+
+def _telling(plan: MessagePlan) -> str:
+    people = "person" if plan.emailed == 1 else "people"
+    told = f"{plan.emailed} {people} by email" if plan.emailed else "nobody by email"
+    if plan.teams:
+        told += f", {plan.teams} in Teams"
+    where = " and the incidents channel" if plan.carded else ""
+    return f"Telling {told}{where}."
 
 
 def due_time(due: datetime, now: datetime, tz: ZoneInfo) -> str:

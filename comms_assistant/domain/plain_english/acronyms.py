@@ -44,28 +44,36 @@ def acronyms(sentences: Sequence[Sentence], text: str, known: frozenset[str]) ->
             if not looks_like_acronym(bare) or bare in explained:
                 continue
             explained.add(bare)  # only the first use needs spelling out
-            if _explained_beside(text, token, bare):
-                continue
-            if bare in TIME_ZONES:
-                # Beside a time ("17:00 UTC") readers know it is a time zone.
-                if not _after_a_time(text, token):
-                    findings.append(_finding(token, TIME_ZONE_MESSAGE, TIME_ZONE_ADVICE))
-                continue
-            # A word in capitals for emphasis ("NOT") is not an acronym.
-            letters = bare.replace("/", "")
-            if len(letters) == 2 and letters in _EMPHASIS:
-                continue
-            if len(letters) > 2 and letters.isalpha() and zipf([letters.lower()]) >= 4.0:
-                continue
-            findings.append(
-                _finding(
-                    token,
-                    '"{}" is not spelled out: not everyone will know what it stands for.',
-                    f'Write it in full the first time, then "{word}" in brackets, or use '
-                    "plain words instead.",
-                )
-            )
+            finding = _unexplained(text, token, bare)
+            if finding is not None:
+                findings.append(finding)
     return findings
+
+
+def _unexplained(text: str, token: Token, bare: str) -> Finding | None:
+    """The finding for the first use of `bare`, or None where readers need no more."""
+    if _explained_beside(text, token, bare):
+        return None
+    if bare in TIME_ZONES:
+        # Beside a time ("17:00 UTC") readers know it is a time zone.
+        if _after_a_time(text, token):
+            return None
+        return _finding(token, TIME_ZONE_MESSAGE, TIME_ZONE_ADVICE)
+    if _a_word(bare.replace("/", "")):
+        return None
+    return _finding(
+        token,
+        '"{}" is not spelled out: not everyone will know what it stands for.',
+        f'Write it in full the first time, then "{token.text}" in brackets, or use '
+        "plain words instead.",
+    )
+
+
+def _a_word(letters: str) -> bool:
+    """A word in capitals for emphasis ("NOT"), or one common as a word: not an acronym."""
+    if len(letters) == 2:
+        return letters in _EMPHASIS
+    return len(letters) > 2 and letters.isalpha() and zipf([letters.lower()]) >= 4.0
 
 
 def _finding(token: Token, message: str, advice: str) -> Finding:

@@ -7,7 +7,13 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from comms_assistant.domain.plain_english.lexicon import GLOSSARY, Lexicon, read_list, word_set
+from comms_assistant.domain.plain_english.lexicon import (
+    GLOSSARY,
+    Lexicon,
+    Match,
+    read_list,
+    word_set,
+)
 from comms_assistant.domain.plain_english.model import Finding, Rule
 from comms_assistant.domain.plain_english.rewrite import fit
 from comms_assistant.domain.plain_english.rewrite import tried as _tried
@@ -80,37 +86,41 @@ def words_to_avoid(sentences: Sequence[Sentence], text: str, extra: Lexicon | No
         for match in matches:
             if not taken.add(match.start, match.end):
                 continue
-            tokens, entry = sentence.tokens, match.entry
-            named = entry.source != GLOSSARY and _a_name(tokens[match.first])
-            if named or _other_sense(tokens, match.first, match.last) or in_a_label(text, match):
-                continue  # "Azure Key Vault", "we will issue refunds": not the word to avoid
-            words = text[match.start : match.end]
-            message = f'"{words}" is in {_SOURCES.get(entry.source, entry.source)}'
-            message += f" ({entry.note})." if entry.note else "."
-            suggestion = entry.suggestion or "Say what you actually mean."
-            drop_in = entry.replacement(words)
-            fitted = fit(
-                text,
-                tokens,
-                match.first,
-                match.last,
-                drop_in,
-                entry.term,
-                own=entry.source == GLOSSARY,
-            )
-            start, end = (fitted.start, fitted.end) if fitted else (match.start, match.end)
-            findings.append(
-                Finding(
-                    Rule.WORDS_TO_AVOID,
-                    start,
-                    end,
-                    text[start:end],
-                    message,
-                    _tried(fitted) or suggestion,
-                    fitted.replacement if fitted else None,
-                )
-            )
+            finding = _word_to_avoid(text, sentence.tokens, match)
+            if finding is not None:
+                findings.append(finding)
     return findings
+
+
+def _word_to_avoid(text: str, tokens: Sequence[Token], match: Match) -> Finding | None:
+    entry = match.entry
+    named = entry.source != GLOSSARY and _a_name(tokens[match.first])
+    if named or _other_sense(tokens, match.first, match.last) or in_a_label(text, match):
+        return None  # "Azure Key Vault", "we will issue refunds": not the word to avoid
+    words = text[match.start : match.end]
+    message = f'"{words}" is in {_SOURCES.get(entry.source, entry.source)}'
+    message += f" ({entry.note})." if entry.note else "."
+    suggestion = entry.suggestion or "Say what you actually mean."
+    drop_in = entry.replacement(words)
+    fitted = fit(
+        text,
+        tokens,
+        match.first,
+        match.last,
+        drop_in,
+        entry.term,
+        own=entry.source == GLOSSARY,
+    )
+    start, end = (fitted.start, fitted.end) if fitted else (match.start, match.end)
+    return Finding(
+        Rule.WORDS_TO_AVOID,
+        start,
+        end,
+        text[start:end],
+        message,
+        _tried(fitted) or suggestion,
+        fitted.replacement if fitted else None,
+    )
 
 
 # Nouns on the lists that are also verbs, where the verb is plain English ("issue a refund").

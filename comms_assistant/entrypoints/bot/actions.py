@@ -64,49 +64,89 @@ def shown(card: dict[str, Any], text: str, answer: Answer | None = None) -> Pres
     return Pressed(card_response(card), text, answer)
 
 
+@dataclass(frozen=True)
+class _Press:
+    """One button press, as each verb's handler reads it."""
+
+    turns: Turns
+    data: Mapping[str, Any]
+    who: str | None
+    conversation: str
+    incident: str | None
+
+    def run(self, text: str, incident: str | None) -> Pressed:
+        return _run(
+            self.turns, text, who=self.who, conversation=self.conversation, incident=incident
+        )
+
+
 def press(
     turns: Turns, verb: str, data: Mapping[str, Any], *, who: str | None, conversation: str
 ) -> Pressed:
     """Do what the button `verb` with `data` stands for, as `who`."""
-    incident = _text(data.get("incident")) or None
-    if verb == actions.FORM_OPEN:
-        return shown(turns.open_form(), forms.OPEN_HEADING)
-    if verb == actions.FORM_UPDATE:
-        refusal = turns.gate.refusal("update form", who, incident)
-        if refusal is not None:
-            return said(refusal)
-        return shown(forms.update_form(incident), forms.UPDATE_HEADING)
-    if verb == actions.FORM_EDIT:
-        draft = _draft(turns, data, who)
-        return said(draft) if isinstance(draft, str) else _edit_form(turns, draft)
-    if verb == actions.DRAFT:
-        how = data.get("how")
-        if how not in ("anyway", "suggested", "confirmed"):
-            return said(NOT_OURS)
-        draft = _draft(turns, data, who)
-        if isinstance(draft, str):
-            return said(draft)
-        return _run(turns, f"send {how}", who=who, conversation=conversation, incident=None)
-    if verb == actions.COMMAND:
-        submitted = cards.submitted_command({"command": "", **data})
-        if submitted is None or not submitted[0]:
-            return said(NOT_OURS)
-        text, incident = submitted
-        return _run(turns, text, who=who, conversation=conversation, incident=incident)
-    if verb == actions.OPEN:
-        policy = turns.service.planner.policy
-        filled = fields.open_command(data, policy.priority_names(), turns.service_names)
-        return _form(turns, filled, turns.open_form, who, conversation, None)
-    if verb == actions.UPDATE:
-        filled = fields.update_command(data)
+    handler = _VERBS.get(verb)
+    if handler is None:
+        return said(NOT_OURS)
+    return handler(_Press(turns, data, who, conversation, _text(data.get("incident")) or None))
 
-        def form(
-            values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
-        ) -> dict[str, Any]:
-            return forms.update_form(incident, values, errors)
 
-        return _form(turns, filled, form, who, conversation, incident)
-    return said(NOT_OURS)
+def _form_open(p: _Press) -> Pressed:
+    return shown(p.turns.open_form(), forms.OPEN_HEADING)
+
+
+def _form_update(p: _Press) -> Pressed:
+    refusal = p.turns.gate.refusal("update form", p.who, p.incident)
+    if refusal is not None:
+        return said(refusal)
+    return shown(forms.update_form(p.incident), forms.UPDATE_HEADING)
+
+
+def _form_edit(p: _Press) -> Pressed:
+    draft = _draft(p.turns, p.data, p.who)
+    return said(draft) if isinstance(draft, str) else _edit_form(p.turns, draft)
+
+
+def _send_draft(p: _Press) -> Pressed:
+    how = p.data.get("how")
+    if how not in ("anyway", "suggested", "confirmed"):
+        return said(NOT_OURS)
+    draft = _draft(p.turns, p.data, p.who)
+    return said(draft) if isinstance(draft, str) else p.run(f"send {how}", None)
+
+
+def _command(p: _Press) -> Pressed:
+    submitted = cards.submitted_command({"command": "", **p.data})
+    if submitted is None or not submitted[0]:
+        return said(NOT_OURS)
+    text, incident = submitted
+    return p.run(text, incident)
+
+
+def _open(p: _Press) -> Pressed:
+    policy = p.turns.service.planner.policy
+    filled = fields.open_command(p.data, policy.priority_names(), p.turns.service_names)
+    return _form(p.turns, filled, p.turns.open_form, p.who, p.conversation, None)
+
+
+def _update(p: _Press) -> Pressed:
+    def form(
+        values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        return forms.update_form(p.incident, values, errors)
+
+    filled = fields.update_command(p.data)
+    return _form(p.turns, filled, form, p.who, p.conversation, p.incident)
+
+
+_VERBS: dict[str, Callable[[_Press], Pressed]] = {
+    actions.FORM_OPEN: _form_open,
+    actions.FORM_UPDATE: _form_update,
+    actions.FORM_EDIT: _form_edit,
+    actions.DRAFT: _send_draft,
+    actions.COMMAND: _command,
+    actions.OPEN: _open,
+    actions.UPDATE: _update,
+}
 
 
 def _form(

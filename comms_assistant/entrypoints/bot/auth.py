@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import jwt
 
@@ -249,26 +249,33 @@ class ServiceUrls:
         return f"ServiceUrls({[f'{s}://{h}{p}' for s, h, p in self._allowed]})"
 
 
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
 def _parts(url: str | None) -> tuple[str, str, str] | None:
     """(scheme, host[:port], path ending in /), lower-cased but the path; None if unusable."""
+    split = _split(url)
+    if split is None or not split.hostname or split.scheme not in _DEFAULT_PORTS:
+        return None
+    if any((split.username, split.password, split.query, split.fragment)):
+        return None
+    port = split.port
+    shown_port = "" if port in (None, _DEFAULT_PORTS[split.scheme]) else f":{port}"
+    path = split.path if split.path.endswith("/") else split.path + "/"
+    if "/../" in path or "/./" in path:
+        return None
+    return split.scheme, split.hostname.lower() + shown_port, path
+
+
+def _split(url: str | None) -> SplitResult | None:
     if not isinstance(url, str) or not url:
         return None
     try:
         split = urlsplit(url.strip())
-        port = split.port  # raises ValueError for a port that is not a number
+        _ = split.port  # raises ValueError for a port that is not a number
     except ValueError:
         return None
-    if split.scheme not in ("https", "http") or not split.hostname:
-        return None
-    if split.username or split.password or split.query or split.fragment:
-        return None
-    if port == {"https": 443, "http": 80}[split.scheme]:
-        port = None
-    host = split.hostname.lower() + (f":{port}" if port is not None else "")
-    path = split.path if split.path.endswith("/") else split.path + "/"
-    if "/../" in path or "/./" in path:
-        return None
-    return split.scheme, host, path
+    return split
 
 
 def has_expiry(claims: dict[str, Any]) -> bool:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from comms_assistant.config import Settings
     from comms_assistant.entrypoints.bot.delivery import DeliveryThread
-    from comms_assistant.entrypoints.bot.turns import Turns
+    from comms_assistant.entrypoints.bot.turns import Answer, Turns
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,19 @@ class ChannelHost(Protocol):
 
     @property
     def turns(self) -> Turns: ...
+
+
+async def channel_line(
+    host: ChannelHost, context: TurnContext, answer: Answer | None, stored: dict[str, Any]
+) -> str | None:
+    """The line saying where the incident's new channel is, when the answer opened an incident
+    and each incident gets a channel; None when no channel is made."""
+    if answer is None or not answer.opened or not host.settings.bot_channel_per_incident:
+        return None
+    reference = answer.reply.reference
+    if not reference:
+        return None
+    return await open_channel(host, context, reference, answer.opened, answer.card, stored)
 
 
 async def open_channel(

@@ -30,7 +30,7 @@ from aiohttp import web
 from comms_assistant.adapters import card_actions, turn_journal
 from comms_assistant.entrypoints.bot import actions
 from comms_assistant.entrypoints.bot.actions import message_response
-from comms_assistant.entrypoints.bot.channels import ChannelHost, open_channel
+from comms_assistant.entrypoints.bot.channels import ChannelHost, channel_line
 from comms_assistant.entrypoints.bot.jobs import CURRENT_TURN, CURRENT_WAITER, Job
 from comms_assistant.entrypoints.bot.outbound import ProactiveHost, send_text
 from comms_assistant.entrypoints.bot.queue import QueueFull
@@ -224,9 +224,8 @@ async def on_press(host: PressHost, context: TurnContext) -> Any:
         log.warning("press %s had already begun: not run again", turn_id)
         pressed = actions.said(ALREADY)
     answer = pressed.answer
-    reference = answer.reply.reference if answer else None
-    if answer and answer.opened and reference and host.settings.bot_channel_per_incident:
-        line = await open_channel(host, context, reference, answer.opened, answer.card, stored)
+    line = await channel_line(host, context, answer, stored)
+    if line is not None:
         pressed = actions.with_line(pressed, line)
     waiter = CURRENT_WAITER.get()
     if waiter is not None and not waiter.answer(pressed.body):

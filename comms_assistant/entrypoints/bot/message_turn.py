@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from comms_assistant.adapters import turn_journal
 from comms_assistant.entrypoints.bot.cards import submitted_command, welcome_card
-from comms_assistant.entrypoints.bot.channels import ChannelHost, open_channel
+from comms_assistant.entrypoints.bot.channels import ChannelHost, channel_line
 from comms_assistant.entrypoints.bot.jobs import CURRENT_TURN
 from comms_assistant.entrypoints.bot.policy import bot_mentions, command_text
 from comms_assistant.entrypoints.bot.turns import Answer, Sent
@@ -92,10 +92,8 @@ async def on_message(host: MessageHost, context: TurnContext) -> None:
         log.warning("turn %s had already begun: not run again", turn_id)
         return
     text = answer.reply.text
-    if answer.opened and answer.reply.reference and host.settings.bot_channel_per_incident:
-        line = await open_channel(
-            host, context, answer.reply.reference, answer.opened, answer.card, stored
-        )
+    line = await channel_line(host, context, answer, stored)
+    if line is not None:
         text = f"{text}\n\n{line}"
     if answer.card is not None:
         reply = MessageFactory.attachment(CardFactory.adaptive_card(answer.card))

@@ -81,11 +81,9 @@ def _where_cards_went(done: list[DeliveryView]) -> str:
         return ""
     said = ["the incidents channel"] if INCIDENTS_CHANNEL in places else []
     chats = sum(place.startswith("Teams chat") for place in places)
-    channels = sum(1 for place in places if place.startswith("Teams channel"))
-    if chats:
-        said.append(f"{chats} Teams {'chat' if chats == 1 else 'chats'}")
-    if channels:
-        said.append(f"{channels} other {'channel' if channels == 1 else 'channels'}")
+    channels = sum(place.startswith("Teams channel") for place in places)
+    counted = [(chats, "Teams chat", "Teams chats"), (channels, "other channel", "other channels")]
+    said += [f"{n} {one if n == 1 else many}" for n, one, many in counted if n]
     return f"Card posted in {_and(said)}." if said else "Card posted in Teams."
 
 

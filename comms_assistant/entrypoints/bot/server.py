@@ -29,7 +29,7 @@ from comms_assistant.entrypoints.bot.members import TeamMembers
 from comms_assistant.entrypoints.bot.policy import Gate, People, bot_mentions, command_text
 from comms_assistant.entrypoints.bot.proactive import ProactiveSender
 from comms_assistant.entrypoints.bot.sdk import AgentHost
-from comms_assistant.entrypoints.bot.turns import SORRY, Background, Turns
+from comms_assistant.entrypoints.bot.turns import SORRY, Answer, Background, Turns
 
 log = logging.getLogger("comms_assistant.bot")
 
@@ -176,28 +176,8 @@ async def _webhook(request: web.Request) -> web.Response:
     sender = activity["from"]
     people = request.app[PEOPLE]
     who = await people.email_for(_text(sender.get("aadObjectId")), None)
-    turns = request.app[TURNS]
-    now = turns.clock()
-    loop, pool = asyncio.get_running_loop(), request.app[WEBHOOK_POOL]
     try:
-        await loop.run_in_executor(
-            pool,
-            partial(
-                conversations.remember,
-                turns.engine,
-                conversation,
-                kind=conversations.WEBHOOK,
-                service_url=_text(activity.get("serviceUrl")) or "",
-                reference={},
-                now=now,
-            ),
-        )
-        answer = await asyncio.wait_for(
-            loop.run_in_executor(
-                pool, partial(turns.answer, text, who=who, conversation=conversation)
-            ),
-            WEBHOOK_DEADLINE,
-        )
+        answer = await _remember_and_answer(request, activity, conversation, text, who)
     except TimeoutError:
         log.error("outgoing webhook: no answer within %.0f s", WEBHOOK_DEADLINE)
         return web.json_response({"type": "message", "text": "Still working: try 'status'."})
@@ -213,18 +193,51 @@ async def _webhook(request: web.Request) -> web.Response:
     return web.json_response(reply)
 
 
+async def _remember_and_answer(
+    request: web.Request, activity: dict[str, Any], conversation: str, text: str, who: str | None
+) -> Answer:
+    """The conversation remembered (for messages the bot sends it later), then the command's
+    answer, both on the webhook's own threads; within WEBHOOK_DEADLINE or TimeoutError."""
+    turns = request.app[TURNS]
+    now = turns.clock()
+    loop, pool = asyncio.get_running_loop(), request.app[WEBHOOK_POOL]
+    await loop.run_in_executor(
+        pool,
+        partial(
+            conversations.remember,
+            turns.engine,
+            conversation,
+            kind=conversations.WEBHOOK,
+            service_url=_text(activity.get("serviceUrl")) or "",
+            reference={},
+            now=now,
+        ),
+    )
+    return await asyncio.wait_for(
+        loop.run_in_executor(pool, partial(turns.answer, text, who=who, conversation=conversation)),
+        WEBHOOK_DEADLINE,
+    )
+
+
+# What each part of an outgoing webhook's activity the bot reads must be, when given.
+_WEBHOOK_PARTS: dict[str, type] = {
+    "from": dict,
+    "conversation": dict,
+    "recipient": dict,
+    "text": str,
+    "entities": list,
+}
+_NOT_A: dict[type, str] = {dict: "is not an object", str: "is not a string", list: "is not a list"}
+
+
 def _webhook_activity(body: Any) -> dict[str, Any]:
     """The parts of an outgoing webhook's activity the bot reads, each of the type Teams sends;
     raises ValueError for anything else."""
     if not isinstance(body, dict):
         raise ValueError("not an object")
-    for part in ("from", "conversation", "recipient"):
-        if not isinstance(body.get(part) or {}, dict):
-            raise ValueError(f"{part} is not an object")
-    if not isinstance(body.get("text") or "", str):
-        raise ValueError("text is not a string")
-    if not isinstance(body.get("entities") or [], list):
-        raise ValueError("entities is not a list")
+    for part, kind in _WEBHOOK_PARTS.items():
+        if not isinstance(body.get(part) or kind(), kind):
+            raise ValueError(f"{part} {_NOT_A[kind]}")
     return body | {part: body.get(part) or {} for part in ("from", "conversation", "recipient")}
 
 

@@ -84,9 +84,7 @@ class Turns:
             return Answer(Reply(TOO_LONG, ok=False))
         if forms and text.strip().lower() == "open":
             return Answer(Reply(FORM), self.open_form())
-        # A reference before the command ('INC-2026-0002 log ...') beats the thread's incident.
-        named = c.named_incident(text)
-        bound = incident or named or conversations.bound_incident(self.engine, conversation)
+        bound = self._incident(text, incident, conversation)
         refusal = self.gate.refusal(text, who, bound)
         if refusal is not None:
             log.warning("refused %r from %s: %s", _verb(text), who or "(unknown)", refusal)
@@ -98,6 +96,12 @@ class Turns:
             if refused is not None:
                 return refused
         return self._shown(command, reply, who, conversation, forms=forms)
+
+    def _incident(self, text: str, incident: str | None, conversation: str) -> str | None:
+        """The incident the command is for: the form's, else the one named, else the thread's."""
+        # A reference before the command ('INC-2026-0002 log ...') beats the thread's incident.
+        named = c.named_incident(text)
+        return incident or named or conversations.bound_incident(self.engine, conversation)
 
     def _after(
         self, command: c.Command | None, reference: str, who: str | None, conversation: str
