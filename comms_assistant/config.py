@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -113,27 +113,18 @@ class Settings(
     def uses_sandbox(self) -> bool:
         return self.graph_url is None
 
-    @field_validator("database_url")
-    @classmethod
-    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None or not value.get_secret_value().strip():
-            return None
-        from comms_assistant.adapters.sql.engine import DatabaseUnavailable, database_url
-
-        try:
-            database_url(value.get_secret_value().strip())
-        except DatabaseUnavailable as error:
-            raise ValueError(str(error).split("database_url", 1)[-1].lstrip(": ")) from None
-        return SecretStr(value.get_secret_value().strip())
-
     @property
     def database_path(self) -> Path:
         return self.home / "state.db"
 
     @property
     def database(self) -> str | Path:
-        """What the store opens: the database_url, else the SQLite file in the home folder."""
-        return self.database_url.get_secret_value() if self.database_url else self.database_path
+        """What the store opens: the database_url, else the SQLite file in the home folder.
+
+        The URL is checked when it is opened (adapters/sql/engine.py), not here: a settings
+        error would show the text, password and all."""
+        url = self.database_url.get_secret_value().strip() if self.database_url else ""
+        return url or self.database_path
 
     @property
     def sandbox_root(self) -> Path:

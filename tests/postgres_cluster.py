@@ -179,3 +179,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
     finally:
         cluster.drop(url)
+
+
+@pytest.fixture
+def store_url(database_url: str) -> str:
+    """`database_url` with the schema made (`comms-assistant db upgrade`), as a deployment on
+    PostgreSQL has it before its processes start."""
+    from comms_assistant.adapters.sql.database import open_engine
+
+    open_engine(database_url, upgrade=True).dispose()
+    return database_url
