@@ -260,8 +260,8 @@ async def seed_sandbox_templates(app: App, graph_url: str) -> None:
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> App:
-    from comms_assistant.adapters.store import open_engine
+    from comms_assistant.adapters.sql.database import open_engine
 
     settings = settings or Settings()
-    engine = open_engine(settings.database_path)
+    engine = open_engine(settings.database)
     return App(settings=settings, engine=engine, tz=ZoneInfo(settings.timezone), clock=clock)

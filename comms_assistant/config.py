@@ -118,6 +118,15 @@ class Settings(
         return self.home / "state.db"
 
     @property
+    def database(self) -> str | Path:
+        """What the store opens: the database_url, else the SQLite file in the home folder.
+
+        The URL is checked when it is opened (adapters/sql/engine.py), not here: a settings
+        error would show the text, password and all."""
+        url = self.database_url.get_secret_value().strip() if self.database_url else ""
+        return url or self.database_path
+
+    @property
     def sandbox_root(self) -> Path:
         return self.home / "sandbox"
 

@@ -17,6 +17,14 @@ from comms_assistant.service.ports import DEFAULT_SECURITY_MARKING
 
 class TenantSettings(BaseModel):
     home: Path = Field(Path(".comms-assistant"), description="State database and sandbox tenant.")
+    database_url: SecretStr | None = Field(
+        None,
+        description="The database, as a SQLAlchemy URL: postgresql+psycopg://user:password@host"
+        ":5432/dbname for PostgreSQL (pip install 'comms-assistant[postgres]', then run "
+        "'comms-assistant db upgrade' once and after each upgrade of comms-assistant). Unset: "
+        "the SQLite file <home>/state.db, upgraded automatically. A secret when it holds a "
+        "password.",
+    )
     timezone: str = Field("Europe/London", description="Zone in which times are shown.")
 
     # Microsoft Graph. No graph_url: the sandbox tenant runs in-process on 127.0.0.1.

@@ -11,6 +11,9 @@ import os
 
 import pytest
 
+# The `database_url` fixture (each test on SQLite and on PostgreSQL) and the session's cluster.
+from postgres_cluster import database_url, postgres_cluster, store_url  # noqa: F401
+
 PREFIX = "COMMS_ASSISTANT_"
 
 

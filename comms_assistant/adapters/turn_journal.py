@@ -9,11 +9,14 @@ States: `accepted` (stored, not begun), `started` (the command is being carried 
 crash it may or may not have been, so it is never run again; the person is told to check),
 `done`.
 
-The journal is a SQLite file of its own beside state.db (`bot-turns.db`), with the store's
-settings (WAL, busy timeout, BEGIN IMMEDIATE). In state.db the write before each 202 waited on
-SQLite's one writer behind the turns' and deliveries' transactions: `scripts/bench.py
-bot-answer`, 50 senders, HTTP answer p99 1.5 s (0.03 s without a journal). Here it waits only on
-other journal writes, which are a few milliseconds each.
+Where it lives: with PostgreSQL (the `database_url` setting), in the same database as everything
+else, the `bot_turns` table its migrations make: every bot instance then shares it, and
+PostgreSQL has no single writer to wait on. With SQLite it is a file of its own beside state.db
+(`bot-turns.db`), with the store's settings (WAL, busy timeout, BEGIN IMMEDIATE): in state.db
+the write before each 202 waited on SQLite's one writer behind the turns' and deliveries'
+transactions (`scripts/bench.py bot-answer`, 50 senders, HTTP answer p99 1.5 s; 0.03 s without
+a journal); in its own file it waits only on other journal writes, a few milliseconds each.
+The table is the same on both (state.db's copy of it stays empty).
 """
 
 from __future__ import annotations
@@ -24,13 +27,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, String, UniqueConstraint, delete, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, String, Table, UniqueConstraint, delete, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from comms_assistant.adapters.sql.engine import sqlite_engine, transaction
-from comms_assistant.adapters.sql.models import UTCDateTime
+from comms_assistant.adapters.sql.engine import is_sqlite, sqlite_engine, transaction
+from comms_assistant.adapters.sql.inserts import insert_new
+from comms_assistant.adapters.sql.models import Base, UTCDateTime
 
 FILE_NAME = "bot-turns.db"
 
@@ -39,11 +42,7 @@ STARTED = "started"
 DONE = "done"
 
 
-class JournalBase(DeclarativeBase):
-    pass
-
-
-class BotTurnRow(JournalBase):
+class BotTurnRow(Base):
     """An activity the bot acknowledged (202), until its turn has run."""
 
     __tablename__ = "bot_turns"
@@ -59,10 +58,15 @@ class BotTurnRow(JournalBase):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-def open_journal(home: Path) -> Engine:
-    """The journal's database in `home` (made when missing)."""
+def open_journal(home: Path, store: Engine | None = None) -> Engine:
+    """The journal's database: the store's own when it is not SQLite (its migrations made the
+    table), else the file in `home` (made when missing)."""
+    if store is not None and not is_sqlite(store):
+        return store
     engine = sqlite_engine(home / FILE_NAME)
-    JournalBase.metadata.create_all(engine)
+    table = BotTurnRow.__table__
+    assert isinstance(table, Table)
+    Base.metadata.create_all(engine, tables=[table])
     return engine
 
 
@@ -94,22 +98,19 @@ Accept = tuple[str, str, dict[str, Any], dict[str, Any], datetime]
 def accept_many(engine: Engine, accepts: list[Accept]) -> list[int | None]:
     """`accept` for several activities in one transaction (one disk flush): see `Acceptor`."""
     ids: list[int | None] = []
+    table = BotTurnRow.__table__
+    assert isinstance(table, Table)
     with transaction(engine) as session:
         for conversation_id, activity_id, activity, identity, now in accepts:
-            result = session.execute(
-                sqlite_insert(BotTurnRow)
-                .values(
-                    conversation_id=conversation_id,
-                    activity_id=activity_id,
-                    activity=activity,
-                    identity=identity,
-                    state=ACCEPTED,
-                    accepted_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["conversation_id", "activity_id"])
-            )
-            inserted = result.rowcount and result.inserted_primary_key  # type: ignore[attr-defined]
-            ids.append(int(inserted[0]) if inserted else None)
+            values = {
+                "conversation_id": conversation_id,
+                "activity_id": activity_id,
+                "activity": activity,
+                "identity": identity,
+                "state": ACCEPTED,
+                "accepted_at": now,
+            }
+            ids.append(insert_new(session, table, values, ("conversation_id", "activity_id")))
     return ids
 
 

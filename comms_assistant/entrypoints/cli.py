@@ -25,6 +25,9 @@ app.add_typer(graph_app, name="graph")
 from comms_assistant.entrypoints.contacts_check import contacts_app  # noqa: E402
 
 app.add_typer(contacts_app, name="contacts")
+from comms_assistant.entrypoints.database import db_app  # noqa: E402
+
+app.add_typer(db_app, name="db")
 
 
 @app.command()

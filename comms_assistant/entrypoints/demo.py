@@ -54,8 +54,9 @@ def run_demo(home: Path | None) -> int:
     home = home or base.home / "demo"
     if home.exists():
         shutil.rmtree(home)
-    # The demo always runs on the sandbox tenant, whatever tenant the settings name.
-    app = bootstrap(base.model_copy(update={"home": home, "graph_url": None}))
+    # The demo always runs on the sandbox tenant and its own SQLite file, whatever tenant and
+    # database the settings name: it must never write its incidents into a real one.
+    app = bootstrap(base.model_copy(update={"home": home, "graph_url": None, "database_url": None}))
     typer.echo(f"Demo home: {home.resolve()}\n")
     failures = asyncio.run(_play(app))
     _show_results(app)

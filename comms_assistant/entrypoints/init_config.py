@@ -22,8 +22,9 @@ HEADER = """\
 # docs/setup.md, then run `comms-assistant graph check`.
 #
 # Never put a secret in this file: client_secret, certificate_password, bot_app_secret,
-# bot_webhook_secret and the webhook URLs belong in environment variables (or a secret store
-# that sets them); better still, sign in with a certificate (certificate_path).
+# bot_webhook_secret, the webhook URLs and a database_url holding a password belong in
+# environment variables (or a secret store that sets them); better still, sign in with a
+# certificate (certificate_path).
 """
 
 NEXT_STEPS = """\

@@ -12,7 +12,7 @@ def user_message(error: Exception) -> str | None:
 
     from comms_assistant.adapters.contacts import ContactsError
     from comms_assistant.adapters.glossary import GlossaryError
-    from comms_assistant.adapters.sql.engine import UnreadableDatabase
+    from comms_assistant.adapters.sql.engine import DatabaseUnavailable, UnreadableDatabase
     from comms_assistant.config import SettingsError
     from comms_assistant.sandbox.state import UnreadableTenant
 
@@ -23,7 +23,7 @@ def user_message(error: Exception) -> str | None:
         )
     if isinstance(error, SourceError):
         return unparsable_setting(error)
-    if isinstance(error, UnreadableDatabase | UnreadableTenant):
+    if isinstance(error, UnreadableDatabase | UnreadableTenant | DatabaseUnavailable):
         return f"comms-assistant: {error}"
     if isinstance(error, SettingsError):
         return f"Settings problem: {error}"

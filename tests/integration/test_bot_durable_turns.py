@@ -1,5 +1,6 @@
 """A turn the bot acknowledged (202) runs exactly once: after a stop before it ran, and when
-Teams sends the same activity again."""
+Teams sends the same activity again. On SQLite (the journal a file of its own) and on PostgreSQL
+(the journal a table of the store's database)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from test_bot_harness import Running, message, new_sandbox, start_bot
 
 from comms_assistant.adapters import store, turn_journal
@@ -30,20 +32,28 @@ def incidents(running: Running) -> list[store.IncidentRow]:
         return rows
 
 
+def journal_engine(running: Running) -> Engine:
+    return turn_journal.open_journal(running.settings.home, bootstrap(running.settings).engine)
+
+
 def journal(running: Running) -> list[tuple[str, str]]:
-    engine = turn_journal.open_journal(running.settings.home)
+    engine = journal_engine(running)
     with store.transaction(engine) as session:
         rows = session.scalars(select(turn_journal.BotTurnRow).order_by(turn_journal.BotTurnRow.id))
         return [(r.activity_id, r.state) for r in rows]
 
 
 def test_turns_acknowledged_before_a_stop_run_once_after_the_restart(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str
 ) -> None:
     authorizations: list[str | None] = []
     sandbox = new_sandbox(tmp_path, authorizations)
     with sandbox:
-        shared: dict[str, Any] = {"sandbox": sandbox, "authorizations": authorizations}
+        shared: dict[str, Any] = {
+            "sandbox": sandbox,
+            "authorizations": authorizations,
+            "database_url": store_url,
+        }
         sent = []
         # The process stops between acknowledging and running: the turns are never queued.
         with monkeypatch.context() as stopped:
@@ -84,9 +94,9 @@ def test_turns_acknowledged_before_a_stop_run_once_after_the_restart(
 
 
 def test_the_same_activity_sent_twice_at_once_runs_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str
 ) -> None:
-    with start_bot(tmp_path, monkeypatch) as running:
+    with start_bot(tmp_path, monkeypatch, database_url=store_url) as running:
         activity = message(OPEN, conversation=THREAD, service_url=running.service_url)
         assert running.post(activity).status_code == 202
         assert running.post(activity).status_code == 202  # before the first has run
@@ -101,15 +111,19 @@ def test_the_same_activity_sent_twice_at_once_runs_once(
 
 
 def test_a_turn_cut_short_is_not_run_again_and_its_sender_is_asked_to_check(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str
 ) -> None:
     authorizations: list[str | None] = []
     sandbox = new_sandbox(tmp_path, authorizations)
     with sandbox:
-        shared: dict[str, Any] = {"sandbox": sandbox, "authorizations": authorizations}
+        shared: dict[str, Any] = {
+            "sandbox": sandbox,
+            "authorizations": authorizations,
+            "database_url": store_url,
+        }
         with start_bot(tmp_path, monkeypatch, **shared) as first:
             activity = message(OPEN, conversation=THREAD, service_url=first.service_url)
-            engine = turn_journal.open_journal(first.settings.home)
+            engine = journal_engine(first)
             # As a process killed while `open` was being carried out leaves it: begun, not done
             # (whether its transaction committed is unknown).
             turn = turn_journal.accept(

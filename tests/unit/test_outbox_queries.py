@@ -1,21 +1,31 @@
 """The outbox's queries: what a claim takes, when the queue next wakes, what a delivery caused.
 
 They read only the columns that decide (not every pending payload); these pin down that the
-answers are the ones reading whole rows gave.
+answers are the ones reading whole rows gave, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from world import World
+from world_build import build_world
 
 from comms_assistant.adapters import outbox
 from comms_assistant.adapters.store import IncidentRow, OutboxRow, transaction
 
 OPEN = "open Apply is down p2 impact: Candidates cannot submit applications services: apply"
+
+
+@pytest.fixture
+def world(tmp_path: Path, store_url: str) -> World:
+    """The usual world, once on each engine."""
+    return build_world(
+        tmp_path / "home", datetime(2026, 11, 23, 10, 0, tzinfo=UTC), database_url=store_url
+    )
 
 
 @pytest.fixture

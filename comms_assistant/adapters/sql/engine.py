@@ -1,4 +1,12 @@
-"""An engine on one of the product's SQLite files, and the transaction every write goes through."""
+"""An engine on the product's database, SQLite or PostgreSQL, and the transaction every write goes
+through.
+
+`open_engine` is the one place an engine is made: a path (or a `sqlite:///` URL) is a SQLite file
+with the settings every one of the product's SQLite files needs; a `postgresql+psycopg://` URL is
+PostgreSQL through psycopg 3 with a pool that checks a connection before handing it out. Anything
+else, a missing driver or a server that cannot be reached is a `DatabaseUnavailable`: one line
+for the operator, never the password.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, ExceptionContext
+from sqlalchemy.engine import URL, Engine, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
+
+POSTGRES_DRIVER = "postgresql+psycopg"
+URL_EXAMPLE = "postgresql+psycopg://user:password@host:5432/database"
 
 
 class UnreadableDatabase(Exception):
@@ -28,6 +40,73 @@ class UnreadableDatabase(Exception):
             f"move it aside and run again; {changed_or_not}."
         )
         self.path = path
+
+
+class DatabaseUnavailable(Exception):
+    """The database setting cannot work as it is: a bad URL, no driver, no server, an old
+    schema. The message is one line an operator can act on, and never shows a password."""
+
+
+def database_url(target: str | Path) -> URL:
+    """The SQLAlchemy URL for a path or a URL (a bare `postgresql://` means psycopg 3)."""
+    if isinstance(target, Path):
+        return URL.create("sqlite", database=str(target))
+    try:
+        url = make_url(target)
+    except (ArgumentError, ValueError) as error:
+        # The text itself is left out: it may hold a password.
+        raise DatabaseUnavailable(
+            f"database_url is not a database URL such as {URL_EXAMPLE} ({error.__class__.__name__})"
+        ) from None
+    if url.drivername == "postgresql":
+        url = url.set(drivername=POSTGRES_DRIVER)
+    if url.drivername not in ("sqlite", POSTGRES_DRIVER):
+        raise DatabaseUnavailable(
+            f"database_url: {url.drivername} is not supported; use {URL_EXAMPLE} "
+            "(or leave it unset for the SQLite file in the home folder)"
+        )
+    if url.drivername == "sqlite" and url.database in (None, "", ":memory:"):
+        raise DatabaseUnavailable("database_url: a SQLite URL needs a file: sqlite:///path/to.db")
+    return url
+
+
+def shown(url: URL | Engine) -> str:
+    """The URL as it may be printed or logged: the password hidden."""
+    if isinstance(url, Engine):
+        url = url.url
+    return url.render_as_string(hide_password=True)
+
+
+def open_engine(target: str | Path) -> Engine:
+    """An engine on `target`: a SQLite file's path, or a database URL."""
+    url = database_url(target)
+    if url.drivername == "sqlite":
+        return sqlite_engine(Path(str(url.database)))
+    return postgres_engine(url)
+
+
+def postgres_engine(url: URL) -> Engine:
+    """PostgreSQL through psycopg 3. Timestamps are stored as naive UTC (`UTCDateTime`) in
+    `timestamp without time zone` columns, so the session's time zone never shifts them."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise DatabaseUnavailable(
+            "database_url is PostgreSQL, which needs its driver: "
+            "pip install 'comms-assistant[postgres]'"
+        ) from None
+    return create_engine(
+        url,
+        json_serializer=_dumps,
+        # A server restarted or a connection dropped by a load balancer is met here, not in the
+        # middle of a command.
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        pool_recycle=1800,
+        pool_timeout=30,
+        connect_args={"connect_timeout": 10, "application_name": "comms-assistant"},
+    )
 
 
 def sqlite_engine(path: Path) -> Engine:
@@ -69,6 +148,10 @@ def sqlite_engine(path: Path) -> Engine:
         return None
 
     return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
 
 
 def _dumps(value: Any) -> str:

@@ -69,8 +69,9 @@ class AgentHost:
         self.people = people
         self.background: Background | None = None  # these two are set once serving
         self.delivery: DeliveryThread | None = None
-        # Acknowledged turns, kept until run (adapters/turn_journal.py: why a file of its own).
-        self.journal = turn_journal.open_journal(settings.home)
+        # Acknowledged turns, kept until run: in the store's database on PostgreSQL, in a SQLite
+        # file of their own beside state.db otherwise (adapters/turn_journal.py says why).
+        self.journal = turn_journal.open_journal(settings.home, turns.engine)
         self.acceptor = turn_journal.Acceptor(self.journal)
         self.timeout = settings.bot_outbound_timeout
         self.senders = Senders(turns.engine, people, timeout=self.timeout, clock=turns.clock)
