@@ -1,7 +1,7 @@
 """The unit of work's promises (service/unit_of_work.py), held by both implementations: the
-database's (adapters/sql/unit_of_work.py) and the in-memory one the use-case tests run on
-(fake_unit_of_work.py). If the fake drifted from the real one, the use-case tests would prove
-nothing; this file keeps them alike."""
+database's (adapters/sql/unit_of_work.py, on SQLite and on PostgreSQL) and the in-memory one the
+use-case tests run on (fake_unit_of_work.py). If the fake drifted from the real one, the
+use-case tests would prove nothing; this file keeps them alike."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fake_unit_of_work import FakeStore
+from postgres_cluster import Cluster
 
 from comms_assistant.adapters.sql.database import open_engine
 from comms_assistant.adapters.sql.unit_of_work import unit_of_work
@@ -22,14 +23,22 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 Factory = Callable[[], AbstractContextManager[UnitOfWork]]
 
 
-@pytest.fixture(params=["sql", "memory"])
+@pytest.fixture(params=["sqlite", "postgresql", "memory"])
 def uow(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Factory]:
+    """The database's unit of work on each engine, and the in-memory one."""
     if request.param == "memory":
         yield FakeStore()
         return
-    engine = open_engine(tmp_path / "state.db")
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    cluster: Cluster | None = None
+    if request.param == "postgresql":
+        cluster = request.getfixturevalue("postgres_cluster")
+        url = cluster.new_database()
+    engine = open_engine(url, upgrade=True)
     yield lambda: unit_of_work(engine)
     engine.dispose()
+    if cluster is not None:
+        cluster.drop(url)
 
 
 def declared(reference: str = "INC-2026-0001", title: str = "Apply is down") -> Incident:
