@@ -148,8 +148,8 @@ class App:
         """
         from comms_assistant.adapters.contacts import load_directory
         from comms_assistant.adapters.graph import build_graph_adapters
-        from comms_assistant.adapters.outbox import SqlOutbox
         from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
+        from comms_assistant.adapters.sql.outbox import SqlOutbox
         from comms_assistant.adapters.word.documents_port import WordBuilders
         from comms_assistant.service.dispatcher import Dispatcher
         from comms_assistant.service.documents import Folders

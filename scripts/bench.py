@@ -43,7 +43,7 @@ def fan_out(quick: bool) -> list[Result]:
     import shutil
     import tempfile
 
-    from comms_assistant.adapters import outbox
+    from comms_assistant.adapters.sql import outbox
     from comms_assistant.bootstrap import bootstrap
     from comms_assistant.config import Settings
 

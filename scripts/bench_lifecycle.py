@@ -63,7 +63,7 @@ def product(
 def _declare(app: Any, text: str, *, one_by_one: bool) -> float:
     """Seconds from the command to its last delivery done, in a worker that has delivered an
     incident before (tokens, connections and imports warm, as in a running worker)."""
-    from comms_assistant.adapters import outbox
+    from comms_assistant.adapters.sql import outbox
 
     async def main() -> float:
         async with app.dispatcher() as dispatcher:
@@ -124,7 +124,7 @@ def graph_calls(quick: bool) -> list[Result]:
     need: per report write a read and a write (plus copy and look-up when the report is made),
     one sendMail per audience, one post per card, two for a document filed from a template
     (read it, create the new one), three to add the lessons (read two documents, write one)."""
-    from comms_assistant.adapters import outbox
+    from comms_assistant.adapters.sql import outbox
 
     async def lifecycle(app: Any, tenant: str) -> list[dict[str, Any]]:
         async with app.dispatcher() as dispatcher:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.adapters.word.read import read_timeline
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings

@@ -6,8 +6,7 @@ import asyncio
 
 import typer
 
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.sql import views
+from comms_assistant.adapters.sql import outbox, views
 from comms_assistant.bootstrap import App, bootstrap
 from comms_assistant.service.delivery_kinds import spec_of
 

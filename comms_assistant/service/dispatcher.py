@@ -50,7 +50,7 @@ MAX_BACKOFF = timedelta(minutes=5)
 class Dispatcher:
     # Settling a delivery together with what it changes in its incident: one unit of work.
     uow: UnitOfWorkFactory
-    # Claims, retries and the lanes' timing, each in its own transaction (adapters/outbox.py).
+    # Claims, retries and the lanes' timing, each in its own transaction (adapters/sql/outbox.py).
     outbox: Outbox
     documents: DocumentStore
     mailer: Mailer

@@ -1,7 +1,7 @@
 """The outbox as the dispatcher works it: deliveries claimed on a lease, then settled.
 
 A claim is a lease: a process that dies holding one loses it when the lease runs out, and the
-delivery is picked up again. Deliveries in one lane go strictly in order. adapters/outbox.py
+delivery is picked up again. Deliveries in one lane go strictly in order. adapters/sql/outbox.py
 keeps the outbox in the database (`SqlOutbox`).
 """
 

@@ -70,8 +70,8 @@ def each_bot_card(app: Any, renderer: Any, reference: str) -> dict[str, dict[str
     the declare form (empty, and back with problems), the update and edit forms, a message held
     back, the welcome, the answer to a press, and the nudge with its @mention and buttons (made
     as the cadence makes it, for someone the bot has heard from in Teams)."""
-    from comms_assistant.adapters import conversations
     from comms_assistant.adapters.card_actions import nudge_buttons
+    from comms_assistant.adapters.sql import conversations
     from comms_assistant.domain.policy import DEFAULT_POLICY
     from comms_assistant.entrypoints.bot import cards as bot_cards
     from comms_assistant.entrypoints.bot import fields as bot_fields

@@ -23,9 +23,9 @@ from test_bot_harness import (
     start_bot,
 )
 
-from comms_assistant.adapters import store, turn_journal
 from comms_assistant.adapters.card_rules import validate_card
 from comms_assistant.adapters.render_cards import as_read
+from comms_assistant.adapters.sql import store, turn_journal
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.domain.incident import Incident, Priority
 from comms_assistant.entrypoints.bot import invoke as bot_invoke

@@ -21,7 +21,7 @@ from test_bot_harness import (
     start_bot,
 )
 
-from comms_assistant.adapters import store
+from comms_assistant.adapters.sql import store
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.entrypoints.bot import turns as bot_turns
 from comms_assistant.entrypoints.bot.sdk import UNSURE

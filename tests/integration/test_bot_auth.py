@@ -19,7 +19,7 @@ from test_bot_harness import (
     token,
 )
 
-from comms_assistant.adapters import store
+from comms_assistant.adapters.sql import store
 from comms_assistant.bootstrap import bootstrap
 
 

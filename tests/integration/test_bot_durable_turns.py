@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from test_bot_harness import Running, message, new_sandbox, start_bot
 
-from comms_assistant.adapters import store, turn_journal
+from comms_assistant.adapters.sql import store, turn_journal
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.entrypoints.bot.queue import TurnQueue
 from comms_assistant.entrypoints.bot.sdk import UNSURE

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_bot_harness import KEY, Running, message, sign, start_bot, token
 
-from comms_assistant.adapters import outbox, store
+from comms_assistant.adapters.sql import outbox, store
 from comms_assistant.bootstrap import bootstrap
 
 

@@ -15,7 +15,7 @@ from test_bot_harness import Running, message, start_bot
 from test_bot_living_card import all_settled, folder_of, threads
 from test_bot_team import CONTRACTOR, NEW_STARTER, _incidents
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.sandbox import SandboxTenant, card_press, seed
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning")

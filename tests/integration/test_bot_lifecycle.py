@@ -11,7 +11,7 @@ from test_bot_harness import (
     running_bot,  # noqa: F401  (the fixture)
 )
 
-from comms_assistant.adapters import store
+from comms_assistant.adapters.sql import store
 from comms_assistant.bootstrap import bootstrap
 
 OPEN = "open Apply is down p2 impact: Candidates cannot submit applications services: apply"

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from test_bot_harness import CHANNEL, Running, start_bot
 
-from comms_assistant.adapters import outbox
 from comms_assistant.adapters.card_rules import validate_card
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.sandbox import message_history, seed
 from comms_assistant.sandbox.bot_connector import BOT_CONNECTOR

@@ -13,8 +13,8 @@ from test_bot_actions import incidents, inputs, texts
 from test_bot_harness import CHANNEL, MEMBERS, Running, start_bot
 from test_bot_proactive import OPEN_P1, Clock, cards_by, incidents_channel
 
-from comms_assistant.adapters import outbox
 from comms_assistant.adapters.card_rules import validate_card
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.entrypoints.bot.actions import CARD
 from comms_assistant.service.lead_notices import LEAD_CARD
 

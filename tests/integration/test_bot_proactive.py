@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from test_bot_harness import APP_ID, CHANNEL, TENANT, Running, start_bot
 
-from comms_assistant.adapters import conversations, outbox
+from comms_assistant.adapters.sql import conversations, outbox
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.sandbox import seed
 from comms_assistant.sandbox.bot_connector import BOT_CONNECTOR

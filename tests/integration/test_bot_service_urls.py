@@ -22,7 +22,7 @@ import pytest
 from aiohttp import web
 from test_bot_harness import CHANNEL, Running, message, start_bot, token
 
-from comms_assistant.adapters import conversations, outbox, store
+from comms_assistant.adapters.sql import conversations, outbox, store
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.entrypoints.bot.outbound import ANONYMOUS
 

@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from test_bot_harness import Running, message, start_bot
 
-from comms_assistant.adapters import store
+from comms_assistant.adapters.sql import store
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.sandbox import SandboxTenant, seed
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_bot_harness import start_bot
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.bootstrap import bootstrap
 
 

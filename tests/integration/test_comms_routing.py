@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from test_reliability_harness import Product
 
-from comms_assistant.adapters import outbox
 from comms_assistant.adapters.card_rules import validate_card
+from comms_assistant.adapters.sql import outbox
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning")
 

@@ -13,7 +13,7 @@ from docx.table import Table
 from docx_text import document_text
 from test_reliability_harness import Product
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.entrypoints.worker import one_pass
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning")

@@ -8,7 +8,7 @@ import pytest
 from docx_text import document_text
 from test_reliability_harness import Product
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning")
 

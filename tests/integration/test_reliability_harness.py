@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.adapters.sql import outbox
+from comms_assistant.adapters.sql.store import OutboxRow
 from comms_assistant.bootstrap import App
 from comms_assistant.sandbox import SandboxTenant, seed
 from comms_assistant.sandbox.server import LoggedRequest

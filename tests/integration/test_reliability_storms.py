@@ -13,7 +13,7 @@ import httpx
 import pytest
 from test_reliability_harness import Product, app_token
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 
 # msgraph's generated builders warn about their own deprecated config classes on import.
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning")

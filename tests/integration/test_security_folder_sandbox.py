@@ -10,7 +10,7 @@ import pytest
 from docx_text import document_text
 from test_reliability_harness import Product
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.sandbox import seed
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_reliability_harness import FakeClock, Product
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.sandbox import SandboxTenant, seed

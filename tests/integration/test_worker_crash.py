@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 from cli_helper import cli_command
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.adapters.word.read import read_timeline
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings

@@ -147,3 +147,21 @@ def test_no_two_modules_import_each_other_apart_from_the_listed_circles() -> Non
     found = import_circles()
     assert [c for c in found if c not in CIRCLES_LEFT] == [], "a new import circle"
     assert [c for c in CIRCLES_LEFT if c not in found] == [], "gone: take it off CIRCLES_LEFT"
+
+
+def test_sql_lives_in_one_room() -> None:
+    """SQLAlchemy, beyond the Engine type handed around, is used in adapters/sql/ only: the
+    differences between SQLite and PostgreSQL land in one place (issue 19, issue 20)."""
+    store = PACKAGE / "adapters" / "sql"
+    found = {
+        name_of(path): sorted(n for n in imported(path) if _sql_beyond_engine(n))
+        for path in modules(PACKAGE)
+        if store not in path.parents
+    }
+    assert {module: names for module, names in found.items() if names} == {}
+
+
+def _sql_beyond_engine(name: str) -> bool:
+    return (name == "sqlalchemy" or name.startswith("sqlalchemy.")) and not name.startswith(
+        "sqlalchemy.engine"
+    )

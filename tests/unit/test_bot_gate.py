@@ -108,7 +108,7 @@ def test_a_held_draft_is_judged_as_the_command_it_holds(world: World, word: str)
     gate = _gate(world)
     assert gate.refusal(word, DELIVERY_MANAGER, None) is None  # nothing waiting: nothing to do
     # A draft stored for her (as if rights were taken away since) is checked again on sending.
-    from comms_assistant.adapters import store
+    from comms_assistant.adapters.sql import store
 
     with store.transaction(world.app.engine) as session:
         session.add(

@@ -9,8 +9,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.adapters.sql import outbox
+from comms_assistant.adapters.sql.store import OutboxRow
 from comms_assistant.adapters.teams_transports import ADAPTIVE_CARD
 from comms_assistant.entrypoints.bot.outcome import outcome, with_outcome
 from comms_assistant.entrypoints.bot.turns import Background, Sent

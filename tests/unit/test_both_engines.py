@@ -11,7 +11,7 @@ import pytest
 from world import World
 from world_build import build_world
 
-from comms_assistant.adapters import outbox, turn_journal
+from comms_assistant.adapters.sql import outbox, turn_journal
 from comms_assistant.adapters.sql.database import open_engine
 from comms_assistant.adapters.sql.engine import DatabaseUnavailable, shown
 from comms_assistant.adapters.sql.unit_of_work import unit_of_work

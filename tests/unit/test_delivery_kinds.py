@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from world import World
 
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.adapters.sql import outbox
+from comms_assistant.adapters.sql.store import OutboxRow
 from comms_assistant.adapters.word.read import read_comms
 from comms_assistant.entrypoints import run_command
 from comms_assistant.entrypoints.bot.outcome import outcome

@@ -13,7 +13,7 @@ from docx_text import document_text
 from sqlalchemy import select
 from world import World
 
-from comms_assistant.adapters import outbox, store
+from comms_assistant.adapters.sql import outbox, store
 from comms_assistant.adapters.word.read import read_comms, read_timeline
 from comms_assistant.service.ports import DriveItem, Locked
 

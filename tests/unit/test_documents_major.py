@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from world import World
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.adapters.word.fields import show_time
 from comms_assistant.adapters.word.read import read_comms, read_fields, read_timeline
 from comms_assistant.bootstrap import publish_templates

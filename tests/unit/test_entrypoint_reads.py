@@ -11,9 +11,9 @@ from test_architecture import PACKAGE, imported, modules
 
 ENTRYPOINTS = PACKAGE / "entrypoints"
 FORBIDDEN = (
-    "comms_assistant.adapters.store",
+    "comms_assistant.adapters.sql.store",
     "comms_assistant.adapters.sql.models",
-    "comms_assistant.adapters.outbox",
+    "comms_assistant.adapters.sql.outbox",
     "sqlalchemy",
 )
 ALLOWED = ("sqlalchemy.engine",)  # the Engine type, handed to views and the service
@@ -22,7 +22,7 @@ ALLOWED = ("sqlalchemy.engine",)  # the Engine type, handed to views and the ser
 NOT_YET: dict[str, set[str]] = {
     # `comms-assistant deliver --failed` puts failed deliveries back in the queue: a write, which
     # belongs to a service use case (none exists yet), not to the read-model.
-    "run_command.py": {"comms_assistant.adapters.outbox"},
+    "run_command.py": {"comms_assistant.adapters.sql.outbox"},
 }
 
 
@@ -54,12 +54,12 @@ def test_the_rule_sees_each_forbidden_import_and_lets_the_engine_type_through(
     module.write_text(
         "from sqlalchemy.engine import Engine\n"
         "from comms_assistant.adapters.sql import views\n"
-        "def f():\n    from comms_assistant.adapters import store\n"
+        "def f():\n    from comms_assistant.adapters.sql import store\n"
         "from sqlalchemy import select\n"
         "from comms_assistant.adapters.sql.models import OutboxRow\n"
     )
     assert forbidden_reads(module) == {
-        "comms_assistant.adapters.store",
+        "comms_assistant.adapters.sql.store",
         "comms_assistant.adapters.sql.models",
         "sqlalchemy",
     }

@@ -7,8 +7,9 @@ import json
 import pytest
 from world import World
 
-from comms_assistant.adapters import card_actions, outbox
-from comms_assistant.adapters.store import find_incident, transaction
+from comms_assistant.adapters import card_actions
+from comms_assistant.adapters.sql import outbox
+from comms_assistant.adapters.sql.store import find_incident, transaction
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import EntryKind
 from comms_assistant.entrypoints.bot import cards as bot_cards

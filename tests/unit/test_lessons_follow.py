@@ -20,7 +20,7 @@ from test_documents_major import (
 )
 from world import World
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.adapters.word.read import read_fields
 from comms_assistant.service.lessons_watch import LOOK_EVERY, LessonsWatch
 

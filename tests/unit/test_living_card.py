@@ -10,8 +10,8 @@ from pathlib import Path
 from world import World
 from world_build import build_world
 
-from comms_assistant.adapters import conversations, outbox
-from comms_assistant.adapters.store import OutboxRow
+from comms_assistant.adapters.sql import conversations, outbox
+from comms_assistant.adapters.sql.store import OutboxRow
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.ports import DeliveryError, TeamsCard
 

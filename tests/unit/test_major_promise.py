@@ -18,7 +18,7 @@ from mail_html import blocks_in, parsed
 from world import World
 from world_build import build_world
 
-from comms_assistant.adapters import outbox, store
+from comms_assistant.adapters.sql import outbox, store
 from comms_assistant.domain.history import history_of, priority_story
 from comms_assistant.domain.incident import Incident, Priority, PriorityChange
 from comms_assistant.domain.plain_english import Rule, check

@@ -12,7 +12,7 @@ import pytest
 from world import World
 from world_build import build_world
 
-from comms_assistant.adapters import store
+from comms_assistant.adapters.sql import store
 from comms_assistant.domain.incident import Priority
 from comms_assistant.service.replies import due_time
 

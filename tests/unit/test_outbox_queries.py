@@ -14,8 +14,8 @@ import pytest
 from world import World
 from world_build import build_world
 
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.store import IncidentRow, OutboxRow, transaction
+from comms_assistant.adapters.sql import outbox
+from comms_assistant.adapters.sql.store import IncidentRow, OutboxRow, transaction
 
 OPEN = "open Apply is down p2 impact: Candidates cannot submit applications services: apply"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from world import World
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.service.dispatcher import MAX_ATTEMPTS
 from comms_assistant.service.lead_notices import LEAD_CARD
 from comms_assistant.service.ports import DeliveryError

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from world import World
 
-from comms_assistant.adapters.store import IncidentRow, OutboxRow, TimelineRow
+from comms_assistant.adapters.sql.store import IncidentRow, OutboxRow, TimelineRow
 from comms_assistant.domain import commands as c
 from comms_assistant.entrypoints.bot.policy import MAX_COMMAND, command_text
 

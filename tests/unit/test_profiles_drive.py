@@ -9,7 +9,7 @@ from pathlib import Path
 from world import World
 from world_build import build_world
 
-from comms_assistant.adapters.store import find_incident, transaction
+from comms_assistant.adapters.sql.store import find_incident, transaction
 from comms_assistant.domain.incident import EntryKind
 from comms_assistant.service.lead_notices import LEAD_CARD
 

@@ -13,8 +13,8 @@ from teams_markdown import PLAIN_TAGS, rendered
 from test_major_promise import CENTRAL, MAJOR, REF, raised_lowered_closed
 from world_build import build_world
 
-from comms_assistant.adapters import outbox
 from comms_assistant.adapters.render_report_filed import ReportFiledMessage, ReportFiledRenderer
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.domain.incident import Incident, Priority
 from comms_assistant.resources import bundled
 from comms_assistant.service.ports import OutgoingMail

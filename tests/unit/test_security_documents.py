@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from world import World
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.adapters.word.read import read_fields
 
 SECURE = "Security incident reports"

@@ -11,8 +11,8 @@ from pathlib import Path
 from world import World
 from world_build import build_world
 
-from comms_assistant.adapters import outbox
 from comms_assistant.adapters.graph.mail import build_message
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.service.ports import DeliveryError, OutgoingMail, Recipient
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

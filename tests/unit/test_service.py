@@ -8,9 +8,9 @@ import docx
 from docx_text import document_text
 from world import World
 
-from comms_assistant.adapters import outbox
 from comms_assistant.adapters.contacts import load_directory
-from comms_assistant.adapters.store import transaction
+from comms_assistant.adapters.sql import outbox
+from comms_assistant.adapters.sql.store import transaction
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.service.ports import DeliveryError, Locked
 
@@ -239,7 +239,7 @@ def test_several_open_incidents_need_a_reference(world: World) -> None:
     assert not reply.ok and "INC-2026-0001, INC-2026-0002" in reply.text
     assert world.run(slow, incident="inc-2026-0002").ok
     with transaction(world.app.engine) as session:
-        from comms_assistant.adapters.store import find_incident
+        from comms_assistant.adapters.sql.store import find_incident
 
         assert len(find_incident(session, "INC-2026-0002").timeline) == 2
         assert len(find_incident(session, "INC-2026-0001").timeline) == 1

@@ -4,7 +4,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from comms_assistant.adapters.sql import schema
-from comms_assistant.adapters.store import open_engine
+from comms_assistant.adapters.sql.store import open_engine
 
 
 def test_a_state_db_from_an_earlier_version_is_brought_up_to_date(tmp_path: Path) -> None:

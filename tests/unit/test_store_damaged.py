@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import exc, text
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters.store import UnreadableDatabase, open_engine
+from comms_assistant.adapters.sql.store import UnreadableDatabase, open_engine
 
 
 def add_rows(engine: Engine, rows: int) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from world import World
 
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.store import DraftRow, transaction
+from comms_assistant.adapters.sql import outbox
+from comms_assistant.adapters.sql.store import DraftRow, transaction
 
 OPEN = "open Apply is down p2 impact: Candidates cannot submit applications services: apply"
 JARGON = (
@@ -14,7 +14,7 @@ JARGON = (
 
 
 def timeline_length(world: World) -> int:
-    from comms_assistant.adapters.store import find_incident
+    from comms_assistant.adapters.sql.store import find_incident
 
     with transaction(world.app.engine) as session:
         return len(find_incident(session, "INC-2026-0001").timeline)
@@ -146,7 +146,7 @@ def test_the_suggested_words_keep_what_was_said_about_who_is_affected_and_what_t
     world.run("send these words")
     world.deliver()
     assert "Ask candidates to wait" in world.mailer.sent[-1].html
-    from comms_assistant.adapters.store import find_incident
+    from comms_assistant.adapters.sql.store import find_incident
 
     with transaction(world.app.engine) as session:
         assert find_incident(session, "INC-2026-0001").impact == "Candidates cannot sign in"

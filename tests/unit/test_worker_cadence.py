@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from world import World
 
-from comms_assistant.adapters import outbox
-from comms_assistant.adapters.store import find_incident, transaction
+from comms_assistant.adapters.sql import outbox
+from comms_assistant.adapters.sql.store import find_incident, transaction
 from comms_assistant.domain.incident import EntryKind
 from comms_assistant.service.cadence import CadenceService
 from comms_assistant.service.lead_notices import LEAD_CARD

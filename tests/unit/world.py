@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from fakes import FakeDocuments, FakeMailer, FakeTeams
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.bootstrap import App
 from comms_assistant.service.dispatcher import Dispatcher
 from comms_assistant.service.handle import CommandService, Reply

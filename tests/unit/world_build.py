@@ -9,8 +9,8 @@ from fakes import FakeDocuments, FakeMailer, FakeTeams
 from world import Clock, World
 
 from comms_assistant.adapters.contacts import load_directory
-from comms_assistant.adapters.outbox import SqlOutbox
 from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
+from comms_assistant.adapters.sql.outbox import SqlOutbox
 from comms_assistant.adapters.word.documents_port import WordBuilders
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings

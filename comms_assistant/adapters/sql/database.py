@@ -8,10 +8,13 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-# Every module that maps a table is imported here, so that Base.metadata holds them all.
-from comms_assistant.adapters import conversations, turn_journal  # noqa: F401
 from comms_assistant.adapters.sql import engine as engines
-from comms_assistant.adapters.sql import schema
+
+# Every module that maps a table is imported here, so that Base.metadata holds them all.
+from comms_assistant.adapters.sql import (
+    schema,
+    turn_journal,  # noqa: F401
+)
 from comms_assistant.adapters.sql.engine import DatabaseUnavailable, is_sqlite, shown
 from comms_assistant.adapters.sql.models import Base
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from comms_assistant.adapters import conversations, outbox
+from comms_assistant.adapters.sql import conversations, outbox
 from comms_assistant.adapters.sql import incidents as rows
 from comms_assistant.adapters.sql.engine import transaction
 from comms_assistant.adapters.sql.models import DraftRow, IncidentRow, OutboxRow

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters import outbox
+from comms_assistant.adapters.sql import outbox
 from comms_assistant.adapters.sql.engine import transaction
 from comms_assistant.adapters.sql.incidents import find_incident, latest_reviewed, to_domain
 from comms_assistant.adapters.sql.models import DraftRow, IncidentRow, OutboxRow

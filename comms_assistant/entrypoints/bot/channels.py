@@ -15,8 +15,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
-from comms_assistant.adapters import conversations
 from comms_assistant.adapters.graph.channels import channel_name, create_channel
+from comms_assistant.adapters.sql import conversations
 from comms_assistant.entrypoints.bot.outbound import connector_of
 
 if TYPE_CHECKING:

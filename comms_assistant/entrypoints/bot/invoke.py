@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
-from comms_assistant.adapters import card_actions, turn_journal
+from comms_assistant.adapters import card_actions
+from comms_assistant.adapters.sql import turn_journal
 from comms_assistant.entrypoints.bot import actions
 from comms_assistant.entrypoints.bot.actions import message_response
 from comms_assistant.entrypoints.bot.channels import ChannelHost, channel_line

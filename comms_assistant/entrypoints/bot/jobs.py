@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 if TYPE_CHECKING:
-    from comms_assistant.adapters.turn_journal import BotTurnRow, Unfinished
+    from comms_assistant.adapters.sql.turn_journal import BotTurnRow, Unfinished
 
 log = logging.getLogger("comms_assistant.bot")
 

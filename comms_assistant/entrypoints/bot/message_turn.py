@@ -8,7 +8,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
-from comms_assistant.adapters import turn_journal
+from comms_assistant.adapters.sql import turn_journal
 from comms_assistant.entrypoints.bot.cards import submitted_command, welcome_card
 from comms_assistant.entrypoints.bot.channels import ChannelHost, channel_line
 from comms_assistant.entrypoints.bot.jobs import CURRENT_TURN

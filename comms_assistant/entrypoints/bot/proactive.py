@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiohttp
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters import conversations
 from comms_assistant.adapters.graph.errors import retry_after_seconds
+from comms_assistant.adapters.sql import conversations
 from comms_assistant.adapters.teams_transports import THREAD
 from comms_assistant.entrypoints.bot.outbound import ANONYMOUS, UntrustedAddress, in_proactive_turn
 from comms_assistant.service.ports import DeliveryError

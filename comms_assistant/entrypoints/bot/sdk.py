@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from comms_assistant.adapters import conversations, turn_journal
+from comms_assistant.adapters.sql import conversations, turn_journal
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints.bot import actions, auth, inbox, invoke, message_turn
 from comms_assistant.entrypoints.bot.delivery import DeliveryThread
@@ -70,7 +70,7 @@ class AgentHost:
         self.background: Background | None = None  # these two are set once serving
         self.delivery: DeliveryThread | None = None
         # Acknowledged turns, kept until run: in the store's database on PostgreSQL, in a SQLite
-        # file of their own beside state.db otherwise (adapters/turn_journal.py says why).
+        # file of their own beside state.db otherwise (adapters/sql/turn_journal.py says why).
         self.journal = turn_journal.open_journal(settings.home, turns.engine)
         self.acceptor = turn_journal.Acceptor(self.journal)
         self.timeout = settings.bot_outbound_timeout

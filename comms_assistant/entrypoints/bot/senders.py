@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters import conversations
+from comms_assistant.adapters.sql import conversations
 from comms_assistant.entrypoints.bot.outbound import ANONYMOUS, connector_of
 from comms_assistant.entrypoints.bot.policy import People
 

@@ -19,8 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from comms_assistant.adapters import conversations
-from comms_assistant.adapters.sql import views
+from comms_assistant.adapters.sql import conversations, views
 from comms_assistant.bootstrap import App, bootstrap, utc_now
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints.bot import auth

@@ -18,9 +18,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from comms_assistant.adapters import conversations
 from comms_assistant.adapters.render import Renderer
-from comms_assistant.adapters.sql import views
+from comms_assistant.adapters.sql import conversations, views
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.authority import SECURITY_REFUSAL
 from comms_assistant.entrypoints.bot import cards, forms

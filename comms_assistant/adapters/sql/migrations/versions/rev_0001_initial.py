@@ -127,7 +127,7 @@ sa.Table(
     sa.Column("name", sa.String(256), nullable=False),
     _at("updated_at"),
 )
-# The bot's turn journal. On SQLite it is kept in a file of its own (adapters/turn_journal.py
+# The bot's turn journal. On SQLite it is kept in a file of its own (adapters/sql/turn_journal.py
 # says why) and this table stays empty; on PostgreSQL the journal is this table.
 sa.Table(
     "bot_turns",

@@ -1,6 +1,6 @@
-"""The names the store had before it became the adapters/sql package, for the modules not yet
-moved to it (the service layer is being rebuilt around a unit of work; it imports sql/ then).
-New code imports from comms_assistant.adapters.sql.* instead.
+"""The store's rows and lookups under one name, for the tests and scripts that look into the
+database directly. The product itself goes through the unit of work (unit_of_work.py), the
+read-model (views.py) and the outbox (outbox.py).
 """
 
 from comms_assistant.adapters.sql.database import open_engine

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from comms_assistant.adapters.store import OutboxRow, transaction
+from comms_assistant.adapters.sql.engine import transaction
+from comms_assistant.adapters.sql.models import OutboxRow
 from comms_assistant.service.outbox_port import CLAIM_LIMIT, LEASE, Delivery
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
