@@ -61,8 +61,14 @@ async def _run(app: App, *, once: bool) -> None:
 async def one_pass(
     cadence: CadenceService, dispatcher: Dispatcher, watch: LessonsWatch | None = None
 ) -> list[str]:
-    """One cadence tick (and a look at changed reviews), then every delivery due now."""
-    done = await asyncio.to_thread(cadence.run_tick)
+    """One cadence tick (and a look at changed reviews), then every delivery due now. A tick
+    that fails (the database gone for a moment) is logged: the deliveries still go, and the
+    next tick tries again; a worker that stopped here would leave every lane waiting."""
+    try:
+        done = await asyncio.to_thread(cadence.run_tick)
+    except Exception:
+        log.exception("the cadence tick failed; the next one tries again")
+        done = []
     if watch is not None:
         done += await watch.run()
     for line in done:

@@ -7,6 +7,7 @@ was done are stored together, so a worker killed at any point does each thing on
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +20,10 @@ from comms_assistant.domain.policy import Policy
 from comms_assistant.domain.times import zone_name
 from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan
 from comms_assistant.service.lead_notices import enqueue_notice
+from comms_assistant.service.retries import retrying
 from comms_assistant.service.unit_of_work import Queued, UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
 
 ASSISTANT = "comms-assistant"
 
@@ -34,16 +38,31 @@ class CadenceService:
     tick: timedelta = timedelta(minutes=1)
 
     def run_tick(self) -> list[str]:
-        """Do what is owed now; returns a line for each thing done."""
+        """Do what is owed now; returns a line for each thing done. An incident whose tick
+        fails is logged and left for the next tick: the others still get theirs."""
         with self.uow() as uow:
             references = [incident.reference for incident in uow.incidents.open()]
         done: list[str] = []
         for reference in references:
+            try:
+                done += self._tick_one(reference)
+            except Exception:
+                log.exception("the cadence tick for %s failed; going on with the others", reference)
+        return done
+
+    def _tick_one(self, reference: str) -> list[str]:
+        """One incident's tick in its unit of work, which locks the incident: workers ticking at
+        the same moment take turns, and the second finds the first one's marks (on PostgreSQL,
+        2 of 3 simultaneous ticks otherwise raised a duplicate outbox key)."""
+
+        def run() -> list[str]:
             with self.uow() as uow:
                 incident = uow.incidents.get(reference)
-                if incident is not None and incident.is_open:
-                    done += self._incident(uow, incident)
-        return done
+                if incident is None or not incident.is_open:
+                    return []
+                return self._incident(uow, incident)
+
+        return retrying(run, what=f"the cadence tick for {reference}")
 
     def _incident(self, uow: UnitOfWork, incident: Incident) -> list[str]:
         now, record = self.clock(), incident.record

@@ -34,7 +34,8 @@ from comms_assistant.service.ports import (
     TeamsCard,
     TeamsPoster,
 )
-from comms_assistant.service.unit_of_work import UnitOfWorkFactory
+from comms_assistant.service.retries import retrying
+from comms_assistant.service.unit_of_work import Conflict, UnitOfWorkFactory
 from comms_assistant.service.word_port import DEFAULT_AUTHOR, WordDocuments
 
 log = logging.getLogger(__name__)
@@ -120,9 +121,19 @@ class Dispatcher:
 
     async def _attempt(self, delivery: Delivery) -> None:
         try:
+            await self._attempt_once(delivery)
+        except Conflict:
+            # Settling lost its races (retries.py): the delivery stays leased to us, and goes
+            # again, as uncertain, when the lease runs out. Never a traceback in the worker.
+            log.warning(
+                "delivery %s: could not be settled; tried again after its lease", delivery.key
+            )
+
+    async def _attempt_once(self, delivery: Delivery) -> None:
+        try:
             result = await self._deliver(delivery)
         except pacing.Deferred as wait:
-            self.outbox.defer(delivery.id, wait.until)
+            self.outbox.defer(delivery.id, wait.until, delivery.owner)
             return
         except DeliveryError as error:
             self._settle_error(delivery, error)
@@ -141,8 +152,13 @@ class Dispatcher:
             self._park(delivery, f"{why}: {type(error).__name__}: {error}", self.clock())
 
     def _settle_done(self, delivery: Delivery, result: dict[str, Any]) -> None:
+        retrying(lambda: self._settle_done_once(delivery, result), what=f"delivery {delivery.key}")
+
+    def _settle_done_once(self, delivery: Delivery, result: dict[str, Any]) -> None:
         with self.uow() as uow:
-            uow.deliveries.settle_done(delivery.id, now=self.clock(), result=result)
+            now, owner = self.clock(), delivery.owner
+            if not uow.deliveries.settle_done(delivery.id, now=now, result=result, owner=owner):
+                return  # another worker took the lease over: its outcome stands
             spec = spec_of(delivery.kind)
             if spec is None or not (spec.announce or spec.stakeholder):
                 return
@@ -181,14 +197,21 @@ class Dispatcher:
         )
         if error.retry_after is not None:
             backoff = timedelta(seconds=error.retry_after)
-        self.outbox.settle_retry(delivery.id, error=str(error), retry_at=now + backoff)
-        log.info("delivery %s will be retried in %s: %s", delivery.key, backoff, error)
+        retry_at, owner = now + backoff, delivery.owner
+        if self.outbox.settle_retry(delivery.id, error=str(error), retry_at=retry_at, owner=owner):
+            log.info("delivery %s will be retried in %s: %s", delivery.key, backoff, error)
 
     def _park(self, delivery: Delivery, error: str, now: datetime) -> None:
         """Give up on a delivery, keep why, and tell the lead: nothing is dropped silently."""
         log.warning("delivery %s failed: %s", delivery.key, error)
+        retrying(lambda: self._park_once(delivery, error, now), what=f"delivery {delivery.key}")
+
+    def _park_once(self, delivery: Delivery, error: str, now: datetime) -> None:
         with self.uow() as uow:
-            uow.deliveries.mark_failed(delivery.id, error=error, now=now)
+            if not uow.deliveries.mark_failed(
+                delivery.id, error=error, now=now, owner=delivery.owner
+            ):
+                return  # another worker took the lease over: its outcome stands
             spec = spec_of(delivery.kind)
             if spec is not None and spec.to_lead:
                 return  # a notice about a notice would go the same way

@@ -19,7 +19,8 @@ from comms_assistant.service.deliveries import DeliveryPlanner
 from comms_assistant.service.finding import Refused
 from comms_assistant.service.handlers.context import Context, Ports, Reply, WhatHappened
 from comms_assistant.service.handlers.table import dispatch
-from comms_assistant.service.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from comms_assistant.service.retries import lost_race_text, retrying
+from comms_assistant.service.unit_of_work import Conflict, UnitOfWork, UnitOfWorkFactory
 from comms_assistant.service.wording import WordingCheck
 
 __all__ = ["CommandService", "Reply"]
@@ -54,11 +55,25 @@ class CommandService:
             return Reply(refusal, ok=False)
         incident = named or incident
         try:
-            with self.uow() as uow:
-                return self._run(uow, command, who or "", incident, text=text, shell=shell)
+            return self._attempts(command, who or "", incident, text=text, shell=shell)
         except (DomainError, Refused) as error:
             # The transaction rolled back: nothing was half-done.
             return Reply(str(error), ok=False)
+
+    def _attempts(
+        self, command: c.Command, who: str, ref: str | None, *, text: str, shell: bool
+    ) -> Reply:
+        """The command in its unit of work, run again from the start when another process
+        changed the same thing at the same moment (retries.py); then a reply saying so."""
+
+        def run() -> Reply:
+            with self.uow() as uow:
+                return self._run(uow, command, who, ref, text=text, shell=shell)
+
+        try:
+            return retrying(run, what=ref or "a command")
+        except Conflict:
+            return Reply(lost_race_text(ref), ok=False)
 
     def _run(
         self,

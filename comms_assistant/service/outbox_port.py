@@ -27,6 +27,8 @@ class Delivery:
     payload: dict[str, Any]
     attempts: int
     claims: int = 1
+    # The lease's owner (the claiming dispatcher's name): settling checks it still holds it.
+    owner: str | None = None
 
     @property
     def uncertain(self) -> bool:
@@ -47,12 +49,16 @@ class Outbox(Protocol):
         """Lease the deliveries that may go now: due, unleased, and first in their lane."""
         ...
 
-    def settle_retry(self, delivery_id: int, *, error: str, retry_at: datetime) -> None:
-        """An attempt that failed and may pass: counted, and tried again at `retry_at`."""
+    def settle_retry(
+        self, delivery_id: int, *, error: str, retry_at: datetime, owner: str | None = None
+    ) -> bool:
+        """An attempt that failed and may pass: counted, and tried again at `retry_at`. False,
+        with nothing changed, when `owner` no longer holds the lease (another took it over)."""
         ...
 
-    def defer(self, delivery_id: int, until: datetime) -> None:
-        """Put a claimed delivery back until `until`: not an attempt, and nothing was sent."""
+    def defer(self, delivery_id: int, until: datetime, owner: str | None = None) -> bool:
+        """Put a claimed delivery back until `until`: not an attempt, and nothing was sent.
+        False, with nothing changed, when `owner` no longer holds the lease."""
         ...
 
     def caused_by(self, ids: set[int]) -> set[int]:

@@ -21,6 +21,12 @@ from comms_assistant.domain.incident import Incident, Status
 PENDING, DONE, FAILED = "pending", "done", "failed"
 
 
+class Conflict(Exception):
+    """Another process changed the same thing at the same moment and this unit of work lost the
+    race (a key taken in between, a deadlock, a serialization failure): nothing of it was kept,
+    and running it again from the start sees what the other one did."""
+
+
 class Queued(Protocol):
     """One delivery in the outbox, as the use cases read it."""
 
@@ -80,12 +86,23 @@ class Deliveries(Protocol):
         now: datetime,
     ) -> Queued: ...
     def get(self, delivery_id: int) -> Queued: ...
-    def settle_done(self, delivery_id: int, *, now: datetime, result: dict[str, Any]) -> None:
-        """Delivered: with `result`, what the service answered (ids, links)."""
+    def settle_done(
+        self,
+        delivery_id: int,
+        *,
+        now: datetime,
+        result: dict[str, Any],
+        owner: str | None = None,
+    ) -> bool:
+        """Delivered: with `result`, what the service answered (ids, links). With `owner`
+        (the claim's): False, and nothing changed, when another worker took its lease over."""
         ...
 
-    def mark_failed(self, delivery_id: int, *, error: str, now: datetime) -> None:
-        """Given up on, with why: parked until someone sends it again."""
+    def mark_failed(
+        self, delivery_id: int, *, error: str, now: datetime, owner: str | None = None
+    ) -> bool:
+        """Given up on, with why: parked until someone sends it again. With `owner`: False,
+        and nothing changed, when another worker took its lease over."""
         ...
 
     def by_key(self, key: str) -> Queued | None: ...

@@ -115,13 +115,23 @@ class FakeDeliveries:
     def get(self, delivery_id: int) -> FakeDelivery:
         return self.stored.deliveries[delivery_id - 1]
 
-    def settle_done(self, delivery_id: int, *, now: datetime, result: dict[str, Any]) -> None:
+    def settle_done(
+        self, delivery_id: int, *, now: datetime, result: dict[str, Any], owner: str | None = None
+    ) -> bool:
         done = self.get(delivery_id)
+        if owner is not None and done.lease_owner != owner:
+            return False
         done.status, done.done_at, done.result, done.lease_owner = DONE, now, result, None
+        return True
 
-    def mark_failed(self, delivery_id: int, *, error: str, now: datetime) -> None:
+    def mark_failed(
+        self, delivery_id: int, *, error: str, now: datetime, owner: str | None = None
+    ) -> bool:
         failed = self.get(delivery_id)
+        if owner is not None and failed.lease_owner != owner:
+            return False
         failed.status, failed.last_error, failed.done_at = "failed", error, now
+        return True
 
     def by_key(self, key: str) -> FakeDelivery | None:
         return next((d for d in self.stored.deliveries if d.key == key), None)

@@ -4,7 +4,10 @@ handlers run on the in-memory unit of work (fake_unit_of_work.py), no database f
 
 from __future__ import annotations
 
+import dataclasses
 import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +21,7 @@ from comms_assistant.service.finding import Refused
 from comms_assistant.service.handle import CommandService
 from comms_assistant.service.handlers.context import Context, Reply
 from comms_assistant.service.handlers.table import HANDLERS, Handler, dispatch
+from comms_assistant.service.unit_of_work import Conflict
 
 
 def context(world: World, uow: FakeUnitOfWork, **kw: object) -> Context:
@@ -159,3 +163,37 @@ def test_a_role_taken_is_kept_on_the_incident(in_memory: tuple[CommandService, F
     service.execute("open Apply is down p2", who=LEAD)
     assert service.execute("comms me", who="sam@example.org").ok
     assert store.stored.incidents[1].leads[Role.COMMS_LEAD] == "sam@example.org"
+
+
+@dataclass
+class LosingStore:
+    """A FakeStore whose first `losses` units of work lose a race at commit, as the SQL one's
+    do when another process took a key in between (its Conflict)."""
+
+    store: FakeStore
+    losses: int
+
+    @contextmanager
+    def __call__(self) -> Iterator[FakeUnitOfWork]:
+        with self.store() as uow:
+            yield uow
+            if self.losses > 0:
+                self.losses -= 1
+                raise Conflict("duplicate key value violates unique constraint")
+
+
+def test_a_lost_race_is_run_again_then_answered_never_raised(
+    in_memory: tuple[CommandService, FakeStore],
+) -> None:
+    service, store = in_memory
+    service.execute("open Apply is down p2 impact: Candidates cannot apply", who=LEAD)
+    losing = dataclasses.replace(service, uow=LosingStore(store, losses=2))
+    reply = losing.execute("log Paged the DBA", who=LEAD, incident="INC-2026-0001")
+    assert reply.ok, reply.text
+    assert [e.text for e in store.stored.incidents[1].timeline].count("Paged the DBA") == 1
+
+    always = dataclasses.replace(service, uow=LosingStore(store, losses=99))
+    reply = always.execute("log Paged again", who=LEAD, incident="INC-2026-0001")
+    assert not reply.ok
+    assert reply.text == ("Someone else changed INC-2026-0001 at the same moment; send it again.")
+    assert "Paged again" not in [e.text for e in store.stored.incidents[1].timeline]

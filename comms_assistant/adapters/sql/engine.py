@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, ExceptionContext, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 POSTGRES_DRIVER = "postgresql+psycopg"
@@ -148,6 +148,21 @@ def sqlite_engine(path: Path) -> Engine:
         return None
 
     return engine
+
+
+# PostgreSQL's SQLSTATEs for a race lost: unique_violation, serialization_failure, deadlock.
+_LOST_RACE_STATES = frozenset({"23505", "40001", "40P01"})
+# SQLite's: a unique key taken in between, or the write lock not had within busy_timeout.
+_LOST_RACE_NAMES = ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_BUSY")
+
+
+def lost_race(error: DBAPIError) -> bool:
+    """Whether `error` means another transaction got there first, so that the same work run
+    again from the start can succeed."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) in _LOST_RACE_STATES:
+        return True
+    return str(getattr(original, "sqlite_errorname", "")).startswith(_LOST_RACE_NAMES)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -7,18 +7,21 @@ dispatcher's Outbox (service/outbox_port.py) over these functions.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from comms_assistant.adapters.sql.engine import transaction
 from comms_assistant.adapters.sql.models import OutboxRow
 from comms_assistant.service.outbox_port import CLAIM_LIMIT, LEASE, Delivery
+
+log = logging.getLogger(__name__)
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 
@@ -59,36 +62,31 @@ def claim_due(
 ) -> list[Delivery]:
     """Lease the deliveries that may go now: due, unleased, and first in their lane."""
     with transaction(engine) as session:
-        # Choose from the few columns that decide, not whole rows: every pending payload (a
-        # mail's body and up to 500 recipients each) would otherwise be read and parsed on
-        # every claim, however few of them go now.
-        pending = session.execute(
-            select(OutboxRow.id, OutboxRow.lane, OutboxRow.lease_until, OutboxRow.next_attempt_at)
+        # A lane's head is its lowest pending id, chosen before any lock is looked at: with
+        # SKIP LOCKED on every pending row, a head locked by another worker (settling it)
+        # dropped out and the row behind it looked like the head: #70 went before #69.
+        heads = (
+            select(func.min(OutboxRow.id))
             .where(OutboxRow.status == PENDING)
-            .order_by(OutboxRow.id)
-            # PostgreSQL: two workers never wait on or take the same rows. SQLite ignores
-            # it; its BEGIN IMMEDIATE already makes the whole claim one writer at a time.
-            .with_for_update(skip_locked=True)
-        ).all()
-        chosen: list[int] = []
-        blocked_lanes: set[str] = set()
-        for row_id, lane, lease_until, next_attempt_at in pending:
-            if lane in blocked_lanes:
-                continue
-            blocked_lanes.add(lane)
-            leased = lease_until is not None and lease_until > now
-            if leased or next_attempt_at > now:
-                continue
-            chosen.append(row_id)
-            if len(chosen) >= limit:
-                break
-        if not chosen:
-            return []
-        claimed: list[Delivery] = []
-        rows = session.scalars(
-            select(OutboxRow).where(OutboxRow.id.in_(chosen)).order_by(OutboxRow.id)
+            .group_by(OutboxRow.lane)
         )
-        for row in rows:
+        due = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.id.in_(heads),
+                OutboxRow.status == PENDING,
+                OutboxRow.next_attempt_at <= now,
+                or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+            # PostgreSQL: only those heads are locked, `limit` at most, and a head another
+            # worker holds is passed over, so workers share the work rather than wait for each
+            # other. SQLite leaves it out: its BEGIN IMMEDIATE makes a claim one writer at a time.
+            .with_for_update(skip_locked=True, of=OutboxRow)
+        )
+        claimed: list[Delivery] = []
+        for row in session.scalars(due):
             row.lease_owner, row.lease_until = owner, now + lease
             row.claims = (row.claims or 0) + 1
             claimed.append(
@@ -100,33 +98,74 @@ def claim_due(
                     dict(row.payload),
                     row.attempts,
                     row.claims,
+                    owner,
                 )
             )
         return claimed
 
 
+def held(session: Session, delivery_id: int, owner: str | None) -> OutboxRow | None:
+    """The delivery's row, locked, if `owner` still holds its lease (None: whoever holds it).
+
+    A worker that took longer than its lease may find another worker took the delivery over:
+    that one's outcome stands, and the slow one's is dropped, never settled over it."""
+    row = session.get_one(OutboxRow, delivery_id, with_for_update=True)
+    if owner is None or row.lease_owner == owner:
+        return row
+    log.warning(
+        "delivery %s: the lease of %s ran out and passed to %s; its outcome is dropped",
+        row.key,
+        owner,
+        row.lease_owner or "no one (settled)",
+    )
+    return None
+
+
 def settle_done(
-    session: Session, delivery_id: int, *, now: datetime, result: dict[str, Any]
-) -> None:
-    row = session.get_one(OutboxRow, delivery_id)
+    session: Session,
+    delivery_id: int,
+    *,
+    now: datetime,
+    result: dict[str, Any],
+    owner: str | None = None,
+) -> bool:
+    row = held(session, delivery_id, owner)
+    if row is None:
+        return False
     row.status, row.done_at, row.result = DONE, now, result
     row.attempts += 1
     row.lease_owner = row.lease_until = None
+    return True
 
 
-def settle_retry(engine: Engine, delivery_id: int, *, error: str, retry_at: datetime) -> None:
+def settle_retry(
+    engine: Engine,
+    delivery_id: int,
+    *,
+    error: str,
+    retry_at: datetime,
+    owner: str | None = None,
+) -> bool:
     with transaction(engine) as session:
-        row = session.get_one(OutboxRow, delivery_id)
+        row = held(session, delivery_id, owner)
+        if row is None:
+            return False
         row.attempts += 1
         row.last_error, row.next_attempt_at = error, retry_at
         row.lease_owner = row.lease_until = None
+        return True
 
 
-def mark_failed(session: Session, delivery_id: int, *, error: str, now: datetime) -> None:
-    row = session.get_one(OutboxRow, delivery_id)
+def mark_failed(
+    session: Session, delivery_id: int, *, error: str, now: datetime, owner: str | None = None
+) -> bool:
+    row = held(session, delivery_id, owner)
+    if row is None:
+        return False
     row.attempts += 1
     row.status, row.last_error, row.done_at = FAILED, error, now
     row.lease_owner = row.lease_until = None
+    return True
 
 
 def retry_failed(engine: Engine, *, now: datetime) -> list[int]:
@@ -187,14 +226,17 @@ def new_owner() -> str:
     return uuid.uuid4().hex
 
 
-def defer(engine: Engine, delivery_id: int, until: datetime) -> None:
+def defer(engine: Engine, delivery_id: int, until: datetime, owner: str | None = None) -> bool:
     """Put a claimed delivery back until `until`: not an attempt, and nothing was sent."""
     with transaction(engine) as session:
-        row = session.get_one(OutboxRow, delivery_id)
+        row = held(session, delivery_id, owner)
+        if row is None:
+            return False
         row.next_attempt_at = until
         row.lease_owner = row.lease_until = None
         # The claim did not send anything, so it must not make the next try look uncertain.
         row.claims = max((row.claims or 1) - 1, 0)
+        return True
 
 
 def done_since(engine: Engine, kinds: Collection[str], since: datetime) -> list[datetime]:
@@ -228,11 +270,13 @@ class SqlOutbox:
     ) -> list[Delivery]:
         return claim_due(self.engine, owner=owner, now=now, limit=limit, lease=lease)
 
-    def settle_retry(self, delivery_id: int, *, error: str, retry_at: datetime) -> None:
-        settle_retry(self.engine, delivery_id, error=error, retry_at=retry_at)
+    def settle_retry(
+        self, delivery_id: int, *, error: str, retry_at: datetime, owner: str | None = None
+    ) -> bool:
+        return settle_retry(self.engine, delivery_id, error=error, retry_at=retry_at, owner=owner)
 
-    def defer(self, delivery_id: int, until: datetime) -> None:
-        defer(self.engine, delivery_id, until)
+    def defer(self, delivery_id: int, until: datetime, owner: str | None = None) -> bool:
+        return defer(self.engine, delivery_id, until, owner)
 
     def caused_by(self, ids: set[int]) -> set[int]:
         return caused_by(self.engine, ids)

@@ -10,15 +10,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from comms_assistant.adapters.sql import conversations, outbox
 from comms_assistant.adapters.sql import incidents as rows
-from comms_assistant.adapters.sql.engine import transaction
+from comms_assistant.adapters.sql.engine import lost_race, transaction
 from comms_assistant.adapters.sql.models import DraftRow, IncidentRow, OutboxRow
 from comms_assistant.domain.incident import Incident, Status
 from comms_assistant.domain.references import reference_parts
-from comms_assistant.service.unit_of_work import DONE, PENDING, Draft, Queued
+from comms_assistant.service.unit_of_work import DONE, PENDING, Conflict, Draft, Queued
 
 
 class SqlIncidents:
@@ -36,25 +37,28 @@ class SqlIncidents:
         self.session.add(row)
         self.write_back()
 
+    # Every incident handed out is locked until the unit of work ends (incidents.locked says
+    # why): a command, a cadence tick or a delivery's settlement has it to itself.
     def get(self, reference: str) -> Incident | None:
-        return self._one(rows.find_incident(self.session, reference))
+        return self._one(rows.find_incident(self.session, reference, lock=True))
 
     def by_id(self, incident_id: int) -> Incident:
-        found = self._one(self.session.get_one(IncidentRow, incident_id))
+        row = self.session.get_one(IncidentRow, incident_id, with_for_update=True)
+        found = self._one(row)
         assert found is not None
         return found
 
     def open(self) -> list[Incident]:
-        return self._all(rows.open_incidents(self.session))
+        return self._all(rows.open_incidents(self.session, lock=True))
 
     def with_status(self, status: Status) -> list[Incident]:
-        return self._all(rows.incidents_with_status(self.session, status))
+        return self._all(rows.incidents_with_status(self.session, status, lock=True))
 
     def latest(self) -> Incident | None:
-        return self._one(rows.latest_incident(self.session))
+        return self._one(rows.latest_incident(self.session, lock=True))
 
     def latest_reviewed(self) -> Incident | None:
-        return self._one(rows.latest_reviewed(self.session))
+        return self._one(rows.latest_reviewed(self.session, lock=True))
 
     def next_number(self, year: int) -> int:
         return rows.next_number(self.session, year)
@@ -121,11 +125,20 @@ class SqlDeliveries:
     def get(self, delivery_id: int) -> Queued:
         return self.session.get_one(OutboxRow, delivery_id)
 
-    def settle_done(self, delivery_id: int, *, now: datetime, result: dict[str, Any]) -> None:
-        outbox.settle_done(self.session, delivery_id, now=now, result=result)
+    def settle_done(
+        self,
+        delivery_id: int,
+        *,
+        now: datetime,
+        result: dict[str, Any],
+        owner: str | None = None,
+    ) -> bool:
+        return outbox.settle_done(self.session, delivery_id, now=now, result=result, owner=owner)
 
-    def mark_failed(self, delivery_id: int, *, error: str, now: datetime) -> None:
-        outbox.mark_failed(self.session, delivery_id, error=error, now=now)
+    def mark_failed(
+        self, delivery_id: int, *, error: str, now: datetime, owner: str | None = None
+    ) -> bool:
+        return outbox.mark_failed(self.session, delivery_id, error=error, now=now, owner=owner)
 
     def by_key(self, key: str) -> Queued | None:
         return self.session.scalar(select(OutboxRow).where(OutboxRow.key == key))
@@ -236,11 +249,17 @@ class SqlUnitOfWork:
 
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[SqlUnitOfWork]:
-    """One transaction: committed when the block ends without an error, else rolled back."""
-    with transaction(engine) as session:
-        uow = SqlUnitOfWork(session)
-        yield uow
-        uow.incidents.write_back()
+    """One transaction: committed when the block ends without an error, else rolled back. A
+    race lost to another process (engine.lost_race) is a Conflict: the caller may run it again."""
+    try:
+        with transaction(engine) as session:
+            uow = SqlUnitOfWork(session)
+            yield uow
+            uow.incidents.write_back()
+    except DBAPIError as error:
+        if lost_race(error):
+            raise Conflict(str(error.orig or error).splitlines()[0]) from error
+        raise
 
 
 def unit_of_work_factory(engine: Engine) -> Any:
