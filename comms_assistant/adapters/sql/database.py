@@ -12,6 +12,7 @@ from comms_assistant.adapters.sql import engine as engines
 
 # Every module that maps a table is imported here, so that Base.metadata holds them all.
 from comms_assistant.adapters.sql import (
+    conversations,  # noqa: F401
     schema,
     turn_journal,  # noqa: F401
 )
