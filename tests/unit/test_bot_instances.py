@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
@@ -175,6 +176,7 @@ def test_one_conversations_turns_run_in_order_when_they_arrive_at_two_instances(
 
 def test_a_turn_taken_over_goes_ahead_of_later_ones_already_waiting() -> None:
     ran: list[int] = []
+
     async def main() -> None:
         unfinished = {1}
 
@@ -234,4 +236,3 @@ def test_an_older_bot_turns_file_gets_the_owner_column(tmp_path: Path) -> None:
 class _Activity:
     def __init__(self, conversation: str) -> None:
         self.conversation = type("C", (), {"id": conversation})()
-

@@ -8,14 +8,13 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from comms_assistant.adapters.sql import engine as engines
-
 # Every module that maps a table is imported here, so that Base.metadata holds them all.
 from comms_assistant.adapters.sql import (
     conversations,  # noqa: F401
     schema,
     turn_journal,  # noqa: F401
 )
+from comms_assistant.adapters.sql import engine as engines
 from comms_assistant.adapters.sql.engine import DatabaseUnavailable, is_sqlite, shown
 from comms_assistant.adapters.sql.models import Base
 

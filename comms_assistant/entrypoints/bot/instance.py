@@ -58,14 +58,14 @@ class Instance:
         journal: Engine,
         clock: Callable[[], datetime],
         *,
-        heartbeat: float = HEARTBEAT,
-        stale_after: float = STALE_AFTER,
+        heartbeat: float | None = None,
+        stale_after: float | None = None,
     ) -> None:
         self.id = new_id()
         self.journal = journal
         self.clock = clock
-        self.heartbeat = heartbeat
-        self.stale_after = stale_after
+        self.heartbeat = HEARTBEAT if heartbeat is None else heartbeat
+        self.stale_after = STALE_AFTER if stale_after is None else stale_after
         self.unsettled: set[int] = set()  # turns done here whose `done` could not be stored
         self._beating: asyncio.Task[None] | None = None
 
