@@ -16,6 +16,7 @@ from test_bot_harness import Running, message, new_sandbox, start_bot
 
 from comms_assistant.adapters.sql import store, turn_journal
 from comms_assistant.bootstrap import bootstrap
+from comms_assistant.entrypoints.bot import instance
 from comms_assistant.entrypoints.bot.queue import TurnQueue
 from comms_assistant.entrypoints.bot.sdk import UNSURE
 
@@ -135,3 +136,73 @@ def test_a_turn_cut_short_is_not_run_again_and_its_sender_is_asked_to_check(
             assert told["text"] == UNSURE
             assert incidents(second) == []  # not run a second time
             assert journal(second) == [(activity["id"], "done")]
+
+
+def test_one_threads_commands_run_in_order_when_they_reach_two_instances(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str
+) -> None:
+    """Two `serve` instances on one database behind a load balancer: the thread's commands
+    alternate between them, and each waits for the one sent before it, wherever that runs."""
+    authorizations: list[str | None] = []
+    sandbox = new_sandbox(tmp_path, authorizations)
+    with sandbox:
+        shared: dict[str, Any] = {
+            "sandbox": sandbox,
+            "authorizations": authorizations,
+            "database_url": store_url,
+        }
+        with (
+            start_bot(tmp_path, monkeypatch, **shared) as a,
+            start_bot(tmp_path, monkeypatch, **shared) as b,
+        ):
+            texts = [OPEN, "log Paged the database team", "log Failover begun", "comms me"]
+            sent = []
+            for n, text in enumerate(texts):
+                bot = (a, b)[n % 2]
+                activity = message(text, conversation=THREAD, service_url=bot.service_url)
+                assert bot.post(activity).status_code == 202
+                sent.append(activity)
+            replies = [a.wait(lambda s=s: a.replies_to(s["id"]), 1, 30) for s in sent]
+            reference = replies[0][0]["text"].split()[0]
+            assert "is open at P2" in replies[0][0]["text"]
+            # `log` ran on the other instance after `open` had made the incident.
+            assert all(r[0]["text"].startswith(f"{reference}:") for r in replies[1:3]), replies
+            [incident] = incidents(a)
+            logs = ("Paged the database team", "Failover begun")
+            assert [t.text for t in incident.timeline if t.text in logs] == list(logs)
+            assert [state for _, state in journal(a)] == ["done"] * 4
+
+
+def test_a_killed_instances_turns_are_run_by_a_live_one_after_it_stops_heartbeating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str
+) -> None:
+    """Instance A acknowledges three commands and dies before running them (as SIGKILL leaves
+    it: no goodbye, no more heartbeats); B, running all along, runs them once A is stale."""
+    monkeypatch.setattr(instance, "HEARTBEAT", 0.2)
+    monkeypatch.setattr(instance, "STALE_AFTER", 2.0)
+    authorizations: list[str | None] = []
+    sandbox = new_sandbox(tmp_path, authorizations)
+    with sandbox:
+        shared: dict[str, Any] = {
+            "sandbox": sandbox,
+            "authorizations": authorizations,
+            "database_url": store_url,
+        }
+        with start_bot(tmp_path, monkeypatch, **shared) as b:
+            sent = []
+            with monkeypatch.context() as killed:
+                killed.setattr(TurnQueue, "submit", lambda self, lane, job: None)
+                killed.setattr(instance.Instance, "leave", instance.Instance.stop_beating)
+                with start_bot(tmp_path, monkeypatch, **shared) as a:
+                    for text in (OPEN, "log Paged the database team", "comms me"):
+                        activity = message(text, conversation=THREAD, service_url=a.service_url)
+                        assert a.post(activity).status_code == 202
+                        sent.append(activity)
+                    time.sleep(0.5)  # B is alive and A too: B takes nothing
+                    assert b.sent == [] and incidents(b) == []
+            killed_at = time.monotonic()
+            replies = [b.wait(lambda s=s: b.replies_to(s["id"]), 1, 30) for s in sent]
+            assert time.monotonic() - killed_at > 1.0  # not before A was stale
+            reference = replies[0][0]["text"].split()[0]
+            assert replies[1][0]["text"].startswith(f"{reference}:")
+            assert [state for _, state in journal(b)] == ["done"] * 3

@@ -17,19 +17,34 @@ the write before each 202 waited on SQLite's one writer behind the turns' and de
 transactions (`scripts/bench.py bot-answer`, 50 senders, HTTP answer p99 1.5 s; 0.03 s without
 a journal); in its own file it waits only on other journal writes, a few milliseconds each.
 The table is the same on both (state.db's copy of it stays empty).
+
+Several bot instances: each turn has an `owner`, the instance that accepted it, and
+`bot_instances` says which instances are alive (bot_instances.py: taking over a dead one's
+turns, and the order of one conversation's turns across instances).
 """
 
 from __future__ import annotations
 
 import asyncio
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, String, Table, UniqueConstraint, delete, select, update
+from sqlalchemy import (
+    JSON,
+    String,
+    Table,
+    UniqueConstraint,
+    delete,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from comms_assistant.adapters.sql.engine import is_sqlite, sqlite_engine, transaction
 from comms_assistant.adapters.sql.inserts import insert_new
@@ -56,17 +71,40 @@ class BotTurnRow(Base):
     state: Mapped[str] = mapped_column(String(16), default=ACCEPTED, index=True)
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The instance that runs it (BotInstanceRow.id); None: anyone's (accepted before owners).
+    owner: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+
+
+class BotInstanceRow(Base):
+    """A running (or once running) `serve` process and when it was last heard of."""
+
+    __tablename__ = "bot_instances"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+def _tables() -> list[Table]:
+    tables = [BotTurnRow.__table__, BotInstanceRow.__table__]
+    assert all(isinstance(t, Table) for t in tables)
+    return tables  # type: ignore[return-value]
 
 
 def open_journal(home: Path, store: Engine | None = None) -> Engine:
     """The journal's database: the store's own when it is not SQLite (its migrations made the
-    table), else the file in `home` (made when missing)."""
+    tables), else the file in `home`, made when missing and completed when older. The file has
+    no migrations of its own (nothing in it outlives a day but unfinished turns): what revision
+    0004 added to state.db is added here the same way."""
     if store is not None and not is_sqlite(store):
         return store
     engine = sqlite_engine(home / FILE_NAME)
-    table = BotTurnRow.__table__
-    assert isinstance(table, Table)
-    Base.metadata.create_all(engine, tables=[table])
+    with transaction(engine) as session:  # BEGIN IMMEDIATE: two starting processes take turns
+        connection = session.connection()
+        Base.metadata.create_all(connection, tables=_tables())
+        if "owner" not in {c["name"] for c in inspect(connection).get_columns("bot_turns")}:
+            connection.execute(text("ALTER TABLE bot_turns ADD COLUMN owner VARCHAR(128)"))
+            connection.execute(text("CREATE INDEX ix_bot_turns_owner ON bot_turns (owner)"))
     return engine
 
 
@@ -95,12 +133,31 @@ def accept(
 Accept = tuple[str, str, dict[str, Any], dict[str, Any], datetime]
 
 
-def accept_many(engine: Engine, accepts: list[Accept]) -> list[int | None]:
+# pg_advisory_xact_lock's keys for accepting into a conversation: this namespace in the high
+# half, the conversation's CRC-32 in the low (schema.UPGRADE_LOCK stays below 2**40).
+CONVERSATION_LOCKS = 0x626F74 << 32  # "bot"
+
+
+def _lock_conversations(session: Session, conversations: set[str]) -> None:
+    """On PostgreSQL, hold each conversation's lock until the accept commits: a conversation's
+    turns then get their ids in the order they are committed, which is the order they run in
+    across instances (bot_instances.py). Taken in key order, so two batches never deadlock.
+    SQLite needs none: BEGIN IMMEDIATE already admits one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted({CONVERSATION_LOCKS | zlib.crc32(c.encode()) for c in conversations}):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def accept_many(
+    engine: Engine, accepts: list[Accept], *, owner: str | None = None
+) -> list[int | None]:
     """`accept` for several activities in one transaction (one disk flush): see `Acceptor`."""
     ids: list[int | None] = []
     table = BotTurnRow.__table__
     assert isinstance(table, Table)
     with transaction(engine) as session:
+        _lock_conversations(session, {each[0] for each in accepts})
         for conversation_id, activity_id, activity, identity, now in accepts:
             values = {
                 "conversation_id": conversation_id,
@@ -109,6 +166,7 @@ def accept_many(engine: Engine, accepts: list[Accept]) -> list[int | None]:
                 "identity": identity,
                 "state": ACCEPTED,
                 "accepted_at": now,
+                "owner": owner,
             }
             ids.append(insert_new(session, table, values, ("conversation_id", "activity_id")))
     return ids
@@ -119,8 +177,9 @@ class Acceptor:
     disk, and one per request queued fifty requests behind each other (bench: p99 0.65 s with
     50 senders; sharing: see README). Call from one event loop."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, owner: str | None = None) -> None:
         self._engine = engine
+        self.owner = owner  # the instance the accepted turns belong to
         self._waiting: list[tuple[Accept, asyncio.Future[int | None]]] = []
         self._writing = False
         self._writer: asyncio.Task[None] | None = None  # held: the loop keeps weak references
@@ -149,7 +208,7 @@ class Acceptor:
                 batch, self._waiting = self._waiting, []
                 try:
                     ids = await asyncio.to_thread(
-                        accept_many, self._engine, [each for each, _ in batch]
+                        accept_many, self._engine, [each for each, _ in batch], owner=self.owner
                     )
                 except Exception as error:
                     for _, future in batch:
@@ -163,14 +222,14 @@ class Acceptor:
             self._writing = False
 
 
-def start(engine: Engine, turn_id: int) -> bool:
-    """Claim the turn to carry out its command: False when it was begun already (never twice)."""
+def start(engine: Engine, turn_id: int, *, owner: str | None = None) -> bool:
+    """Claim the turn to carry out its command: False when it was begun already (never twice),
+    or, given its `owner`, when another instance has taken it over meanwhile."""
+    claim = update(BotTurnRow).where(BotTurnRow.id == turn_id, BotTurnRow.state == ACCEPTED)
+    if owner is not None:
+        claim = claim.where(BotTurnRow.owner == owner)
     with transaction(engine) as session:
-        result = session.execute(
-            update(BotTurnRow)
-            .where(BotTurnRow.id == turn_id, BotTurnRow.state == ACCEPTED)
-            .values(state=STARTED)
-        )
+        result = session.execute(claim.values(state=STARTED))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -181,12 +240,14 @@ def finish(engine: Engine, turn_id: int, *, now: datetime) -> None:
         )
 
 
-def unfinished(engine: Engine) -> list[Unfinished]:
-    """What was acknowledged and not done, oldest first (each conversation's order kept)."""
+def unfinished(engine: Engine, ids: list[int] | None = None) -> list[Unfinished]:
+    """What was acknowledged and not done (of `ids`, if given), oldest first (each
+    conversation's order kept)."""
+    query = select(BotTurnRow).where(BotTurnRow.state != DONE).order_by(BotTurnRow.id)
+    if ids is not None:
+        query = query.where(BotTurnRow.id.in_(ids))
     with transaction(engine) as session:
-        rows = session.scalars(
-            select(BotTurnRow).where(BotTurnRow.state != DONE).order_by(BotTurnRow.id)
-        )
+        rows = session.scalars(query)
         return [
             Unfinished(r.id, r.conversation_id, dict(r.activity), dict(r.identity), r.state)
             for r in rows

@@ -61,6 +61,9 @@ class PressHost(ChannelHost, ProactiveHost, Protocol):
     def journal(self) -> Engine: ...
 
     @property
+    def owner(self) -> str: ...  # this bot instance's id: it claims only its own turns
+
+    @property
     def turn_loop(self) -> LoopThread: ...
 
     @property
@@ -216,7 +219,7 @@ async def on_press(host: PressHost, context: TurnContext) -> Any:
 
     def run_once() -> actions.Pressed | None:
         # Claimed in the journal just before it runs, as a message is: never run twice.
-        if turn_id is not None and not turn_journal.start(host.journal, turn_id):
+        if turn_id is not None and not turn_journal.start(host.journal, turn_id, owner=host.owner):
             return None
         return actions.press(host.turns, verb, data, who=who, conversation=conversation)
 

@@ -42,6 +42,9 @@ class MessageHost(ChannelHost, Protocol):
     def journal(self) -> Engine: ...
 
     @property
+    def owner(self) -> str: ...  # this bot instance's id: it claims only its own turns
+
+    @property
     def timeout(self) -> float: ...
 
     @property
@@ -81,7 +84,7 @@ async def on_message(host: MessageHost, context: TurnContext) -> None:
 
     def run_once() -> Answer | None:
         # Claimed in the journal just before the command runs: a turn is never run twice.
-        if turn_id is not None and not turn_journal.start(host.journal, turn_id):
+        if turn_id is not None and not turn_journal.start(host.journal, turn_id, owner=host.owner):
             return None
         return host.turns.answer(
             text, who=who, conversation=conversation, incident=incident, forms=True

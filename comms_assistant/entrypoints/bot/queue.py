@@ -9,6 +9,12 @@ me"), so each conversation has one lane worked by one task; lanes run side by si
 `concurrency` turns at a time (each turn takes SQLite's single writer, so more only queue
 there). `capacity` bounds what may wait: past it the endpoint answers 503 rather than letting
 memory grow without limit.
+
+With several bot instances a conversation's turns may be spread over them (bot_instances.py):
+`ready` says whether a lane's first turn may run (no earlier turn of its conversation is
+unfinished, wherever it is); until it may, the lane waits `recheck` seconds at a time, holding
+no slot. `order` keeps each lane sorted (by journal id), so a turn taken over from a dead
+instance goes ahead of the later ones already waiting here.
 """
 
 from __future__ import annotations
@@ -38,13 +44,20 @@ class TurnQueue(Generic[Job]):
         *,
         concurrency: int = 8,
         capacity: int = 1000,
+        ready: Callable[[Job], Awaitable[bool]] | None = None,
+        order: Callable[[Job], int] | None = None,
+        recheck: float = 0.25,
     ) -> None:
         self._run = run
+        self._ready = ready
+        self._order = order
+        self._recheck = recheck
         self._crashed = crashed
         self._slots = asyncio.Semaphore(concurrency)
         self.capacity = capacity
         self._lanes: dict[str, deque[Job]] = {}
         self._workers: set[asyncio.Task[None]] = set()
+        self._running: set[str] = set()  # lanes whose first job is being run
         self._waiting = 0
         self._count_lock = threading.Lock()  # reserved on the serving loop, done on the turns'
 
@@ -68,25 +81,46 @@ class TurnQueue(Generic[Job]):
         """Queue a reserved turn; call on the loop the turns run on."""
         queue = self._lanes.get(lane)
         if queue is not None:
-            queue.append(job)  # its worker is still going and will reach it
+            self._insert(lane, queue, job)  # its worker is still going and will reach it
             return
         self._lanes[lane] = deque([job])
         worker = asyncio.get_running_loop().create_task(self._work(lane))
         self._workers.add(worker)  # the loop keeps only weak references to tasks
         worker.add_done_callback(self._workers.discard)
 
+    def _insert(self, lane: str, queue: deque[Job], job: Job) -> None:
+        """Append, or with `order`, put it after the last job that comes before it; never
+        before a running one (it was ready: nothing earlier was unfinished when it began)."""
+        if self._order is None:
+            queue.append(job)
+            return
+        key = self._order(job)
+        at = len(queue)
+        first = 1 if lane in self._running else 0
+        while at > first and self._order(queue[at - 1]) > key:
+            at -= 1
+        queue.insert(at, job)
+
     async def _work(self, lane: str) -> None:
         queue = self._lanes[lane]
         try:
             while queue:
                 job = queue[0]
+                if self._ready is not None and not await self._ready(job):
+                    await asyncio.sleep(self._recheck)  # an earlier turn runs elsewhere
+                    continue
                 async with self._slots:
+                    if queue[0] is not job:
+                        continue  # an earlier one came while this waited for a slot
+                    self._running.add(lane)
                     try:
                         await self._run(job)
                     except Exception as error:
                         log.exception("a bot turn failed in conversation %s", lane)
                         await self._tell(job, error)
-                queue.popleft()
+                    finally:
+                        self._running.discard(lane)
+                queue.popleft()  # still `job`: nothing goes ahead of a running one
                 self._done(1)
         finally:
             # No await between the last `while queue` and here: a job submitted meanwhile would

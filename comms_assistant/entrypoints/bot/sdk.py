@@ -13,16 +13,17 @@ import asyncio
 import logging
 import re
 import uuid
-from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from comms_assistant.adapters.sql import conversations, turn_journal
 from comms_assistant.config import Settings
-from comms_assistant.entrypoints.bot import actions, auth, inbox, invoke, message_turn
+from comms_assistant.entrypoints.bot import actions, auth, inbox, invoke, message_turn, takeover
 from comms_assistant.entrypoints.bot.delivery import DeliveryThread
-from comms_assistant.entrypoints.bot.jobs import CURRENT_TURN, CURRENT_WAITER, Job, restored
+from comms_assistant.entrypoints.bot.instance import Instance
+from comms_assistant.entrypoints.bot.jobs import CURRENT_TURN, CURRENT_WAITER, Job
 from comms_assistant.entrypoints.bot.outbound import ANONYMOUS, replace_message, send_text
 from comms_assistant.entrypoints.bot.policy import People
 from comms_assistant.entrypoints.bot.queue import LoopThread, QueueFull, TurnQueue
@@ -72,7 +73,9 @@ class AgentHost:
         # Acknowledged turns, kept until run: in the store's database on PostgreSQL, in a SQLite
         # file of their own beside state.db otherwise (adapters/sql/turn_journal.py says why).
         self.journal = turn_journal.open_journal(settings.home, turns.engine)
-        self.acceptor = turn_journal.Acceptor(self.journal)
+        # This process among the bot's instances: the owner of the turns it accepts.
+        self.instance = Instance(self.journal, turns.clock)
+        self.acceptor = turn_journal.Acceptor(self.journal, owner=self.instance.id)
         self.timeout = settings.bot_outbound_timeout
         self.senders = Senders(turns.engine, people, timeout=self.timeout, clock=turns.clock)
         self.invokes = invoke.InvokeDesk(self)
@@ -106,7 +109,14 @@ class AgentHost:
             self._crashed,
             concurrency=settings.bot_turns_at_once,
             capacity=settings.bot_turns_waiting,
+            # One conversation's turns in order across instances (instance.py).
+            ready=self.instance.ready,
+            order=lambda job: job.turn_id or 0,
         )
+
+    @property
+    def owner(self) -> str:
+        return self.instance.id
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         """Authenticate, queue the turn, answer 202: the reply is a separate POST anyway."""
@@ -146,56 +156,18 @@ class AgentHost:
         )
         return web.Response(status=202)
 
-    async def replay(self) -> int:
-        """At start: run the turns acknowledged before a stop and never run, in the order they
-        came. One begun and cut short may or may not have changed the incident: it is not run
-        again (never twice); its sender is asked to check instead."""
-        engine = self.journal
-        day_ago = self.turns.clock() - timedelta(days=1)
-        await asyncio.to_thread(turn_journal.prune, engine, before=day_ago)
-        replayed = 0
-        for turn in await asyncio.to_thread(turn_journal.unfinished, engine):
-            job = restored(turn)
-            if job is None or not self.service_urls.allows(job.activity.service_url):
-                await asyncio.to_thread(
-                    turn_journal.finish, engine, turn.id, now=self.turns.clock()
-                )
-                continue
-            if turn.state == turn_journal.STARTED:
-                await self._interrupted(job)
-                continue
-            if invoke.is_press(job.activity):  # its presser saw it fail (invoke.py)
-                log.warning("a button press from before the stop was never run: dropped")
-                await self._finish(job)
-                continue
-            try:
-                self.queue.reserve()
-            except QueueFull:
-                log.error("more stored turns than the queue holds: the rest run at the next start")
-                break
-            self.turn_loop.call(self.queue.submit, turn.conversation_id, job)
-            replayed += 1
-        if replayed:
-            log.warning("running %d turn(s) acknowledged before the last stop", replayed)
-        return replayed
+    async def replay(self) -> None:
+        """At start: join the bot's instances, taking over the turns acknowledged and never run
+        by instances that stopped (this process's previous run among them), then keep doing so
+        for as long as this one runs."""
+        await self.instance.join(partial(takeover.run_taken, self))
 
-    async def _interrupted(self, job: Job) -> None:
-        log.warning("turn %s was cut short by a stop: asking its sender to check", job.turn_id)
-        try:
-            await self.turn_loop.run(lambda: self._crashed(job, RuntimeError("interrupted")))
-        except Exception as error:
-            log.warning("could not tell the sender: %s", type(error).__name__)
-        await self._finish(job)
+    async def crashed(self, job: Job, error: BaseException) -> None:
+        await self._crashed(job, error)
 
     async def _finish(self, job: Job) -> None:
-        if job.turn_id is None:
-            return
-        try:
-            await asyncio.to_thread(
-                turn_journal.finish, self.journal, job.turn_id, now=self.turns.clock()
-            )
-        except Exception:  # it stays unfinished: the next start asks its sender to check
-            log.exception("could not record turn %s as done", job.turn_id)
+        if job.turn_id is not None:
+            await self.instance.finish(job.turn_id)
 
     async def _answer_in_response(self, identity: Any, activity: Any) -> web.StreamResponse:
         activity.request_id = uuid.uuid4().hex
@@ -278,8 +250,10 @@ class AgentHost:
                 task.cancel()  # a delivery cut short is leased, not lost: 'deliver' finishes it
             await asyncio.gather(*tasks, return_exceptions=True)
 
+        await self.instance.stop_beating()
         await self.turn_loop.run(stop)
         await asyncio.to_thread(self.turn_loop.stop)
+        await self.instance.leave()
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
         # Logged in full; the person only hears a plain sentence, never the exception's text.
