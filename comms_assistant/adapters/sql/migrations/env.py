@@ -7,7 +7,7 @@ from __future__ import annotations
 from alembic import context
 
 # Every module that maps a table, so that autogenerate compares with all of them.
-from comms_assistant.adapters.sql import turn_journal  # noqa: F401
+from comms_assistant.adapters.sql import conversations, turn_journal  # noqa: F401
 from comms_assistant.adapters.sql.models import Base
 
 connection = context.config.attributes["connection"]
