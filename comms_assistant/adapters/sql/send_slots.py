@@ -81,7 +81,8 @@ def _counted(
     in_flight = 0
     for started_at, finished_at in found:
         if finished_at is None:
-            in_flight += started_at <= now  # a slot booked ahead is not in flight yet
+            # Whatever its start: another process's clock may run a little ahead of ours.
+            in_flight += 1
             counted.append(max(started_at, now))
         else:
             counted.append(finished_at)
