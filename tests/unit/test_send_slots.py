@@ -142,7 +142,7 @@ def test_three_workers_keep_to_30_a_minute_and_4_at_once_together(
     assert shared["peak"].value <= 4, "never more than 4 in flight, whichever worker"  # type: ignore[attr-defined]
     deferrals = [d for found in results.values() for d in found]
     assert any(until >= starts[0] + MINUTE for _, until in deferrals)
-    assert all(until > when for when, until in deferrals), "a Deferred names a time after it was asked"
+    assert all(until > asked for asked, until in deferrals), "each names a time after it was asked"
 
 
 def test_teams_posts_to_one_channel_book_4_a_second_across_processes(engine: Engine) -> None:
