@@ -154,10 +154,16 @@ class App:
         from comms_assistant.service.dispatcher import Dispatcher
         from comms_assistant.service.documents import Folders
         from comms_assistant.service.living_card import LivingCards
+        from comms_assistant.service.pacing import MailPace
 
         planner = self.planner()
         async with self.graph_endpoint() as (graph_url, token_url):
-            adapters = build_graph_adapters(self.settings, graph_url, token_url, bot_send=bot_send)
+            # One store for the outbox and the send slots every worker counts (the mailbox's
+            # pace, and each Teams channel's when Graph posts).
+            outbox = SqlOutbox(self.engine)
+            adapters = build_graph_adapters(
+                self.settings, graph_url, token_url, bot_send=bot_send, send_slots=outbox
+            )
             # The mailbox's display name is a message setting, not a Graph one.
             adapters.mailer.name = self.settings.mailbox_name
             try:
@@ -165,7 +171,8 @@ class App:
                     await seed_sandbox_templates(self, graph_url)
                 yield Dispatcher(
                     uow=self.unit_of_work,
-                    outbox=SqlOutbox(self.engine),
+                    outbox=outbox,
+                    mail_pace=MailPace(key=f"mail:{self.settings.mailbox.lower()}"),
                     documents=adapters.documents,
                     mailer=adapters.mailer,
                     teams=adapters.teams,

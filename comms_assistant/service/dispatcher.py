@@ -69,6 +69,7 @@ class Dispatcher:
     # come back at the same moment; tests pass a fixed one.
     jitter: Callable[[], float] = field(default=lambda: random.uniform(0.8, 1.2))
     # Exchange's 30 messages a minute and Graph's 4 at once per mailbox: wait, do not trip them.
+    # Counted in the outbox's store, across every worker (service/send_slots.py).
     mail_pace: pacing.MailPace = field(default_factory=pacing.MailPace)
     # The security_marking setting: notices to a security incident's lead carry it too.
     security_marking: str = DEFAULT_SECURITY_MARKING
@@ -244,7 +245,7 @@ class Dispatcher:
         # An earlier attempt may have been accepted before it failed: look before sending again.
         if delivery.uncertain and await self.mailer.was_sent(payload["delivery_id"]):
             return {"recipients": len(payload["bcc"]), "found_in_sent_items": True}
-        async with self.mail_pace.slot(self.outbox, self.clock()):
+        async with self.mail_pace.slot(self.outbox, self.clock, owner=self.owner):
             await self.mailer.send(
                 OutgoingMail(
                     delivery_id=payload["delivery_id"],

@@ -7,10 +7,11 @@ keeps the outbox in the database (`SqlOutbox`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+
+from comms_assistant.service.send_slots import SendSlots
 
 LEASE = timedelta(minutes=2)
 # Deliveries one claim takes at most: enough to keep many going at once, few enough that
@@ -36,8 +37,9 @@ class Delivery:
         return self.attempts > 0 or self.claims > 1
 
 
-class Outbox(Protocol):
-    """What the dispatcher and the mail pacing ask of the outbox, each in its own transaction."""
+class Outbox(SendSlots, Protocol):
+    """What the dispatcher asks of the outbox, each in its own transaction; with the send slots
+    the mail pacing reserves in the same store (service/send_slots.py)."""
 
     def new_owner(self) -> str:
         """A name for one dispatcher's leases."""
@@ -71,8 +73,4 @@ class Outbox(Protocol):
 
     def next_wake(self) -> datetime | None:
         """When the earliest pending delivery could next be tried (None: nothing waits)."""
-        ...
-
-    def done_since(self, kinds: Collection[str], since: datetime) -> list[datetime]:
-        """When each delivery of `kinds` delivered after `since` was done."""
         ...

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from comms_assistant.adapters.graph.teams import GraphTeamsPoster
     from comms_assistant.adapters.teams_transports import BotSend, TeamsRouter
     from comms_assistant.config import Settings
+    from comms_assistant.service.send_slots import SendSlots
 
 
 @dataclass
@@ -54,6 +55,7 @@ def build_graph_adapters(
     token_url: str | None = None,
     *,
     bot_send: BotSend | None = None,
+    send_slots: SendSlots | None = None,
 ) -> GraphAdapters:
     """The adapters for `settings`.
 
@@ -61,12 +63,14 @@ def build_graph_adapters(
     and `token_url` (then the sandbox's token endpoint is used instead of Entra ID).
     `bot_send`: the bot's proactive sender, when running inside `comms-assistant serve`
     (see adapters/teams_transports.py).
+    `send_slots`: the store's, so Graph's Teams posts keep to a channel's 4 a second together
+    with every other process posting there (without it, this process counts its own).
     """
     from comms_assistant.adapters.graph.client import make_graph_client
     from comms_assistant.adapters.graph.credentials import credential_for, teams_credential_for
     from comms_assistant.adapters.graph.files import GraphDocumentStore
     from comms_assistant.adapters.graph.mail import GraphMailer
-    from comms_assistant.adapters.graph.teams import GraphTeamsPoster
+    from comms_assistant.adapters.graph.teams import GraphTeamsPoster, SharedPace
     from comms_assistant.adapters.teams_transports import build_teams_delivery
 
     url = graph_url or settings.graph_url
@@ -82,7 +86,10 @@ def build_graph_adapters(
     # signed in with `comms-assistant graph login`).
     teams_credential = teams_credential_for(settings, token_url=token_url)
     teams_client = make_graph_client(settings, url, teams_credential) if teams_credential else None
-    graph_teams = GraphTeamsPoster(teams_client or client, settings.team_id, settings.channel_id)
+    pace = SharedPace(send_slots) if send_slots is not None else None
+    graph_teams = GraphTeamsPoster(
+        teams_client or client, settings.team_id, settings.channel_id, pace=pace
+    )
     return GraphAdapters(
         documents=GraphDocumentStore(client, settings.site, settings.library),
         mailer=GraphMailer(client, settings.mailbox),

@@ -4,7 +4,8 @@ Where a card goes is its `destination`: the configured incidents channel (none g
 channel by its names ("channel:Team name/Channel name", found among the teams the signed-in
 account has joined), or a 1:1 chat with a person ("chat:person@example.org": `POST /chats`
 with both members first, which Graph answers with the existing chat when there is one).
-Teams allows 4 messages a second per channel or chat: a fifth waits its turn here.
+Teams allows 4 messages a second per channel or chat: a fifth waits its turn (pace.py; counted
+across processes when the poster is given the store's send slots).
 
 A chatMessage whose HTML body holds only `<attachment id="...">` and whose attachment is the
 card. Graph needs a *delegated* token (ChannelMessage.Send) for this on a real tenant: an
@@ -24,18 +25,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 import uuid
-from collections import deque
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from comms_assistant.adapters.graph.client import no_retry_config
 from comms_assistant.adapters.graph.errors import translated
+from comms_assistant.adapters.graph.pace import PER_SECOND, Pace, Pacer, SharedPace
 from comms_assistant.service.ports import DeliveryError, TeamsCard
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
+
+__all__ = ["PER_SECOND", "GraphTeamsPoster", "Pace", "SharedPace"]
 
 log = logging.getLogger(__name__)
 
@@ -48,37 +49,18 @@ _ATTACHMENT_NAMESPACE = uuid.UUID("0d9e4c52-3b1f-4f0e-9a51-2f6c1f7b8a10")
 RECENT_MESSAGES = 20
 # Of a thread's replies, how many are searched for an earlier post (Graph's most per page).
 MAX_REPLIES_LOOKED_AT = 50
-# Teams: 4 messages a second per channel (and per chat).
-PER_SECOND = 4
-
-
-class Pace:
-    """Spaces posts so no conversation gets more than `per_second` in any one second.
-
-    Each post books the earliest free slot before it awaits anything, so concurrent posts to
-    the same place queue in order rather than all seeing room at once.
-    """
-
-    def __init__(self, per_second: int = PER_SECOND, clock: Callable[[], float] = time.monotonic):
-        self._per_second = per_second
-        self._clock = clock
-        self._slots: dict[str, deque[float]] = {}
-
-    def delay(self, key: str) -> float:
-        now = self._clock()
-        slots = self._slots.setdefault(key, deque())
-        while slots and slots[0] <= now - 1.0:
-            slots.popleft()
-        at = now if len(slots) < self._per_second else max(now, slots[-self._per_second] + 1.0)
-        slots.append(at)
-        return at - now
 
 
 class GraphTeamsPoster:
     """Posts to the incidents channel of one team, and to the channels and chats cards name."""
 
     def __init__(
-        self, client: GraphServiceClient, team_id: str, channel_id: str, *, pace: Pace | None = None
+        self,
+        client: GraphServiceClient,
+        team_id: str,
+        channel_id: str,
+        *,
+        pace: Pacer | None = None,
     ) -> None:
         self._client = client
         self._team_id = team_id

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -147,3 +148,21 @@ class OutboxRow(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class SendSlotRow(Base):
+    """One send started under a shared limit (a mailbox, a Teams channel), by any process.
+
+    Counted by every process before it sends (adapters/sql/send_slots.py): finished ones while
+    their end is within the limit's window, unfinished ones while younger than their lease.
+    """
+
+    __tablename__ = "send_slots"
+    __table_args__ = (Index("ix_send_slots_key_started_at", "key", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    # The dispatcher that holds it, so a stuck slot can be traced to its worker.
+    owner: Mapped[str] = mapped_column(String(64), default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from comms_assistant.adapters.sql.engine import transaction
 from comms_assistant.adapters.sql.models import OutboxRow
+from comms_assistant.adapters.sql.send_slots import SqlSendSlots
 from comms_assistant.service.outbox_port import CLAIM_LIMIT, LEASE, Delivery
 
 log = logging.getLogger(__name__)
@@ -239,28 +239,10 @@ def defer(engine: Engine, delivery_id: int, until: datetime, owner: str | None =
         return True
 
 
-def done_since(engine: Engine, kinds: Collection[str], since: datetime) -> list[datetime]:
-    """When each delivery of `kinds` done after `since` was done (the mail pacing's window)."""
-    with transaction(engine) as session:
-        return [
-            t
-            for t in session.scalars(
-                select(OutboxRow.done_at).where(
-                    OutboxRow.kind.in_(kinds),
-                    OutboxRow.status == DONE,
-                    OutboxRow.done_at > since,
-                )
-            )
-            if t is not None
-        ]
-
-
-class SqlOutbox:
+class SqlOutbox(SqlSendSlots):
     """The outbox in the database, as service/outbox_port.py's Outbox: each call is its own
-    transaction."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    transaction. Its send slots (the mailbox's pace, shared by every worker) are
+    send_slots.py's."""
 
     def new_owner(self) -> str:
         return new_owner()
@@ -286,6 +268,3 @@ class SqlOutbox:
 
     def next_wake(self) -> datetime | None:
         return next_wake(self.engine)
-
-    def done_since(self, kinds: Collection[str], since: datetime) -> list[datetime]:
-        return done_since(self.engine, kinds, since)

@@ -7,7 +7,7 @@ seed is for tidiness: each bump also takes at least the year's highest + 1 (inci
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-12-14
+Create Date: 2026-12-07
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ bot-turns.db, which turn_journal.open_journal completes the same way; state.db g
 (empty) tables here so one schema serves both engines.
 
 Revision ID: 0004
-Revises: 0001
-Create Date: 2026-12-08
+Revises: 0003
+Create Date: 2026-12-07
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-# re-chained after 0003 at merge
-down_revision = "0002"  # 0003 (send slots) goes between them once it lands
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
