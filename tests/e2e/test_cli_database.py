@@ -7,6 +7,8 @@ from pathlib import Path
 
 from cli_helper import run_cli
 
+from comms_assistant.adapters.sql.schema import HEAD
+
 
 def test_a_new_database_is_made_by_db_upgrade_and_then_used(
     tmp_path: Path, database_url: str
@@ -28,9 +30,9 @@ def test_a_new_database_is_made_by_db_upgrade_and_then_used(
 
     upgraded = run_cli(home, "db", "upgrade", **env)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "to schema revision 0001 (head)" in upgraded.stdout
+    assert f"to schema revision {HEAD} (head)" in upgraded.stdout
     assert run_cli(home, "db", "upgrade", **env).stdout.endswith(
-        "is up to date: schema revision 0001 (head).\n"
+        f"is up to date: schema revision {HEAD} (head).\n"
     )
     assert run_cli(home, "db", "current", **env).returncode == 0
 

@@ -5,6 +5,10 @@ heartbeating, each turn once; one conversation's turns run in order across insta
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -236,3 +240,23 @@ def test_an_older_bot_turns_file_gets_the_owner_column(tmp_path: Path) -> None:
 class _Activity:
     def __init__(self, conversation: str) -> None:
         self.conversation = type("C", (), {"id": conversation})()
+
+
+def test_an_instance_of_this_machine_whose_process_ended_is_taken_over_at_once(
+    journal: Engine,
+) -> None:
+    """A `serve` killed and started again on one machine: its accepted commands go on at once,
+    not half a minute later; a live process of this machine keeps its turns."""
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                           capture_output=True, text=True)  # fmt: skip
+    host = socket.gethostname()[:80]
+    dead, alive = f"{host}:{int(ended.stdout)}:0001", f"{host}:{os.getppid()}:0002"
+    for name in (dead, alive):
+        bot_instances.register(journal, name, now=T0)
+    lost, kept = accept(journal, dead, "19:one", 0), accept(journal, alive, "19:two", 0)
+
+    restarted = Instance(journal, lambda: T0 + timedelta(seconds=1), stale_after=STALE)
+    taken = asyncio.run(restarted.take_over())
+    assert [t.id for t in taken] == [lost]
+    assert owners(journal)[kept] == alive
+    assert dead not in bot_instances.instance_ids(journal)

@@ -44,6 +44,11 @@ def beat(engine: Engine, instance: str, *, now: datetime) -> bool:
         return False
 
 
+def instance_ids(engine: Engine) -> list[str]:
+    with transaction(engine) as session:
+        return list(session.scalars(select(BotInstanceRow.id)))
+
+
 def leave(engine: Engine, instance: str) -> None:
     """A clean stop: the row goes, so what the instance leaves unfinished is taken over at once
     rather than after the staleness limit."""

@@ -46,7 +46,39 @@ RECHECK = 0.25
 def new_id() -> str:
     """Host, process and a random part: a restarted process (or a reused pid) is another
     instance, and its predecessor's turns are taken over as any dead instance's are."""
-    return f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(4)}"
+    return f"{_host()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _host() -> str:
+    return socket.gethostname()[:80]
+
+
+def gone_here(ids: list[str], me: str) -> list[str]:
+    """The instances of this machine whose process has ended: dead at once, without waiting
+    STALE_AFTER. On one machine (the SQLite default) a `serve` killed and started again would
+    otherwise leave the commands it had accepted waiting half a minute. A reused pid only
+    makes the shortcut miss (the wait applies), never a live instance look dead."""
+    host = _host()
+    return [i for i in ids if i != me and _on(host, i) and not _running(_pid(i))]
+
+
+def _on(host: str, instance: str) -> bool:
+    return instance.rsplit(":", 2)[0] == host and _pid(instance) > 0
+
+
+def _pid(instance: str) -> int:
+    parts = instance.rsplit(":", 2)
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: is there such a process (ours or another user's)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 TakenOver = Callable[[list[turn_journal.Unfinished]], Awaitable[None]]
@@ -80,6 +112,7 @@ class Instance:
         self._beating = asyncio.get_running_loop().create_task(self._beat(taken_over))
 
     async def take_over(self) -> list[turn_journal.Unfinished]:
+        await asyncio.to_thread(self._forget_gone_here)
         ids = await asyncio.to_thread(
             bot_instances.take_over,
             self.journal,
@@ -91,6 +124,11 @@ class Instance:
             return []
         log.warning("took over %d turn(s) of bot instances that stopped", len(ids))
         return await asyncio.to_thread(turn_journal.unfinished, self.journal, ids)
+
+    def _forget_gone_here(self) -> None:
+        for gone in gone_here(bot_instances.instance_ids(self.journal), self.id):
+            log.warning("bot instance %s is no longer running: its turns are taken over", gone)
+            bot_instances.leave(self.journal, gone)
 
     async def _beat(self, taken_over: TakenOver) -> None:
         while True:
