@@ -353,6 +353,7 @@ def bot_answer(quick: bool) -> list[Result]:
 
 
 import bench_lifecycle  # noqa: E402, F401  (its sections register themselves)
+import bench_workers  # noqa: E402, F401
 
 
 def main(argv: list[str] | None = None) -> int:
