@@ -93,6 +93,8 @@ def _results(mix: str, runs: dict[int, dict[str, Any]]) -> list[Result]:
                    run["worker_cpu"], "s CPU", n),
             Result("workers", f"{who}: sandbox tenant's CPU per delivery", run["tenant_cpu"],
                    run["tenant_cpu"], "s CPU", n),
+            Result("workers", f"{who}: machine's load average at the end ({os.cpu_count()} "
+                   "cores)", run["load"], run["load"], "runnable", 1),
         ]  # fmt: skip
     ratio = runs[3]["rate"] / runs[1]["rate"]
     teams, n = runs[1]["teams"], runs[1]["deliveries"]
@@ -191,6 +193,8 @@ def _drain(cluster: Any, count: int, incidents: int, command: str, steps: int) -
         "worker_cpu": workers_cpu / len(rows),
         "tenant_cpu": tenant_cpu / len(rows),
         "wall": wall,
+        # Others' work on the machine shows here: above the cores' count, the workers waited.
+        "load": os.getloadavg()[0],
     }
 
 
