@@ -198,6 +198,10 @@ class SandboxTenant:
                 loop.run_until_complete(self._start_server())
             except BaseException as exc:  # reported to the caller of start()
                 failure.append(exc)
+                # Closed here, not left to the garbage collector: at interpreter exit its
+                # __del__ could meet a self-pipe already gone and print a traceback after the
+                # one-line error (seen once in CI, under load).
+                loop.close()
                 ready.set()
                 return
             ready.set()
@@ -210,7 +214,7 @@ class SandboxTenant:
         ready.wait()
         if failure:
             self._thread.join()
-            self._thread = None
+            self._thread = self._loop = None
             raise failure[0]
         return self.base_url
 
