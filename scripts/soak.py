@@ -1,12 +1,19 @@
 """Reliability soak: incidents through their whole life while the tenant misbehaves and the
-worker is killed again and again. Then count, from the sandbox's own records, what arrived.
+workers are killed again and again. Then count, from the sandbox's own records, what arrived.
 
     python scripts/soak.py            # 100 incidents (half an hour: 30 mails a minute)
     python scripts/soak.py --quick    # 3 incidents, about a minute (CI runs this)
+    python scripts/soak.py --engine postgresql --quick    # 3 workers on one PostgreSQL
 
 Faults: 10% of Graph writes get 429 or 503, 2% of sends are accepted and then fail, people save
 the report between the assistant's read and write (412), reports are opened in Word (423), and
 the worker is SIGKILLed and restarted every few seconds. Exit 1 on any loss or duplicate.
+
+On PostgreSQL (a throwaway cluster, its schema made by `comms-assistant db upgrade`) several
+workers (3 unless --workers) share the database, each SIGKILLed and restarted at random, and the
+commands arrive from 3 `comms-assistant run` processes at once, several incidents interleaved.
+Also counted, on both engines: each lane's deliveries went in order (done_at order is id order),
+no process wrote a traceback, and the tenant gave no 429 for its own 30 mails a minute.
 """
 
 from __future__ import annotations
@@ -16,29 +23,27 @@ import json
 import logging
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 
 import httpx
+from soak_count import EDIT, count, failures, reports_dir, throttled, tracebacks
+from soak_pg import URL_VARIABLE, database, upgrade
+from soak_procs import Killer, Worker, cli, issue_concurrently
 
 from comms_assistant.adapters.sql import outbox
-from comms_assistant.adapters.word.read import read_timeline
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.sandbox import SandboxTenant, seed
 from comms_assistant.service import pacing
 
 COMMS = "comms.lead@example.org"
-EDIT = "A colleague's note typed into the report during the soak."
 WRITES = r"/(sendMail|messages|content|copy)$"
+ISSUERS = 3  # `comms-assistant run` processes at once, on PostgreSQL
 
 
 def faults(seed_value: int) -> list[dict]:
@@ -67,101 +72,131 @@ def lifecycle(n: int) -> list[str]:
     ]
 
 
-def cli() -> list[str]:
-    installed = Path(sys.executable).parent / "comms-assistant"
-    if installed.exists():
-        return [str(installed)]
-    return [sys.executable, "-m", "comms_assistant.entrypoints.cli"]
-
-
-class Worker:
-    """The worker process, killed without warning and started again."""
-
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.env, self.cwd, self.kills = env, cwd, 0
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [*cli(), "worker"], env=self.env, cwd=self.cwd,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=30)
-            self.kills += 1
-
-
 def soak(
-    incidents: int, *, kill_every: tuple[float, float], drain_for: float, seed_value: int
+    incidents: int,
+    *,
+    kill_every: tuple[float, float],
+    drain_for: float,
+    seed_value: int,
+    engine: str = "sqlite",
+    workers: int = 1,
 ) -> dict:
-    rng = random.Random(seed_value)
+    rng, began = random.Random(seed_value), time.monotonic()
     root = Path(tempfile.mkdtemp(prefix="comms-soak-"))
     home = root / "home"
-    with SandboxTenant(home / "sandbox") as sandbox:
+    with database(engine) as url, SandboxTenant(home / "sandbox") as sandbox:
         control = httpx.Client(base_url=sandbox.base_url, timeout=30)
         env = {k: v for k, v in os.environ.items() if not k.startswith("COMMS_ASSISTANT_")}
         env |= {
             "COMMS_ASSISTANT_HOME": str(home),
             "COMMS_ASSISTANT_SANDBOX_URL": sandbox.base_url,
             "COMMS_ASSISTANT_WORKER_INTERVAL": "0.5",
-            "COMMS_ASSISTANT_DELIVERY_LEASE": "2",
+            "COMMS_ASSISTANT_DELIVERY_LEASE": str(_lease(workers)),
         }
-        settings = Settings(home=home, sandbox_url=sandbox.base_url)
-        service = bootstrap(settings).commands()
+        if url:
+            env[URL_VARIABLE] = url
+            upgrade(env, root)
+        settings = Settings(home=home, sandbox_url=sandbox.base_url, database_url=url)
         control.post("/_sandbox/faults", json=faults(seed_value)).raise_for_status()
-        worker = Worker(env, root)
-        worker.start()
+        pool = [Worker(env, root, root / f"worker-{i}.err") for i in range(workers)]
+        for worker in pool:
+            worker.start()
         stop = threading.Event()
-        folder = _reports_dir(home)
         locks = threading.Thread(
-            target=_lock_reports, args=(control, folder, rng, stop), daemon=True
+            target=_lock_reports, args=(control, reports_dir(home), rng, stop), daemon=True
         )
         locks.start()
+        logs = [w.log for w in pool if w.log]
+        if url is None:
+            _commands_in_process(settings, incidents, pool, kill_every, rng)
+            killer = None
+        else:
+            killer = Killer(pool, kill_every, rng)
+            killer.start()
+            logs += issue_concurrently(
+                incidents, lifecycle, who=COMMS, env=env, cwd=root, processes=ISSUERS,
+                seed_value=seed_value,
+            )  # fmt: skip
 
-        steps = [(n, step) for step in range(8) for n in range(incidents)]
-        next_kill = time.monotonic() + rng.uniform(*kill_every)
-        for n, step in steps:
-            reply = service.execute(
-                lifecycle(n)[step], who=COMMS, incident=None if step == 0 else _ref(n)
-            )
-            if not reply.ok or reply.held:
-                raise SystemExit(f"the soak's own command was refused: {reply.text}")
-            if time.monotonic() >= next_kill:
-                worker.kill()
-                worker.start()
-                next_kill = time.monotonic() + rng.uniform(*kill_every)
-            time.sleep(rng.uniform(0.0, 0.05))
-
-        # Keep killing the worker while it works through what the commands queued.
-        engine = bootstrap(settings).engine
+        print(f"commands issued after {time.monotonic() - began:.0f} s", file=sys.stderr)
+        # Keep killing the workers while they work through what the commands queued.
+        store = bootstrap(settings).engine
         # Exchange takes 30 messages a minute from the mailbox and the worker keeps to that:
         # 100 incidents' mail alone needs over 20 minutes, whatever the faults.
-        deadline = time.monotonic() + max(drain_for, _paced_seconds(engine) + 60)
-        while time.monotonic() < deadline and _pending(engine):
-            time.sleep(rng.uniform(*kill_every))
+        deadline = time.monotonic() + max(drain_for, _paced_seconds(store) + 60)
+        while time.monotonic() < deadline and _pending(store):
+            time.sleep(rng.uniform(*kill_every) if killer is None else 1.0)
+            if killer is None:
+                for worker in pool:
+                    worker.kill()
+                    worker.start()
+        if killer is not None:
+            killer.stop()
+        for worker in pool:
             worker.kill()
-            worker.start()
-        worker.kill()
         stop.set()
         locks.join()
         edits = sum(
             r["hits"] for r in control.get("/_sandbox/faults").json()["value"] if r.get("edit")
         )
         control.delete("/_sandbox/faults").raise_for_status()
+        print(f"drained after {time.monotonic() - began:.0f} s", file=sys.stderr)
         # The last locks close and the last killed worker's leases run out.
-        time.sleep(4.5)
-        wait = max(300, _paced_seconds(engine) + 120)
+        time.sleep(_lease(workers) + 2.5)
+        wait = max(300, _paced_seconds(store) + 120)
         finish = subprocess.run(
             [*cli(), "deliver", "--timeout", str(wait)], env=env, cwd=root,
             capture_output=True, text=True, timeout=wait + 100,
         )  # fmt: skip
-        counts = _count(home, settings, edits)
-        counts |= {"incidents": incidents, "worker kills": worker.kills}
+        (root / "deliver.err").write_text(finish.stderr, encoding="utf-8")
+        counts = count(home, settings, edits)
+        ours, injected = throttled(sandbox.requests)
+        store.dispose()
+        counts |= {
+            "incidents": incidents,
+            "engine": engine,
+            "workers": workers,
+            "worker kills": sum(w.kills for w in pool),
+            "429s injected": injected,
+            "429s from our pacing": ours,
+            "tracebacks": tracebacks([*logs, root / "deliver.err"]),
+        }
         counts["final deliver exit"] = finish.returncode
         return counts
+
+
+def _lease(workers: int) -> float:
+    """Seconds a worker holds a delivery (120 by default). One worker's 2 s lease only ever
+    passes from a killed worker. Several live workers on 2 busy cores: a send can outlast 2 s,
+    the lease passes to another live worker mid-send, and its look for the message ("did it
+    go?") can come before the first one's post lands: with 2 s the PostgreSQL soak doubled a
+    card that way. A lease must outlast a send; 10 s still lets killed workers' go soon."""
+    return 2.0 if workers == 1 else 10.0
+
+
+def _commands_in_process(
+    settings: Settings,
+    incidents: int,
+    pool: list[Worker],
+    kill_every: tuple[float, float],
+    rng: random.Random,
+) -> None:
+    """The lifecycles from this process, one command at a time (the SQLite soak)."""
+    service = bootstrap(settings).commands()
+    steps = [(n, step) for step in range(8) for n in range(incidents)]
+    next_kill = time.monotonic() + rng.uniform(*kill_every)
+    for n, step in steps:
+        reply = service.execute(
+            lifecycle(n)[step], who=COMMS, incident=None if step == 0 else _ref(n)
+        )
+        if not reply.ok or reply.held:
+            raise SystemExit(f"the soak's own command was refused: {reply.text}")
+        if time.monotonic() >= next_kill:
+            for worker in pool:
+                worker.kill()
+                worker.start()
+            next_kill = time.monotonic() + rng.uniform(*kill_every)
+        time.sleep(rng.uniform(0.0, 0.05))
 
 
 def _lock_reports(
@@ -189,86 +224,8 @@ def _pending(engine: object) -> bool:
     return any(r.status == outbox.PENDING for r in outbox.rows(engine))  # type: ignore[arg-type]
 
 
-def _reports_dir(home: Path) -> Path:
-    library = home / "sandbox" / "sharepoint" / seed.SITE_NAME / seed.LIBRARY
-    return library / seed.REPORTS_FOLDER
-
-
 def _ref(n: int) -> str:
     return f"INC-{time.gmtime().tm_year}-{n + 1:04d}"
-
-
-def _count(home: Path, settings: Settings, edits: int) -> dict:
-    rows = outbox.rows(bootstrap(settings).engine)
-    sandbox = home / "sandbox"
-    parser = BytesParser(policy=policy.default)
-    mail_files = (sandbox / "mail" / seed.MAILBOXES[0] / "Sent Items").glob("*.eml")
-    mails = Counter(
-        parser.parsebytes(p.read_bytes())["x-comms-assistant-delivery"] for p in mail_files
-    )
-    # Cards to channels (teams/) and to people (chats/), each known by its attachment id.
-    posts = [*(sandbox / "teams").rglob("*.json"), *(sandbox / "chats").rglob("*.json")]
-    cards = Counter(
-        attachments[0]["id"]
-        for p in posts
-        if (attachments := json.loads(p.read_text(encoding="utf-8")).get("attachments"))
-    )
-    expected_mail = {r.payload["delivery_id"] for r in rows if r.kind == "mail"}
-    expected_cards = sum(1 for r in rows if r.kind in ("teams.card", "lead.card"))
-    reports = _reports_dir(home)
-    row_problems, edits_found, reviews = 0, 0, 0
-    for docx in reports.glob("*.docx"):
-        # A person may edit any document the assistant rewrites, the Major Incident report too.
-        edits_found += _paragraph_count(docx, EDIT)
-        if docx.name.endswith(" - incident review.docx"):
-            reviews += 1
-            continue
-        if docx.name.endswith(" - major incident report.docx"):
-            continue
-        seqs = [seq for seq, _ in read_timeline(docx.read_bytes()) if seq is not None]
-        row_problems += int(seqs != sorted(set(seqs)) or not seqs)
-    for row in rows:
-        if row.status != outbox.DONE:
-            print(f"not done: {row.kind} {row.key} {row.status} {row.last_error}", file=sys.stderr)
-    return {
-        "deliveries expected": len(rows),
-        "deliveries done": sum(r.status == outbox.DONE for r in rows),
-        "deliveries not done": sum(r.status != outbox.DONE for r in rows),
-        "emails expected": len(expected_mail),
-        "emails missing": len(expected_mail - set(mails)),
-        "emails duplicated": sum(v - 1 for v in mails.values() if v > 1),
-        "cards expected": expected_cards,
-        "cards posted": len(cards),
-        "cards duplicated": sum(v - 1 for v in cards.values() if v > 1),
-        "reports with bad timelines": row_problems,
-        "reviews filed": reviews,
-        "human edits made": edits,
-        "human edits kept": edits_found,
-    }
-
-
-def _paragraph_count(docx: Path, text: str) -> int:
-    import docx as python_docx
-
-    document = python_docx.Document(str(docx))
-    return sum(p.text == text for p in document.paragraphs)
-
-
-def failures(counts: dict) -> list[str]:
-    problems = []
-    for key in ("deliveries not done", "emails missing", "emails duplicated", "cards duplicated",
-                "reports with bad timelines"):  # fmt: skip
-        if counts[key]:
-            problems.append(f"{key}: {counts[key]}")
-    if counts["cards posted"] != counts["cards expected"]:
-        problems.append("cards lost")
-    if counts["reviews filed"] != counts["incidents"]:
-        problems.append("reviews missing or duplicated")
-    if counts["human edits kept"] != counts["human edits made"]:
-        problems.append("human edits lost or duplicated")
-    if counts["final deliver exit"] != 0:
-        problems.append("the final deliver did not finish")
-    return problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -277,17 +234,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 incidents, about a minute")
     parser.add_argument("--incidents", type=int, default=None)
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=None, help="1 on SQLite, 3 on PostgreSQL")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
     args = parser.parse_args(argv)
     incidents = args.incidents or (3 if args.quick else 100)
+    workers = args.workers or (3 if args.engine == "postgresql" else 1)
     kill_every = (3.0, 5.0) if args.quick else (3.0, 8.0)
+    if workers > 1:
+        # Each worker on its own clock: 3 workers restarting every 3-5 s on 2 cores would spend
+        # their lives starting (a start costs over a second of CPU); one of the 3 is still
+        # killed every 5 s or so.
+        kill_every = (12.0, 20.0) if args.quick else (12.0, 30.0)
     started = time.monotonic()
     counts = soak(
         incidents,
         kill_every=kill_every,
         drain_for=30.0 if args.quick else 600.0,
         seed_value=args.seed,
+        engine=args.engine,
+        workers=workers,
     )
     counts["seconds"] = round(time.monotonic() - started, 1)
     problems = failures(counts)

@@ -1,0 +1,138 @@
+"""The soak's processes: `comms-assistant` workers SIGKILLed and started again, and commands
+arriving from several `comms-assistant run` processes at once."""
+
+from __future__ import annotations
+
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REFERENCE = re.compile(r"INC-\d{4}-\d{4,}")
+# What `run` answers when the unit of work lost a race four times (service/retries.py).
+LOST_RACE = "at the same moment; send it again"
+
+
+def cli() -> list[str]:
+    installed = Path(sys.executable).parent / "comms-assistant"
+    if installed.exists():
+        return [str(installed)]
+    return [sys.executable, "-m", "comms_assistant.entrypoints.cli"]
+
+
+class Worker:
+    """The worker process, killed without warning and started again. `log`: where its stderr
+    goes, every start's appended, for the tracebacks count (None: nowhere)."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, log: Path | None = None) -> None:
+        self.env, self.cwd, self.log, self.kills = env, cwd, log, 0
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        err = self.log.open("ab") if self.log else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(
+                [*cli(), "worker"], env=self.env, cwd=self.cwd,
+                stdout=subprocess.DEVNULL, stderr=err,
+            )  # fmt: skip
+        finally:
+            if self.log:
+                err.close()  # type: ignore[union-attr]
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+            self.kills += 1
+
+
+class Killer(threading.Thread):
+    """Each worker SIGKILLed and started again at random intervals of its own."""
+
+    def __init__(
+        self, workers: list[Worker], every: tuple[float, float], rng: random.Random
+    ) -> None:
+        super().__init__(daemon=True)
+        self.workers, self.every, self.rng = workers, every, rng
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        due = [time.monotonic() + self.rng.uniform(*self.every) for _ in self.workers]
+        while not self.stopped.wait(0.2):
+            for i, worker in enumerate(self.workers):
+                if time.monotonic() >= due[i]:
+                    worker.kill()
+                    worker.start()
+                    due[i] = time.monotonic() + self.rng.uniform(*self.every)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
+def issue_concurrently(
+    incidents: int,
+    lifecycle: Callable[[int], list[str]],
+    *,
+    who: str,
+    env: dict[str, str],
+    cwd: Path,
+    processes: int,
+    seed_value: int,
+) -> list[Path]:
+    """Every incident's lifecycle through `comms-assistant run --no-wait`, from `processes`
+    threads at once, each taking its share of the incidents with their steps interleaved (so
+    `processes` commands run at once, on different incidents). Returns the stderr logs."""
+    errors: list[str] = []
+    logs = [cwd / f"run-{k}.err" for k in range(processes)]
+
+    def issue(k: int) -> None:
+        rng = random.Random(seed_value + 100 + k)
+        mine = [n for n in range(incidents) if n % processes == k]
+        refs: dict[int, str] = {}
+        try:
+            for step in range(len(lifecycle(0))):
+                for n in mine:
+                    args = [*cli(), "run", lifecycle(n)[step], "--as", who, "--no-wait"]
+                    if step:
+                        args += ["--incident", refs[n]]
+                    out = _run(args, env, cwd, logs[k])
+                    if step == 0:
+                        found = REFERENCE.search(out)
+                        if not found:
+                            raise RuntimeError(f"no reference in the open's reply: {out}")
+                        refs[n] = found.group(0)
+                    time.sleep(rng.uniform(0.0, 0.2))
+        except Exception as error:  # reported after the join, the soak stops
+            errors.append(f"issuer {k}: {error}")
+
+    threads = [threading.Thread(target=issue, args=(k,)) for k in range(processes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit("the soak's own commands failed:\n" + "\n".join(errors))
+    return logs
+
+
+def _run(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> str:
+    """One command; a lost race (the unit of work's retries used up) is sent again, as the
+    reply asks."""
+    for _ in range(5):
+        done = subprocess.run(
+            args, env=env, cwd=cwd, capture_output=True, text=True, timeout=180
+        )  # fmt: skip
+        with log.open("a", encoding="utf-8") as err:
+            err.write(done.stderr)
+        if done.returncode == 0 and "send anyway" not in done.stdout:
+            return done.stdout
+        if LOST_RACE not in done.stdout:
+            raise RuntimeError(f"{args[-4:]} refused ({done.returncode}): {done.stdout}")
+        time.sleep(0.5)
+    raise RuntimeError(f"{args[-4:]} lost its race 5 times: {done.stdout}")
