@@ -2,7 +2,7 @@
 
 The use cases see incidents as domain objects (with their Record: who was told, cadence marks,
 documents) and the outbox as deliveries; adapters/sql/ implements these for the database and
-tests/fake_unit_of_work.py in memory. Leaving the `with` block without an error commits
+tests/unit/fake_unit_of_work.py in memory. Leaving the `with` block without an error commits
 everything changed in it, incidents included; an error rolls it all back, so a command is never
 half-done.
 """
