@@ -107,20 +107,15 @@ class SqlDeliveries:
         owner = self.incidents.row_of(incident)
         if owner.id is None:
             self.session.flush()
-        row = OutboxRow(
+        return outbox.enqueue(
+            self.session,
             key=key,
             incident_id=owner.id,
             lane=lane,
             kind=kind,
             payload=payload,
-            status=PENDING,
-            attempts=0,
-            claims=0,
-            created_at=now,
-            next_attempt_at=now,
+            now=now,
         )
-        self.session.add(row)
-        return row
 
     def get(self, delivery_id: int) -> Queued:
         return self.session.get_one(OutboxRow, delivery_id)
