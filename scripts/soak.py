@@ -19,6 +19,7 @@ no process wrote a traceback, and the tenant gave no 429 for its own 30 mails a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -34,6 +35,7 @@ import httpx
 from soak_count import EDIT, count, failures, reports_dir, throttled, tracebacks
 from soak_pg import URL_VARIABLE, database, upgrade
 from soak_procs import Killer, Worker, cli, issue_concurrently
+from soak_teams import LoadBalancer, Person, add_the_sender, bot_instances, teams_people
 
 from comms_assistant.adapters.sql import outbox
 from comms_assistant.bootstrap import bootstrap
@@ -44,6 +46,8 @@ from comms_assistant.service import pacing
 COMMS = "comms.lead@example.org"
 WRITES = r"/(sendMail|messages|content|copy)$"
 ISSUERS = 3  # `comms-assistant run` processes at once, on PostgreSQL
+BOTS = 2  # `serve` instances behind the load balancer, on PostgreSQL
+TEAMS_SENDERS = 2  # people in Teams at once, each on their own incidents' threads
 
 
 def faults(seed_value: int) -> list[dict]:
@@ -84,7 +88,11 @@ def soak(
     rng, began = random.Random(seed_value), time.monotonic()
     root = Path(tempfile.mkdtemp(prefix="comms-soak-"))
     home = root / "home"
-    with database(engine) as url, SandboxTenant(home / "sandbox") as sandbox:
+    with (
+        database(engine) as url,
+        SandboxTenant(home / "sandbox") as sandbox,
+        contextlib.ExitStack() as running,  # whatever happens, no process outlives the soak
+    ):
         control = httpx.Client(base_url=sandbox.base_url, timeout=30)
         env = {k: v for k, v in os.environ.items() if not k.startswith("COMMS_ASSISTANT_")}
         env |= {
@@ -99,6 +107,7 @@ def soak(
         settings = Settings(home=home, sandbox_url=sandbox.base_url, database_url=url)
         control.post("/_sandbox/faults", json=faults(seed_value)).raise_for_status()
         pool = [Worker(env, root, root / f"worker-{i}.err") for i in range(workers)]
+        running.callback(_kill_all, pool)
         for worker in pool:
             worker.start()
         stop = threading.Event()
@@ -107,32 +116,48 @@ def soak(
         )
         locks.start()
         logs = [w.log for w in pool if w.log]
+        store = bootstrap(settings).engine
+        bots: list[Worker] = []
         if url is None:
             _commands_in_process(settings, incidents, pool, kill_every, rng)
-            killer = None
+            killers: list[Killer] = []
+            person = None
         else:
-            killer = Killer(pool, kill_every, rng)
-            killer.start()
-            logs += issue_concurrently(
-                incidents, lifecycle, who=COMMS, env=env, cwd=root, processes=ISSUERS,
-                seed_value=seed_value,
-            )  # fmt: skip
+            add_the_sender(control, COMMS)
+            instances = bot_instances(BOTS, env, root, COMMS)
+            bots = [bot for bot, _ in instances]
+            running.callback(_kill_all, bots)
+            for bot in bots:
+                bot.start()
+            balancer = LoadBalancer(instances, rng, KILL_AFTER_ACCEPT)
+            person = Person(home / "sandbox", sandbox.base_url + "/", balancer, store)
+            killers = [Killer(pool, kill_every, rng), Killer(bots, BOT_KILL_EVERY, rng)]
+            for killer in killers:
+                killer.start()
+                running.callback(killer.stop)
+            numbers = list(range(incidents))
+            # Even incidents from `run` processes, odd ones from people in Teams, all at once.
+            with teams_people(TEAMS_SENDERS, numbers[1::2], lifecycle, person, seed_value):
+                logs += issue_concurrently(
+                    numbers[0::2], lifecycle, who=COMMS, env=env, cwd=root, processes=ISSUERS,
+                    seed_value=seed_value,
+                )  # fmt: skip
+            logs += [b.log for b in bots if b.log]
 
         print(f"commands issued after {time.monotonic() - began:.0f} s", file=sys.stderr)
         # Keep killing the workers while they work through what the commands queued.
-        store = bootstrap(settings).engine
         # Exchange takes 30 messages a minute from the mailbox and the worker keeps to that:
         # 100 incidents' mail alone needs over 20 minutes, whatever the faults.
         deadline = time.monotonic() + max(drain_for, _paced_seconds(store) + 60)
         while time.monotonic() < deadline and _pending(store):
-            time.sleep(rng.uniform(*kill_every) if killer is None else 1.0)
-            if killer is None:
+            time.sleep(rng.uniform(*kill_every) if not killers else 1.0)
+            if not killers:
                 for worker in pool:
                     worker.kill()
                     worker.start()
-        if killer is not None:
+        for killer in killers:
             killer.stop()
-        for worker in pool:
+        for worker in [*pool, *bots]:
             worker.kill()
         stop.set()
         locks.join()
@@ -157,12 +182,24 @@ def soak(
             "engine": engine,
             "workers": workers,
             "worker kills": sum(w.kills for w in pool),
+            "bot instances": len(bots),
+            "bot instance kills": sum(b.kills for b in bots),
             "429s injected": injected,
             "429s from our pacing": ours,
             "tracebacks": tracebacks([*logs, root / "deliver.err"]),
         }
+        if person is not None:
+            counts |= person.report() | {
+                "bot kills just after a 202": balancer.killed_after_accept,
+                "posts sent again by the balancer": balancer.resent,
+            }
         counts["final deliver exit"] = finish.returncode
         return counts
+
+
+# Each `serve` instance on its own clock; a start costs a few seconds of CPU on 2 cores.
+BOT_KILL_EVERY = (15.0, 30.0)
+KILL_AFTER_ACCEPT = 0.15
 
 
 def _lease(workers: int) -> float:
@@ -172,6 +209,11 @@ def _lease(workers: int) -> float:
     go?") can come before the first one's post lands: with 2 s the PostgreSQL soak doubled a
     card that way. A lease must outlast a send; 10 s still lets killed workers' go soon."""
     return 2.0 if workers == 1 else 10.0
+
+
+def _kill_all(processes: list[Worker]) -> None:
+    for process in processes:
+        process.kill()
 
 
 def _commands_in_process(

@@ -15,6 +15,7 @@ from comms_assistant.adapters.word.read import read_timeline
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.sandbox import seed
+from comms_assistant.sandbox.bot_connector import BOT_CONNECTOR
 
 EDIT = "A colleague's note typed into the report during the soak."
 
@@ -32,12 +33,14 @@ def count(home: Path, settings: Settings, edits: int) -> dict:
     mails = Counter(
         parser.parsebytes(p.read_bytes())["x-comms-assistant-delivery"] for p in mail_files
     )
-    # Cards to channels (teams/) and to people (chats/), each known by its attachment id.
+    # Cards to channels (teams/) and to people (chats/), each known by its attachment id. The
+    # bot's answers to commands are not deliveries: the Teams side of the soak counts those.
     posts = [*(sandbox / "teams").rglob("*.json"), *(sandbox / "chats").rglob("*.json")]
+    stored = (json.loads(p.read_text(encoding="utf-8")) for p in posts)
     cards = Counter(
         attachments[0]["id"]
-        for p in posts
-        if (attachments := json.loads(p.read_text(encoding="utf-8")).get("attachments"))
+        for activity in stored
+        if (attachments := activity.get("attachments")) and not _bot_answer(activity)
     )
     expected_mail = {r.payload["delivery_id"] for r in rows if r.kind == "mail"}
     expected_cards = sum(1 for r in rows if r.kind in ("teams.card", "lead.card"))
@@ -78,6 +81,10 @@ def count(home: Path, settings: Settings, edits: int) -> dict:
         "lanes checked": lanes,
         "lanes out of order": disordered,
     }
+
+
+def _bot_answer(activity: dict) -> bool:
+    return activity.get("source") == BOT_CONNECTOR and activity.get("replyToId") is not None
 
 
 def lane_order(rows: Iterable[outbox.OutboxRow]) -> tuple[int, int]:

@@ -26,23 +26,33 @@ def cli() -> list[str]:
 
 
 class Worker:
-    """The worker process, killed without warning and started again. `log`: where its stderr
-    goes, every start's appended, for the tracebacks count (None: nowhere)."""
+    """A `comms-assistant` process (the worker, or `serve`), killed without warning and started
+    again. `log`: where its stderr goes, every start's appended, for the tracebacks count
+    (None: nowhere)."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, log: Path | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str], cwd: Path, log: Path | None = None, command: str = "worker"
+    ) -> None:
         self.env, self.cwd, self.log, self.kills = env, cwd, log, 0
+        self.command = command
+        self.restarting = threading.Lock()  # the killer's thread and the load balancer's
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         err = self.log.open("ab") if self.log else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(
-                [*cli(), "worker"], env=self.env, cwd=self.cwd,
+                [*cli(), self.command], env=self.env, cwd=self.cwd,
                 stdout=subprocess.DEVNULL, stderr=err,
             )  # fmt: skip
         finally:
             if self.log:
                 err.close()  # type: ignore[union-attr]
+
+    def restart(self) -> None:
+        with self.restarting:
+            self.kill()
+            self.start()
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
@@ -66,8 +76,7 @@ class Killer(threading.Thread):
         while not self.stopped.wait(0.2):
             for i, worker in enumerate(self.workers):
                 if time.monotonic() >= due[i]:
-                    worker.kill()
-                    worker.start()
+                    worker.restart()
                     due[i] = time.monotonic() + self.rng.uniform(*self.every)
 
     def stop(self) -> None:
@@ -76,7 +85,7 @@ class Killer(threading.Thread):
 
 
 def issue_concurrently(
-    incidents: int,
+    numbers: list[int],
     lifecycle: Callable[[int], list[str]],
     *,
     who: str,
@@ -85,15 +94,16 @@ def issue_concurrently(
     processes: int,
     seed_value: int,
 ) -> list[Path]:
-    """Every incident's lifecycle through `comms-assistant run --no-wait`, from `processes`
-    threads at once, each taking its share of the incidents with their steps interleaved (so
-    `processes` commands run at once, on different incidents). Returns the stderr logs."""
+    """The lifecycles of the incidents `numbers` through `comms-assistant run --no-wait`, from
+    `processes` threads at once, each taking its share of the incidents with their steps
+    interleaved (so `processes` commands run at once, on different incidents). Returns the
+    stderr logs."""
     errors: list[str] = []
     logs = [cwd / f"run-{k}.err" for k in range(processes)]
 
     def issue(k: int) -> None:
         rng = random.Random(seed_value + 100 + k)
-        mine = [n for n in range(incidents) if n % processes == k]
+        mine = [n for i, n in enumerate(numbers) if i % processes == k]
         refs: dict[int, str] = {}
         try:
             for step in range(len(lifecycle(0))):

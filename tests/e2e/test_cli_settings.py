@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import socket
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -119,3 +120,21 @@ def test_a_settings_file_that_is_not_toml_is_named(tmp_path: Path) -> None:
     line = one_line_and_2(run_cli(tmp_path / "home", "run", "status"))
     assert f"{tmp_path / 'comms-assistant.toml'} is not valid TOML" in line
     assert "line 1" in line
+
+
+def test_serve_on_a_port_already_taken_says_so_and_how_to_choose_another(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli(
+            tmp_path / "home", "serve", "--port", str(port), COMMS_ASSISTANT_BOT_ANONYMOUS="true"
+        )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Port {port} on 127.0.0.1 is taken (another `serve`?): stop what holds it, or choose "
+        "another with --port or COMMS_ASSISTANT_BOT_PORT."
+    )

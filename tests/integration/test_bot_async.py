@@ -73,8 +73,12 @@ def test_a_turn_that_fails_outside_the_sdk_is_told_too(
     with start_bot(tmp_path, monkeypatch) as bot:
         activity = message("status", service_url=bot.service_url)
         assert bot.post(activity).status_code == 202
-        [told] = bot.proactive(activity["conversation"]["id"])
-    assert told["text"] == UNSURE
+        [told] = bot.wait(lambda: bot.replies_to(activity["id"]), 1, 20)
+    assert told["text"] == (
+        "Sorry, something went wrong on my side before I could answer \u201cstatus\u201d. "
+        "Ask 'status' to see whether it was done."
+    )
+    assert UNSURE != told["text"]
 
 
 def test_webhooks_are_answered_in_time_while_bot_turns_queue(running_bot: Running) -> None:

@@ -24,7 +24,6 @@ import hmac
 import json
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from comms_assistant.config import Settings
 from comms_assistant.entrypoints.bot import server as bot
 from comms_assistant.sandbox import SandboxTenant, card_press
 from comms_assistant.sandbox.bot_connector import BOT_CONNECTOR
+from comms_assistant.sandbox.teams_message import Sender, Team, channel_message
 
 APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
 KID = "local-test-key"
@@ -51,6 +51,8 @@ OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 ISSUER = "https://api.botframework.com"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 CHANNEL = "19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2"
+
+THE_TEAM = Team(APP_ID, TENANT, "19:c5e0e4e1f1b24f0a9b0e1c1d7e1f2a3b@thread.tacv2", CHANNEL)
 
 # Teams user id -> (Entra object id, name, email), as the connector's member look-up returns.
 MEMBERS = {
@@ -80,44 +82,14 @@ def message(
 ) -> dict[str, Any]:
     """A Teams channel message that @mentions the bot, shaped as in Microsoft's samples."""
     object_id, name, _ = MEMBERS.get(sender, ("00000000-0000-4000-8000-00000000dead", "Who", ""))
-    activity: dict[str, Any] = {
-        "type": "message",
-        "id": str(int(time.time() * 1000)) + uuid.uuid4().hex[:4],
-        "timestamp": "2026-11-23T10:00:07.437Z",
-        "localTimestamp": "2026-11-23T10:00:07.437+00:00",
-        "serviceUrl": service_url,
-        "channelId": "msteams",
-        "from": {"id": sender, "name": name, "aadObjectId": object_id},
-        "conversation": {
-            "isGroup": True,
-            "conversationType": "channel",
-            "tenantId": TENANT,
-            "id": conversation or f"{CHANNEL};messageid={uuid.uuid4().int % 10**13}",
-        },
-        "recipient": {"id": f"28:{APP_ID}", "name": "Comms"},
-        "textFormat": "plain",
-        "text": f"<at>Comms</at> {text}",
-        "entities": [
-            {
-                "type": "mention",
-                "mentioned": {"id": f"28:{APP_ID}", "name": "Comms"},
-                "text": "<at>Comms</at>",
-            },
-            {"type": "clientInfo", "locale": "en-GB", "country": "GB", "platform": "Web"},
-        ],
-        "channelData": {
-            "teamsChannelId": CHANNEL,
-            "teamsTeamId": "19:c5e0e4e1f1b24f0a9b0e1c1d7e1f2a3b@thread.tacv2",
-            "channel": {"id": CHANNEL},
-            "team": {"id": "19:c5e0e4e1f1b24f0a9b0e1c1d7e1f2a3b@thread.tacv2"},
-            "tenant": {"id": TENANT},
-        },
-        "locale": "en-GB",
-    }
-    if value is not None:
-        activity["value"] = value
-        activity["text"] = None
-    return activity
+    return channel_message(
+        text,
+        sender=Sender(sender, name, object_id),
+        team=THE_TEAM,
+        service_url=service_url,
+        conversation=conversation,
+        value=value,
+    )
 
 
 def token(*, key: Any = KEY, service_url: str, **overrides: Any) -> str:

@@ -77,7 +77,7 @@ async def on_message(host: MessageHost, context: TurnContext) -> None:
         raw, incident = submitted
     else:
         raw = activity.text or ""
-    text = command_text(raw, _bot_mentions(activity))
+    text = command_text(raw, bot_mentions_of(activity))
     who = await host.senders.who(context)
     stored = await host.senders.remember(context, who)
     turn_id = CURRENT_TURN.get()
@@ -110,6 +110,6 @@ async def on_message(host: MessageHost, context: TurnContext) -> None:
         host.background.start(answer.reply.deliveries, conversation, went)
 
 
-def _bot_mentions(activity: Any) -> list[str]:
+def bot_mentions_of(activity: Any) -> list[str]:
     entities = [e.model_dump(by_alias=True) for e in activity.entities or []]
     return bot_mentions(getattr(activity.recipient, "id", None), entities)

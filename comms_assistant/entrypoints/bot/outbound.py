@@ -100,14 +100,17 @@ async def in_proactive_turn(
     return done[0]
 
 
-async def send_text(host: ProactiveHost, stored: dict[str, Any], text: str) -> None:
-    """A new plain message in the stored conversation."""
+async def send_text(
+    host: ProactiveHost, stored: dict[str, Any], text: str, *, reply_to: str | None = None
+) -> None:
+    """A plain message in the stored conversation: a new one, or the answer to the activity
+    `reply_to`."""
     from microsoft_agents.hosting.core import MessageFactory
 
     async def send(connector: Any, ref: Any) -> None:
         message = MessageFactory.text(text)
         message.apply_conversation_reference(ref, is_incoming=False)
-        message.reply_to_id = None  # type: ignore[assignment]  # a new message, not a reply
+        message.reply_to_id = reply_to  # type: ignore[assignment]
         await connector.conversations.send_to_conversation(ref.conversation.id, message)
 
     await in_proactive_turn(host, stored, send)

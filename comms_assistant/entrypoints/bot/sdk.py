@@ -25,7 +25,7 @@ from comms_assistant.entrypoints.bot.delivery import DeliveryThread
 from comms_assistant.entrypoints.bot.instance import Instance
 from comms_assistant.entrypoints.bot.jobs import CURRENT_TURN, CURRENT_WAITER, Job
 from comms_assistant.entrypoints.bot.outbound import ANONYMOUS, replace_message, send_text
-from comms_assistant.entrypoints.bot.policy import People
+from comms_assistant.entrypoints.bot.policy import People, command_text
 from comms_assistant.entrypoints.bot.queue import LoopThread, QueueFull, TurnQueue
 from comms_assistant.entrypoints.bot.senders import Senders
 from comms_assistant.entrypoints.bot.turns import SORRY, Background, Turns
@@ -35,10 +35,22 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("comms_assistant.bot")
 
-UNSURE = (
-    "Sorry, something went wrong on my side before I could answer. "
-    "Ask 'status' to see whether it was done."
-)
+UNSURE_OPENING = "Sorry, something went wrong on my side before I could answer"
+UNSURE = f"{UNSURE_OPENING}. Ask 'status' to see whether it was done."
+QUOTED = 60  # characters of a command quoted back: enough to know which one it was
+
+
+def unsure_about(activity: Any) -> str:
+    """UNSURE naming the command: in a thread of several commands, which one is in doubt."""
+    mentions = message_turn.bot_mentions_of(activity)
+    command = command_text(getattr(activity, "text", None), mentions)
+    if not command:
+        return UNSURE
+    if len(command) > QUOTED:
+        command = command[: QUOTED - 1].rstrip() + "…"
+    return (
+        f"{UNSURE_OPENING} \u201c{command}\u201d. Ask 'status' to see whether it was done."
+    )
 
 
 class _SdkValidationLog(logging.Filter):
@@ -222,7 +234,8 @@ class AgentHost:
             mode="json", by_alias=True, exclude_none=True
         )
         anonymous = job.identity.allow_anonymous
-        await send_text(self, {"reference": reference, ANONYMOUS: anonymous}, UNSURE)
+        stored = {"reference": reference, ANONYMOUS: anonymous}
+        await send_text(self, stored, unsure_about(job.activity), reply_to=job.activity.id)
 
     async def post(self, conversation: str, text: str) -> None:
         """A new message in a stored conversation (the delivery outcome, nudges)."""

@@ -9,6 +9,7 @@ A request that is malformed or unauthenticated gets 400 or 401 and one log line.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -275,4 +276,12 @@ def serve(settings: Settings) -> None:
         f"(outgoing webhooks: /api/webhook)",
         flush=True,
     )
-    web.run_app(app, host=settings.bot_host, port=settings.bot_port, print=None)
+    try:
+        web.run_app(app, host=settings.bot_host, port=settings.bot_port, print=None)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        raise NotConfigured(
+            f"Port {settings.bot_port} on {settings.bot_host} is taken (another `serve`?): "
+            "stop what holds it, or choose another with --port or COMMS_ASSISTANT_BOT_PORT."
+        ) from None
