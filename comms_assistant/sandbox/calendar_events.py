@@ -174,9 +174,8 @@ def _preview(body: dict[str, Any]) -> str:
     return re.sub(r"\s+", " ", text).strip()[:255]
 
 
-def apply(event: dict[str, Any], changes: dict[str, Any], person: Person) -> set[str]:
-    """Apply what a client sent (a create, or a PATCH); returns the fields that changed."""
-    before = json.dumps(event, sort_keys=True)
+def _content(event: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Subject, body and location as given."""
     if ci_get(changes, "subject") is not None:
         event["subject"] = str(ci_get(changes, "subject"))
     if ci_get(changes, "body") is not None:
@@ -187,14 +186,19 @@ def apply(event: dict[str, Any], changes: dict[str, Any], person: Person) -> set
         name = str(ci_get(ci_get(changes, "location"), "displayName") or "")
         event["location"] = {"displayName": name}
         event["locations"] = [{"displayName": name}] if name else []
+
+
+def apply(event: dict[str, Any], changes: dict[str, Any], person: Person) -> set[str]:
+    """Apply what a client sent (a create, or a PATCH); returns the fields that changed."""
+    earlier = json.loads(json.dumps(event))
+    _content(event, changes)
     if ci_get(changes, "attendees") is not None:
         event["attendees"] = _attendees(ci_get(changes, "attendees"))
     _times(event, changes)
     _online(event, changes, person)
     _with_join_block(event)
     event["bodyPreview"] = _preview(event["body"])
-    after = json.loads(before)
-    return {k for k in event if event[k] != after.get(k)}
+    return {k for k in event if event[k] != earlier.get(k)}
 
 
 def same_request(existing: dict[str, Any], new: dict[str, Any]) -> bool:

@@ -28,19 +28,22 @@ def _when(value: dict[str, Any]) -> str:
     return calendar_times.moment_of(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _join_link(event: dict[str, Any], subject: str) -> str:
+    url = (event.get("onlineMeeting") or {}).get("joinUrl")
+    if not url:
+        return "No Teams link"
+    return f'<a href="{escape(url)}">Join “{escape(subject)}” in Teams</a>'
+
+
 def _event_row(event: dict[str, Any]) -> str:
     subject = str(event.get("subject") or "(no subject)")
-    attendees = ", ".join(
-        a["emailAddress"].get("name") or a["emailAddress"]["address"] for a in event["attendees"]
-    )
-    url = (event.get("onlineMeeting") or {}).get("joinUrl")
-    link = (
-        f'<a href="{escape(url)}">Join “{escape(subject)}” in Teams</a>' if url else "No Teams link"
-    )
+    people = [a["emailAddress"] for a in event["attendees"]]
+    attendees = ", ".join(p.get("name") or p["address"] for p in people) or "none"
     status = "Cancelled" if event.get("isCancelled") else "Booked"
     told = ", ".join(n["kind"] for n in event.get(calendar_store.NOTICES) or []) or "nothing"
-    cells = (escape(subject), _when(event["start"]), escape(attendees or "none"), link, status)
-    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + f"<td>{escape(told)}</td></tr>"
+    cells = (escape(subject), _when(event["start"]), escape(attendees), _join_link(event, subject))
+    more = (status, escape(told))
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in (*cells, *more)) + "</tr>"
 
 
 def calendars_section(request: web.Request) -> str:

@@ -94,6 +94,29 @@ def _complete(task: dict[str, Any], percent: int, who: Identity) -> None:
         task.update(completedDateTime=None, completedBy=None)
 
 
+def _schedule(task: dict[str, Any], changes: dict[str, Any]) -> None:
+    """The due and start dates (null clears one); a start after the due date is refused."""
+    present = {k.lower(): k for k in changes}
+    for field in ("dueDateTime", "startDateTime"):
+        if field.lower() in present:
+            task[field] = _moment(changes[present[field.lower()]], field)
+    start, due = task.get("startDateTime"), task.get("dueDateTime")
+    if start and due and start > due:
+        raise bad("The task's start date is later than its due date.")
+
+
+def _labels(task: dict[str, Any], changes: dict[str, Any]) -> None:
+    """The title, order hints, conversation thread and categories."""
+    if "title" in {k.lower() for k in changes}:
+        task["title"] = str(ci_get(changes, "title") or "")
+    for field in ("orderHint", "assigneePriority", "conversationThreadId"):
+        if isinstance(ci_get(changes, field), str):
+            task[field] = ci_get(changes, field)
+    categories = ci_get(changes, "appliedCategories")
+    if isinstance(categories, dict):
+        task["appliedCategories"] = {**task["appliedCategories"], **categories}
+
+
 def apply_task(
     task: dict[str, Any],
     changes: dict[str, Any],
@@ -102,31 +125,19 @@ def apply_task(
     who: Identity,
 ) -> None:
     """Apply a create's or a PATCH's properties to `task` (in place)."""
-    present = {k.lower(): k for k in changes}
-    if "title" in present:
-        task["title"] = str(changes[present["title"]] or "")
-    if ci_get(changes, "bucketId") is not None:
-        if ci_get(changes, "bucketId") not in buckets:
+    _labels(task, changes)
+    bucket = ci_get(changes, "bucketId")
+    if bucket is not None:
+        if bucket not in buckets:
             raise bad("The bucket is not in the task's plan.")
-        task["bucketId"] = ci_get(changes, "bucketId")
-    for field in ("dueDateTime", "startDateTime"):
-        if field.lower() in present:
-            task[field] = _moment(changes[present[field.lower()]], field)
+        task["bucketId"] = bucket
+    _schedule(task, changes)
     if ci_get(changes, "priority") is not None:
         task["priority"] = _whole(ci_get(changes, "priority"), "priority", 0, 10)
     if ci_get(changes, "percentComplete") is not None:
         _complete(task, _whole(ci_get(changes, "percentComplete"), "percentComplete", 0, 100), who)
     if ci_get(changes, "assignments") is not None:
         _assignments(task, ci_get(changes, "assignments"), known, who)
-    for field in ("orderHint", "assigneePriority", "conversationThreadId"):
-        if isinstance(ci_get(changes, field), str):
-            task[field] = ci_get(changes, field)
-    categories = ci_get(changes, "appliedCategories")
-    if isinstance(categories, dict):
-        task["appliedCategories"] = {**task["appliedCategories"], **categories}
-    start, due = task.get("startDateTime"), task.get("dueDateTime")
-    if start and due and start > due:
-        raise bad("The task's start date is later than its due date.")
 
 
 def _references(details: dict[str, Any], given: Any, who: Identity) -> None:
