@@ -10,7 +10,8 @@ date is inconsistent):
 - `percentComplete` 100 completes the task: `completedDateTime` and `completedBy` are set, and
   cleared again below 100.
 - `references` (details): keys are the URL with `.` `:` `%` `@` `#` percent-encoded; each value
-  a `microsoft.graph.plannerExternalReference`, null to remove.
+  a `microsoft.graph.plannerExternalReference`, null to remove. `checklist` likewise, keyed by
+  an id the client makes up, each a `microsoft.graph.plannerChecklistItem`.
 """
 
 from __future__ import annotations
@@ -162,6 +163,27 @@ def _references(details: dict[str, Any], given: Any, who: Identity) -> None:
     details["references"] = current
 
 
+def _checklist(details: dict[str, Any], given: Any, who: Identity) -> None:
+    if not isinstance(given, dict):
+        raise bad("'checklist' must be an object keyed by item id.")
+    current = dict(details.get("checklist") or {})
+    for key, value in given.items():
+        if value is None:
+            current.pop(key, None)
+            continue
+        _typed(value, "plannerChecklistItem", "checklist")
+        earlier = current.get(key) or {}
+        current[key] = {
+            "@odata.type": "#microsoft.graph.plannerChecklistItem",
+            "title": ci_get(value, "title") or earlier.get("title") or "",
+            "isChecked": bool(ci_get(value, "isChecked", earlier.get("isChecked", False))),
+            "orderHint": order_hint(str(ci_get(value, "orderHint") or " !")),
+            "lastModifiedBy": who,
+            "lastModifiedDateTime": iso(now()),
+        }
+    details["checklist"] = current
+
+
 def apply_details(details: dict[str, Any], changes: dict[str, Any], who: Identity) -> None:
     if "description" in {k.lower() for k in changes}:
         details["description"] = str(ci_get(changes, "description") or "")
@@ -172,9 +194,14 @@ def apply_details(details: dict[str, Any], changes: dict[str, Any], who: Identit
         details["previewType"] = preview
     if ci_get(changes, "references") is not None:
         _references(details, ci_get(changes, "references"), who)
+    if ci_get(changes, "checklist") is not None:
+        _checklist(details, ci_get(changes, "checklist"), who)
 
 
 def summarise(task: dict[str, Any], details: dict[str, Any]) -> None:
     """The task's read-only figures that follow its details."""
     task["hasDescription"] = bool(details.get("description"))
     task["referenceCount"] = len(details.get("references") or {})
+    items = (details.get("checklist") or {}).values()
+    task["checklistItemCount"] = len(items)
+    task["activeChecklistItemCount"] = sum(1 for item in items if not item["isChecked"])

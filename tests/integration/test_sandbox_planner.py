@@ -170,14 +170,18 @@ def test_details_carry_the_description_and_a_link_back_to_the_review(
     sandbox: SandboxTenant,
 ) -> None:
     from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+    from msgraph.generated.models.planner_checklist_items import PlannerChecklistItems
     from msgraph.generated.models.planner_external_references import PlannerExternalReferences
     from msgraph.generated.models.planner_task_details import PlannerTaskDetails
 
     reference = {"@odata.type": "microsoft.graph.plannerExternalReference",
                  "alias": "Incident review", "type": "Word"}  # fmt: skip
+    item = {"@odata.type": "#microsoft.graph.plannerChecklistItem", "title": "Draft"}
+    checklist = {"1": item, "2": {**item, "title": "Agree", "isChecked": True}}
     change = PlannerTaskDetails(
         description="From the review of the payroll outage.",
         references=PlannerExternalReferences(additional_data={REVIEW_KEY: reference}),
+        checklist=PlannerChecklistItems(additional_data=checklist),
     )
 
     async def scenario() -> tuple[Any, ...]:
@@ -196,6 +200,7 @@ def test_details_carry_the_description_and_a_link_back_to_the_review(
     assert etag(shown) != etag(empty)
     assert shown.references.additional_data[REVIEW_KEY]["alias"] == "Incident review"
     assert task.has_description is True and task.reference_count == 1
+    assert task.checklist_item_count == 2 and task.active_checklist_item_count == 1
     assert etag(task) == etag(made)  # the task's own eTag is its own
     stored = task_file(sandbox, made.id, "details")
     assert list(stored["references"]) == [REVIEW_KEY]
