@@ -5,7 +5,8 @@ the sqlite db so a standalone `comms-assistant sandbox` server and a client proc
 tokens found in the db are honoured, so the claims inside one can be trusted.
 
 Two kinds, as in Microsoft Entra ID:
-- app-only (`grant_type=client_credentials`, any client id and secret): `roles`, `idtyp=app`;
+- app-only (`grant_type=client_credentials`, any client id and secret): `roles` (what
+  grants.py says the administrator granted), `idtyp=app`;
 - delegated (`grant_type=password`, the sandbox service account `seed.SERVICE_ACCOUNT` with
   password `seed.SERVICE_ACCOUNT_PASSWORD`): `scp`, `upn`, `idtyp=user`.
 Handlers ask `is_delegated(request)` where Microsoft 365 treats the two differently.
@@ -22,14 +23,15 @@ import uuid
 
 from aiohttp import web
 
-from comms_assistant.sandbox import seed
+from comms_assistant.sandbox import grants, seed
 from comms_assistant.sandbox.odata import GraphError
 from comms_assistant.sandbox.routing import CLAIMS, Router, base_url, context, decoded_path
 
 TOKEN_LIFETIME = 3599
 GRAPH_AUDIENCE = "https://graph.microsoft.com"
 DELEGATED_SCOPES = (
-    "ChannelMessage.Send Chat.ReadWrite ChatMessage.Send Files.ReadWrite.All Mail.Send User.Read"
+    "Calendars.ReadWrite ChannelMessage.Send Chat.ReadWrite ChatMessage.Send Files.ReadWrite.All "
+    "Mail.Send Tasks.ReadWrite User.Read User.ReadBasic.All"
 )
 
 
@@ -84,8 +86,8 @@ async def token(request: web.Request, match: re.Match[str]) -> web.StreamRespons
             return _aad_error(
                 401, "invalid_client", 7000218, "The request body must contain client_secret."
             )
-        # Teamwork.Migrate.All is what an app can hold for Teams: it is for imports only.
-        roles = ["Sites.Selected", "Mail.Send", "Mail.ReadBasic.All", "Teamwork.Migrate.All"]
+        # What the administrator granted the app (grants.py; POST /_sandbox/app changes it).
+        roles = grants.roles_for_new_tokens(context(request).state)
         claims.update(idtyp="app", roles=roles)
     else:
         username = str(form.get("username") or "")

@@ -15,6 +15,11 @@
 
 `path` is relative to the document library ("Incident reports/x.docx"); `item` is a driveItem id.
 Times are the tenant's clock (epoch seconds, or ISO 8601 for `until`).
+
+Elsewhere under `/_sandbox/`: `/_sandbox/users` (bot_connector.py, people in the directory),
+`/_sandbox/app` (grants.py, the app's permissions and calendar scope), and
+`/_sandbox/planner/tasks/{id}`, `/_sandbox/calendar/{mailbox}/events/{id}` (person_edits.py, a
+person changing a task in Planner or an event in Outlook).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""A read-only page at `/`: the reports, emails and Teams messages the sandbox tenant holds.
+"""A read-only page at `/`: the reports, emails, Teams messages, calendars' events and Planner
+tasks the sandbox tenant holds (the last two from page_plans.py).
 
 Everything shown is user content (incident titles, people's names, mail bodies), so every piece
 is escaped; an HTML email is rendered inside `<iframe sandbox srcdoc=...>` (no scripts, no
@@ -20,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from comms_assistant.sandbox import seed
+from comms_assistant.sandbox import page_plans, seed
 from comms_assistant.sandbox.drive_items import Item
 from comms_assistant.sandbox.drive_store import Drive
 from comms_assistant.sandbox.routing import Router, context
@@ -36,6 +37,7 @@ h1{font-size:1.5rem}h2{border-bottom:1px solid #ccc;margin-top:2.5rem}
 article{border:1px solid #ddd;border-radius:6px;margin:1rem 0;padding:.75rem 1rem}
 .meta{color:#555;font-size:.85rem}iframe{border:1px solid #eee;height:22rem;width:100%}
 table{border-collapse:collapse}td,th{padding:.2rem .8rem .2rem 0;text-align:left}
+caption{text-align:left;font-weight:600}
 pre{white-space:pre-wrap}.card{background:#f6f6fb;border-left:4px solid #6264a7;padding:.5rem}
 """
 
@@ -191,9 +193,11 @@ def render(request: web.Request) -> str:
         + ("".join(_message(p) for p in channel) or "<p>None yet.</p>"),
         "<h2>Chats and bot replies</h2>"
         + ("".join(_message(p) for p in chats) or "<p>None yet.</p>"),
+        page_plans.calendars_section(request),
+        page_plans.planner_section(request),
     ]
     return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>"
         f"<title>Sandbox tenant</title><style>{_STYLE}</style></head>"
         f"<body>{''.join(sections)}</body></html>"
     )

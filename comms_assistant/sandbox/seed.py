@@ -30,3 +30,18 @@ SERVICE_ACCOUNT = "comms.assistant@example.org"
 SERVICE_ACCOUNT_PASSWORD = "sandbox"
 SERVICE_ACCOUNT_ID = "00000000-0000-4000-8000-0000000000b0"
 SERVICE_ACCOUNT_NAME = "Comms Assistant (sandbox)"
+
+# The mailboxes above are shared mailboxes (no licence, nobody signs in to them): Exchange lets
+# an app send mail from one, but its calendar cannot organise Teams meetings (calendars.py).
+SHARED_MAILBOXES = frozenset(m.lower() for m in MAILBOXES)
+SHARED_MAILBOX_NAMES = {"incidents@example.org": "Incident communications"}
+SHARED_MAILBOX_IDS = {"incidents@example.org": "00000000-0000-4000-8000-0000000000b1"}
+
+# Planner: a team is a Microsoft 365 group with the team's id, and that group holds one plan
+# with one bucket, so the product's `actions_plan` has somewhere to point. Planner ids are 28
+# characters, case-sensitive.
+GROUP_ID = TEAM_ID
+PLAN_ID = "sandboxIncidentActionsPlan01"
+PLAN_TITLE = "Incident actions"
+BUCKET_ID = "sandboxIncidentActionsToDo01"
+BUCKET_NAME = "To do"

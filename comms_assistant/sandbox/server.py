@@ -30,14 +30,19 @@ from aiohttp.typedefs import Middleware
 from comms_assistant.sandbox import (
     auth,
     bot_connector,
+    calendars,
     chats,
     control,
     files,
+    grants,
     mail,
     page,
     permissions,
+    person_edits,
+    planner,
     seed,
     teams,
+    users,
 )
 from comms_assistant.sandbox.drive_store import Drive
 from comms_assistant.sandbox.faults import ENV_VAR, FaultRule, FaultSet, parse_rules
@@ -60,7 +65,11 @@ class LoggedRequest(NamedTuple):
 
 def build_router() -> Router:
     router = Router()
-    for module in (auth, permissions, files, mail, teams, chats, bot_connector, control, page):
+    modules = (
+        auth, permissions, files, mail, teams, chats, bot_connector, users, calendars, planner,
+        grants, person_edits, control, page,
+    )  # fmt: skip
+    for module in modules:
         module.register(router)
     return router
 
