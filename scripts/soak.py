@@ -84,6 +84,7 @@ def soak(
     seed_value: int,
     engine: str = "sqlite",
     workers: int = 1,
+    kill_after_accept: float = 0.15,
 ) -> dict:
     rng, began = random.Random(seed_value), time.monotonic()
     root = Path(tempfile.mkdtemp(prefix="comms-soak-"))
@@ -129,7 +130,7 @@ def soak(
             running.callback(_kill_all, bots)
             for bot in bots:
                 bot.start()
-            balancer = LoadBalancer(instances, rng, KILL_AFTER_ACCEPT)
+            balancer = LoadBalancer(instances, rng, kill_after_accept)
             person = Person(home / "sandbox", sandbox.base_url + "/", balancer, store)
             killers = [Killer(pool, kill_every, rng), Killer(bots, BOT_KILL_EVERY, rng)]
             for killer in killers:
@@ -199,7 +200,6 @@ def soak(
 
 # Each `serve` instance on its own clock; a start costs a few seconds of CPU on 2 cores.
 BOT_KILL_EVERY = (15.0, 30.0)
-KILL_AFTER_ACCEPT = 0.15
 
 
 def _lease(workers: int) -> float:
@@ -279,6 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=None, help="1 on SQLite, 3 on PostgreSQL")
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument(
+        "--kill-after-accept", type=float, default=0.15, metavar="SHARE",
+        help="PostgreSQL: the share of Teams commands whose bot instance is SIGKILLed just "
+        "after it answered 202 (default 0.15)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
     args = parser.parse_args(argv)
     incidents = args.incidents or (3 if args.quick else 100)
@@ -297,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         seed_value=args.seed,
         engine=args.engine,
         workers=workers,
+        kill_after_accept=args.kill_after_accept,
     )
     counts["seconds"] = round(time.monotonic() - started, 1)
     problems = failures(counts)

@@ -79,9 +79,10 @@ class LoadBalancer:
     load balancer in front of them does, and as Teams does when a post fails (the same
     activity, the same id, again).
 
-    `kill_after_accept`: the share of accepted activities whose instance is then SIGKILLed
-    within a few tenths of a second (and started again): before the turn runs, while it runs,
-    or just after, which random kills seldom hit."""
+    `kill_after_accept`: the share of commands whose instance is SIGKILLed within a few tenths
+    of a second of accepting them (and started again): before the turn runs, while it runs, or
+    just after, which random kills seldom hit. A command's first send only: a person sending
+    it again after a check gets on (the random kills still apply)."""
 
     def __init__(
         self, instances: list[tuple[Worker, str]], rng: random.Random, kill_after_accept: float
@@ -90,13 +91,13 @@ class LoadBalancer:
         self.resent = self.killed_after_accept = 0
         self.lock = threading.Lock()
 
-    def post(self, activity: dict[str, Any]) -> None:
+    def post(self, activity: dict[str, Any], *, first_send: bool) -> None:
         deadline = time.monotonic() + ANSWER_WITHIN
         while time.monotonic() < deadline:
             with self.lock:
                 instance, address = self.rng.choice(self.instances)
                 kill_in = self.rng.uniform(0.0, 0.6)
-                kill = self.rng.random() < self.kill_after_accept
+                kill = first_send and self.rng.random() < self.kill_after_accept
             try:
                 answer = httpx.post(f"{address}/api/messages", json=activity, timeout=30)
             except httpx.TransportError:  # killed, or starting again
@@ -164,9 +165,9 @@ class Person:
 
     def _command(self, text: str, thread: str, ref: str | None, title: str | None) -> str:
         """Send `text` until it is done; the incident's reference."""
-        for _ in range(6):
+        for attempt in range(6):
             before = self._state(ref, title)
-            answer = self._say(text, thread)
+            answer = self._say(text, thread, first_send=attempt == 0)
             if LOST_RACE in answer:
                 self._count("lost_races")
                 continue
@@ -182,12 +183,12 @@ class Person:
             return found.group(0)
         raise RuntimeError(f"{text!r} was not done after 6 tries")
 
-    def _say(self, text: str, thread: str) -> str:
+    def _say(self, text: str, thread: str, *, first_send: bool) -> str:
         activity = channel_message(
             text, sender=COMMS_LEAD, team=TEAM, service_url=self.service_url, conversation=thread
         )
         sent = time.monotonic()
-        self.balancer.post(activity)
+        self.balancer.post(activity, first_send=first_send)
         while time.monotonic() - sent < ANSWER_WITHIN:
             answer = self._answer(thread, activity["id"])
             if answer is not None:

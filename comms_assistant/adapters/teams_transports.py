@@ -36,6 +36,7 @@ from urllib.parse import urlparse
 
 import httpx
 
+from comms_assistant.service import fencing
 from comms_assistant.service.ports import CannotUpdate, DeliveryError, TeamsCard, TeamsPoster
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class WebhookTransport:
         payload = {"type": "message", "attachments": [card_attachment(message.card)]}
         _check_size(message, payload)
         action = f"post card {message.delivery_id} to the Workflows webhook on {self._host}"
+        fencing.before_sending()
         try:
             async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as http:
                 response = await http.post(self._url, json=payload)
@@ -149,6 +151,7 @@ class BotTransport:
             "attachments": [card_attachment(message.card)],
         }
         _check_size(message, activity)
+        fencing.before_sending()
         try:
             return str(await self._send(conversation, activity))
         except DeliveryError:

@@ -18,7 +18,14 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
 
-from comms_assistant.service import deliveries, lead_notices, living_card, major_report, pacing
+from comms_assistant.service import (
+    deliveries,
+    fencing,
+    lead_notices,
+    living_card,
+    major_report,
+    pacing,
+)
 from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
 from comms_assistant.service.outbox_port import CLAIM_LIMIT, LEASE, Delivery, Outbox
@@ -120,6 +127,11 @@ class Dispatcher:
             wait = (wake - self.clock()).total_seconds() if wake else 1.0
             await asyncio.sleep(min(max(wait, 0.05), 1.0, max(deadline - loop.time(), 0)))
 
+    def _renew(self, delivery: Delivery) -> bool:
+        if delivery.owner is None:
+            return True
+        return self.outbox.renew(delivery.id, delivery.owner, self.clock() + self.lease)
+
     async def _attempt(self, delivery: Delivery) -> None:
         try:
             await self._attempt_once(delivery)
@@ -132,7 +144,14 @@ class Dispatcher:
 
     async def _attempt_once(self, delivery: Delivery) -> None:
         try:
-            result = await self._deliver(delivery)
+            with fencing.fenced(lambda: self._renew(delivery)):
+                result = await self._deliver(delivery)
+        except fencing.LeaseLost:
+            log.warning(
+                "delivery %s: its lease passed to another sender before it went; not sent here",
+                delivery.key,
+            )
+            return
         except pacing.Deferred as wait:
             self.outbox.defer(delivery.id, wait.until, delivery.owner)
             return

@@ -58,6 +58,11 @@ class Outbox(SendSlots, Protocol):
         with nothing changed, when `owner` no longer holds the lease (another took it over)."""
         ...
 
+    def renew(self, delivery_id: int, owner: str, until: datetime) -> bool:
+        """Extend `owner`'s lease to `until`, just before it sends (service/fencing.py). False,
+        with nothing changed, when `owner` no longer holds it or it was settled."""
+        ...
+
     def defer(self, delivery_id: int, until: datetime, owner: str | None = None) -> bool:
         """Put a claimed delivery back until `until`: not an attempt, and nothing was sent.
         False, with nothing changed, when `owner` no longer holds the lease."""

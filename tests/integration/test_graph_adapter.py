@@ -22,6 +22,7 @@ from docx import Document
 from comms_assistant.adapters.graph import GraphAdapters, build_graph_adapters
 from comms_assistant.config import Settings
 from comms_assistant.sandbox import seed
+from comms_assistant.service import fencing
 from comms_assistant.service.ports import (
     OutgoingMail,
     PreconditionFailed,
@@ -242,3 +243,40 @@ def test_token_is_fetched_once_for_many_requests(sandbox: Any) -> None:
         return adapters.credential.fetches
 
     assert run(sandbox, scenario) == 1
+
+
+def test_mail_and_cards_do_not_go_once_the_lease_has_passed(sandbox: Any) -> None:
+    """At the point of no return each adapter renews its sender's lease (service/fencing.py):
+    a sender whose lease passed to another sends nothing; one that still holds it sends."""
+    mail = OutgoingMail(
+        delivery_id=f"INC-TEST-{uuid.uuid4().hex[:8]}:mail:fenced",
+        subject="P2 incident: Apply is down",
+        html="<p>Apply is down.</p>",
+        text="Apply is down.",
+        to=(Recipient("service.owners@example.org"),),
+    )
+    card = {"type": "AdaptiveCard", "version": "1.5", "body": []}
+    renewals: list[str] = []
+
+    async def scenario(adapters: GraphAdapters) -> list[tuple[str, str, int]]:
+        mark = len(sandbox.requests)
+        with fencing.fenced(lambda: renewals.append("lost") is not None):
+            with pytest.raises(fencing.LeaseLost):
+                await adapters.mailer.send(mail)
+            with pytest.raises(fencing.LeaseLost):
+                await adapters.teams.post_card(TeamsCard("fenced-card", "Apply is down", card))
+        # Looking a channel up may go first; nothing is posted.
+        lost = [call for call in graph_calls(sandbox, mark) if call[0] != "GET"]
+        with fencing.fenced(lambda: renewals.append("held") is None):
+            await adapters.mailer.send(mail)
+        return lost
+
+    assert run(sandbox, scenario) == []
+    assert renewals == ["lost", "lost", "held"]
+    sent_items = sandbox_root(sandbox) / "mail" / seed.MAILBOXES[0] / "Sent Items"
+    went = [
+        p for p in sent_items.glob("*.eml")
+        if email.message_from_bytes(p.read_bytes())["x-comms-assistant-delivery"]
+        == mail.delivery_id
+    ]  # fmt: skip
+    assert len(went) == 1

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from comms_assistant.service import fencing
 from comms_assistant.service.ports import (
     CannotUpdate,
     DriveItem,
@@ -155,6 +156,7 @@ class FakeMailer:
 
     async def send(self, mail: OutgoingMail) -> None:
         self.faults.check_before("send")
+        fencing.before_sending()  # as the Graph mailer does at its point of no return
         self.sent.append(mail)
         self.faults.check_after("send")
 
@@ -181,6 +183,7 @@ class FakeTeams:
         # Faults queued for "post_card" hit the incidents channel; "post_direct" the others.
         channel = message.destination in ("", "channel")
         self.faults.check_before("post_card" if channel else "post_direct")
+        fencing.before_sending()
         if channel:
             self.posted.append(message)
         else:

@@ -209,3 +209,60 @@ def test_the_worker_goes_on_when_a_whole_tick_fails(
     monkeypatch.setattr(CadenceService, "run_tick", broken)
     assert asyncio.run(worker.one_pass(worker_cadence, world.dispatcher)) == []
     assert world.mailer.sent, "the deliveries went all the same"
+
+
+class Stalling:
+    """A worker's mailer that stalls once, before its first send, while `during` runs: as a
+    worker starved of CPU, or waiting its turn, for longer than its lease."""
+
+    def __init__(self, inner: Any, during: Callable[[], Any]) -> None:
+        self.inner, self.during = inner, during
+
+    async def send(self, mail: Any) -> None:
+        during, self.during = self.during, None
+        if during is not None:
+            await during()
+        await self.inner.send(mail)
+
+    async def was_sent(self, delivery_id: str) -> bool:
+        return bool(await self.inner.was_sent(delivery_id))
+
+
+def one_more_mail(world: World) -> int:
+    """A copy of a mail the incident sent, as a new delivery in a lane of its own; its id."""
+    sent = next(r for r in world.outbox() if r.kind == "mail" and r.status == outbox.DONE)
+    payload = dict(sent.payload, delivery_id="fenced-mail")
+    with transaction(world.app.engine) as session:
+        row = outbox.enqueue(
+            session, key="test:fenced", incident_id=sent.incident_id, lane="fenced",
+            kind="mail", payload=payload, now=world.clock(),
+        )  # fmt: skip
+        session.flush()
+        return row.id
+
+
+@pytest.mark.parametrize("stall", [outbox.LEASE + timedelta(seconds=1), timedelta(seconds=30)])
+def test_a_sender_stalled_past_its_lease_does_not_send_what_another_took_over(
+    world: World, stall: timedelta, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert world.run(OPEN.format(n=0)).ok
+    world.deliver()
+    mail = one_more_mail(world)
+    other = dataclasses.replace(world.dispatcher)  # another worker: its own lease owner
+    assert other.owner != world.dispatcher.owner
+
+    async def stalled() -> None:
+        world.clock.advance(seconds=stall.total_seconds())
+        await other.run_once()  # takes over what the stalled one holds, if its lease ran out
+
+    slow = dataclasses.replace(world.dispatcher, mailer=Stalling(world.mailer, stalled))
+    with caplog.at_level("WARNING"):
+        assert asyncio.run(slow.run_once()) == 1
+    went = [m for m in world.mailer.sent if m.delivery_id == "fenced-mail"]
+    assert len(went) == 1, "sent once, whoever sent it"
+    (row,) = outbox.rows(world.app.engine, {mail})
+    assert row.status == outbox.DONE
+    passed = "its lease passed to another sender before it went" in caplog.text
+    # Past its lease the stalled worker finds it gone and sends nothing; within it, the other
+    # worker could not take it, and the stalled one renews its lease and sends.
+    assert passed == (stall > outbox.LEASE)

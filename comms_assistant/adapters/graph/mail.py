@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from comms_assistant.adapters.graph.client import no_retry_config
 from comms_assistant.adapters.graph.errors import translated
+from comms_assistant.service import fencing
 from comms_assistant.service.ports import DeliveryError, OutgoingMail, Recipient
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ class GraphMailer:
         send_mail = self._client.users.by_user_id(self._mailbox).send_mail
         # Retry OFF: a 503 after Exchange accepted the message would otherwise send it again.
         # The outbox retries after `was_sent` says it did not go.
+        fencing.before_sending()
         with translated(f"send mail {mail.delivery_id} from {self._mailbox}"):
             await send_mail.post(body, no_retry_config())
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from comms_assistant.adapters.graph.client import no_retry_config
 from comms_assistant.adapters.graph.errors import translated
 from comms_assistant.adapters.graph.pace import PER_SECOND, Pace, Pacer, SharedPace
+from comms_assistant.service import fencing
 from comms_assistant.service.ports import DeliveryError, TeamsCard
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ class GraphTeamsPoster:
         wait = self._pace.delay(place)
         if wait > 0:
             await asyncio.sleep(wait)
+        fencing.before_sending()  # the pace's wait may have outlasted the lease
         # Retry OFF: POST is not idempotent, a retried 503 could post the card twice.
         with translated(f"post card {message.delivery_id} to Teams ({place})"):
             posted = await messages.post(chat_message, no_retry_config())

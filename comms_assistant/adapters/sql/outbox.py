@@ -226,6 +226,16 @@ def new_owner() -> str:
     return uuid.uuid4().hex
 
 
+def renew(engine: Engine, delivery_id: int, owner: str, until: datetime) -> bool:
+    """Extend `owner`'s lease just before it sends; False if it passed on or was settled."""
+    with transaction(engine) as session:
+        row = session.get_one(OutboxRow, delivery_id, with_for_update=True)
+        if row.lease_owner != owner or row.status != PENDING:
+            return False
+        row.lease_until = until
+        return True
+
+
 def defer(engine: Engine, delivery_id: int, until: datetime, owner: str | None = None) -> bool:
     """Put a claimed delivery back until `until`: not an attempt, and nothing was sent."""
     with transaction(engine) as session:
@@ -256,6 +266,9 @@ class SqlOutbox(SqlSendSlots):
         self, delivery_id: int, *, error: str, retry_at: datetime, owner: str | None = None
     ) -> bool:
         return settle_retry(self.engine, delivery_id, error=error, retry_at=retry_at, owner=owner)
+
+    def renew(self, delivery_id: int, owner: str, until: datetime) -> bool:
+        return renew(self.engine, delivery_id, owner, until)
 
     def defer(self, delivery_id: int, until: datetime, owner: str | None = None) -> bool:
         return defer(self.engine, delivery_id, until, owner)
