@@ -204,10 +204,11 @@ BOT_KILL_EVERY = (15.0, 30.0)
 
 def _lease(workers: int) -> float:
     """Seconds a worker holds a delivery (120 by default). One worker's 2 s lease only ever
-    passes from a killed worker. Several live workers on 2 busy cores: a send can outlast 2 s,
-    the lease passes to another live worker mid-send, and its look for the message ("did it
-    go?") can come before the first one's post lands: with 2 s the PostgreSQL soak doubled a
-    card that way. A lease must outlast a send; 10 s still lets killed workers' go soon."""
+    passes from a killed worker. Several live workers: a sender renews its lease just before
+    its request (service/fencing.py), so one stalled past its lease (a long wait for Teams'
+    pace) sends nothing; but the request itself must land within the renewed lease, or the
+    next sender's look ("did it go?") can come first. On 2 busy cores a post can take over 2 s:
+    10 s still lets killed workers' deliveries go soon."""
     return 2.0 if workers == 1 else 10.0
 
 
