@@ -38,11 +38,19 @@ class CommandService:
     what_happened: WhatHappened | None = None
 
     def execute(
-        self, text: str, *, who: str | None, incident: str | None = None, shell: bool = False
+        self,
+        text: str,
+        *,
+        who: str | None,
+        incident: str | None = None,
+        shell: bool = False,
+        conversation: str | None = None,
     ) -> Reply:
         """`incident`: the one meant (`--incident`, the thread's); a reference before the
         command names it too. `shell`: from comms-assistant run, so answers say --as and
-        --incident where a chat would say something else."""
+        --incident where a chat would say something else. `conversation`: the Teams thread
+        it came from, which an incident opened there is bound to in the same transaction (a
+        stop after the commit cannot leave the thread not knowing its incident)."""
         try:
             command = c.parse(text, priority_names=self.planner.policy.priority_names())
         except c.ParseError as error:
@@ -55,20 +63,32 @@ class CommandService:
             return Reply(refusal, ok=False)
         incident = named or incident
         try:
-            return self._attempts(command, who or "", incident, text=text, shell=shell)
+            return self._attempts(
+                command, who or "", incident, text=text, shell=shell, conversation=conversation
+            )
         except (DomainError, Refused) as error:
             # The transaction rolled back: nothing was half-done.
             return Reply(str(error), ok=False)
 
     def _attempts(
-        self, command: c.Command, who: str, ref: str | None, *, text: str, shell: bool
+        self,
+        command: c.Command,
+        who: str,
+        ref: str | None,
+        *,
+        text: str,
+        shell: bool,
+        conversation: str | None,
     ) -> Reply:
         """The command in its unit of work, run again from the start when another process
         changed the same thing at the same moment (retries.py); then a reply saying so."""
 
         def run() -> Reply:
             with self.uow() as uow:
-                return self._run(uow, command, who, ref, text=text, shell=shell)
+                reply = self._run(uow, command, who, ref, text=text, shell=shell)
+                if conversation and reply.ok and reply.reference and isinstance(command, c.Open):
+                    uow.conversations.bind(conversation, reply.reference, self.clock())
+                return reply
 
         try:
             return retrying(run, what=ref or "a command")

@@ -165,6 +165,10 @@ class Conversations(Protocol):
         """(conversation id, card's message id) of each thread the incident's card lives in."""
         ...
 
+    def bind(self, conversation: str, reference: str, now: datetime) -> None:
+        """The conversation (a Teams thread) is about the incident from now on."""
+        ...
+
 
 class UnitOfWork(Protocol):
     @property

@@ -44,6 +44,7 @@ class Stored:
     drafts: dict[str, Draft] = field(default_factory=dict)
     people: dict[str, tuple[str, str]] = field(default_factory=dict)
     threads: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    bound: dict[str, str] = field(default_factory=dict)  # conversation -> incident
 
 
 class FakeIncidents:
@@ -205,6 +206,9 @@ class FakeConversations:
 
     def living_threads(self, reference: str) -> list[tuple[str, str]]:
         return list(self.stored.threads.get(reference, []))
+
+    def bind(self, conversation: str, reference: str, now: datetime) -> None:
+        self.stored.bound[conversation] = reference
 
 
 class FakeUnitOfWork:

@@ -197,3 +197,19 @@ def test_a_lost_race_is_run_again_then_answered_never_raised(
     assert not reply.ok
     assert reply.text == ("Someone else changed INC-2026-0001 at the same moment; send it again.")
     assert "Paged again" not in [e.text for e in store.stored.incidents[1].timeline]
+
+
+def test_an_incident_opened_in_a_thread_is_bound_to_it_in_the_same_transaction(
+    in_memory: tuple[CommandService, FakeStore],
+) -> None:
+    service, store = in_memory
+    thread = "19:incidents@thread.tacv2;messageid=1"
+    refused = service.execute("open Apply is down p9", who=LEAD, conversation=thread)
+    assert not refused.ok and store.stored.bound == {}
+    opened = service.execute(
+        "open Apply is down p2 impact: Candidates cannot apply", who=LEAD, conversation=thread
+    )
+    assert opened.ok and store.stored.bound == {thread: "INC-2026-0001"}
+    assert store.committed == 1, "one transaction: the incident and its thread together"
+    service.execute("log Paged the database team", who=LEAD, conversation=thread)
+    assert store.stored.bound == {thread: "INC-2026-0001"}, "only an open binds"

@@ -99,13 +99,24 @@ def bind(
 ) -> None:
     """`card`: the thread starts with the bot's card for the incident, this activity id."""
     with transaction(engine) as session:
-        row = session.get(ConversationRow, conversation_id)
-        if row is None:
-            row = ConversationRow(conversation_id=conversation_id, reference={})
-            session.add(row)
-        row.incident, row.updated_at = incident, now
-        if card:
-            row.card = card
+        bind_in(session, conversation_id, incident, now=now, card=card)
+
+
+def bind_in(
+    session: Session,
+    conversation_id: str,
+    incident: str,
+    *,
+    now: datetime,
+    card: str | None = None,
+) -> None:
+    row = session.get(ConversationRow, conversation_id)
+    if row is None:
+        row = ConversationRow(conversation_id=conversation_id, reference={})
+        session.add(row)
+    row.incident, row.updated_at = incident, now
+    if card:
+        row.card = card
 
 
 def living_threads(session: Session, incident: str) -> list[tuple[str, str]]:

@@ -228,6 +228,9 @@ class SqlConversations:
     def living_threads(self, reference: str) -> list[tuple[str, str]]:
         return conversations.living_threads(self.session, reference)
 
+    def bind(self, conversation: str, reference: str, now: datetime) -> None:
+        conversations.bind_in(self.session, conversation, reference, now=now)
+
 
 class SqlUnitOfWork:
     def __init__(self, session: Session) -> None:

@@ -88,10 +88,10 @@ class Turns:
         if refusal is not None:
             log.warning("refused %r from %s: %s", _verb(text), who or "(unknown)", refusal)
             return Answer(Reply(refusal, ok=False))
-        reply = self.service.execute(text, who=who, incident=bound)
+        reply = self.service.execute(text, who=who, incident=bound, conversation=conversation)
         command = _parsed(text)
         if reply.ok and reply.reference:
-            refused = self._after(command, reply.reference, who, conversation)
+            refused = self._after(command, reply.reference, who)
             if refused is not None:
                 return refused
         return self._shown(command, reply, who, conversation, forms=forms)
@@ -102,17 +102,13 @@ class Turns:
         named = c.named_incident(text)
         return incident or named or conversations.bound_incident(self.engine, conversation)
 
-    def _after(
-        self, command: c.Command | None, reference: str, who: str | None, conversation: str
-    ) -> Answer | None:
+    def _after(self, command: c.Command | None, reference: str, who: str | None) -> Answer | None:
         """After a command that went: a status the sender may not see is refused (the service
-        answered it for the incident, not for this sender); an opened incident is bound to the
-        conversation it was opened in."""
+        answered it for the incident, not for this sender). An opened incident was bound to the
+        conversation in the command's own transaction."""
         if isinstance(command, c.ShowStatus) and not self.gate.may_see(who, reference):
             log.warning("refused status of %s to %s: security", reference, who)
             return Answer(Reply(SECURITY_REFUSAL, ok=False))
-        if isinstance(command, c.Open):
-            conversations.bind(self.engine, conversation, reference, now=self.clock())
         return None
 
     def _shown(
