@@ -93,7 +93,7 @@ class CommandService:
         try:
             return retrying(run, what=ref or "a command")
         except Conflict:
-            return Reply(lost_race_text(ref), ok=False)
+            return Reply(lost_race_text(ref, opening=isinstance(command, c.Open)), ok=False)
 
     def _run(
         self,

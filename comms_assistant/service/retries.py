@@ -37,6 +37,9 @@ def retrying(run: Callable[[], T], *, what: str) -> T:
     return run()
 
 
-def lost_race_text(ref: str | None) -> str:
-    what = ref or "the same incident"
-    return f"Someone else changed {what} at the same moment; send it again."
+def lost_race_text(ref: str | None, *, opening: bool = False) -> str:
+    """What a command that lost its race every time answers. `opening`: an `open`, which
+    changes no incident but races for the next incident number."""
+    if opening:
+        return "Someone else opened an incident at the same moment; send it again."
+    return f"Someone else changed {ref or 'that incident'} at the same moment; send it again."

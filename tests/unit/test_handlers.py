@@ -198,6 +198,11 @@ def test_a_lost_race_is_run_again_then_answered_never_raised(
     assert reply.text == ("Someone else changed INC-2026-0001 at the same moment; send it again.")
     assert "Paged again" not in [e.text for e in store.stored.incidents[1].timeline]
 
+    opening = always.execute("open Find is slow p3 impact: Searches are slow", who=LEAD)
+    assert not opening.ok
+    assert opening.text == "Someone else opened an incident at the same moment; send it again."
+    assert len(store.stored.incidents) == 1
+
 
 def test_an_incident_opened_in_a_thread_is_bound_to_it_in_the_same_transaction(
     in_memory: tuple[CommandService, FakeStore],
