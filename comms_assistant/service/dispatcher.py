@@ -235,23 +235,8 @@ class Dispatcher:
             spec = spec_of(delivery.kind)
             if spec is not None and spec.to_lead:
                 return  # a notice about a notice would go the same way
-            lead_notices.enqueue_notice(
-                uow,
-                uow.incidents.by_id(delivery.incident_id),
-                key=f"parked:{delivery.key}",
-                marking=self.security_marking,
-                title="a delivery could not be made",
-                paragraphs=[
-                    f"The assistant gave up on {_described(delivery)} after trying "
-                    f"{delivery.attempts + 1} time(s).",
-                    # Our errors are written to be read (a missing folder says which and
-                    # what to do); ones passed on from Graph are bounded, and hold no token.
-                    f"Why: {_bounded(error)}",
-                    "Once that is put right, an administrator can send it again with "
-                    "'comms-assistant deliver --failed'.",
-                ],
-                now=now,
-            )
+            incident = uow.incidents.by_id(delivery.incident_id)
+            lead_notices.enqueue_parked(uow, incident, delivery, error, self.security_marking, now)
 
     async def _deliver(self, delivery: Delivery) -> dict[str, Any]:
         spec = spec_of(delivery.kind)
@@ -301,16 +286,3 @@ class Dispatcher:
         if self.living is None:
             raise DeliveryError("no card templates to draw the incident's card", retryable=False)
         return await living_card.refresh(self.teams, self.uow, self.living, delivery)
-
-
-def _described(delivery: Delivery) -> str:
-    payload = delivery.payload
-    if "subject" in payload:
-        return f'the email "{payload["subject"]}"'
-    if "summary" in payload:
-        return f'the Teams message "{payload["summary"]}"'
-    return f"the document {payload.get('path', delivery.key)}"
-
-
-def _bounded(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
