@@ -119,6 +119,12 @@ def _page(request: web.Request, items: list[Any]) -> web.Response:
     )
 
 
+async def _write_body(request: web.Request) -> dict[str, Any]:
+    """A write's JSON, read before the handler reads any state: the loop may run other requests
+    while the body arrives (two comments at once), and what was read before would be stale."""
+    return await _body(request) if request.method in {"POST", "PATCH"} else {}
+
+
 async def repository(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
     store, folder = _folder(request, match)
     found = {k: v for k, v in store.repository(folder).items() if not k.startswith("sandbox_")}
@@ -150,13 +156,13 @@ def _listed(request: web.Request, records: list[dict[str, Any]]) -> list[dict[st
 
 
 async def issues(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    body = await _write_body(request)
     store, folder = _folder(request, match)
     full_name, api = _full_name(folder), _api(request)
     if request.method == "GET":
         known = store.labels(folder)
         found = _listed(request, store.issues(folder))
         return _page(request, [issue_json(r, known, full_name, api) for r in found])
-    body = await _body(request)
     title = body.get("title")
     if not isinstance(title, str | int) or not str(title).strip():
         raise github_error(422, 'Invalid request.\n\n"title" wasn\'t supplied.', DOCS)
@@ -194,6 +200,8 @@ def _edit(record: dict[str, Any], body: dict[str, Any], who: str, now: str) -> N
     state = body.get("state")
     if state not in (None, "open", "closed"):
         _invalid("Issue", "state", "invalid")
+    if body.get("state_reason") not in (None, "completed", "not_planned", "reopened"):
+        _invalid("Issue", "state_reason", "invalid")
     if state == "closed" and issue["state"] == "open":
         reason = body.get("state_reason") or "completed"
         issue.update(state="closed", state_reason=reason, closed_at=now, closed_by=who)
@@ -203,15 +211,16 @@ def _edit(record: dict[str, Any], body: dict[str, Any], who: str, now: str) -> N
 
 
 async def issue(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    body = await _write_body(request)
     store, folder = _folder(request, match)
     record = store.record(folder, int(match["number"]))
     if record is None:
         _not_found()
     if request.method == "PATCH":
-        body = await _body(request)
-        if "labels" in body:
-            record["issue"]["labels"] = store.ensure_labels(folder, _label_names(body["labels"]))
+        names = _label_names(body["labels"]) if "labels" in body else None
         _edit(record, body, request[CALLER], stamp(context(request).clock()))
+        if names is not None:
+            record["issue"]["labels"] = store.ensure_labels(folder, names)
         store.save(folder, record)
     return web.json_response(
         issue_json(record, store.labels(folder), _full_name(folder), _api(request))
@@ -219,6 +228,7 @@ async def issue(request: web.Request, match: re.Match[str]) -> web.StreamRespons
 
 
 async def comments(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    body = await _write_body(request)
     store, folder = _folder(request, match)
     number = int(match["number"])
     record = store.record(folder, number)
@@ -229,7 +239,7 @@ async def comments(request: web.Request, match: re.Match[str]) -> web.StreamResp
         since = request.query.get("since", "")
         found = [c for c in record["comments"] if c["updated_at"] >= since]
         return _page(request, [comment_json(c, number, full_name, api) for c in found])
-    text = (await _body(request)).get("body")
+    text = body.get("body")
     if not isinstance(text, str) or not text:
         _invalid("IssueComment", "body")
     now = stamp(context(request).clock())

@@ -106,7 +106,14 @@ async def get_page(request: web.Request, match: re.Match[str]) -> web.StreamResp
     return _json(store.page(folder))
 
 
+async def _fields(request: web.Request, key: str) -> dict[str, Any]:
+    """A write's `key` object, read before the handler reads any state: the loop may run other
+    requests while the body arrives, and what was read before would be stale."""
+    return await wrapped(request, key) if request.method in {"POST", "PATCH", "PUT"} else {}
+
+
 async def incidents(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    fields = statuspage_changes.normalised(await _fields(request, "incident"))
     store, folder = _folder(request, match)
     known = store.components(folder)
     if request.method == "GET":
@@ -115,7 +122,6 @@ async def incidents(request: web.Request, match: re.Match[str]) -> web.StreamRes
         if wanted:
             found = [i for i in found if wanted in json.dumps(i).lower()]
         return _json(_paged(request, found, "limit"))
-    fields = await wrapped(request, "incident")
     statuspage_changes.check(fields, {c["id"] for c in known}, creating=True)
     made = statuspage_changes.create(folder.name, fields, known, context(request).clock())
     store.save_components(folder, known)
@@ -131,6 +137,7 @@ async def unresolved(request: web.Request, match: re.Match[str]) -> web.StreamRe
 
 
 async def incident(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    fields = statuspage_changes.normalised(await _fields(request, "incident"))
     store, folder = _folder(request, match)
     found = store.incident(folder, match["incident"])
     if found is None:
@@ -139,7 +146,6 @@ async def incident(request: web.Request, match: re.Match[str]) -> web.StreamResp
     if request.method == "DELETE":
         store.delete_incident(folder, found["id"])
     elif request.method in {"PATCH", "PUT"}:
-        fields = await wrapped(request, "incident")
         statuspage_changes.check(fields, {c["id"] for c in known}, creating=False)
         found = statuspage_changes.update(found, fields, known, context(request).clock())
         store.save_components(folder, known)
@@ -153,13 +159,13 @@ async def components(request: web.Request, match: re.Match[str]) -> web.StreamRe
 
 
 async def component(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    fields = await _fields(request, "component")
     store, folder = _folder(request, match)
     known = store.components(folder)
     found = next((c for c in known if c["id"] == match["component"]), None)
     if found is None:
         raise statuspage_error(404, NOT_FOUND)
     if request.method in {"PATCH", "PUT"}:
-        fields = await wrapped(request, "component")
         if fields.get("status") not in (None, *COMPONENT_STATUSES):
             raise statuspage_error(422, f"Status must be one of {', '.join(COMPONENT_STATUSES)}")
         for key in ("name", "description", "status", "showcase", "only_show_if_degraded"):

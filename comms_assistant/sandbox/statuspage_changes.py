@@ -8,8 +8,9 @@
   (`{component id: status}`): each named component takes that status, the update records it in
   `affected_components` (`code`, `name`, `old_status`, `new_status`), and the component joins the
   incident's `components`. `incident[component_ids]` names affected components without changing
-  their status. Components change only when told: resolving an incident leaves them as they are
-  (Atlassian's community answer: statuses are not reset when an incident resolves).
+  their status; so does `components` given as a list of ids, the form of the reference's own
+  "Sending Data" example. Components change only when told: resolving an incident leaves them
+  as they are (Atlassian's community answer: statuses are not reset when an incident resolves).
 - `impact` is worked out from the affected components' statuses (major outage: critical, partial
   outage: major, degraded performance: minor, maintenance: maintenance), the worst reached
   during the incident; `impact_override` replaces it. Undocumented detail, the sandbox's choice.
@@ -77,6 +78,17 @@ def check(fields: dict[str, Any], known: set[str], *, creating: bool) -> None:
     for cid, status in changes.items():
         if status not in (*COMPONENT_STATUSES, ""):
             _refuse(f"Component {cid}: status must be one of {', '.join(COMPONENT_STATUSES)}")
+
+
+def normalised(fields: dict[str, Any]) -> dict[str, Any]:
+    """`components` as a list of ids (the reference's "Sending Data" example) names affected
+    components, as `component_ids` does; as a map it sets their statuses (the schema)."""
+    listed = fields.get("components")
+    if not isinstance(listed, list):
+        return fields
+    ids = fields.get("component_ids") or []
+    rest = {k: v for k, v in fields.items() if k != "components"}
+    return {**rest, "component_ids": [*ids, *listed] if isinstance(ids, list) else ids}
 
 
 def _worst(impacts: list[str]) -> str:

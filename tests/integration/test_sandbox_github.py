@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -240,3 +241,24 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
             f"{tenant.github_url}{REPO}/issues", json={"title": "Next"}, headers=headers
         )
         assert made.json()["number"] == 2 and made.json()["id"] != again[0]["id"]
+
+
+def test_comments_sent_at_once_are_all_kept(github: httpx.Client, sandbox: SandboxTenant) -> None:
+    open_issue(github)
+    headers = {"Authorization": f"Bearer {seed.GITHUB_TOKEN}"}
+
+    async def send_all() -> list[int]:
+        async with httpx.AsyncClient(base_url=sandbox.github_url, headers=headers) as client:
+            replies = await asyncio.gather(
+                *(
+                    client.post(f"{REPO}/issues/1/comments", json={"body": f"Update {n}"})
+                    for n in range(8)
+                )
+            )
+        return [reply.status_code for reply in replies]
+
+    assert asyncio.run(send_all()) == [201] * 8
+    kept = github.get(f"{REPO}/issues/1/comments").json()
+    assert sorted(c["body"] for c in kept) == [f"Update {n}" for n in range(8)]
+    assert len({c["id"] for c in kept}) == 8
+    assert github.get(f"{REPO}/issues/1").json()["comments"] == 8

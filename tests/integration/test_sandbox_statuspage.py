@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,6 +135,17 @@ def test_form_encoded_bodies_and_json_suffixes_work(statuspage: httpx.Client) ->
     assert component_status(statuspage, FIND) == "major_outage"
     assert component_status(statuspage, APPLY) == "operational"  # named, not changed
     assert statuspage.get(f"{PAGE}/incidents/{made['id']}.json").json()["id"] == made["id"]
+
+
+def test_components_as_a_list_of_ids_name_them_without_changing_them(
+    statuspage: httpx.Client,
+) -> None:
+    # The reference's "Sending Data" example sends `components` as a list of ids.
+    incident = {"name": "Find and Apply", "components": [FIND], "component_ids": [APPLY]}
+    made = statuspage.post(f"{PAGE}/incidents", json={"incident": incident}).json()
+    assert sorted(c["id"] for c in made["components"]) == sorted([APPLY, FIND])
+    assert made["impact"] == "none"
+    assert component_status(statuspage, FIND) == "operational"
 
 
 def test_components_can_be_set_on_their_own(statuspage: httpx.Client) -> None:
@@ -275,3 +287,28 @@ def test_the_page_shows_the_status_page_as_a_visitor_sees_it(
     newest, oldest = html.index("A fix is out; watching."), html.index("We are looking into")
     assert newest < oldest  # newest first
     assert "<strong>Monitoring</strong>" in html
+
+
+def test_updates_sent_at_once_are_all_kept(
+    statuspage: httpx.Client, sandbox: SandboxTenant
+) -> None:
+    made = open_incident(statuspage)
+    headers = {"Authorization": f"OAuth {seed.STATUSPAGE_API_KEY}"}
+
+    async def send_all() -> list[int]:
+        async with httpx.AsyncClient(base_url=sandbox.statuspage_url, headers=headers) as client:
+            replies = await asyncio.gather(
+                *(
+                    client.patch(
+                        f"{PAGE}/incidents/{made['id']}",
+                        json={"incident": {"body": f"Update {n}"}},
+                    )
+                    for n in range(6)
+                )
+            )
+        return [reply.status_code for reply in replies]
+
+    assert asyncio.run(send_all()) == [200] * 6
+    updates = statuspage.get(f"{PAGE}/incidents/{made['id']}").json()["incident_updates"]
+    assert sorted(u["body"] for u in updates[:6]) == [f"Update {n}" for n in range(6)]
+    assert len(updates) == 7
