@@ -55,6 +55,9 @@ def _check_text(fields: dict[str, Any], creating: bool) -> None:
     body = fields.get("body")
     if body is not None and (not isinstance(body, str) or len(body) > MAX_BODY):
         _refuse(f"Body must be text of at most {MAX_BODY} characters")
+
+
+def _check_choices(fields: dict[str, Any]) -> None:
     status = fields.get("status")
     if status is not None and status not in INCIDENT_STATUSES:
         _refuse(f"Status must be one of {', '.join(INCIDENT_STATUSES)} (realtime incidents)")
@@ -66,6 +69,7 @@ def _check_text(fields: dict[str, Any], creating: bool) -> None:
 def check(fields: dict[str, Any], known: set[str], *, creating: bool) -> None:
     """Raise 422 unless `fields` (the `incident` object) is a valid create or update."""
     _check_text(fields, creating)
+    _check_choices(fields)
     changes = fields.get("components") or {}
     if not isinstance(changes, dict):
         _refuse("Components must be a map of component id to status")
