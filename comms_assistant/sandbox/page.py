@@ -1,5 +1,6 @@
 """A read-only page at `/`: the reports, emails, Teams messages, calendars' events and Planner
-tasks the sandbox tenant holds (the last two from page_plans.py).
+tasks the sandbox tenant holds (the last two from page_plans.py), and the public status page and
+Upptime repository (page_status.py).
 
 Everything shown is user content (incident titles, people's names, mail bodies), so every piece
 is escaped; an HTML email is rendered inside `<iframe sandbox srcdoc=...>` (no scripts, no
@@ -21,7 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
-from comms_assistant.sandbox import page_plans, seed
+from comms_assistant.sandbox import page_plans, page_status, seed
 from comms_assistant.sandbox.drive_items import Item
 from comms_assistant.sandbox.drive_store import Drive
 from comms_assistant.sandbox.routing import Router, context
@@ -195,6 +196,8 @@ def render(request: web.Request) -> str:
         + ("".join(_message(p) for p in chats) or "<p>None yet.</p>"),
         page_plans.calendars_section(request),
         page_plans.planner_section(request),
+        page_status.statuspage_section(request),
+        page_status.upptime_section(request),
     ]
     return (
         "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>"

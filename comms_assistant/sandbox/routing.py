@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from comms_assistant.sandbox.api_limits import ApiLimits
 from comms_assistant.sandbox.drive_store import Drive
 from comms_assistant.sandbox.faults import FaultSet
 from comms_assistant.sandbox.locks import Locks
@@ -39,6 +40,8 @@ class Context:
     mail_sent: dict[str, list[float]] = field(default_factory=dict)
     # Every request received, oldest first (server.LoggedRequest), for GET /_sandbox/log.
     log: list[Any] = field(default_factory=list)
+    # Statuspage's and GitHub's rate limits: what each key and token has used (api_limits.py).
+    limits: ApiLimits = field(default_factory=ApiLimits)
 
 
 CONTEXT = web.AppKey("sandbox_context", Context)
@@ -54,6 +57,7 @@ def _request_key(name: str, kind: type) -> Any:
 CLAIMS = _request_key("sandbox_token_claims", dict)  # the bearer token's claims
 FAULT = _request_key("sandbox_fault", str)  # the id of the fault rule that acted
 DROPPED = _request_key("sandbox_dropped", bool)  # the connection was dropped on purpose
+CALLER = _request_key("sandbox_api_caller", str)  # GitHub: the token's login ("" without one)
 
 
 def context(request: web.Request) -> Context:

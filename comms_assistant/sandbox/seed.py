@@ -45,3 +45,29 @@ PLAN_ID = "sandboxIncidentActionsPlan01"
 PLAN_TITLE = "Incident actions"
 BUCKET_ID = "sandboxIncidentActionsToDo01"
 BUCKET_NAME = "To do"
+
+# The public status page (statuspage.py): one Atlassian Statuspage page whose components are the
+# bundled catalogue's services (contacts/services.csv), and the API key that may use it.
+# Statuspage ids are 12 lower-case letters and digits.
+STATUSPAGE_PAGE_ID = "sandboxpage1"
+STATUSPAGE_PAGE_NAME = "Example services status"
+STATUSPAGE_API_KEY = "sandbox-statuspage-key"
+# (service key, component id, component name), in the order the page lists them.
+STATUSPAGE_COMPONENTS = (
+    ("apply", "sbxapply0001", "Apply for teacher training"),
+    ("find", "sbxfind00001", "Find teacher training courses"),
+    ("register", "sbxregister1", "Register trainee teachers"),
+    ("sign-in", "sbxsignin001", "DfE Sign-in"),
+)
+
+# The Upptime status repository (github.py): GitHub's issues API on `owner/repo`, a token that
+# may write to it, and the sites of its .upptimerc.yml (name, slug = the service's key, url).
+GITHUB_TOKEN = "github_pat_sandbox_status"
+GITHUB_LOGIN = "comms-assistant-sandbox"
+STATUS_REPO = "example-org/status"
+UPPTIME_SITES = (
+    ("Apply for teacher training", "apply", "https://apply.example.org"),
+    ("Find teacher training courses", "find", "https://find.example.org"),
+    ("Register trainee teachers", "register", "https://register.example.org"),
+    ("DfE Sign-in", "sign-in", "https://signin.example.org"),
+)

@@ -1,7 +1,11 @@
 """The sandbox tenant's HTTP server: an aiohttp app on 127.0.0.1, run in a background thread.
 
 Request flow, outermost first:
-    log_requests → odata_errors → authenticate → inject_faults → *extra middlewares* → dispatch
+    log_requests → odata_errors → authenticate → api_gate → inject_faults → *extra middlewares*
+    → dispatch
+`authenticate` checks Graph's tokens, `api_gate` the Statuspage key and GitHub token and their
+rate limits; `odata_errors` answers in Graph's shape, or Statuspage's or GitHub's on their paths
+(api_errors.py).
 Faults (control.inject_faults) come from `COMMS_ASSISTANT_SANDBOX_FAULTS` at start, from
 `SandboxTenant(faults=...)`, `SandboxTenant.faults.add(...)` or `POST /_sandbox/faults` while it
 runs; they act after the token check, so a request with no token still gets 401 first. They
@@ -28,12 +32,14 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from comms_assistant.sandbox import (
+    api_gate,
     auth,
     bot_connector,
     calendars,
     chats,
     control,
     files,
+    github,
     grants,
     mail,
     page,
@@ -41,14 +47,18 @@ from comms_assistant.sandbox import (
     person_edits,
     planner,
     seed,
+    statuspage,
     teams,
     users,
 )
+from comms_assistant.sandbox.api_errors import ApiError, reshaped
 from comms_assistant.sandbox.drive_store import Drive
 from comms_assistant.sandbox.faults import ENV_VAR, FaultRule, FaultSet, parse_rules
+from comms_assistant.sandbox.github_store import Repos
 from comms_assistant.sandbox.odata import GraphError, error_response
 from comms_assistant.sandbox.routing import CONTEXT, DROPPED, FAULT, Context, Router, decoded_path
 from comms_assistant.sandbox.state import TenantState
+from comms_assistant.sandbox.statuspage_store import StatusPages
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +77,7 @@ def build_router() -> Router:
     router = Router()
     modules = (
         auth, permissions, files, mail, teams, chats, bot_connector, users, calendars, planner,
-        grants, person_edits, control, page,
+        grants, person_edits, statuspage, github, api_gate, control, page,
     )  # fmt: skip
     for module in modules:
         module.register(router)
@@ -90,6 +100,9 @@ def build_app(
 ) -> web.Application:
     router = build_router()
     requests = log_to if log_to is not None else []
+    # The status page and the status repository, made once (an existing one is kept).
+    StatusPages(state).seed(clock())
+    Repos(state).seed(clock())
 
     @web.middleware
     async def log_requests(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
@@ -113,8 +126,10 @@ def build_app(
         request_id = request.headers.get("client-request-id") or str(uuid.uuid4())
         try:
             return await handler(request)
+        except ApiError as exc:  # Statuspage's or GitHub's own error, already in shape
+            return exc.response()
         except GraphError as exc:
-            return error_response(exc, request_id)
+            return reshaped(decoded_path(request), exc) or error_response(exc, request_id)
         except web.HTTPException:
             raise  # redirects and aiohttp's own answers pass through
         except ConnectionResetError:
@@ -125,7 +140,7 @@ def build_app(
         except Exception:
             log.exception("sandbox tenant: unexpected error on %s %s", request.method, request.path)
             error = GraphError(500, "generalException", "An unexpected error occurred.")
-            return error_response(error, request_id)
+            return reshaped(decoded_path(request), error) or error_response(error, request_id)
 
     @web.middleware
     async def authenticate(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
@@ -141,6 +156,7 @@ def build_app(
             log_requests,
             odata_errors,
             authenticate,
+            api_gate.gate,
             control.inject_faults,
             *middlewares,
         ],
@@ -187,6 +203,16 @@ class SandboxTenant:
     @property
     def graph_url(self) -> str:
         return f"{self.base_url}/v1.0"
+
+    @property
+    def statuspage_url(self) -> str:
+        """Statuspage's API root (https://api.statuspage.io/v1 in the real world)."""
+        return f"{self.base_url}/statuspage/v1"
+
+    @property
+    def github_url(self) -> str:
+        """GitHub's API root (https://api.github.com in the real world)."""
+        return f"{self.base_url}/github"
 
     @property
     def token_url(self) -> str:
@@ -282,6 +308,8 @@ def serve_forever(root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
         await site.start()
         bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         print(f"Sandbox tenant on http://{host}:{bound} (Graph: http://{host}:{bound}/v1.0)")
+        print(f"Statuspage: http://{host}:{bound}/statuspage/v1 (page {seed.STATUSPAGE_PAGE_ID})")
+        print(f"GitHub: http://{host}:{bound}/github (repository {seed.STATUS_REPO})")
         print(f"State in {Path(root).resolve()}. Ctrl-C stops.")
         print(f"See what was sent: http://{host}:{bound}/", flush=True)
         if fault_set.rules():
