@@ -144,7 +144,8 @@ class Dispatcher:
 
     async def _attempt_once(self, delivery: Delivery) -> None:
         try:
-            with fencing.fenced(lambda: self._renew(delivery)):
+            renewals = self.lease.total_seconds() / 3
+            async with fencing.leased(lambda: self._renew(delivery), renewals):
                 result = await self._deliver(delivery)
         except fencing.LeaseLost:
             log.warning(

@@ -9,15 +9,19 @@ whole lease again for that request. Graph cannot check a fencing token itself, s
 near as a sender can get: what is left is a stall of a whole lease between the renewal and the
 request leaving the machine.
 
-The dispatcher sets the renewal for the attempt it makes (`fenced`); the adapters call
-`before_sending()` at their point of no return. Outside a dispatcher (a check, a test of an
-adapter alone) there is no lease and nothing to renew.
+The dispatcher holds the lease for the attempt it makes (`leased`): renewed every third of a
+lease while the work goes on, so slow work (a large report on a busy machine) keeps it and is
+not done again by another worker, while a killed worker's lapses within one lease. The
+adapters call `before_sending()` at their point of no return. Outside a dispatcher (a check, a
+test of an adapter alone) there is no lease and nothing to renew.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 
 _RENEW: ContextVar[Callable[[], bool] | None] = ContextVar("lease_renewal", default=None)
@@ -35,6 +39,27 @@ def fenced(renew: Callable[[], bool]) -> Iterator[None]:
         yield
     finally:
         _RENEW.reset(token)
+
+
+@asynccontextmanager
+async def leased(renew: Callable[[], bool], every: float) -> AsyncIterator[None]:
+    """`fenced`, and the lease renewed every `every` seconds until the block ends or a renewal
+    finds it gone."""
+
+    async def keep() -> None:
+        while True:
+            await asyncio.sleep(every)
+            if not renew():
+                return
+
+    keeper = asyncio.create_task(keep())
+    try:
+        with fenced(renew):
+            yield
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
 
 
 def before_sending() -> None:
