@@ -48,9 +48,7 @@ def unsure_about(activity: Any) -> str:
         return UNSURE
     if len(command) > QUOTED:
         command = command[: QUOTED - 1].rstrip() + "…"
-    return (
-        f"{UNSURE_OPENING} \u201c{command}\u201d. Ask 'status' to see whether it was done."
-    )
+    return f"{UNSURE_OPENING} \u201c{command}\u201d. Ask 'status' to see whether it was done."
 
 
 class _SdkValidationLog(logging.Filter):
