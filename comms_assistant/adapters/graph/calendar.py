@@ -66,6 +66,11 @@ class GraphCalendar:
             return None
         return seen(found) if found is not None else None
 
+    async def delete(self, event_id: str) -> None:
+        """Remove an event (`graph check`'s test event, which has no attendees)."""
+        with translated(f"delete an event in {self._organiser}'s calendar"):
+            await self._events.by_event_id(event_id).delete()
+
     async def allowed_providers(self) -> list[str]:
         """The calendar's allowedOnlineMeetingProviders (for `graph check`)."""
         with translated(f"read {self._organiser}'s calendar"):

@@ -35,6 +35,18 @@ class GraphTaskBoard:
     def plan(self) -> str:
         return self._plan
 
+    async def title(self) -> str:
+        """The plan's title (`graph check`)."""
+        with translated(f"read the plan {self._plan}"):
+            plan = await self._client.planner.plans.by_planner_plan_id(self._plan).get()
+        return str(plan.title or "") if plan is not None else ""
+
+    async def delete(self, task_id: str, *, if_match: str) -> None:
+        """Remove a task (`graph check`'s test task)."""
+        builder = self._client.planner.tasks.by_planner_task_id(task_id)
+        with translated(f"delete the task {task_id}"):
+            await builder.delete(_matching(if_match))
+
     async def bucket_named(self, name: str) -> str:
         from msgraph.generated.models.planner_bucket import PlannerBucket
 
@@ -65,9 +77,9 @@ class GraphTaskBoard:
         from msgraph.generated.models.planner_assignments import PlannerAssignments
         from msgraph.generated.models.planner_task import PlannerTask
 
-        body = PlannerTask(
-            plan_id=self._plan, bucket_id=task.bucket_id, title=task.title, due_date_time=task.due
-        )
+        body = PlannerTask(plan_id=self._plan, title=task.title, due_date_time=task.due)
+        if task.bucket_id:
+            body.bucket_id = task.bucket_id
         if task.assignee:
             body.assignments = PlannerAssignments(additional_data={task.assignee: _ASSIGNMENT})
         with translated(f"make the task {task.title!r} in the plan {self._plan}"):

@@ -38,6 +38,10 @@ from comms_assistant.domain.incident import Incident
 from comms_assistant.service.word_port import Stamp
 
 ACTION_PREFIX = "ca:action:"
+# The row of a table that has no actions once the incident is over, so the section does not
+# read as "Not written.": gone again when an action is added.
+NONE_TAG = "ca:actions:none"
+NONE_GIVEN = "No follow-up actions were given."
 ACTION_COLUMNS = ("Action", "Owner", "Due", "Progress")
 ACTION_WIDTHS = (8.8, 3.6, 2.6, 2.0)  # cm: the page's 17
 NO_OWNER = "Nobody yet"
@@ -51,16 +55,19 @@ def action_cells(action: Action) -> tuple[str, str, str, str]:
     return (f"{action.number}. {action.text}", action.owner or NO_OWNER, due, action.state.label)
 
 
-def write_actions(document: Any, roots: list[Any], actions: Iterable[Action], what: str) -> int:
+def write_actions(
+    document: Any, roots: list[Any], actions: Iterable[Action], what: str, *, over: bool = False
+) -> int:
     """Show every action, adding rows for new ones and bringing the others up to date (cells
     people changed apart); returns how many rows were added or changed. Running it twice
-    changes nothing."""
+    changes nothing. `over`: the incident is over, so an empty table says none were given."""
     actions = list(actions)
     table = find_table(roots, ACTIONS, len(ACTION_COLUMNS), what, "", required=False)
     if table is None:
         if not actions:
             return 0
         table = _appended_table(document)
+    _say_when_none(table, over and not actions)
     mine = {_number(tag): tag for tag in _tags(table)}
     changed = 0
     missing: list[NewRow] = []
@@ -81,7 +88,7 @@ def refresh_actions(document: bytes, incident: Incident, stamp: Stamp | None, wh
     """A filed document (the review) with its actions' table brought up to date, and nothing
     else of it touched: after it is filed, the review belongs to the people writing it."""
     doc = open_docx(document, what)
-    write_actions(doc, search_roots(doc), incident.actions, what)
+    write_actions(doc, search_roots(doc), incident.actions, what, over=not incident.is_open)
     stamp_document(doc, incident, stamp)
     return to_bytes(doc)
 
@@ -93,6 +100,22 @@ def read_actions(document_roots: list[Any]) -> list[list[str]]:
     if not tables:
         return []
     return [[element_text(tc) for tc in xpath(row, "./w:tc")] for row in table_rows(tables[0])]
+
+
+def _say_when_none(table: Any, none: bool) -> None:
+    """The "none were given" row: there while `none` and the table has no row of anyone's,
+    gone otherwise."""
+    found = [
+        row for row in table_rows(table) if xpath(row, f".//w:sdtPr/w:tag[@w:val='{NONE_TAG}']")
+    ]
+    rows = [r for r in table_rows(table)[1:] if r not in found]
+    if none and not rows and not found:
+        add_missing_rows(table, [NewRow(0, (NONE_GIVEN,))], "ca:actions:none", "No actions")
+        for tag in xpath(table, ".//w:sdtPr/w:tag[@w:val='ca:actions:none0']"):
+            tag.set(qn("w:val"), NONE_TAG)
+    elif found and (rows or not none):
+        for row in found:
+            row.getparent().remove(row)
 
 
 def _tags(table: Any) -> list[Any]:

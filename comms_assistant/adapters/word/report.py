@@ -62,7 +62,7 @@ def refresh_report(
     add_missing_entries(table, incident.timeline, tz)
     if sent is not None:
         add_missing_messages(sent, comms, tz)
-    write_actions(doc, roots, incident.actions, _WHAT)
+    write_actions(doc, roots, incident.actions, _WHAT, over=not incident.is_open)
     if not incident.is_open:
         finish(doc)
     stamp_document(doc, incident, stamp)

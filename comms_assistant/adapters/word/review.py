@@ -62,7 +62,7 @@ def build_review(
     add_missing_entries(table, incident.timeline, tz)
     if sent is not None:
         add_missing_messages(sent, comms, tz)
-    write_actions(doc, roots, incident.actions, _WHAT)
+    write_actions(doc, roots, incident.actions, _WHAT, over=not incident.is_open)
     stamp_document(doc, incident, stamp)
     return to_bytes(doc)
 
