@@ -78,7 +78,7 @@ def test_a_turn_that_fails_outside_the_sdk_is_told_too(
         "Sorry, something went wrong on my side before I could answer \u201cstatus\u201d. "
         "Ask 'status' to see whether it was done."
     )
-    assert UNSURE != told["text"]
+    assert told["text"] != UNSURE
 
 
 def test_webhooks_are_answered_in_time_while_bot_turns_queue(running_bot: Running) -> None:
