@@ -35,10 +35,9 @@ NO_ORGANISER = (
     "(docs/setup.md, 'Meetings')"
 )
 NO_TEAMS = (
-    "Outlook made the event in {organiser}'s calendar but no Teams meeting: a shared mailbox, "
-    "or a user without a Teams licence, cannot organise one. Set meeting_organiser to a "
-    "licensed user's mailbox (a service account with Teams) and run 'comms-assistant graph "
-    "check' (docs/setup.md, 'Meetings')"
+    "Outlook made the event in {organiser}'s calendar without a Teams meeting: a shared "
+    "mailbox, or a user without a Teams licence, cannot organise one. Set meeting_organiser "
+    "to a licensed user's mailbox (docs/setup.md, 'Meetings')"
 )
 
 
