@@ -143,6 +143,8 @@ def parse_time(text: str) -> time:
         suffix = match.group(3)
         if suffix and 1 <= hour <= 12:
             hour = hour % 12 + (12 if suffix == "pm" else 0)
+        elif suffix:
+            hour = 24  # "13pm" is no time
         if (suffix or match.group(2)) and hour < 24 and minute < 60:
             return time(hour, minute)
     raise ParseError(f'"{shown(text)}" is not a time of day: use {TIME_EXAMPLE}.')

@@ -66,7 +66,7 @@ def review_meeting_start(closed_at: datetime, days: int, at: time, hours: Workin
 def invite(meetings: Meetings, people: tuple[str, ...]) -> list[str]:
     """Add people to those asked to the review meeting; returns those who are new."""
     known = {p.lower() for p in meetings.invitees}
-    added = [p.lower() for p in dict.fromkeys(people) if p.lower() not in known]
+    added = [p for p in dict.fromkeys(p.strip().lower() for p in people) if p not in known]
     meetings.invitees.extend(added)
     return added
 

@@ -123,8 +123,10 @@ def _no_option_left(words: list[str]) -> None:
     for index, word in enumerate(words):
         name, colon = _keyword(word)
         if colon and name in ("owner", "due"):
-            after = " ".join(words[index + 1 : index + 4]) or "(nothing)"
+            after = " ".join(words[index + 1 : index + 4])
             expected = DATE_EXAMPLE if name == "due" else "an email address, or me"
+            if not after:
+                raise ParseError(f'Say what goes after "{name}:": {expected}.')
             raise ParseError(
                 f'"{name}: {shown(after)}" is not understood: give {expected}, at the end.'
             )
