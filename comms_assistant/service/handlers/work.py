@@ -171,7 +171,7 @@ def on_close(ctx: Context) -> tuple[list[Queued], str]:
     queued = work.book_review(ctx.uow, ctx.incident, ctx.now)
     if queued is None:
         return [], ""
-    return [queued], "\n" + _booked(ctx, work, "booked")
+    return [queued], "\n" + _booked(ctx, work, "booked for")
 
 
 def on_review(ctx: Context) -> list[Queued]:
@@ -187,7 +187,7 @@ def _booked(ctx: Context, work: WorkPlanner, how: str) -> str:
     invited = work.attendees(incident)
     who = ", ".join(invited) if invited else "nobody yet (no leads are named)"
     return (
-        f"Review meeting {how} for {meeting_time(review.start, ctx.tz)}, for "
+        f"Review meeting {how} {meeting_time(review.start, ctx.tz)}, for "
         f"{review.minutes} minutes, in {work.rules.organiser}'s calendar with a Teams meeting. "
         f"Invited: {who}. 'invite <email>' asks someone else; 'review meeting <date and time>' "
         "moves it; 'review meeting off' calls it off."
@@ -223,7 +223,7 @@ def move_review_meeting(command: c.MoveReviewMeeting, ctx: Context) -> Reply:
     if at <= ctx.now:
         raise DomainError(f"{meeting_time(at, ctx.tz)} has passed: give a time still to come.")
     earlier = ctx.incident.record.meetings.review
-    how = "moved to" if earlier is not None and not earlier.cancelled else "booked"
+    how = "moved to" if earlier is not None and not earlier.cancelled else "booked for"
     queued = work.move_review(ctx.uow, ctx.incident, at, ctx.now)
     if queued is None:
         raise Refused(NO_ORGANISER)
