@@ -110,12 +110,22 @@ def _say_when_none(table: Any, none: bool) -> None:
     ]
     rows = [r for r in table_rows(table)[1:] if r not in found]
     if none and not rows and not found:
-        add_missing_rows(table, [NewRow(0, (NONE_GIVEN,))], "ca:actions:none", "No actions")
-        for tag in xpath(table, ".//w:sdtPr/w:tag[@w:val='ca:actions:none0']"):
-            tag.set(qn("w:val"), NONE_TAG)
+        table.append(_none_row(len(xpath(table, "./w:tblGrid/w:gridCol")) or 1))
     elif found and (rows or not none):
         for row in found:
             row.getparent().remove(row)
+
+
+def _none_row(columns: int) -> Any:
+    """One cell across the table, saying no actions were given, in a locked control."""
+    tr, tc, tc_pr = OxmlElement("w:tr"), OxmlElement("w:tc"), OxmlElement("w:tcPr")
+    tc_pr.append(OxmlElement("w:gridSpan", {qn("w:val"): str(columns)}))
+    tc.append(tc_pr)
+    p = OxmlElement("w:p")
+    p.append(make_control(NONE_TAG, "No actions", NONE_GIVEN, lock=LOCK_CONTROL))
+    tc.append(p)
+    tr.append(tc)
+    return tr
 
 
 def _tags(table: Any) -> list[Any]:
