@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from comms_assistant.service.lessons_watch import LessonsWatch, Reviews
     from comms_assistant.service.ports import DocumentStore
     from comms_assistant.service.unit_of_work import UnitOfWork
+    from comms_assistant.service.work_planner import WorkPlanner
 
 
 def utc_now() -> datetime:
@@ -84,6 +85,25 @@ class App:
             policy=policy,
         )
 
+    def work(self, planner: DeliveryPlanner) -> WorkPlanner:
+        """The meetings and follow-up actions, as the settings (config_work.py) have them."""
+        from comms_assistant.adapters.contacts import load_directory
+        from comms_assistant.domain.incident import Priority
+        from comms_assistant.service.work_planner import WorkPlanner, WorkRules
+
+        s = self.settings
+        rules = WorkRules(
+            organiser=s.organiser,
+            plan=s.plan,
+            bridge_priorities=frozenset(Priority(int(p[1])) for p in s.bridge_priorities),
+            review_days=s.review_meeting_days,
+            review_at=s.review_meeting_at,
+            review_minutes=s.review_meeting_minutes,
+            marking=s.security_marking,
+        )
+        people = load_directory(self.contacts_dir).people_names()
+        return WorkPlanner(rules, planner.policy.hours, planner, people)
+
     def policy(self) -> Policy:
         from comms_assistant.adapters.profiles import load_profile
 
@@ -100,9 +120,10 @@ class App:
         from comms_assistant.service.handle import CommandService
         from comms_assistant.service.wording import WordingCheck
 
+        planner = self.planner()
         return CommandService(
             uow=self.unit_of_work,
-            planner=self.planner(),
+            planner=planner,
             tz=self.tz,
             reports_folder=self.settings.reports_folder,
             security_reports_folder=self.settings.security_reports_folder,
@@ -113,6 +134,7 @@ class App:
                 else None
             ),
             what_happened=_what_happened,
+            work=self.work(planner),
         )
 
     def cadence(self) -> CadenceService:
@@ -194,6 +216,10 @@ class App:
                     author=self.settings.mailbox_name,
                     lease=timedelta(seconds=self.settings.delivery_lease),
                     living=LivingCards(planner.renderer, planner.policy),
+                    calendar=adapters.calendar,
+                    board=adapters.board,
+                    work=self.work(planner),
+                    actions_bucket=self.settings.actions_bucket,
                 )
             finally:
                 await adapters.aclose()

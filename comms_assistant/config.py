@@ -24,6 +24,8 @@ from comms_assistant.config_service import (
     ProcessSettings,
 )
 from comms_assistant.config_tenant import LibrarySettings, MessagingSettings, TenantSettings
+from comms_assistant.config_work import WorkSettings
+from comms_assistant.sandbox import seed
 
 __all__ = [
     "PUBLIC_BOT_SERVICE_URLS",
@@ -46,6 +48,7 @@ class SettingsError(ValueError):
 # `comms-assistant init` writes them in (the order of the documentation).
 class Settings(
     BotSettings,
+    WorkSettings,
     ProcessSettings,
     MessagingSettings,
     LibrarySettings,
@@ -112,6 +115,22 @@ class Settings(
     @property
     def uses_sandbox(self) -> bool:
         return self.graph_url is None
+
+    @property
+    def organiser(self) -> str | None:
+        """The meetings' organiser: meeting_organiser, else the sandbox's licensed service
+        account; None on a real tenant that names none (no meetings are made)."""
+        if self.meeting_organiser:
+            return self.meeting_organiser.strip()
+        return seed.SERVICE_ACCOUNT if self.uses_sandbox else None
+
+    @property
+    def plan(self) -> str | None:
+        """The actions' Planner plan: actions_plan, else the sandbox's; None on a real tenant
+        that names none (actions stay in the documents)."""
+        if self.actions_plan:
+            return self.actions_plan.strip()
+        return seed.PLAN_ID if self.uses_sandbox else None
 
     @property
     def database_path(self) -> Path:

@@ -14,8 +14,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from comms_assistant.adapters.word.actions import ACTION_COLUMNS, ACTION_WIDTHS, ALIAS
 from comms_assistant.adapters.word.comms import COMMS_COLUMNS
 from comms_assistant.adapters.word.fields import (
+    ACTIONS,
     COMMS,
     DURATION,
     FACT_FIELDS,
@@ -82,9 +84,7 @@ def build_report_template() -> bytes:
     field_paragraph(doc, LATEST)
     guidance(doc, "Add what the team is trying now and what it will try next.")
     doc.add_paragraph()
-    heading(doc, "Follow-up actions")
-    guidance(doc, "What needs doing, who is doing it and where it has got to.")
-    people_table(doc, ("Action", "Owner", "Status"), (9.0, 4.0, 4.0))
+    _actions(doc)
     heading(doc, "Hand-over")
     guidance(
         doc,
@@ -156,6 +156,7 @@ def build_review_template() -> bytes:
         (10.0, 4.0, 3.0),
         empty_rows=2,
     )
+    _actions(doc)
     heading(doc, "Timeline")
     guidance(doc, "The assistant's timeline of the incident. Add rows of your own anywhere.")
     _timeline(doc)
@@ -215,6 +216,17 @@ def build_major_incident_template() -> bytes:
     guidance(doc, "What will be done to stop it happening again, who owns it and by when.")
     people_table(doc, ("Action", "Owner", "Due"), (10.0, 4.0, 3.0))
     return to_bytes(doc)
+
+
+def _actions(doc: object) -> None:
+    heading(doc, "Follow-up actions")
+    guidance(
+        doc,
+        "What needs doing, who owns it and by when. Each action given to the assistant with "
+        "'action' is also a task in Planner, and this table shows where it has got to there. "
+        "Change an action in Planner. Add rows of your own too.",
+    )
+    tagged_table(doc, ACTIONS, ALIAS, ACTION_COLUMNS, ACTION_WIDTHS)
 
 
 def _timeline(doc: object) -> None:

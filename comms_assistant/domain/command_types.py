@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from comms_assistant.domain.dates import SaidDate, SaidMoment
 from comms_assistant.domain.incident import Priority, Role, Status
 
 
@@ -124,6 +125,51 @@ class SendDraft:
     confirmed: bool = False
 
 
+@dataclass(frozen=True)
+class Bridge:
+    """The responders' Teams meeting: made once, its link given again after that."""
+
+
+@dataclass(frozen=True)
+class AddAction:
+    """`action <text> [owner <email>] [due <date>]`: a follow-up action, during or after."""
+
+    text: str
+    owner: str = ""  # an address, "me" for whoever sent it, "" for nobody yet
+    due: SaidDate | None = None
+
+
+@dataclass(frozen=True)
+class CompleteAction:
+    """`action <n> done`."""
+
+    number: int
+
+
+@dataclass(frozen=True)
+class ListActions:
+    """`actions`: the incident's follow-up actions and where each has got to."""
+
+
+@dataclass(frozen=True)
+class Invite:
+    """`invite <email>`: ask someone to the review meeting too."""
+
+    people: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MoveReviewMeeting:
+    """`review meeting <date and time>`: book it then (again, if it was called off)."""
+
+    when: SaidMoment
+
+
+@dataclass(frozen=True)
+class CancelReviewMeeting:
+    """`review meeting off`."""
+
+
 Command = (
     Open
     | Update
@@ -142,6 +188,13 @@ Command = (
     | SendDraft
     | Notify
     | ChangeFacts
+    | Bridge
+    | AddAction
+    | CompleteAction
+    | ListActions
+    | Invite
+    | MoveReviewMeeting
+    | CancelReviewMeeting
 )
 
 # Commands that only read; anyone may send them.

@@ -9,18 +9,26 @@ import difflib
 from collections.abc import Callable, Mapping
 
 from comms_assistant.domain import verb_parsers as v
+from comms_assistant.domain import work_parsers as work
 from comms_assistant.domain.command_types import (
     READ_ONLY,
+    AddAction,
     Assign,
     AssignExtra,
+    Bridge,
+    CancelReviewMeeting,
     ChangeFacts,
     Close,
     Command,
+    CompleteAction,
     Help,
     Holding,
+    Invite,
     Lessons,
+    ListActions,
     ListIncidents,
     Log,
+    MoveReviewMeeting,
     Notify,
     Open,
     Review,
@@ -39,17 +47,24 @@ from comms_assistant.domain.verb_parsers import CONFIRM_WORDS
 # The commands themselves live in command_types; they are named here too, as every entry point
 # reads them from this module (`c.Open`).
 __all__ = [
+    "AddAction",
     "Assign",
     "AssignExtra",
+    "Bridge",
+    "CancelReviewMeeting",
     "ChangeFacts",
+    "CompleteAction",
     "CONFIRM_WORDS",
     "Close",
     "Command",
     "Help",
     "HELP_TEXT",
     "Holding",
+    "Invite",
+    "ListActions",
     "ListIncidents",
     "Log",
+    "MoveReviewMeeting",
     "named_incident",
     "Notify",
     "Open",
@@ -93,8 +108,13 @@ Commands:
   status [<reference>]   (one incident at a glance)
   status investigating|identified|monitoring
   notify <service|email|group>   (tell them too, with what has happened so far)
-  close <what fixed it>
-  review
+  close <what fixed it>   (books the review meeting too)
+  review   (files the incident review)
+  bridge   (a Teams meeting for the responders; its link)
+  action <what needs doing> [owner <email>|me] [due <date>]
+  action <number> done | actions   (follow-up actions, also tasks in Planner)
+  invite <email>   (to the review meeting, besides the leads)
+  review meeting <date and time> | review meeting off
   lessons   (copy the review's recommendations into the Major Incident report again)
   send anyway | send suggested | send these words   (a message held back for its wording)
   help
@@ -158,7 +178,11 @@ _VERBS: dict[str, Callable[[str], Command]] = {
     "status": v.parse_status,
     "close": v.parse_close,
     "notify": v.parse_notify,
-    "review": v.no_arguments(Review(), "review"),
+    "review": work.parse_review,
+    "bridge": v.no_arguments(Bridge(), "bridge"),
+    "action": work.parse_action,
+    "actions": v.no_arguments(ListActions(), "actions"),
+    "invite": work.parse_invite,
     "lessons": v.no_arguments(Lessons(), "lessons"),
     "help": v.no_arguments(Help(), "help"),
     "list": v.no_arguments(ListIncidents(), "list"),

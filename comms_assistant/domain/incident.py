@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from comms_assistant.domain.actions import Action
 from comms_assistant.domain.incident_facts import (
     advice_text,
     fact_changes,
@@ -66,6 +67,7 @@ class Incident:
     declared_title: str = ""
     # Declared at, then every change, oldest first: the history messages and reviews tell.
     priority_history: list[PriorityChange] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)  # follow-up: domain/actions.py
     # What the product has done about it (who was told, cadence marks, its documents): kept
     # with it, but not part of what it is, so two incidents alike in facts compare equal.
     record: Record = field(default_factory=Record, compare=False, repr=False)

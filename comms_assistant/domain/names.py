@@ -31,6 +31,7 @@ def named(incident: Incident, names: Mapping[str, str]) -> Incident:
         leads={role: name(person) for role, person in incident.leads.items()},
         extra_leads={role: name(person) for role, person in incident.extra_leads.items()},
         timeline=[replace(e, who=name(e.who), text=text(e.text)) for e in incident.timeline],
+        actions=[replace(a, owner=name(a.owner) if a.owner else "") for a in incident.actions],
     )
 
 

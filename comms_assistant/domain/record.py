@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from comms_assistant.domain.meetings import Meetings
+
 
 @dataclass
 class Record:
@@ -29,3 +31,5 @@ class Record:
     # Set when a save of one of its documents met 423 (open in Word), cleared at the next
     # successful save: the comms lead is told once per such episode, not once per retry.
     report_locked_at: datetime | None = None
+    # The bridge and the review meeting (domain/meetings.py).
+    meetings: Meetings = field(default_factory=Meetings)

@@ -31,6 +31,8 @@ STEPS: list[tuple[str, str]] = [
     (TECH, "tech me"),
     (SCRIBE, "I am the scribe"),
     (TECH, "log Found that the service cannot reach the applications database"),
+    # A follow-up action: a task in the sandbox's Planner plan, and a row in the documents.
+    (TECH, "action Alert the team when the service cannot reach its database owner me"),
     (
         COMMS,
         "update Candidates can sign in again and their drafts are safe. impact: Candidates "
@@ -114,6 +116,10 @@ def _show_files(root: Path, templates_folder: str) -> None:
         typer.echo(f"  Email    {folder}/")
     for folder in sorted({p.parent for p in (root / "teams").rglob("*.json")}):
         typer.echo(f"  Teams    {folder}/")
+    for folder in sorted((root / "calendar").glob("*")):
+        typer.echo(f"  Calendar {folder}/")  # the review meeting, booked at close
+    for folder in sorted((root / "planner").glob("*/tasks")):
+        typer.echo(f"  Planner  {folder}/")
 
 
 def _show_sent(root: Path) -> None:

@@ -29,6 +29,7 @@ from comms_assistant.entrypoints.graph_check_steps import (
     status_of,
     token_roles,
 )
+from comms_assistant.entrypoints.graph_check_work import check_work
 
 if TYPE_CHECKING:
     from comms_assistant.bootstrap import App
@@ -45,6 +46,7 @@ class Checker(CheckerBase):
                         "write and delete a file (security folder)",
                     )
             await self.mail(send_test_mail)
+            await check_work(self)
         await self.teams(post=teams)
         return self.steps
 

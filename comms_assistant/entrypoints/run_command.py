@@ -61,7 +61,8 @@ def describe_delivery(row: views.DeliveryView) -> str:
     # One a newer version queued is still listed: the rest of the listing matters more.
     what = spec.describe(row.payload) if spec else f"{row.kind}  {row.key}"
     if row.status == views.DONE:
-        return f"  sent     {what}"
+        join = (row.result or {}).get("join_url")
+        return f"  sent     {what}" + (f"\n           join: {join}" if join else "")
     if row.status == views.FAILED:
         return f"  FAILED   {what}\n           {row.last_error}"
     retry = f", next try {row.next_attempt_at:%H:%M:%S} UTC" if row.attempts else ""

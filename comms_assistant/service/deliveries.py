@@ -79,6 +79,37 @@ class DeliveryPlanner:
         name = incident.record.review_name or ""
         return self._document(uow, incident, "review", DeliveryKind.REVIEW_FILE, name, now)
 
+    def refresh(
+        self, uow: UnitOfWork, incident: Incident, key: str, now: datetime, **extra: Any
+    ) -> Queued:
+        """A report refresh not caused by a timeline entry (a follow-up action changed):
+        keyed `<ref>:report:<key>`, once."""
+        name, kind = incident.record.report_name, DeliveryKind.REPORT_SYNC
+        return self._once(uow, incident, f"report:{key}", kind, name, now, extra)
+
+    def review_actions(
+        self, uow: UnitOfWork, incident: Incident, key: str, now: datetime, **extra: Any
+    ) -> Queued:
+        """The filed review's follow-up actions' table brought up to date, once per `key`."""
+        name = incident.record.review_name or ""
+        kind = DeliveryKind.REVIEW_ACTIONS
+        return self._once(uow, incident, f"review:actions:{key}", kind, name, now, extra)
+
+    def _once(
+        self,
+        uow: UnitOfWork,
+        incident: Incident,
+        key: str,
+        kind: DeliveryKind,
+        name: str,
+        now: datetime,
+        extra: dict[str, Any],
+    ) -> Queued:
+        existing = uow.deliveries.by_key(f"{incident.reference}:{key}")
+        if existing is not None:
+            return existing
+        return self._document(uow, incident, key, kind, name, now, **extra)
+
     def major(self, uow: UnitOfWork, incident: Incident, now: datetime) -> Queued:
         """File the Major Incident report (once: the one already queued, if it is). Its payload
         keeps what the message to the central team needs besides the report's link, which is

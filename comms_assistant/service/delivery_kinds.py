@@ -27,12 +27,25 @@ class DeliveryKind(StrEnum):
     TEAMS_REFRESH = "teams.refresh"
     NOTICE = "notice"
     LEAD_CARD = "lead.card"
+    # The work around an incident (issue 21): its meetings in the organiser's calendar, its
+    # follow-up actions as Planner tasks, and the actions' table in the filed review.
+    BRIDGE = "meeting.bridge"
+    BRIDGE_POST = "teams.bridge"
+    REVIEW_MEETING = "meeting.review"
+    REVIEW_MEETING_CHANGE = "meeting.change"
+    REVIEW_MEETING_CANCEL = "meeting.cancel"
+    TASK = "planner.task"
+    TASK_DONE = "planner.done"
+    TASK_LINKS = "planner.links"
+    REVIEW_ACTIONS = "review.actions"
 
 
 class Medium(Enum):
     DOCUMENT = "document"
     EMAIL = "email"
     TEAMS = "teams"
+    CALENDAR = "calendar"
+    PLANNER = "planner"
 
 
 class Documents(Protocol):
@@ -40,6 +53,24 @@ class Documents(Protocol):
     async def file_review(self, incident_id: int) -> dict[str, Any]: ...
     async def file_major(self, incident_id: int) -> dict[str, Any]: ...
     async def add_lessons(self, incident_id: int) -> dict[str, Any]: ...
+    async def refresh_review_actions(self, incident_id: int) -> dict[str, Any]: ...
+
+
+class Meetings(Protocol):
+    """The incident's meetings in the organiser's calendar (service/meeting_desk.py)."""
+
+    async def bridge(self, delivery: Delivery) -> dict[str, Any]: ...
+    async def book_review(self, delivery: Delivery) -> dict[str, Any]: ...
+    async def change_review(self, delivery: Delivery) -> dict[str, Any]: ...
+    async def cancel_review(self, delivery: Delivery) -> dict[str, Any]: ...
+
+
+class Tasks(Protocol):
+    """The incident's follow-up actions as Planner tasks (service/action_tasks.py)."""
+
+    async def create(self, delivery: Delivery) -> dict[str, Any]: ...
+    async def complete(self, delivery: Delivery) -> dict[str, Any]: ...
+    async def link_review(self, delivery: Delivery) -> dict[str, Any]: ...
 
 
 class Couriers(Protocol):
@@ -47,6 +78,10 @@ class Couriers(Protocol):
 
     @property
     def reports(self) -> Documents: ...
+    @property
+    def meetings(self) -> Meetings: ...
+    @property
+    def tasks(self) -> Tasks: ...
     async def send_mail(self, delivery: Delivery) -> dict[str, Any]: ...
     async def post_card(self, delivery: Delivery) -> dict[str, Any]: ...
     async def refresh_card(self, delivery: Delivery) -> dict[str, Any]: ...
@@ -69,6 +104,69 @@ class KindSpec:
     # (major_report.announce_major_report), in the transaction that marks it done.
     announce: bool = False
 
+
+def _action(p: dict[str, Any]) -> str:
+    return f"action {p.get('number', '?')}"
+
+
+# The work around an incident: meetings, Planner tasks, the review's list of actions. None is
+# a stakeholder message, so none is listed in a document's "Communications sent".
+WORK_KINDS: dict[DeliveryKind, KindSpec] = {
+    DeliveryKind.BRIDGE: KindSpec(
+        Medium.CALENDAR,
+        lambda c, d: c.meetings.bridge(d),
+        "Teams meeting",
+        lambda p: f"meeting Teams meeting for the responders: {p['event']['subject']!r}",
+    ),
+    DeliveryKind.BRIDGE_POST: KindSpec(
+        Medium.TEAMS,
+        lambda c, d: c.post_card(d),
+        "Teams meeting link",
+        lambda p: "teams   the Teams meeting's link in the Incidents channel",
+    ),
+    DeliveryKind.REVIEW_MEETING: KindSpec(
+        Medium.CALENDAR,
+        lambda c, d: c.meetings.book_review(d),
+        "review meeting",
+        lambda p: f"meeting review meeting booked: {p['event']['subject']!r}",
+    ),
+    DeliveryKind.REVIEW_MEETING_CHANGE: KindSpec(
+        Medium.CALENDAR,
+        lambda c, d: c.meetings.change_review(d),
+        "review meeting change",
+        lambda p: f"meeting review meeting changed ({p.get('why', 'changed')})",
+    ),
+    DeliveryKind.REVIEW_MEETING_CANCEL: KindSpec(
+        Medium.CALENDAR,
+        lambda c, d: c.meetings.cancel_review(d),
+        "review meeting cancellation",
+        lambda p: "meeting review meeting called off",
+    ),
+    DeliveryKind.TASK: KindSpec(
+        Medium.PLANNER,
+        lambda c, d: c.tasks.create(d),
+        "Planner task",
+        lambda p: f"planner task for {_action(p)}",
+    ),
+    DeliveryKind.TASK_DONE: KindSpec(
+        Medium.PLANNER,
+        lambda c, d: c.tasks.complete(d),
+        "Planner task completed",
+        lambda p: f"planner {_action(p)} marked complete",
+    ),
+    DeliveryKind.TASK_LINKS: KindSpec(
+        Medium.PLANNER,
+        lambda c, d: c.tasks.link_review(d),
+        "Planner tasks' links",
+        lambda p: "planner the review's link on each action's task",
+    ),
+    DeliveryKind.REVIEW_ACTIONS: KindSpec(
+        Medium.DOCUMENT,
+        lambda c, d: c.reports.refresh_review_actions(d.incident_id),
+        "review's actions",
+        lambda p: f"review  actions in {p['path']}",
+    ),
+}
 
 KINDS: dict[DeliveryKind, KindSpec] = {
     DeliveryKind.REPORT_SYNC: KindSpec(
@@ -132,6 +230,7 @@ KINDS: dict[DeliveryKind, KindSpec] = {
         lambda p: f"teams   card in the Incidents channel for the comms lead: {p['summary']!r}",
         to_lead=True,
     ),
+    **WORK_KINDS,
 }
 
 STAKEHOLDER_COMMS = tuple(kind for kind, spec in KINDS.items() if spec.stakeholder)

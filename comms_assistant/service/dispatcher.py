@@ -18,16 +18,11 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
 
-from comms_assistant.service import (
-    deliveries,
-    fencing,
-    lead_notices,
-    living_card,
-    major_report,
-    pacing,
-)
+from comms_assistant.service import deliveries, fencing, living_card, major_report, pacing, parked
+from comms_assistant.service.action_tasks import ActionTasks
 from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
+from comms_assistant.service.meeting_desk import MeetingDesk
 from comms_assistant.service.outbox_port import CLAIM_LIMIT, LEASE, Delivery, Outbox
 from comms_assistant.service.ports import (
     DEFAULT_SECURITY_MARKING,
@@ -44,6 +39,8 @@ from comms_assistant.service.ports import (
 from comms_assistant.service.retries import retrying
 from comms_assistant.service.unit_of_work import Conflict, UnitOfWorkFactory
 from comms_assistant.service.word_port import DEFAULT_AUTHOR, WordDocuments
+from comms_assistant.service.work_planner import WorkPlanner
+from comms_assistant.service.work_ports import Calendar, TaskBoard
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +84,19 @@ class Dispatcher:
     author: str = DEFAULT_AUTHOR  # the documents' author: the mailbox_name setting
     # Draws an incident's living card in its channels when a refresh goes (living_card.py).
     living: living_card.LivingCards | None = None
+    # The work around an incident (issue 21): the organiser's calendar, the actions' plan, and
+    # what draws their events and refreshes (None: those deliveries are parked, saying why).
+    calendar: Calendar | None = None
+    board: TaskBoard | None = None
+    work: WorkPlanner | None = None
+    actions_bucket: str | None = None
 
     def __post_init__(self) -> None:
         self.owner = self.outbox.new_owner()
+        self.meetings = MeetingDesk(self.uow, self.calendar, self.work, self.clock)
+        self.tasks = ActionTasks(
+            self.uow, self.board, self.work, self.tz, self.clock, bucket=self.actions_bucket
+        )
         self.reports = ReportWriter(
             self.uow,
             self.documents,
@@ -101,6 +108,7 @@ class Dispatcher:
             people=self.people,
             service_names=self.service_names,
             author=self.author,
+            action_states=self.tasks.read_states,
         )
 
     async def run_once(self, *, limit: int = CLAIM_LIMIT) -> int:
@@ -236,8 +244,7 @@ class Dispatcher:
             spec = spec_of(delivery.kind)
             if spec is not None and spec.to_lead:
                 return  # a notice about a notice would go the same way
-            incident = uow.incidents.by_id(delivery.incident_id)
-            lead_notices.enqueue_parked(uow, incident, delivery, error, self.security_marking, now)
+            parked.tell_lead(uow, delivery, error, marking=self.security_marking, now=now)
 
     async def _deliver(self, delivery: Delivery) -> dict[str, Any]:
         spec = spec_of(delivery.kind)

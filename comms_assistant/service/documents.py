@@ -9,7 +9,7 @@ cards, grouped into messages by service/comms_sent.py) are the "Communications s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -62,8 +62,12 @@ class ReportWriter:
     service_names: Mapping[str, str] = field(default_factory=dict)
     # The documents' author: the organisation's mailbox display name (word_properties.py).
     author: str = DEFAULT_AUTHOR
+    # Reads the actions' progress from Planner into the store before a document shows it
+    # (service/action_tasks.py); None: the progress last known is shown.
+    action_states: Callable[[int], Awaitable[None]] | None = None
 
     async def sync_report(self, incident_id: int) -> dict[str, Any]:
+        await self._read_action_states(incident_id)
         state = self._load(incident_id)
         item_id = state.report_item_id
 
@@ -89,6 +93,7 @@ class ReportWriter:
         return result
 
     async def file_review(self, incident_id: int) -> dict[str, Any]:
+        await self._read_action_states(incident_id)
         state = self._load(incident_id)
         item = await self._build_once(
             state,
@@ -163,6 +168,26 @@ class ReportWriter:
         transform = self._update_major(state, lessons, links)
         saved = await self._save(state, incident_id, major.id, transform)
         return result | {"item_id": saved.id}
+
+    async def refresh_review_actions(self, incident_id: int) -> dict[str, Any]:
+        """The filed review's follow-up actions' table, as Planner has them now."""
+        await self._read_action_states(incident_id)
+        state = self._load(incident_id)
+        review = await self.documents.get_by_path(self._path(state, state.review_name))
+        if review is None:
+            return {"skipped": "the review is not filed"}
+        stamp = self._stamp(state.review_name)
+        saved = await self._save(
+            state,
+            incident_id,
+            review.id,
+            lambda content: self.word.refresh_review_actions(content, state.incident, stamp),
+        )
+        return {"item_id": saved.id, "actions": len(state.incident.actions)}
+
+    async def _read_action_states(self, incident_id: int) -> None:
+        if self.action_states is not None:
+            await self.action_states(incident_id)
 
     async def review_etag(self, incident_id: int) -> str | None:
         """The filed review's eTag now; None when it is not (or no longer) there."""

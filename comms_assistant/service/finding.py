@@ -18,6 +18,16 @@ from comms_assistant.domain.policy import Policy
 from comms_assistant.service.replies import due_time
 from comms_assistant.service.unit_of_work import Incidents
 
+# Commands about what follows an incident, which mean the latest one when none is open.
+AFTER_IT = (
+    c.AddAction,
+    c.CompleteAction,
+    c.ListActions,
+    c.Invite,
+    c.MoveReviewMeeting,
+    c.CancelReviewMeeting,
+)
+
 
 class Refused(Exception):
     """The command cannot be carried out; nothing was changed."""
@@ -71,7 +81,7 @@ def _reviewed(incidents: Incidents) -> Incident:
 def _none_open(incidents: Incidents, command: c.Command) -> Incident:
     """No incident is open (or resolved, for a review): the latest for a look, else why not."""
     latest = incidents.latest()
-    if isinstance(command, (c.ShowStatus, c.Log)) and latest is not None:
+    if isinstance(command, (c.ShowStatus, c.Log, *AFTER_IT)) and latest is not None:
         return latest
     if isinstance(command, c.Review):
         raise Refused("No resolved incident is waiting for a review: close it first.")

@@ -22,6 +22,7 @@ from comms_assistant.service.handlers.table import dispatch
 from comms_assistant.service.retries import lost_race_text, retrying
 from comms_assistant.service.unit_of_work import Conflict, UnitOfWork, UnitOfWorkFactory
 from comms_assistant.service.wording import WordingCheck
+from comms_assistant.service.work_planner import WorkPlanner
 
 __all__ = ["CommandService", "Reply"]
 
@@ -36,6 +37,7 @@ class CommandService:
     clock: Callable[[], datetime]
     wording: WordingCheck | None = None  # None: no plain-English check
     what_happened: WhatHappened | None = None
+    work: WorkPlanner | None = None  # the meetings and follow-up actions
 
     def execute(
         self,
@@ -134,6 +136,7 @@ class CommandService:
             security_reports_folder=self.security_reports_folder,
             wording=self.wording,
             what_happened=self.what_happened,
+            work=self.work,
         )
 
 

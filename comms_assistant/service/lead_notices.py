@@ -14,7 +14,6 @@ from typing import Any
 from comms_assistant.domain.incident import Incident, Role
 from comms_assistant.service.card_text import markdown_literal
 from comms_assistant.service.delivery_kinds import DeliveryKind
-from comms_assistant.service.outbox_port import Delivery
 from comms_assistant.service.ports import DEFAULT_SECURITY_MARKING
 from comms_assistant.service.unit_of_work import Queued, UnitOfWork
 
@@ -91,47 +90,6 @@ def enqueue_notice(
         payload=payload,
         now=now,
     )
-
-
-def enqueue_parked(
-    uow: UnitOfWork,
-    incident: Incident,
-    delivery: Delivery,
-    error: str,
-    marking: str,
-    now: datetime,
-) -> None:
-    """Tell the lead the assistant gave up on `delivery`, why, and how to send it again."""
-    enqueue_notice(
-        uow,
-        incident,
-        key=f"parked:{delivery.key}",
-        marking=marking,
-        title="a delivery could not be made",
-        paragraphs=[
-            f"The assistant gave up on {_described(delivery)} after trying "
-            f"{delivery.attempts + 1} time(s).",
-            # Our errors are written to be read (a missing folder says which and what to do);
-            # ones passed on from Graph are bounded, and hold no token.
-            f"Why: {_bounded(error)}",
-            "Once that is put right, an administrator can send it again with "
-            "'comms-assistant deliver --failed'.",
-        ],
-        now=now,
-    )
-
-
-def _described(delivery: Delivery) -> str:
-    payload = delivery.payload
-    if "subject" in payload:
-        return f'the email "{payload["subject"]}"'
-    if "summary" in payload:
-        return f'the Teams message "{payload["summary"]}"'
-    return f"the document {payload.get('path', delivery.key)}"
-
-
-def _bounded(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _mail(key: str, subject: str, paragraphs: list[str], email: str, marked: str) -> dict[str, Any]:

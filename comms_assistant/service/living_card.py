@@ -34,6 +34,7 @@ from comms_assistant.domain.incident import EntryKind, Incident, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import Policy
 from comms_assistant.service.delivery_kinds import DeliveryKind
+from comms_assistant.service.meeting_words import with_bridge
 from comms_assistant.service.messaging import INCIDENTS_CHANNEL
 from comms_assistant.service.outbox_port import Delivery
 from comms_assistant.service.ports import CannotUpdate, MessageRenderer, TeamsCard, TeamsPoster
@@ -94,6 +95,8 @@ class LivingCards:
             report_url=incident.record.report_url,
             update_number=number,
         )
+        # The responders' Teams meeting, first: the card lives only where the responders are.
+        card = with_bridge(card, incident)
         if buttons and incident.is_open:
             card.setdefault("actions", []).extend(self.renderer.buttons(incident.reference))
         return self.renderer.heading(kind, incident, latest, number), card

@@ -99,6 +99,10 @@ class WordDocuments(Protocol):
         `links`: text in the lessons to make a link to its address."""
         ...
 
+    def refresh_review_actions(self, document: bytes, incident: Incident, stamp: Stamp) -> bytes:
+        """The filed review with its follow-up actions' table brought up to date, nothing else."""
+        ...
+
     def read_recommendations(self, document: bytes) -> list[list[str]]:
         """The rows people wrote in the review's recommendations table."""
         ...

@@ -100,8 +100,11 @@ def test_cards_and_nudges_from_the_worker_go_through_the_bot_connector(
         [nudge] = cards_by(LEAD_CARD, running)
         assert nudge.status == outbox.DONE, nudge.last_error
         now_posted = incidents_channel(running)
-        assert len(now_posted) == 2 and all(m["source"] == BOT_CONNECTOR for m in now_posted)
-        assert "an update is due soon" in json.dumps(now_posted[-1]["attachments"][0]["content"])
+        # The card, the link of a P1's Teams meeting for the responders under it, the nudge.
+        assert len(now_posted) == 3 and all(m["source"] == BOT_CONNECTOR for m in now_posted)
+        said = [json.dumps(m["attachments"][0]["content"]) for m in now_posted]
+        assert "an update is due soon" in said[-1]
+        assert sum("Join the responders' Teams meeting" in s for s in said[1:]) == 1
 
         # A second card to Nadia reuses the stored chat: no new conversation.
         update = app.commands().execute(

@@ -46,12 +46,17 @@ def notify_lead(world: World, key: str, *, email: bool = False) -> None:
 
 @pytest.fixture
 def made(world: World) -> dict[DeliveryKind, OutboxRow]:
-    """One row of every kind (the first of each), none delivered yet."""
+    """One row of every kind (the first of each), some delivered already."""
     name = world.app.settings.major_incident_template
     world.documents.put(f"Templates/{name}", (world.app.templates_dir / "word" / name).read_bytes())
     world.run(OPEN_P1)
+    world.run("action Add an alert on queue depth owner tech.lead@example.org")
+    world.deliver()  # the bridge is made, so its link is posted; the action's task is made
     world.run("close Restored the connection")
     world.run("review")
+    world.run("action 1 done")
+    world.deliver()  # completed in Planner: the review's list of actions is refreshed
+    world.run("review meeting off")
     notify_lead(world, "lead:card")
     notify_lead(world, "lead:mail", email=True)
     rows: dict[DeliveryKind, OutboxRow] = {}
@@ -92,10 +97,15 @@ def test_the_dispatcher_delivers_every_kind_by_its_medium(
     went: dict[DeliveryKind, Medium] = {}
     for kind, row in made.items():
         assert after[row.id].status == outbox.DONE, (kind, after[row.id].last_error)
+        result = after[row.id].result or {}
         if row.payload.get("delivery_id") in mailed:
             went[kind] = Medium.EMAIL
         elif row.payload.get("delivery_id") in carded:
             went[kind] = Medium.TEAMS
+        elif result.get("event_id") in world.calendar.events:
+            went[kind] = Medium.CALENDAR
+        elif result.get("task_id") in world.board.tasks or result.get("linked"):
+            went[kind] = Medium.PLANNER
         else:
             assert row.payload["path"] in world.documents.files, kind
             went[kind] = Medium.DOCUMENT

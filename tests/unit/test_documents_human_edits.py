@@ -113,8 +113,9 @@ def comms_row(document: docx.document.Document) -> str:
 
 def action_and_comment(document: docx.document.Document) -> str:
     text = "Add an alert on the database connection pool"
-    actions = next(t for t in document.tables if t.rows[0].cells[0].text == "Action")
-    run = actions.rows[1].cells[0].paragraphs[0].add_run(text)
+    # A row of their own in the follow-up actions' table, beside the assistant's.
+    row = _tagged_table(document, "ca:actions").add_row()
+    run = row.cells[0].paragraphs[0].add_run(text)
     document.add_comment(run, text="Who owns this?", author="Dana", initials="D")
     return text
 

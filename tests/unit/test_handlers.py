@@ -47,7 +47,17 @@ def test_every_command_type_has_a_handler() -> None:
 
 def test_only_commands_that_send_words_are_checked_and_reads_choose_no_draft() -> None:
     unchecked = {kind for kind, handler in HANDLERS.items() if not handler.checked}
-    assert unchecked == {c.ListIncidents, c.Help, c.SendDraft, c.ShowStatus, c.Lessons}
+    # The work around the incident sends no words to stakeholders (issue 21).
+    work = {
+        c.Bridge,
+        c.AddAction,
+        c.CompleteAction,
+        c.ListActions,
+        c.Invite,
+        c.MoveReviewMeeting,
+        c.CancelReviewMeeting,
+    }
+    assert unchecked == {c.ListIncidents, c.Help, c.SendDraft, c.ShowStatus, c.Lessons} | work
     without_incident = {kind for kind, handler in HANDLERS.items() if not handler.on_incident}
     assert without_incident == {c.Open, c.ListIncidents, c.Help, c.SendDraft}
 

@@ -166,3 +166,39 @@ def test_a_new_draft_replaces_its_authors_last(uow: Factory) -> None:
         work.drafts.remove("nobody@example.org")  # nothing waiting: nothing to do
     with uow() as work:
         assert work.drafts.get("a@example.org") is None
+
+
+def test_actions_and_meetings_come_back_as_they_were_stored(uow: Factory) -> None:
+    """Issue 21: the actions table and the meetings column, on each engine."""
+    from datetime import date
+
+    from comms_assistant.domain.actions import ActionState, add_action
+    from comms_assistant.domain.meetings import ReviewMeeting, invite
+
+    with uow() as work:
+        incident = declared()
+        work.incidents.add(incident)
+        first = add_action(
+            incident.actions, "Add an alert", owner="t@example.org", due=date(2026, 12, 14),
+            who="lead@example.org", now=NOW, today=NOW.date(),
+        )  # fmt: skip
+        add_action(incident.actions, "Write it down", owner="", due=None, who="x", now=NOW,
+                   today=NOW.date())  # fmt: skip
+        first.task_id, first.task_etag = "task-1", 'W/"1"'
+        meetings = incident.record.meetings
+        meetings.bridge_url, meetings.bridge_event_id = "https://teams.example/j/1", "ev1"
+        meetings.review = ReviewMeeting(NOW + timedelta(days=7), 60, booking=2, event_id="ev2")
+        invite(meetings, ("guest@example.org",))
+    with uow() as work:
+        found = work.incidents.get("INC-2026-0001")
+        assert found is not None and found == incident
+        assert found.record.meetings == incident.record.meetings
+        found.actions[0].state = ActionState.DONE  # changed in place, written back
+        found.record.meetings.review.cancelled = True  # type: ignore[union-attr]
+    with uow() as work:
+        again = work.incidents.get("INC-2026-0001")
+        assert again is not None
+        assert [a.state for a in again.actions] == [ActionState.DONE, ActionState.NOT_STARTED]
+        assert again.actions[0].due == date(2026, 12, 14) and again.actions[1].due is None
+        assert again.record.meetings.review is not None and again.record.meetings.review.cancelled
+        assert again.record.meetings.invitees == ["guest@example.org"]

@@ -274,7 +274,8 @@ def test_the_review_has_facts_a_draft_the_timeline_and_a_recommendations_table()
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert headings == [
         "Facts", "What happened", "Cause", "What went well", "What could be better",
-        "Recommendations and actions", "Timeline", "Appendix: communications sent",
+        "Recommendations and actions", "Follow-up actions", "Timeline",
+        "Appendix: communications sent",
     ]  # fmt: skip
     # Inside the control tagged ca:recommendations, so python-docx's doc.tables does not list it.
     (table,) = doc.element.body.xpath(".//w:sdt[w:sdtPr/w:tag/@w:val='ca:recommendations']//w:tbl")

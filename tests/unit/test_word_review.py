@@ -36,6 +36,7 @@ PEOPLES_SECTIONS = [
     "What went well",
     "What could be better",
     "Recommendations and actions",
+    "Follow-up actions",
 ]
 NEEDS_A_LOOK = "The review's introduction needs a look"
 

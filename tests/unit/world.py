@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from fakes import FakeDocuments, FakeMailer, FakeTeams
+from work_fakes import FakeBoard, FakeCalendar
 
 from comms_assistant.adapters.sql import outbox
 from comms_assistant.bootstrap import App
@@ -37,6 +38,9 @@ class World:
     mailer: FakeMailer
     teams: FakeTeams
     clock: Clock
+    # The organiser's calendar and the actions' plan (world_build sets them).
+    calendar: FakeCalendar = field(default_factory=FakeCalendar)
+    board: FakeBoard = field(default_factory=FakeBoard)
 
     def run(self, text: str, who: str | None = "comms.lead@example.org", **kw: str) -> Reply:
         return self.service.execute(text, who=who, **kw)

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fakes import FakeDocuments, FakeMailer, FakeTeams
+from work_fakes import FakeBoard, FakeCalendar
 from world import Clock, World
 
 from comms_assistant.adapters.contacts import load_directory
@@ -35,6 +36,10 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         )
     )
     mailer, teams = FakeMailer(), FakeTeams(updatable=updatable)
+    # The organiser's calendar and the actions' plan; the directory knows the sandbox's leads.
+    calendar = FakeCalendar(settings.organiser or "")
+    people = {"comms.lead@example.org": "oid-comms", "tech.lead@example.org": "oid-tech"}
+    board = FakeBoard(settings.plan or "", people)
     for name in (settings.report_template, settings.review_template):
         documents.put(
             f"{settings.templates_folder}/{name}", (app.templates_dir / "word" / name).read_bytes()
@@ -61,5 +66,11 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         report_filed=ReportFiledRenderer(app.templates_dir),
         author=settings.mailbox_name,
         living=LivingCards(app.planner().renderer, app.planner().policy),
+        calendar=calendar if settings.organiser else None,
+        board=board if settings.plan else None,
+        work=app.work(app.planner()),
+        actions_bucket=settings.actions_bucket,
     )
-    return World(app, app.commands(), dispatcher, documents, mailer, teams, clock)
+    world = World(app, app.commands(), dispatcher, documents, mailer, teams, clock)
+    world.calendar, world.board = calendar, board
+    return world

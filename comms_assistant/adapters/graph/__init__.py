@@ -13,8 +13,10 @@ from comms_assistant import heap
 from comms_assistant.config import SettingsError
 
 if TYPE_CHECKING:
+    from comms_assistant.adapters.graph.calendar import GraphCalendar
     from comms_assistant.adapters.graph.files import GraphDocumentStore
     from comms_assistant.adapters.graph.mail import GraphMailer
+    from comms_assistant.adapters.graph.planner import GraphTaskBoard
     from comms_assistant.adapters.graph.teams import GraphTeamsPoster
     from comms_assistant.adapters.teams_transports import BotSend, TeamsRouter
     from comms_assistant.config import Settings
@@ -33,6 +35,9 @@ class GraphAdapters:
     # Teams' own client and (delegated) credential when they differ from the ones above.
     teams_client: Any = field(repr=False, default=None)
     teams_credential: Any = field(repr=False, default=None)
+    # The meetings' organiser's calendar and the actions' plan (None: not set up).
+    calendar: GraphCalendar | None = None
+    board: GraphTaskBoard | None = None
 
     async def aclose(self) -> None:
         """Close the SDK's connection pools and the credentials (safe to call twice)."""
@@ -66,10 +71,12 @@ def build_graph_adapters(
     `send_slots`: the store's, so Graph's Teams posts keep to a channel's 4 a second together
     with every other process posting there (without it, this process counts its own).
     """
+    from comms_assistant.adapters.graph.calendar import GraphCalendar
     from comms_assistant.adapters.graph.client import make_graph_client
     from comms_assistant.adapters.graph.credentials import credential_for, teams_credential_for
     from comms_assistant.adapters.graph.files import GraphDocumentStore
     from comms_assistant.adapters.graph.mail import GraphMailer
+    from comms_assistant.adapters.graph.planner import GraphTaskBoard
     from comms_assistant.adapters.graph.teams import GraphTeamsPoster, SharedPace
     from comms_assistant.adapters.teams_transports import build_teams_delivery
 
@@ -99,6 +106,11 @@ def build_graph_adapters(
         credential=credential,
         teams_client=teams_client,
         teams_credential=teams_credential,
+        calendar=GraphCalendar(client, settings.organiser) if settings.organiser else None,
+        # Planner as the service account where there is one: a member of the plan's group, it
+        # reaches that group's plans only (delegated Tasks.ReadWrite); else the app's own
+        # Tasks.ReadWrite.All, which reaches every plan (docs/setup.md, 'Follow-up actions').
+        board=GraphTaskBoard(teams_client or client, settings.plan) if settings.plan else None,
     )
 
 

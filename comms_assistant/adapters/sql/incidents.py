@@ -7,6 +7,12 @@ from datetime import datetime
 from sqlalchemy import Select, Table, func, select
 from sqlalchemy.orm import Session
 
+from comms_assistant.adapters.sql.incident_work import (
+    actions_of,
+    meetings_json,
+    meetings_of,
+    write_actions,
+)
 from comms_assistant.adapters.sql.inserts import bump_counter
 from comms_assistant.adapters.sql.models import CounterRow, IncidentRow, TimelineRow
 from comms_assistant.domain.incident import (
@@ -52,6 +58,7 @@ def to_domain(row: IncidentRow) -> Incident:
         advice=row.advice or "",
         declared_title=row.declared_title or "",
         priority_history=_priority_history(row),
+        actions=actions_of(row),
         record=Record(
             told=list(row.notified or []),
             updates_sent=row.updates_sent or 0,
@@ -63,6 +70,7 @@ def to_domain(row: IncidentRow) -> Incident:
             review_name=row.review_name,
             review_url=row.review_url,
             report_locked_at=row.report_locked_at,
+            meetings=meetings_of(row),
         ),
     )
 
@@ -111,6 +119,7 @@ def write_incident(row: IncidentRow, incident: Incident) -> None:
     row.priority_history = [
         [change.at.isoformat(), int(change.priority)] for change in incident.priority_history
     ]
+    write_actions(row, incident.actions)
     known = {t.seq for t in row.timeline}
     for entry in incident.timeline:
         if entry.seq not in known:
@@ -136,6 +145,7 @@ def write_record(row: IncidentRow, record: Record) -> None:
     row.review_name = record.review_name
     row.review_url = record.review_url
     row.report_locked_at = record.report_locked_at
+    row.meetings = meetings_json(record.meetings)
 
 
 def find_incident(session: Session, reference: str, *, lock: bool = False) -> IncidentRow | None:

@@ -6,12 +6,13 @@ between answering a person and delivering loses nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -80,9 +81,15 @@ class IncidentRow(Base):
     # has already done, so that each happens once.
     next_update_due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cadence_done: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # The bridge and the review meeting (domain/meetings.py, adapters/sql/incident_work.py);
+    # NULL on rows from before revision 0005.
+    meetings: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     timeline: Mapped[list[TimelineRow]] = relationship(
         order_by="TimelineRow.seq", cascade="all, delete-orphan"
+    )
+    actions: Mapped[list[ActionRow]] = relationship(
+        order_by="ActionRow.number", cascade="all, delete-orphan"
     )
 
 
@@ -110,6 +117,26 @@ class TimelineRow(Base):
     who: Mapped[str] = mapped_column(String(320))
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
+
+
+class ActionRow(Base):
+    """A follow-up action of an incident (domain/actions.py), numbered within it."""
+
+    __tablename__ = "actions"
+    __table_args__ = (UniqueConstraint("incident_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(320), default="")
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    state: Mapped[str] = mapped_column(String(16))
+    added_by: Mapped[str] = mapped_column(String(320))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Planner's task once made, and its eTag when the product last wrote it.
+    task_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    task_etag: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class DraftRow(Base):

@@ -38,6 +38,7 @@ class DeliveryView:
     attempts: int
     next_attempt_at: datetime
     last_error: str | None
+    result: dict[str, Any] | None = None  # what the service answered (ids, links)
 
 
 @dataclass(frozen=True)
@@ -126,4 +127,5 @@ def _delivery(row: OutboxRow) -> DeliveryView:
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
         last_error=row.last_error,
+        result=dict(row.result) if row.result else None,
     )

@@ -13,6 +13,7 @@ from typing import Literal
 
 from comms_assistant.adapters.word.comms import COMMS_COLUMNS
 from comms_assistant.adapters.word.fields import (
+    ACTIONS,
     COMMS,
     DURATION,
     FACT_FIELDS,
@@ -47,6 +48,10 @@ class Need:
 _FACTS = tuple(Need(f) for f in FACT_FIELDS)
 _TIMELINE = Need(TIMELINE, len(TIMELINE_COLUMNS))
 _COMMS = Need(COMMS, len(COMMS_COLUMNS))
+# Action, Owner, Due, Progress (adapters/word/actions.py).
+_ACTIONS = Need(
+    ACTIONS, 4, required=False, without="the follow-up actions go in a section added at the end"
+)
 
 NEEDS: dict[Kind, tuple[Need, ...]] = {
     "report": (
@@ -59,6 +64,7 @@ NEEDS: dict[Kind, tuple[Need, ...]] = {
             without="the report does not list the messages sent",
         ),
         Need(LATEST, required=False, without="page 1 does not show the latest update"),
+        _ACTIONS,
     ),
     "review": (
         *_FACTS,
@@ -76,6 +82,7 @@ NEEDS: dict[Kind, tuple[Need, ...]] = {
             required=False,
             without="no lessons learnt can be copied into the Major Incident report",
         ),
+        _ACTIONS,
     ),
     "major": (*_FACTS, Need(RESOLUTION), Need(DURATION), Need(WHAT_HAPPENED), Need(LESSONS),
               _TIMELINE, _COMMS),

@@ -178,10 +178,10 @@ def _write_cell(tc: Any, text: str) -> None:
     if control:
         set_control_text(control[0], text)
     else:
-        _set_cell_text(tc, text)
+        set_cell_text(tc, text)
 
 
-def _set_cell_text(tc: Any, text: str) -> None:
+def set_cell_text(tc: Any, text: str) -> None:
     """Replace the cell's paragraphs with one holding `text`, in the look of its first."""
     paragraphs = xpath(tc, "./w:p")
     p_pr = next(iter(xpath(tc, "./w:p/w:pPr")), None)

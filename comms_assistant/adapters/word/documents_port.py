@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+from comms_assistant.adapters.word.actions import refresh_actions
 from comms_assistant.adapters.word.major import (
     build_major_incident_report,
     copied_lessons,
@@ -65,6 +66,9 @@ class WordBuilders:
         stamp: Stamp,
     ) -> bytes:
         return update_major_incident_report(document, incident, tz, comms, lessons, links, stamp)
+
+    def refresh_review_actions(self, document: bytes, incident: Incident, stamp: Stamp) -> bytes:
+        return refresh_actions(document, incident, stamp, "incident review")
 
     def read_recommendations(self, document: bytes) -> list[list[str]]:
         return read_recommendations(document)

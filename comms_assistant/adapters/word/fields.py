@@ -75,6 +75,7 @@ DURATION = Field("duration", "Duration")
 # The running report's "What we are doing": the last update sent, or the resolution.
 LATEST = Field("latest", "Latest update")
 LESSONS = Field("lessons", "Lessons learnt")
+ACTIONS = Field("actions", "Follow-up actions")
 
 
 def fact_values(incident: Incident, tz: ZoneInfo) -> dict[str, str]:

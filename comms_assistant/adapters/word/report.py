@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from comms_assistant.adapters.word.actions import write_actions
 from comms_assistant.adapters.word.comms import SentMessage, add_missing_messages, find_comms_table
 from comms_assistant.adapters.word.fields import (
     FACT_FIELDS,
@@ -61,6 +62,7 @@ def refresh_report(
     add_missing_entries(table, incident.timeline, tz)
     if sent is not None:
         add_missing_messages(sent, comms, tz)
+    write_actions(doc, roots, incident.actions, _WHAT, over=not incident.is_open)
     if not incident.is_open:
         finish(doc)
     stamp_document(doc, incident, stamp)

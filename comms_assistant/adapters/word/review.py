@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from comms_assistant.adapters.render_text import clock
+from comms_assistant.adapters.word.actions import write_actions
 from comms_assistant.adapters.word.comms import SentMessage, add_missing_messages, find_comms_table
 from comms_assistant.adapters.word.fields import (
     FACT_FIELDS,
@@ -61,6 +62,7 @@ def build_review(
     add_missing_entries(table, incident.timeline, tz)
     if sent is not None:
         add_missing_messages(sent, comms, tz)
+    write_actions(doc, roots, incident.actions, _WHAT, over=not incident.is_open)
     stamp_document(doc, incident, stamp)
     return to_bytes(doc)
 

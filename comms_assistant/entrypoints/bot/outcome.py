@@ -51,6 +51,20 @@ def _what_went(done: list[DeliveryView]) -> list[str]:
         lines.append(f"{emailed} {'person' if emailed == 1 else 'people'} emailed.")
     if teams := _where_cards_went(done):
         lines.append(teams)
+    lines += _meetings(done)
+    return lines
+
+
+def _meetings(done: list[DeliveryView]) -> list[str]:
+    """The Teams meetings made: the link of the responders' one, which the people in the
+    conversation (the incident's team) may have, and that the review meeting is booked."""
+    lines = []
+    for row in done:
+        join = (row.result or {}).get("join_url")
+        if row.kind == DeliveryKind.BRIDGE and join:
+            lines.append(f"The responders' Teams meeting is ready: {join}")
+        elif row.kind == DeliveryKind.REVIEW_MEETING:
+            lines.append("The review meeting is booked: Outlook has sent the invitations.")
     return lines
 
 

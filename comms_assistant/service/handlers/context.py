@@ -14,6 +14,7 @@ from comms_assistant.service.deliveries import DeliveryPlanner
 from comms_assistant.service.finding import choose_incident
 from comms_assistant.service.unit_of_work import UnitOfWork
 from comms_assistant.service.wording import Verdict, WordingCheck
+from comms_assistant.service.work_planner import WorkPlanner
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Ports:
     # The review's drafted "What happened" (adapters/word/review.py), checked for its wording
     # when the review is filed.
     what_happened: WhatHappened | None = None
+    # The meetings and follow-up actions (service/work_planner.py); None: neither is made.
+    work: WorkPlanner | None = None
 
 
 # (incident, time zone, service names by key) to the review's drafted introduction.

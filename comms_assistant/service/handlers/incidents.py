@@ -11,6 +11,7 @@ from comms_assistant.domain.related import related_services
 from comms_assistant.service.deliveries import major_incident
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.finding import Refused
+from comms_assistant.service.handlers import work
 from comms_assistant.service.handlers.changes import answer, confirm, record
 from comms_assistant.service.handlers.context import Context, Reply
 from comms_assistant.service.handlers.roles import may_resolve
@@ -42,8 +43,10 @@ def open_incident(command: c.Open, ctx: Context) -> Reply:
     queued = [planner.report(ctx.uow, incident, entry, now)]
     plan = planner.message(ctx.uow, incident, MessageKind.OPENED, entry, now)
     queued += plan.rows
+    bridged, bridge_text = work.on_open(ctx, incident)
+    queued += bridged
     ctx.uow.flush()
-    text = confirm(ctx, command, entry, plan)
+    text = confirm(ctx, command, entry, plan) + bridge_text
     if planner.directory is not None and not incident.security:
         text += neighbours_text(related_services(planner.directory, incident.services))
     return Reply(text, reference=incident.reference, deliveries=tuple(q.id for q in queued))
@@ -88,7 +91,10 @@ def close_incident(command: c.Close, ctx: Context) -> Reply:
     major = major_incident(ctx.uow, ctx.incident)
     if major:
         changed.queued.append(ctx.planner.major(ctx.uow, ctx.incident, ctx.now))
-    return answer(ctx, command, changed, major=major)
+    booked, booked_text = work.on_close(ctx)
+    changed.queued += booked
+    reply = answer(ctx, command, changed, major=major)
+    return Reply(reply.text + booked_text, reference=reply.reference, deliveries=reply.deliveries)
 
 
 def file_review(command: c.Review, ctx: Context) -> Reply:
@@ -105,6 +111,7 @@ def file_review(command: c.Review, ctx: Context) -> Reply:
         if filed.status == PENDING:
             changed.queued.append(filed)
         changed.queued.append(planner.lessons(uow, incident, now))
+    changed.queued += work.on_review(ctx)
     reply = answer(ctx, command, changed, major=major)
     if ctx.ports.wording is None:
         return reply

@@ -8,7 +8,7 @@ from typing import Any
 
 from comms_assistant.domain import commands as c
 from comms_assistant.service.finding import Refused
-from comms_assistant.service.handlers import drafts, incidents, messages, reading, roles
+from comms_assistant.service.handlers import drafts, incidents, messages, reading, roles, work
 from comms_assistant.service.handlers.context import Context, Reply
 
 
@@ -39,6 +39,14 @@ HANDLERS: dict[type, Handler] = {
     c.Review: Handler(incidents.file_review),
     c.Assign: Handler(roles.assign),
     c.AssignExtra: Handler(roles.assign_extra),
+    # The work around the incident: nothing in them goes to stakeholders, so no wording check.
+    c.Bridge: Handler(work.bridge, checked=False),
+    c.AddAction: Handler(work.add_action, checked=False),
+    c.CompleteAction: Handler(work.complete_action, checked=False),
+    c.ListActions: Handler(work.list_actions, checked=False),
+    c.Invite: Handler(work.invite_people, checked=False),
+    c.MoveReviewMeeting: Handler(work.move_review_meeting, checked=False),
+    c.CancelReviewMeeting: Handler(work.cancel_review_meeting, checked=False),
 }
 
 
