@@ -119,9 +119,10 @@ class Dispatcher:
         await asyncio.gather(*(self._attempt(d) for d in due))
         return len(due)
 
-    async def drain(self, ids: set[int], *, timeout: float) -> None:
-        """Deliver until the given deliveries, and the report refreshes their messages caused,
-        are settled or the time is up."""
+    async def drain(self, ids: set[int], *, timeout: float) -> set[int]:
+        """Deliver until the given deliveries, and those they caused (the report refreshes of
+        their messages, the message that a report is filed), are settled or the time is up.
+        Returns all of those, for whoever reports on them."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         ids = set(ids)
@@ -130,10 +131,11 @@ class Dispatcher:
                 continue
             ids |= self.outbox.caused_by(ids)
             if not self.outbox.any_pending(ids):
-                return
+                return ids
             wake = self.outbox.next_wake()
             wait = (wake - self.clock()).total_seconds() if wake else 1.0
             await asyncio.sleep(min(max(wait, 0.05), 1.0, max(deadline - loop.time(), 0)))
+        return ids | self.outbox.caused_by(ids)
 
     def _renew(self, delivery: Delivery) -> bool:
         if delivery.owner is None:

@@ -6,6 +6,8 @@ make it here, or without a case in any of those places, fails one of these tests
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from world import World
 
@@ -174,8 +176,8 @@ def test_deliver_with_a_lead_card_waiting_lists_it(
     notify_lead(world, "nudge:1")
     world.teams.faults.before["post_card"].append(DeliveryError("503 from Teams"))
 
-    async def deliver(app: object, ids: set[int], *, timeout: float) -> None:
-        await world.dispatcher.drain(ids, timeout=timeout)
+    async def deliver(app: object, ids: set[int], *, timeout: float) -> set[int]:
+        return await world.dispatcher.drain(ids, timeout=timeout)
 
     monkeypatch.setattr(run_command, "bootstrap", lambda: world.app)
     monkeypatch.setattr(run_command, "deliver", deliver)
@@ -185,3 +187,42 @@ def test_deliver_with_a_lead_card_waiting_lists_it(
     lead = "card in the Incidents channel for the comms lead"
     assert f"waiting  teams   {lead}: '{REFERENCE}: a word for the lead'" in out
     assert "503 from Teams" in out
+
+
+def test_deliver_answers_for_what_the_waiting_deliveries_caused_too(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A deliver that ran out of time before the message that a report is filed (queued when
+    the report is filed, after deliver began) had not delivered everything: it must not exit 0."""
+    settings = world.app.settings
+    name = settings.major_incident_template
+    template = world.app.templates_dir / "word" / name
+    world.documents.put(f"{settings.templates_folder}/{name}", template.read_bytes())
+    for command in (OPEN_P2, "priority p1 More people are affected", "close Fixed", "review"):
+        assert world.run(command).ok
+    waiting = {r.id for r in world.outbox() if r.status == outbox.PENDING}
+    send = world.mailer.send
+
+    async def exchange_busy_for_the_filed_message(mail: Any) -> None:
+        if "major-report" in mail.delivery_id:
+            raise DeliveryError("503 from Exchange", retryable=True)
+        await send(mail)
+
+    monkeypatch.setattr(world.mailer, "send", exchange_busy_for_the_filed_message)
+    filed = []
+
+    async def deliver(app: object, ids: set[int], *, timeout: float) -> set[int]:
+        went = await world.dispatcher.drain(ids, timeout=timeout)
+        filed.extend(sorted(went - waiting))
+        return went
+
+    monkeypatch.setattr(run_command, "bootstrap", lambda: world.app)
+    monkeypatch.setattr(run_command, "deliver", deliver)
+    code = run_command.deliver_pending(timeout=1.0)
+    assert filed, "deliveries queued while it delivered were pursued and answered for"
+    caused = [r for r in world.outbox() if r.id in filed]
+    assert any(r.kind == "mail" and r.status == outbox.PENDING for r in caused), caused
+    assert code == run_command.EXIT_UNDELIVERED
+    words = [line.split()[:1] for line in capsys.readouterr().out.splitlines()]
+    states = [w[0] for w in words if w and w[0] in ("sent", "waiting", "FAILED")]
+    assert len(states) == len(waiting) + len(filed), "each answered for, the caused ones too"
