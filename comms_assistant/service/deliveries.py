@@ -22,7 +22,6 @@ from comms_assistant.service import living_card
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.major_report import (
     major_incident,
-    major_key,
     major_name,
     whom_to_ask,
 )
@@ -114,9 +113,6 @@ class DeliveryPlanner:
         """File the Major Incident report (once: the one already queued, if it is). Its payload
         keeps what the message to the central team needs besides the report's link, which is
         known only once the report is filed (`announce_major_report`)."""
-        existing = uow.deliveries.by_key(major_key(incident))
-        if existing is not None:
-            return existing
         name = major_name(incident.record.report_name)
         announce = {
             # The renderer's, so this message is marked as every other one about the incident.
@@ -124,9 +120,8 @@ class DeliveryPlanner:
             "ask": whom_to_ask(incident, self.contacts),
             "mailbox": self.mailbox,
         }
-        return self._document(
-            uow, incident, "major", DeliveryKind.MAJOR_FILE, name, now, announce=announce
-        )
+        kind = DeliveryKind.MAJOR_FILE
+        return self._once(uow, incident, "major", kind, name, now, {"announce": announce})
 
     def lessons(
         self, uow: UnitOfWork, incident: Incident, now: datetime, *, again: str | None = None
