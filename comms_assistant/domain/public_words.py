@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from comms_assistant.domain.command_types import Publish
 from comms_assistant.domain.command_words import ParseError, one_line, shown
+from comms_assistant.domain.publication import PublicAsk
 
 PUBLIC = "public"
 _YES, _NO = ("yes", "true"), ("no", "none", "false")
@@ -60,3 +61,8 @@ def parse_publish(rest: str) -> Publish:
             "status page, send 'unpublish'."
         )
     return Publish(text)
+
+
+def asked(public: str | None) -> PublicAsk:
+    """What a command's `public:` asks of the page: its words, or (`public: no`) nothing."""
+    return PublicAsk(text=public or None, skip=public == "")

@@ -27,12 +27,15 @@ class DeliveryKind(StrEnum):
     TEAMS_REFRESH = "teams.refresh"
     NOTICE = "notice"
     LEAD_CARD = "lead.card"
+    # The public status page: publish, update, resolve or unpublish (service/status_delivery.py).
+    STATUS_PAGE = "status.page"
 
 
 class Medium(Enum):
     DOCUMENT = "document"
     EMAIL = "email"
     TEAMS = "teams"
+    STATUS_PAGE = "status page"
 
 
 class Documents(Protocol):
@@ -50,6 +53,7 @@ class Couriers(Protocol):
     async def send_mail(self, delivery: Delivery) -> dict[str, Any]: ...
     async def post_card(self, delivery: Delivery) -> dict[str, Any]: ...
     async def refresh_card(self, delivery: Delivery) -> dict[str, Any]: ...
+    async def update_status_page(self, delivery: Delivery) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,14 @@ KINDS: dict[DeliveryKind, KindSpec] = {
         "Teams card to the lead",
         lambda p: f"teams   card in the Incidents channel for the comms lead: {p['summary']!r}",
         to_lead=True,
+    ),
+    DeliveryKind.STATUS_PAGE: KindSpec(
+        Medium.STATUS_PAGE,
+        lambda c, d: c.update_status_page(d),
+        "public status page",
+        lambda p: (
+            f"status  {p['event']} on the public status page: {' '.join(p['body'].split())!r}"
+        ),
     ),
 }
 

@@ -25,6 +25,7 @@ from comms_assistant.service import (
     living_card,
     major_report,
     pacing,
+    status_delivery,
 )
 from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
@@ -42,6 +43,7 @@ from comms_assistant.service.ports import (
     TeamsPoster,
 )
 from comms_assistant.service.retries import retrying
+from comms_assistant.service.status_page_port import StatusPage
 from comms_assistant.service.unit_of_work import Conflict, UnitOfWorkFactory
 from comms_assistant.service.word_port import DEFAULT_AUTHOR, WordDocuments
 
@@ -87,6 +89,8 @@ class Dispatcher:
     author: str = DEFAULT_AUTHOR  # the documents' author: the mailbox_name setting
     # Draws an incident's living card in its channels when a refresh goes (living_card.py).
     living: living_card.LivingCards | None = None
+    # The public status page (adapters/status_pages/), when one is set up.
+    status_page: StatusPage | None = None
 
     def __post_init__(self) -> None:
         self.owner = self.outbox.new_owner()
@@ -286,3 +290,6 @@ class Dispatcher:
         if self.living is None:
             raise DeliveryError("no card templates to draw the incident's card", retryable=False)
         return await living_card.refresh(self.teams, self.uow, self.living, delivery)
+
+    async def update_status_page(self, delivery: Delivery) -> dict[str, Any]:
+        return await status_delivery.deliver(self.status_page, self.uow, delivery)

@@ -8,7 +8,14 @@ from typing import Any
 
 from comms_assistant.domain import commands as c
 from comms_assistant.service.finding import Refused
-from comms_assistant.service.handlers import drafts, incidents, messages, reading, roles
+from comms_assistant.service.handlers import (
+    drafts,
+    incidents,
+    messages,
+    publication,
+    reading,
+    roles,
+)
 from comms_assistant.service.handlers.context import Context, Reply
 
 
@@ -39,6 +46,8 @@ HANDLERS: dict[type, Handler] = {
     c.Review: Handler(incidents.file_review),
     c.Assign: Handler(roles.assign),
     c.AssignExtra: Handler(roles.assign_extra),
+    c.Publish: Handler(publication.publish),
+    c.Unpublish: Handler(publication.unpublish, checked=False),
 }
 
 
