@@ -127,6 +127,8 @@ def _described(delivery: Delivery) -> str:
         return f'the email "{payload["subject"]}"'
     if "summary" in payload:
         return f'the Teams message "{payload["summary"]}"'
+    if "event" in payload:
+        return f"the public status page's {payload['event']}"
     return f"the document {payload.get('path', delivery.key)}"
 
 

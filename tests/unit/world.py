@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from fake_status_page import FakeStatusPage
 from fakes import FakeDocuments, FakeMailer, FakeTeams
 
 from comms_assistant.adapters.sql import outbox
@@ -37,6 +38,8 @@ class World:
     mailer: FakeMailer
     teams: FakeTeams
     clock: Clock
+    # The public status page, when the world's settings name one (status_page=...).
+    status_page: FakeStatusPage | None = None
 
     def run(self, text: str, who: str | None = "comms.lead@example.org", **kw: str) -> Reply:
         return self.service.execute(text, who=who, **kw)

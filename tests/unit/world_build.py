@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from fake_status_page import FakeStatusPage
 from fakes import FakeDocuments, FakeMailer, FakeTeams
 from world import Clock, World
 
@@ -35,6 +36,7 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         )
     )
     mailer, teams = FakeMailer(), FakeTeams(updatable=updatable)
+    status_page = FakeStatusPage() if settings.status_page != "none" else None
     for name in (settings.report_template, settings.review_template):
         documents.put(
             f"{settings.templates_folder}/{name}", (app.templates_dir / "word" / name).read_bytes()
@@ -61,5 +63,6 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         report_filed=ReportFiledRenderer(app.templates_dir),
         author=settings.mailbox_name,
         living=LivingCards(app.planner().renderer, app.planner().policy),
+        status_page=status_page,
     )
-    return World(app, app.commands(), dispatcher, documents, mailer, teams, clock)
+    return World(app, app.commands(), dispatcher, documents, mailer, teams, clock, status_page)

@@ -47,7 +47,7 @@ HANDLERS: dict[type, Handler] = {
     c.Assign: Handler(roles.assign),
     c.AssignExtra: Handler(roles.assign_extra),
     c.Publish: Handler(publication.publish),
-    c.Unpublish: Handler(publication.unpublish, checked=False),
+    c.Unpublish: Handler(publication.unpublish),
 }
 
 
