@@ -1,9 +1,11 @@
 """The settings of the public status page (docs/status-page.md): which kind of page, where it
 is, its key or token, and how priorities show on its components.
 
-With the sandbox tenant (no graph_url), an unset address, page, repository, key or token is the
-sandbox's own, so the demo and the tests publish to `<home>/sandbox/statuspage/` and
-`<home>/sandbox/github/`; with a real tenant they must be given.
+With the sandbox tenant (no graph_url), Statuspage and Upptime are the sandbox's own page and
+repository, with its key and token, whatever is set here (as Graph is the sandbox's), so the
+demo and the tests publish to `<home>/sandbox/statuspage/` and `<home>/sandbox/github/` and a
+trial never reaches a real page; with a real tenant they must be given. A webhook goes where
+status_webhook_url says either way.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class StatusPageSettings(BaseModel):
         "unless an incident is made public (docs/status-page.md).",
     )
     statuspage_url: str = Field(
-        STATUSPAGE_API, description="Statuspage's REST API (unset with the sandbox: its own)."
+        STATUSPAGE_API, description="Statuspage's REST API (with the sandbox tenant: its own)."
     )
     statuspage_page_id: str | None = Field(
         None, description="The Statuspage page's id (its API page: Your page ID)."

@@ -41,27 +41,31 @@ class Target:
 
 
 def target(settings: Settings, sandbox: str | None) -> Target | None:
-    """The page the settings name (None: none); `sandbox`: the sandbox tenant's address when
-    it is the tenant, whose page, repository, key and token fill what is not set."""
+    """The page the settings name (None: none). `sandbox`: the sandbox tenant's address when it
+    is the tenant: then Statuspage and Upptime are the sandbox's own page and repository, with
+    its key and token, whatever the settings say (as Graph is), so a trial never publishes to a
+    real page; a webhook goes where its setting says (a local receiver, in a trial)."""
     kind = settings.status_page
     if kind == "none":
         return None
     if kind == "webhook":
         secret = settings.status_webhook_secret
         return Target(kind, settings.status_webhook_url or "", "", _shown(secret))
-    given = settings.model_fields_set
     if kind == "statuspage":
-        url = settings.statuspage_url
-        if sandbox and "statuspage_url" not in given:
-            url = f"{sandbox}/statuspage/v1"
-        page = settings.statuspage_page_id or seed.STATUSPAGE_PAGE_ID
-        key = _shown(settings.statuspage_api_key) or seed.STATUSPAGE_API_KEY
+        if sandbox:
+            url, page, key = (
+                f"{sandbox}/statuspage/v1",
+                seed.STATUSPAGE_PAGE_ID,
+                seed.STATUSPAGE_API_KEY,
+            )
+        else:
+            url, page = settings.statuspage_url, settings.statuspage_page_id or ""
+            key = _shown(settings.statuspage_api_key)
         return Target(kind, url, page, key)
-    url = settings.github_api_url
-    if sandbox and "github_api_url" not in given:
-        url = f"{sandbox}/github"
-    repository = settings.upptime_repository or seed.STATUS_REPO
-    return Target(kind, url, repository, _shown(settings.github_token) or seed.GITHUB_TOKEN)
+    if sandbox:
+        return Target(kind, f"{sandbox}/github", seed.STATUS_REPO, seed.GITHUB_TOKEN)
+    repository = settings.upptime_repository or ""
+    return Target(kind, settings.github_api_url, repository, _shown(settings.github_token))
 
 
 def _shown(secret: object) -> str:
