@@ -69,6 +69,18 @@ class PublicNote:
     queued: Queued | None = None
 
 
+# GOV.UK PaaS: the status page is updated with progress and next steps at each hand-over.
+HANDOVER = (
+    "It is on the public status page: tell the public where things stand and what happens next "
+    "there too, 'update <progress and next steps> public: <words for the public>'."
+)
+
+
+def handover_words(uow: UnitOfWork, incident: Incident) -> list[str]:
+    """What a hand-over prompt adds for an incident on the public status page."""
+    return [HANDOVER] if page_state(uow, incident) is PageState.PUBLISHED else []
+
+
 def page_state(uow: UnitOfWork, incident: Incident) -> PageState:
     queued = uow.deliveries.of_incident(incident, [DeliveryKind.STATUS_PAGE])
     return state_of(str(q.payload.get("event")) for q in queued)
@@ -164,23 +176,39 @@ def _payload(
     shown = [s for s in services if s.on_public_page]
     # A security incident's page says only its public words: its name names no service.
     named = [] if incident.security else public_names(services)
+    listed = [
+        {
+            "name": s.name,
+            "status": status.value,
+            "component": s.statuspage_component,
+            "site": s.upptime_site,
+        }
+        for s in shown
+    ]
     return {
         "event": event.value,
         "name": clean(page.wording.name(named), directory).text,
         "body": body,
         "status": "resolved" if event is Event.RESOLVE else PAGE_STATUS[incident.status],
-        "services": [
-            {
-                "name": s.name,
-                "status": status.value,
-                "component": s.statuspage_component,
-                "site": s.upptime_site,
-            }
-            for s in shown
-        ],
+        "services": listed + no_longer_affected(uow, incident, listed),
         "page_ref": page_ref(uow, incident, event),
         "queued_at": now.isoformat(),
     }
+
+
+def no_longer_affected(
+    uow: UnitOfWork, incident: Incident, listed: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """The services this publication showed before that the incident no longer names (its
+    services were changed): operational again, as nothing else would put them back."""
+    earlier: dict[str, dict[str, str]] = {}
+    for queued in uow.deliveries.of_incident(incident, [DeliveryKind.STATUS_PAGE]):
+        if queued.payload.get("event") == Event.PUBLISH:
+            earlier = {}
+        earlier |= {s["name"]: s for s in queued.payload.get("services", [])}
+    now = {s["name"] for s in listed}
+    operational = ComponentStatus.OPERATIONAL.value
+    return [{**s, "status": operational} for name, s in earlier.items() if name not in now]
 
 
 def page_ref(uow: UnitOfWork, incident: Incident, event: Event) -> str:

@@ -251,3 +251,37 @@ def test_the_public_words_are_checked_like_any_message(world: World) -> None:
     assert "public:" in shown.text  # the suggestion keeps the public words' place
     world.deliver()
     assert [p.event for p in page(world).posts] == [Event.PUBLISH]
+
+
+def test_services_taken_off_the_incident_go_back_to_operational(world: World) -> None:
+    world.run(OPEN + " public: yes")
+    world.run("services find")
+    world.run("update Candidates cannot search for courses but can submit applications")
+    world.run("close Candidates can search for courses again")
+    world.deliver()
+    update, resolved = page(world).posts[1:]
+    assert {(s.component, s.status) for s in update.services} == {
+        ("sbxfind00001", "partial_outage"),
+        ("sbxapply0001", "operational"),
+    }
+    assert {s.status for s in resolved.services} == {"operational"}
+    assert {s.component for s in resolved.services} == {"sbxfind00001", "sbxapply0001"}
+
+
+def test_the_hand_over_prompt_asks_for_the_public_page_too(world: World) -> None:
+    from comms_assistant.service.cadence import CadenceService
+
+    world.clock.now = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)
+    world.run(OPEN + " public: yes")
+    world.run("open Find is slow p3 services: find")
+    world.clock.now = datetime(2026, 11, 23, 17, 0, 30, tzinfo=UTC)
+    app = world.app
+    CadenceService(app.unit_of_work, app.planner(), app.policy(), app.tz, world.clock).run_tick()
+    prompts = {
+        r.key.split(":")[0]: str(r.payload) for r in world.outbox() if ":end-of-day:" in r.key
+    }
+    assert (
+        "It is on the public status page: tell the public where things stand"
+        in (prompts["INC-2026-0001"])
+    )
+    assert "public status page" not in prompts["INC-2026-0002"]

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from comms_assistant.adapters.status_pages.base import HttpStatusPage
+from comms_assistant.domain.publication import ComponentStatus
 from comms_assistant.service.status_page_port import PublicPost, RequestPace
 
 KNOWN = "upptime_issues"  # {site slug: issue number}
@@ -77,7 +78,8 @@ class UpptimePage(HttpStatusPage):
 
     async def _each_site(self, post: PublicPost, *, close: str | None) -> dict[str, Any]:
         issues: dict[str, int] = {}
-        for site in _sites(post):
+        # An update goes to the sites still affected; the resolution closes every one shown.
+        for site in _sites(post, affected_only=close is None):
             number = await self._open_issue(site, post, make=True)
             assert number is not None
             await self._comment(number, post)
@@ -123,5 +125,10 @@ class UpptimePage(HttpStatusPage):
         return any(marker in str(c.get("body", "")) for c in found.json())
 
 
-def _sites(post: PublicPost) -> list[str]:
-    return list(dict.fromkeys(s.site for s in post.services if s.site))
+def _sites(post: PublicPost, *, affected_only: bool = False) -> list[str]:
+    wanted = (
+        s.site
+        for s in post.services
+        if s.site and not (affected_only and s.status == ComponentStatus.OPERATIONAL)
+    )
+    return list(dict.fromkeys(wanted))
