@@ -35,7 +35,7 @@ PUBLIC_TEXTS = [
     "Candidates can sign in again but still cannot submit.\n\n"
     "What you need to do: Save your answers and try again after 3pm.",
     "Most candidates can submit their applications again. Our team is checking the rest: see",
-    "This is fixed. Apply for teacher training is working normally again.",
+    "Apply for teacher training is working normally again. This is fixed.",
 ]
 
 

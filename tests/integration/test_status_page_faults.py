@@ -88,7 +88,7 @@ def test_statuspage_a_whole_incident(statuspage: Product) -> None:
         "Candidates cannot submit applications.",
         "Candidates can sign in again but still cannot submit.",
         "Most candidates can submit again.",
-        "This is fixed. Apply for teacher training is working normally again.",
+        "Apply for teacher training is working normally again. This is fixed.",
     ]
     assert incident["status"] == "resolved"
     assert component(statuspage) == "operational"

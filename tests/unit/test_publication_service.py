@@ -74,7 +74,7 @@ def test_each_update_reaches_the_page_in_order_then_the_resolution(world: World)
     assert posts[2].body == "Most people can apply again."
     resolved = posts[3]
     assert resolved.status == "resolved"
-    assert resolved.body == "This is fixed. Apply for teacher training is working normally again."
+    assert resolved.body == "Apply for teacher training is working normally again. This is fixed."
     assert [s.status for s in resolved.services] == ["operational"]
     # One publication: every post names the same incident on the page.
     assert len({p.page_ref for p in posts}) == 1
