@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
 import pytest
 from cli_helper import invoke
 
-from comms_assistant.adapters.status_pages.check import upptime_sites
+from comms_assistant.adapters.contacts import load_directory
+from comms_assistant.adapters.status_pages import Target
+from comms_assistant.adapters.status_pages.check import check, upptime_sites
 from comms_assistant.resources import bundled
+from comms_assistant.sandbox import SandboxTenant, seed
 from comms_assistant.sandbox.github_store import upptimerc
 
 
@@ -51,16 +55,15 @@ def test_a_wrong_component_is_named_with_the_ones_there_are(
     )
 
 
-def test_a_refused_key_says_which_setting_to_fix(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COMMS_ASSISTANT_STATUS_PAGE", "statuspage")
-    monkeypatch.setenv("COMMS_ASSISTANT_STATUSPAGE_API_KEY", "not-the-key")
-    result = invoke("statuspage", "check")
-    assert result.exit_code == 1
-    assert "✗ Statuspage page: HTTP 401" in result.output
-    assert "COMMS_ASSISTANT_STATUSPAGE_API_KEY" in result.output
-    assert "not-the-key" not in result.output
+def test_a_refused_key_says_which_setting_to_fix(sandbox: SandboxTenant) -> None:
+    # A real tenant's settings: the check of the page they name, here the sandbox's.
+    found = Target("statuspage", sandbox.statuspage_url, seed.STATUSPAGE_PAGE_ID, "not-the-key")
+    [finding] = asyncio.run(check(found, load_directory(None).services))
+    assert (finding.mark, finding.detail) == ("✗", "HTTP 401 Could not authenticate")
+    assert "COMMS_ASSISTANT_STATUSPAGE_API_KEY" in finding.fix
+    found = Target("statuspage", sandbox.statuspage_url, "nopage", seed.STATUSPAGE_API_KEY)
+    [finding] = asyncio.run(check(found, []))
+    assert "no page nopage: set COMMS_ASSISTANT_STATUSPAGE_PAGE_ID" in finding.fix
 
 
 def test_the_upptime_repository_and_its_sites(
@@ -79,12 +82,22 @@ def test_the_upptime_repository_and_its_sites(
     assert "✗ register: no site registr on the page" in result.output
 
 
-def test_an_unknown_repository_is_named(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COMMS_ASSISTANT_STATUS_PAGE", "upptime")
-    monkeypatch.setenv("COMMS_ASSISTANT_UPPTIME_REPOSITORY", "example-org/nowhere")
+def test_an_unknown_repository_or_a_wrong_token_is_named(sandbox: SandboxTenant) -> None:
+    found = Target("upptime", sandbox.github_url, "example-org/nowhere", seed.GITHUB_TOKEN)
+    [finding] = asyncio.run(check(found, []))
+    assert finding.mark == "✗" and "no repository example-org/nowhere" in finding.fix
+    found = Target("upptime", sandbox.github_url, seed.STATUS_REPO, "github_pat_wrong")
+    [finding] = asyncio.run(check(found, []))
+    assert "COMMS_ASSISTANT_GITHUB_TOKEN" in finding.fix
+
+
+def test_the_sandbox_is_checked_whatever_page_the_settings_name(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMMS_ASSISTANT_STATUS_PAGE", "statuspage")
+    monkeypatch.setenv("COMMS_ASSISTANT_STATUSPAGE_PAGE_ID", "realpage")
     result = invoke("statuspage", "check")
-    assert result.exit_code == 1
-    assert "no repository example-org/nowhere" in result.output
+    assert result.exit_code == 0 and "(sandboxpage1)" in result.output
 
 
 def test_no_page_set_up_says_how(home: Path) -> None:
