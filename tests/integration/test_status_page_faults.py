@@ -199,3 +199,23 @@ def test_upptime_faults_lose_nothing_and_post_nothing_twice(upptime: Product) ->
     texts = [c["body"].split("\n\n<!--")[0] for c in record["comments"]]
     assert len(texts) == 4 and len(set(texts)) == 4
     assert record["issue"]["state"] == "closed"
+
+
+def test_statuspage_a_resolution_made_after_a_parked_publish_is_made_once(
+    statuspage: Product,
+) -> None:
+    # The publish is refused for good: parked, and the lead told.
+    fault(statuspage, method="POST", path="/statuspage/v1/pages/[^/]+/incidents$", status=422,
+          times=1)  # fmt: skip
+    rows = statuspage.deliver(statuspage.run(OPEN))
+    [parked] = [r for r in rows if r.kind == "status.page"]
+    assert parked.status == outbox.FAILED and "422" in (parked.last_error or "")
+    assert page_incidents(statuspage) == []
+    # The resolution makes the incident itself; its answer is lost, and the retry finds it
+    # (resolved, so no longer among the unresolved) instead of making a second one.
+    fault(statuspage, method="POST", path="/statuspage/v1/pages/[^/]+/incidents$", status=503,
+          after=True, times=1)  # fmt: skip
+    run_all(statuspage, "close Restored the connection")
+    [incident] = page_incidents(statuspage)
+    assert incident["status"] == "resolved" and len(incident["incident_updates"]) == 1
+    assert component(statuspage) == "operational"

@@ -9,8 +9,8 @@
 - **unpublish**: components back to operational, then `DELETE …/incidents/{id}`.
 
 No idempotency key: after an uncertain failure each post looks first. An incident is found by
-its metadata among the unresolved ones; an update counts as made when the incident has one with
-the same words and status, made since shortly before the post was queued.
+its metadata among the page's latest 100; an update counts as made when the incident has one
+with the same words and status, made since shortly before the post was queued.
 """
 
 from __future__ import annotations
@@ -105,10 +105,10 @@ class StatuspagePage(HttpStatusPage):
         return await self._by_ref(post.page_ref)
 
     async def _by_ref(self, ref: str) -> dict[str, Any] | None:
+        # All of them, newest first: a resolution whose answer was lost left it resolved.
         response = await self.call(
-            "GET", f"{self.page}/incidents/unresolved", "look for the incident",
-            params={"per_page": 100},
-        )  # fmt: skip
+            "GET", f"{self.page}/incidents", "look for the incident", params={"limit": 100}
+        )
         for incident in response.json():
             metadata = incident.get("metadata") or {}
             if (metadata.get("comms_assistant") or {}).get("ref") == ref:
