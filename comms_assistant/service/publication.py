@@ -102,11 +102,9 @@ def follow_message(
     auto = page.auto and any(s.on_public_page for s in services)
     decision = decide(kind, page_state(uow, incident), ask, security=incident.security, auto=auto)
     if decision.event is None:
-        return (
-            PublicNote(f"Not on the public status page: {decision.why_not}.")
-            if (decision.why_not)
-            else None
-        )
+        if not decision.why_not:
+            return None
+        return PublicNote(f"Not on the public status page: {decision.why_not}.")
     words = ask.text or default_words(page, incident, kind, entry, services)
     return queue(page, uow, incident, decision.event, entry, now, words, directory)
 
