@@ -150,6 +150,8 @@ class DeliveryPlanner:
         said about the page)."""
         plan = plan_message(self, uow, incident, kind, entry, now, extra=extra)
         if self.page is None:
+            if public is not None and (public.publish or public.text):
+                plan.public = publication.NO_PAGE
             return plan
         directory = self.directory or Directory(contacts=self.contacts)
         note = publication.follow_message(

@@ -39,6 +39,10 @@ from comms_assistant.service.status_page_port import PublicWording
 from comms_assistant.service.unit_of_work import Queued, UnitOfWork
 
 TEMPLATES = {MessageKind.HOLDING: "holding", MessageKind.RESOLVED: "resolved"}
+NO_PAGE = (
+    "Nothing goes on a public status page: none is set up (the status_page setting, "
+    "docs/status-page.md)."
+)
 SAID = {
     Event.PUBLISH: "Publishing it on the public status page",
     Event.UPDATE: "Updating the public status page",

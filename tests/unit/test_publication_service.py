@@ -167,7 +167,8 @@ def test_a_closed_incident_cannot_be_published(world: World) -> None:
 
 def test_without_a_status_page_publish_says_how_to_set_one_up(tmp_path: Path) -> None:
     world = build_world(tmp_path / "home", START)
-    world.run(OPEN + " public: yes")  # nothing to publish to: nothing queued
+    said = world.run(OPEN + " public: yes")  # nothing to publish to: nothing queued
+    assert "Nothing goes on a public status page: none is set up" in said.text
     assert not [r for r in world.outbox() if r.kind == "status.page"]
     refused = world.run("publish")
     assert not refused.ok and "set status_page" in refused.text
