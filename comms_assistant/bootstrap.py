@@ -62,6 +62,7 @@ class App:
     def planner(self) -> DeliveryPlanner:
         from comms_assistant.adapters.contacts import load_directory
         from comms_assistant.adapters.render import Renderer
+        from comms_assistant.adapters.status_pages import public_page
         from comms_assistant.service.deliveries import DeliveryPlanner
 
         directory = load_directory(self.contacts_dir)
@@ -83,6 +84,7 @@ class App:
             routing=directory.routing,
             directory=directory,
             policy=policy,
+            page=public_page(self.settings, self.templates_dir, policy),
         )
 
     def work(self, planner: DeliveryPlanner) -> WorkPlanner:
@@ -172,6 +174,7 @@ class App:
         from comms_assistant.adapters.graph import build_graph_adapters
         from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
         from comms_assistant.adapters.sql.outbox import SqlOutbox
+        from comms_assistant.adapters.status_pages import build_status_page, target
         from comms_assistant.adapters.word.documents_port import WordBuilders
         from comms_assistant.service.dispatcher import Dispatcher
         from comms_assistant.service.documents import Folders
@@ -188,6 +191,9 @@ class App:
             )
             # The mailbox's display name is a message setting, not a Graph one.
             adapters.mailer.name = self.settings.mailbox_name
+            sandbox = graph_url.removesuffix("/v1.0") if self.settings.uses_sandbox else None
+            page = target(self.settings, sandbox)
+            status_page = build_status_page(page, outbox, self.clock) if page else None
             try:
                 if self.settings.uses_sandbox:
                     await seed_sandbox_templates(self, graph_url)
@@ -220,9 +226,12 @@ class App:
                     board=adapters.board,
                     work=self.work(planner),
                     actions_bucket=self.settings.actions_bucket,
+                    status_page=status_page,
                 )
             finally:
                 await adapters.aclose()
+                if status_page is not None:
+                    await status_page.aclose()
 
     @asynccontextmanager
     async def graph_endpoint(self) -> AsyncIterator[tuple[str, str | None]]:

@@ -28,6 +28,9 @@ app.add_typer(contacts_app, name="contacts")
 from comms_assistant.entrypoints.database import db_app  # noqa: E402
 
 app.add_typer(db_app, name="db")
+from comms_assistant.entrypoints.statuspage_check import statuspage_app  # noqa: E402
+
+app.add_typer(statuspage_app, name="statuspage")
 
 
 @app.command()
