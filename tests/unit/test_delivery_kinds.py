@@ -121,7 +121,7 @@ def test_the_dispatcher_delivers_every_kind_by_its_medium(
         elif world.status_page and row.payload.get("delivery_id") in world.status_page.posted_ids:
             went[kind] = Medium.STATUS_PAGE
         else:
-            assert row.payload["path"] in world.documents.files, kind
+            assert row.payload.get("path") in world.documents.files, (kind, row.payload)
             went[kind] = Medium.DOCUMENT
     assert went == {kind: KINDS[kind].medium for kind in DeliveryKind}
     # The mailbox's pace counts every kind that goes by mail, and nothing else.

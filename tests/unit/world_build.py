@@ -74,6 +74,8 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         actions_bucket=settings.actions_bucket,
         status_page=status_page,
     )
-    world = World(app, app.commands(), dispatcher, documents, mailer, teams, clock, status_page)
+    world = World(
+        app, app.commands(), dispatcher, documents, mailer, teams, clock, status_page=status_page
+    )
     world.calendar, world.board = calendar, board
     return world
