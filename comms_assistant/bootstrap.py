@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from comms_assistant.service.dispatcher import Dispatcher
     from comms_assistant.service.handle import CommandService
     from comms_assistant.service.lessons_watch import LessonsWatch, Reviews
-    from comms_assistant.service.ports import DocumentStore
     from comms_assistant.service.unit_of_work import UnitOfWork
     from comms_assistant.service.work_planner import WorkPlanner
 
@@ -62,6 +61,7 @@ class App:
     def planner(self) -> DeliveryPlanner:
         from comms_assistant.adapters.contacts import load_directory
         from comms_assistant.adapters.render import Renderer
+        from comms_assistant.adapters.status_pages import public_page
         from comms_assistant.service.deliveries import DeliveryPlanner
 
         directory = load_directory(self.contacts_dir)
@@ -83,6 +83,7 @@ class App:
             routing=directory.routing,
             directory=directory,
             policy=policy,
+            page=public_page(self.settings, self.templates_dir, policy),
         )
 
     def work(self, planner: DeliveryPlanner) -> WorkPlanner:
@@ -172,6 +173,7 @@ class App:
         from comms_assistant.adapters.graph import build_graph_adapters
         from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
         from comms_assistant.adapters.sql.outbox import SqlOutbox
+        from comms_assistant.adapters.status_pages import build_status_page, target
         from comms_assistant.adapters.word.documents_port import WordBuilders
         from comms_assistant.service.dispatcher import Dispatcher
         from comms_assistant.service.documents import Folders
@@ -188,8 +190,13 @@ class App:
             )
             # The mailbox's display name is a message setting, not a Graph one.
             adapters.mailer.name = self.settings.mailbox_name
+            sandbox = graph_url.removesuffix("/v1.0") if self.settings.uses_sandbox else None
+            page = target(self.settings, sandbox)
+            status_page = build_status_page(page, outbox, self.clock) if page else None
             try:
                 if self.settings.uses_sandbox:
+                    from comms_assistant.word_templates import seed_sandbox_templates
+
                     await seed_sandbox_templates(self, graph_url)
                 yield Dispatcher(
                     uow=self.unit_of_work,
@@ -220,9 +227,12 @@ class App:
                     board=adapters.board,
                     work=self.work(planner),
                     actions_bucket=self.settings.actions_bucket,
+                    status_page=status_page,
                 )
             finally:
                 await adapters.aclose()
+                if status_page is not None:
+                    await status_page.aclose()
 
     @asynccontextmanager
     async def graph_endpoint(self) -> AsyncIterator[tuple[str, str | None]]:
@@ -243,53 +253,6 @@ class App:
             yield tenant.graph_url, tenant.token_url
         finally:
             tenant.stop()
-
-
-def template_files(app: App) -> dict[str, Path]:
-    """The Word templates to upload, by name; a missing one is a FileNotFoundError."""
-    settings = app.settings
-    files = {}
-    for name in (
-        settings.report_template,
-        settings.review_template,
-        settings.major_incident_template,
-    ):
-        source = app.templates_dir / "word" / name
-        if not source.is_file():
-            raise FileNotFoundError(f"The template {source} does not exist.")
-        files[name] = source
-    return files
-
-
-async def publish_templates(app: App, documents: DocumentStore, *, only_missing: bool) -> list[str]:
-    """Upload the Word templates to the SharePoint Templates folder; returns what was uploaded."""
-    folder = app.settings.templates_folder
-    uploaded = []
-    for name, source in template_files(app).items():
-        if only_missing and await documents.get_by_path(f"{folder}/{name}") is not None:
-            continue
-        await documents.upload(folder, name, source.read_bytes())
-        uploaded.append(f"{folder}/{name}")
-    return uploaded
-
-
-async def seed_sandbox_templates(app: App, graph_url: str) -> None:
-    """Put the Word templates in the sandbox tenant, unless they are there already.
-
-    Through the sandbox's control API, not Graph: fault rules act on the product's Graph
-    requests only, so a rule meant for its uploads cannot stop every run before it starts.
-    """
-    import httpx
-
-    folder = app.settings.templates_folder
-    async with httpx.AsyncClient(base_url=graph_url.removesuffix("/v1.0"), timeout=60) as client:
-        for name, source in template_files(app).items():
-            reply = await client.put(
-                "/_sandbox/file",
-                params={"path": f"{folder}/{name}", "replace": "false"},
-                content=source.read_bytes(),
-            )
-            reply.raise_for_status()
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> App:

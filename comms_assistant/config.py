@@ -23,6 +23,7 @@ from comms_assistant.config_service import (
     BotSettings,
     ProcessSettings,
 )
+from comms_assistant.config_status_page import StatusPageSettings
 from comms_assistant.config_tenant import LibrarySettings, MessagingSettings, TenantSettings
 from comms_assistant.config_work import WorkSettings
 from comms_assistant.sandbox import seed
@@ -47,6 +48,7 @@ class SettingsError(ValueError):
 # Each group's fields come after those of the groups named after it, so the fields keep the order
 # `comms-assistant init` writes them in (the order of the documentation).
 class Settings(
+    StatusPageSettings,
     BotSettings,
     WorkSettings,
     ProcessSettings,

@@ -93,12 +93,17 @@ class _RolesModel(_Strict):
     resolvers: list[str] = []
 
 
+class _StatusPageModel(_Strict):
+    publish_public_services: bool = False
+
+
 class _ProfileModel(_Strict):
     name: str
     priorities: dict[Literal["P1", "P2", "P3", "P4"], _PriorityModel]
     working_hours: _HoursModel = _HoursModel()
     handover: _HandoverModel = _HandoverModel()
     roles: _RolesModel = _RolesModel()
+    status_page: _StatusPageModel = _StatusPageModel()
 
 
 def parse_duration(text: str) -> timedelta | None:
@@ -152,6 +157,7 @@ def _to_policy(model: _ProfileModel) -> Policy:
         handover=_handover(model.handover),
         extra_roles=extra,
         resolvers=resolvers,
+        publish_public_services=model.status_page.publish_public_services,
     )
 
 

@@ -163,6 +163,16 @@ class Service:
     owners: tuple[str, ...] = ()
     upstream: tuple[str, ...] = ()
     downstream: tuple[str, ...] = ()
+    # The public status page (docs/status-page.md): whether the public knows the service by its
+    # name, and its Statuspage component's id and Upptime site's slug ("": not on that page).
+    public: bool = False
+    statuspage_component: str = ""
+    upptime_site: str = ""
+
+    @property
+    def on_public_page(self) -> bool:
+        """Its name may appear on the public page: marked public, or mapped to the page."""
+        return self.public or bool(self.statuspage_component or self.upptime_site)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ class Open:
     advice: str = ""  # `do:`: what readers should do
     # `lead:`: the incident lead. None: whoever opens it; "" (`lead: none`): nobody yet.
     lead: str | None = None
+    public: bool = False  # `public: yes`: on the public status page from the start
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Update:
     text: str
     impact: str | None = None  # `impact:` inside the update: the new current impact
     advice: str | None = None  # `do:` inside the update: what readers should do now
+    # `public:` inside the update: the status page's words for it; "" (`public: no`): not there.
+    public: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,20 @@ class SetStatus:
 @dataclass(frozen=True)
 class Close:
     resolution: str
+    public: str | None = None  # `public:`: the status page's words for the resolution
+
+
+@dataclass(frozen=True)
+class Publish:
+    """Put the incident on the public status page; `text`: the words it shows (a security
+    incident's must be given)."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Unpublish:
+    """Take the incident off the public status page, where the page allows it."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +212,8 @@ Command = (
     | Invite
     | MoveReviewMeeting
     | CancelReviewMeeting
+    | Publish
+    | Unpublish
 )
 
 # Commands that only read; anyone may send them.

@@ -16,9 +16,9 @@ class ParseError(Exception):
     """The text is not a command we understand; the message says what was expected."""
 
 
-# The sections every command that takes them knows; `open` also takes `lead:`.
+# The sections every command that takes them knows; `open` also takes `lead:` and `public:`.
 SECTIONS = ("impact", "services", "security", "priority", "do")
-OPEN_SECTIONS = (*SECTIONS, "lead")
+OPEN_SECTIONS = (*SECTIONS, "lead", "public")
 
 PRIORITY_WORD = re.compile(r"(?<!\S)[pP]([1-4])(?!\S)")
 EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")

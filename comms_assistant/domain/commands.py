@@ -31,16 +31,19 @@ from comms_assistant.domain.command_types import (
     MoveReviewMeeting,
     Notify,
     Open,
+    Publish,
     Review,
     SendDraft,
     SetPriority,
     SetStatus,
     ShowStatus,
+    Unpublish,
     Update,
 )
 from comms_assistant.domain.command_words import ParseError, shown, split_reference
 from comms_assistant.domain.incident import Priority, Role
 from comms_assistant.domain.phrases import FORMS, parse_phrase, reads_like_a_sentence
+from comms_assistant.domain.public_words import parse_publish
 from comms_assistant.domain.typed_text import plain_text
 from comms_assistant.domain.verb_parsers import CONFIRM_WORDS
 
@@ -71,6 +74,7 @@ __all__ = [
     "parse",
     "ParseError",
     "plain_text",
+    "Publish",
     "READ_ONLY",
     "Lessons",
     "Review",
@@ -79,6 +83,7 @@ __all__ = [
     "SetPriority",
     "SetStatus",
     "ShowStatus",
+    "Unpublish",
     "Update",
 ]
 
@@ -94,9 +99,10 @@ ROLE_WORDS: dict[str, Role] = {
 HELP_TEXT = """\
 Commands:
   open <title> p1|p2|p3|p4 [impact: <who cannot do what>] [services: a, b]
-       [do: <what readers should do>] [security: yes] [lead: <email>|none]
+       [do: <what readers should do>] [security: yes] [lead: <email>|none] [public: yes]
        (whoever opens an incident leads it, unless lead: names someone else)
   update <what is happening> [impact: <who is affected now>] [do: <what readers should do>]
+       [public: <what the public status page shows>|no]
   impact <text> | services <a, b> | title <text> | do <text>|nothing
        (change what the incident says: the next message and the report show it)
   holding [anything to add]   (a holding update: no change yet)
@@ -108,13 +114,14 @@ Commands:
   status [<reference>]   (one incident at a glance)
   status investigating|identified|monitoring
   notify <service|email|group>   (tell them too, with what has happened so far)
-  close <what fixed it>   (books the review meeting too)
+  close <what fixed it> [public: <what the status page shows>]   (books the review meeting)
   review   (files the incident review)
   bridge   (a Teams meeting for the responders; its link)
   action <what needs doing> [owner <email>|me] [due <date>]
   action <number> done | actions   (follow-up actions, also tasks in Planner)
   invite <email>   (to the review meeting, besides the leads)
   review meeting <date and time> | review meeting off
+  publish [<what the public may read>] | unpublish   (the public status page)
   lessons   (copy the review's recommendations into the Major Incident report again)
   send anyway | send suggested | send these words   (a message held back for its wording)
   help
@@ -192,5 +199,7 @@ _VERBS: dict[str, Callable[[str], Command]] = {
     "impact": v.parse_fact("impact"),
     "services": v.parse_fact("services"),
     "do": v.parse_fact("do"),
+    "publish": parse_publish,
+    "unpublish": v.no_arguments(Unpublish(), "unpublish"),
 }
 _VERB_NAMES = ["open", "priority", *_VERBS, *ROLE_WORDS]

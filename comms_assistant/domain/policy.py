@@ -63,6 +63,9 @@ class Policy:
     # Roles (a Role value or an extra role) whose holder may declare the incident resolved;
     # empty: anyone allowed to change the incident may.
     resolvers: tuple[str, ...] = ()
+    # The public status page: an ordinary incident affecting a catalogue service marked public
+    # is published without being asked (`[status_page] publish_public_services`).
+    publish_public_services: bool = False
 
     def __post_init__(self) -> None:
         missing = [p.label for p in Priority if p not in self.rules]

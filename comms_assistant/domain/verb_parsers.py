@@ -25,6 +25,7 @@ from comms_assistant.domain.command_types import (
 from comms_assistant.domain.command_words import ParseError, one_line, shown
 from comms_assistant.domain.incident import Priority, Role, Status
 from comms_assistant.domain.phrases import parse_phrase
+from comms_assistant.domain.public_words import PUBLIC, public_at_open, public_words
 
 
 def parse_open(rest: str, names: Mapping[str, Priority]) -> Open:
@@ -49,26 +50,28 @@ def parse_open(rest: str, names: Mapping[str, Priority]) -> Open:
     title = one_line(w.PRIORITY_WORD.sub(" ", head))
     if not title:
         raise ParseError("Give the incident a title: say what is wrong in a few words.")
+    security = w.security(sections)
     return Open(
         title=title,
         priority=priority,
         impact=sections.get("impact", ""),
         services=w.services(sections.get("services", "")),
-        security=w.security(sections),
+        security=security,
         advice=sections.get("do", ""),
         lead=w.lead(sections),
+        public=public_at_open(sections, security=security),
     )
 
 
 def parse_update(rest: str) -> Update:
     if not rest:
         raise ParseError("Say what people can and cannot do now: 'update <text>'.")
-    head, sections = w.split_sections(rest)
-    unknown = set(sections) - {"impact", "do"}
+    head, sections = w.split_sections(rest, (*w.SECTIONS, PUBLIC))
+    unknown = set(sections) - {"impact", "do", PUBLIC}
     if unknown:
         raise ParseError(
-            f'"{sorted(unknown)[0]}:" does not go in an update: it takes "impact:" and "do:". '
-            f"To change it, send '{sorted(unknown)[0]} ...' on its own."
+            f'"{sorted(unknown)[0]}:" does not go in an update: it takes "impact:", "do:" and '
+            f"\"public:\". To change it, send '{sorted(unknown)[0]} ...' on its own."
         )
     text = one_line(head)
     if not text:
@@ -77,7 +80,12 @@ def parse_update(rest: str) -> Update:
         raise ParseError("Say who is affected now after impact:, or leave impact: out.")
     if "do" in sections and not sections["do"]:
         raise ParseError("Say what readers should do after do: ('do: nothing' is fine).")
-    return Update(text, impact=sections.get("impact"), advice=sections.get("do"))
+    return Update(
+        text,
+        impact=sections.get("impact"),
+        advice=sections.get("do"),
+        public=public_words(sections, "update"),
+    )
 
 
 def parse_fact(fact: str) -> Callable[[str], ChangeFacts]:
@@ -180,7 +188,10 @@ def parse_notify(rest: str) -> Notify:
 def parse_close(rest: str) -> Close:
     if not rest:
         raise ParseError("Say what fixed it: 'close <what was done to restore the service>'.")
-    return Close(one_line(rest))
+    head, sections = w.split_sections(rest, (PUBLIC,))
+    if not one_line(head):
+        raise ParseError("Say what fixed it before public:, e.g. 'close <what fixed it>'.")
+    return Close(one_line(head), public=public_words(sections, "resolution"))
 
 
 CONFIRM_WORDS = "send these words"

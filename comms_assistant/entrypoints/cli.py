@@ -28,6 +28,9 @@ app.add_typer(contacts_app, name="contacts")
 from comms_assistant.entrypoints.database import db_app  # noqa: E402
 
 app.add_typer(db_app, name="db")
+from comms_assistant.entrypoints.statuspage_check import statuspage_app  # noqa: E402
+
+app.add_typer(statuspage_app, name="statuspage")
 
 
 @app.command()
@@ -184,8 +187,9 @@ def templates_publish(
     replace: Annotated[bool, typer.Option(help="Replace templates already there.")] = False,
 ) -> None:
     """Upload the Word templates to the SharePoint Templates folder (after checking them)."""
-    from comms_assistant.bootstrap import bootstrap, publish_templates
+    from comms_assistant.bootstrap import bootstrap
     from comms_assistant.entrypoints.templates_check import check_files
+    from comms_assistant.word_templates import publish_templates
 
     if check_files([], None, quiet=True):
         typer.echo("Nothing was uploaded: fix the templates first.", err=True)

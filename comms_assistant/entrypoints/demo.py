@@ -16,6 +16,7 @@ from comms_assistant.adapters.sql import views
 from comms_assistant.bootstrap import App, bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints.run_command import describe_delivery
+from comms_assistant.sandbox import seed
 
 COMMS = "comms.lead@example.org"
 TECH = "tech.lead@example.org"
@@ -25,7 +26,7 @@ STEPS: list[tuple[str, str]] = [
     (
         COMMS,
         "open Apply for teacher training is down p2 impact: Candidates cannot submit "
-        "applications services: apply",
+        "applications services: apply public: yes",
     ),
     (COMMS, "comms me"),
     (TECH, "tech me"),
@@ -58,7 +59,9 @@ def run_demo(home: Path | None) -> int:
         shutil.rmtree(home)
     # The demo always runs on the sandbox tenant and its own SQLite file, whatever tenant and
     # database the settings name: it must never write its incidents into a real one.
-    app = bootstrap(base.model_copy(update={"home": home, "graph_url": None, "database_url": None}))
+    # Its public status page is the sandbox's Statuspage page, whatever page the settings name.
+    sandbox = {"home": home, "graph_url": None, "database_url": None, "status_page": "statuspage"}
+    app = bootstrap(base.model_copy(update=sandbox))
     typer.echo(f"Demo home: {home.resolve()}\n")
     failures = asyncio.run(_play(app))
     _show_results(app)
@@ -105,6 +108,7 @@ def _show_results(app: App) -> None:
     root = app.settings.sandbox_root
     _show_files(root, app.settings.templates_folder)
     _show_sent(root)
+    _show_status_page(root)
 
 
 def _show_files(root: Path, templates_folder: str) -> None:
@@ -143,3 +147,17 @@ def _card_title(message: dict) -> str:
         for element in sorted(blocks, key=lambda e: e.get("size") != "Large"):
             return as_read(str(element.get("text", "")))
     return "(no card)"
+
+
+def _show_status_page(root: Path) -> None:
+    """The public status page as a visitor would read it (the sandbox's Statuspage files)."""
+    folder = root / "statuspage" / seed.STATUSPAGE_PAGE_ID
+    typer.echo(f"\nThe public status page ({folder}/):")
+    for path in sorted(folder.glob("incidents/*.json")):
+        incident = json.loads(path.read_text(encoding="utf-8"))
+        typer.echo(f"  {incident['name']} ({incident['status']})")
+        for update in reversed(incident["incident_updates"]):
+            typer.echo(f"    {update['status']:<13} {' '.join(update['body'].split())}")
+    components = json.loads((folder / "components.json").read_text(encoding="utf-8"))
+    shown = ", ".join(f"{c['name']}: {c['status']}" for c in components)
+    typer.echo(f"  Components: {shown}")

@@ -88,7 +88,7 @@ class Checker(CheckerBase):
         if not await self.site():
             return False
         if s.uses_sandbox:  # the sandbox provisions itself, as the dispatcher does
-            from comms_assistant.bootstrap import publish_templates
+            from comms_assistant.word_templates import publish_templates
 
             with contextlib.suppress(Exception):  # if it fails, the template steps say so
                 await publish_templates(self.app, docs, only_missing=True)

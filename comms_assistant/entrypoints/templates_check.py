@@ -16,7 +16,8 @@ KINDS: tuple[Kind, ...] = ("report", "review", "major")
 def check_files(files: list[Path], kind: str | None, *, quiet: bool = False) -> int:
     """Print the findings for `files` (none: the templates `publish` uploads); 1 when any
     template cannot be used as it is. `quiet`: print only the problems."""
-    from comms_assistant.bootstrap import bootstrap, template_files
+    from comms_assistant.bootstrap import bootstrap
+    from comms_assistant.word_templates import template_files
 
     settings: Settings | None = None
     if not files or kind is None:

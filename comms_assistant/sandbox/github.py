@@ -7,6 +7,7 @@ incident, adds updates as comments, and closes the issue when the site is back.
     GET PATCH           /repos/{owner}/{repo}/issues/{number}          edit, close, reopen
     GET POST            /repos/{owner}/{repo}/issues/{number}/comments oldest first; add (201)
     GET                 /repos/{owner}/{repo}/labels
+    GET                 /repos/{owner}/{repo}/contents/{path}          a file (.upptimerc.yml)
 
 As GitHub documents: listing takes `state` (open, the default; closed; all), `labels` (comma
 separated, an issue must have every one), `sort` (created, updated, comments), `direction`
@@ -20,6 +21,8 @@ title or body or a bad `state`. Who may call and how often: api_gate.py. Files: 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +58,7 @@ def register(router: Router) -> None:
     router.add("GET PATCH", ISSUE, issue)
     router.add("GET POST", ISSUE + "/comments", comments)
     router.add("GET", REPO + "/labels", labels)
+    router.add("GET", REPO + r"/contents/(?P<path>[^?]+)", contents)
     router.add(ALL_METHODS, r"/github/.*", not_found)
 
 
@@ -263,6 +267,32 @@ async def labels(request: web.Request, match: re.Match[str]) -> web.StreamRespon
     store, folder = _folder(request, match)
     repo_api = f"{_api(request)}/repos/{_full_name(folder)}"
     return _page(request, [label_json(label, repo_api) for label in store.labels(folder)])
+
+
+# The sandbox's own bookkeeping, which is not the repository's content.
+_STORE_FILES = frozenset({"repository.json", "labels.json"})
+
+
+async def contents(request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+    """A file of the repository, base64 as GitHub's contents API answers it (Upptime's
+    .upptimerc.yml, which `statuspage check` reads for the sites' slugs)."""
+    _store, folder = _folder(request, match)
+    path = match["path"].strip("/")
+    file = folder / path
+    if path in _STORE_FILES or path.startswith("issues/") or ".." in path or not file.is_file():
+        _not_found()
+    data = file.read_bytes()
+    return web.json_response(
+        {
+            "type": "file",
+            "encoding": "base64",
+            "name": file.name,
+            "path": path,
+            "size": len(data),
+            "sha": hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest(),
+            "content": base64.encodebytes(data).decode(),
+        }
+    )
 
 
 async def not_found(request: web.Request, match: re.Match[str]) -> web.StreamResponse:

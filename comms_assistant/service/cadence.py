@@ -18,6 +18,7 @@ from comms_assistant.domain.incident import Incident, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import Policy
 from comms_assistant.domain.times import zone_name
+from comms_assistant.service import publication
 from comms_assistant.service.deliveries import DeliveryPlanner, MessagePlan
 from comms_assistant.service.lead_notices import enqueue_notice
 from comms_assistant.service.retries import retrying
@@ -121,12 +122,13 @@ class CadenceService:
                 )
         entry = incident.record_prompt(text, who=ASSISTANT, now=now)
         self.planner.report(uow, incident, entry, now)
+        handover = action.kind is ActionKind.HANDOVER
         enqueue_notice(
             uow,
             incident,
             key=action.key,
-            title="time to hand over" if action.kind is ActionKind.HANDOVER else "out of hours",
-            paragraphs=[text],
+            title="time to hand over" if handover else "out of hours",
+            paragraphs=[text, *(publication.handover_words(uow, incident) if handover else [])],
             now=now,
             marking=self.planner.renderer.security_marking,
         )

@@ -18,7 +18,8 @@ from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
-from comms_assistant.service import living_card
+from comms_assistant.domain.publication import PublicAsk
+from comms_assistant.service import living_card, publication
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.major_report import (
     major_incident,
@@ -60,6 +61,8 @@ class DeliveryPlanner:
     directory: Directory | None = None
     # The process profile: its cadence sets the "next update by" each message promises.
     policy: Policy = DEFAULT_POLICY
+    # The public status page, when one is set up (service/publication.py).
+    page: publication.PublicPage | None = None
 
     def report(
         self, uow: UnitOfWork, incident: Incident, entry: TimelineEntry, now: datetime
@@ -166,9 +169,31 @@ class DeliveryPlanner:
         now: datetime,
         *,
         extra: Iterable[Contact] = (),
+        public: PublicAsk | None = None,
     ) -> MessagePlan:
-        """Mail and Teams messages for `kind` to the incident's audience (see messaging.py)."""
-        return plan_message(self, uow, incident, kind, entry, now, extra=extra)
+        """Mail and Teams messages for `kind` to the incident's audience (see messaging.py),
+        and its post to the public status page where it goes there (`public`: what the command
+        said about the page)."""
+        plan = plan_message(self, uow, incident, kind, entry, now, extra=extra)
+        if self.page is None:
+            if public is not None and (public.publish or public.text):
+                plan.public = publication.NO_PAGE
+            return plan
+        directory = self.directory or Directory(contacts=self.contacts)
+        note = publication.follow_message(
+            self.page,
+            uow,
+            incident,
+            kind,
+            entry,
+            now,
+            ask=public or PublicAsk(),
+            directory=directory,
+        )
+        if note is not None:
+            plan.public = note.said
+            plan.rows += [note.queued] if note.queued else []
+        return plan
 
 
 def comms_refresh(

@@ -38,6 +38,8 @@ class DeliveryKind(StrEnum):
     TASK_DONE = "planner.done"
     TASK_LINKS = "planner.links"
     REVIEW_ACTIONS = "review.actions"
+    # The public status page: publish, update, resolve or unpublish (service/status_delivery.py).
+    STATUS_PAGE = "status.page"
 
 
 class Medium(Enum):
@@ -46,6 +48,7 @@ class Medium(Enum):
     TEAMS = "teams"
     CALENDAR = "calendar"
     PLANNER = "planner"
+    STATUS_PAGE = "status page"
 
 
 class Documents(Protocol):
@@ -85,6 +88,7 @@ class Couriers(Protocol):
     async def send_mail(self, delivery: Delivery) -> dict[str, Any]: ...
     async def post_card(self, delivery: Delivery) -> dict[str, Any]: ...
     async def refresh_card(self, delivery: Delivery) -> dict[str, Any]: ...
+    async def update_status_page(self, delivery: Delivery) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,14 @@ KINDS: dict[DeliveryKind, KindSpec] = {
         to_lead=True,
     ),
     **WORK_KINDS,
+    DeliveryKind.STATUS_PAGE: KindSpec(
+        Medium.STATUS_PAGE,
+        lambda c, d: c.update_status_page(d),
+        "public status page",
+        lambda p: (
+            f"status  {p['event']} on the public status page: {' '.join(p['body'].split())!r}"
+        ),
+    ),
 }
 
 STAKEHOLDER_COMMS = tuple(kind for kind, spec in KINDS.items() if spec.stakeholder)

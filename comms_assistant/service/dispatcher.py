@@ -18,10 +18,19 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
 
-from comms_assistant.service import deliveries, fencing, living_card, major_report, pacing, parked
+from comms_assistant.service import (
+    deliveries,
+    fencing,
+    living_card,
+    major_report,
+    pacing,
+    parked,
+    status_delivery,
+)
 from comms_assistant.service.action_tasks import ActionTasks
 from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
+from comms_assistant.service.mail_payload import outgoing_mail
 from comms_assistant.service.meeting_desk import MeetingDesk
 from comms_assistant.service.outbox_port import CLAIM_LIMIT, LEASE, Delivery, Outbox
 from comms_assistant.service.ports import (
@@ -30,13 +39,12 @@ from comms_assistant.service.ports import (
     DocumentStore,
     Locked,
     Mailer,
-    OutgoingMail,
-    Recipient,
     ReportFiledRender,
     TeamsCard,
     TeamsPoster,
 )
 from comms_assistant.service.retries import retrying
+from comms_assistant.service.status_page_port import StatusPage
 from comms_assistant.service.unit_of_work import Conflict, UnitOfWorkFactory
 from comms_assistant.service.word_port import DEFAULT_AUTHOR, WordDocuments
 from comms_assistant.service.work_planner import WorkPlanner
@@ -90,6 +98,8 @@ class Dispatcher:
     board: TaskBoard | None = None
     work: WorkPlanner | None = None
     actions_bucket: str | None = None
+    # The public status page (adapters/status_pages/), when one is set up.
+    status_page: StatusPage | None = None
 
     def __post_init__(self) -> None:
         self.owner = self.outbox.new_owner()
@@ -260,18 +270,7 @@ class Dispatcher:
         if delivery.uncertain and await self.mailer.was_sent(payload["delivery_id"]):
             return {"recipients": len(payload["bcc"]), "found_in_sent_items": True}
         async with self.mail_pace.slot(self.outbox, self.clock, owner=self.owner):
-            await self.mailer.send(
-                OutgoingMail(
-                    delivery_id=payload["delivery_id"],
-                    subject=payload["subject"],
-                    html=payload["html"],
-                    text=payload["text"],
-                    to=tuple(Recipient(r["email"], r["name"]) for r in payload["to"]),
-                    bcc=tuple(Recipient(r["email"], r["name"]) for r in payload["bcc"]),
-                    # Rows queued before sensitivity was recorded have none.
-                    sensitivity=payload.get("sensitivity", "normal"),
-                )
-            )
+            await self.mailer.send(outgoing_mail(payload))
         return {"recipients": len(payload["bcc"])}
 
     async def post_card(self, delivery: Delivery) -> dict[str, Any]:
@@ -296,3 +295,6 @@ class Dispatcher:
         if self.living is None:
             raise DeliveryError("no card templates to draw the incident's card", retryable=False)
         return await living_card.refresh(self.teams, self.uow, self.living, delivery)
+
+    async def update_status_page(self, delivery: Delivery) -> dict[str, Any]:
+        return await status_delivery.deliver(self.status_page, self.uow, delivery)

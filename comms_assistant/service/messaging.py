@@ -50,6 +50,8 @@ class MessagePlan:
     caught_up: int = 0  # addresses and destinations told late, with what happened so far
     major_notified: bool = False  # the Major Incident notification went to the central team
     newly_told: list[str] = field(default_factory=list)
+    # What the message did to the public status page, for the reply (service/publication.py).
+    public: str = ""
 
 
 @dataclass(frozen=True)

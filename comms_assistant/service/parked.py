@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from comms_assistant.service import lead_notices
+from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.outbox_port import Delivery
 from comms_assistant.service.unit_of_work import UnitOfWork
 
@@ -38,6 +39,8 @@ def described(delivery: Delivery) -> str:
         return f'the email "{payload["subject"]}"'
     if "summary" in payload:
         return f'the Teams message "{payload["summary"]}"'
+    if delivery.kind == DeliveryKind.STATUS_PAGE:
+        return f"the public status page's {payload.get('event', 'update')}"
     if "event" in payload:
         return f'the meeting "{payload["event"]["subject"]}"'
     if "number" in payload:

@@ -113,6 +113,8 @@ def _telling_lines(
         lines.append("Sending the central team the Major Incident notification (once).")
     if notify and plan.newly_told:
         lines.append(f"Newly told: {', '.join(plan.newly_told)}.")
+    if plan.public:
+        lines.append(plan.public)
     if plan.next_update_by is not None:
         lines.append(f"Next update due by {due_time(plan.next_update_by, entry.at, tz)}.")
     return lines

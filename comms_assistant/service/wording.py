@@ -40,14 +40,28 @@ class WordingCheck:
         """None when the command sends nothing to check or its words read well."""
         match command:
             case c.Update(text=text):
-                return self._one(text, "update", lambda new: _update_again(command, new))
+                return self._one(text, "update", lambda new: _update_again(command, new)) or (
+                    self._public(command)
+                )
             case c.Holding(text=text) if text:
                 return self._one(text, "holding", lambda new: f"holding {new}")
             case c.Close(resolution=resolution):
-                return self._one(resolution, "resolved", lambda new: f"close {new}")
+                public = f" public: {command.public}" if command.public is not None else ""
+                return self._one(resolution, "resolved", lambda new: f"close {new}{public}")
+            case c.Publish(text=text) if text:
+                # The public's words: checked like any message's.
+                return self._one(text, "update", lambda new: f"publish {new}")
             case c.Open():
                 return self._open(command)
         return None
+
+    def _public(self, command: c.Update) -> Verdict | None:
+        """An update's own words for the public status page, checked like the update's."""
+        if not command.public:
+            return None
+        return self._one(
+            command.public, "update", lambda new: _update_again(command, command.text, new)
+        )
 
     def review_introduction(self, text: str) -> str | None:
         # The draft fills a box in Word in which each line is a paragraph of its own.
@@ -112,17 +126,23 @@ def _open_again(command: c.Open, title: str, impact: str) -> str:
         rebuilt += f" do: {command.advice}"
     if command.lead is not None:
         rebuilt += f" lead: {command.lead or 'none'}"
+    if command.public:
+        rebuilt += " public: yes"
     return rebuilt
 
 
-def _update_again(command: c.Update, text: str) -> str:
-    """The `update` again in the suggested words, with its `impact:` and `do:` as they were:
-    sending the suggestion must not drop what the person said about who is affected."""
+def _update_again(command: c.Update, text: str, public: str | None = None) -> str:
+    """The `update` again in the suggested words, with its `impact:`, `do:` and `public:` as
+    they were: sending the suggestion must not drop what the person said about who is affected
+    or what the public status page shows. `public`: other public words."""
     rebuilt = f"update {text}"
     if command.impact is not None:
         rebuilt += f" impact: {command.impact}"
     if command.advice is not None:
         rebuilt += f" do: {command.advice}"
+    public = command.public if public is None else public
+    if public is not None:
+        rebuilt += f" public: {public or 'no'}"
     return rebuilt
 
 

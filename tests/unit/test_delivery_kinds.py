@@ -6,10 +6,13 @@ make it here, or without a case in any of those places, fails one of these tests
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from world import World
+from world_build import build_world
 
 from comms_assistant.adapters.sql import outbox
 from comms_assistant.adapters.sql.store import OutboxRow
@@ -47,11 +50,18 @@ def notify_lead(world: World, key: str, *, email: bool = False) -> None:
 
 
 @pytest.fixture
+def world(tmp_path: Path) -> World:
+    """With a public status page: its deliveries are a kind too."""
+    start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    return build_world(tmp_path / "home", start, status_page="statuspage")
+
+
+@pytest.fixture
 def made(world: World) -> dict[DeliveryKind, OutboxRow]:
     """One row of every kind (the first of each), some delivered already."""
     name = world.app.settings.major_incident_template
     world.documents.put(f"Templates/{name}", (world.app.templates_dir / "word" / name).read_bytes())
-    world.run(OPEN_P1)
+    world.run(OPEN_P1 + " public: yes")
     world.run("action Add an alert on queue depth owner tech.lead@example.org")
     world.deliver()  # the bridge is made, so its link is posted; the action's task is made
     world.run("close Restored the connection")
@@ -108,8 +118,10 @@ def test_the_dispatcher_delivers_every_kind_by_its_medium(
             went[kind] = Medium.CALENDAR
         elif result.get("task_id") in world.board.tasks or result.get("linked"):
             went[kind] = Medium.PLANNER
+        elif world.status_page and row.payload.get("delivery_id") in world.status_page.posted_ids:
+            went[kind] = Medium.STATUS_PAGE
         else:
-            assert row.payload["path"] in world.documents.files, kind
+            assert row.payload.get("path") in world.documents.files, (kind, row.payload)
             went[kind] = Medium.DOCUMENT
     assert went == {kind: KINDS[kind].medium for kind in DeliveryKind}
     # The mailbox's pace counts every kind that goes by mail, and nothing else.

@@ -16,7 +16,7 @@ from world import World
 from comms_assistant.adapters.sql import outbox
 from comms_assistant.adapters.word.fields import show_time
 from comms_assistant.adapters.word.read import read_comms, read_fields, read_timeline
-from comms_assistant.bootstrap import publish_templates
+from comms_assistant.word_templates import publish_templates
 
 FOLDER = "Incident reports/2026-11-23 INC-2026-0001 Apply for teacher training is down"
 MAJOR = f"{FOLDER} - major incident report.docx"

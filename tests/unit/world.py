@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from fake_status_page import FakeStatusPage
 from fakes import FakeDocuments, FakeMailer, FakeTeams
 from work_fakes import FakeBoard, FakeCalendar
 
@@ -41,6 +42,8 @@ class World:
     # The organiser's calendar and the actions' plan (world_build sets them).
     calendar: FakeCalendar = field(default_factory=FakeCalendar)
     board: FakeBoard = field(default_factory=FakeBoard)
+    # The public status page, when the world's settings name one (status_page=...).
+    status_page: FakeStatusPage | None = None
 
     def run(self, text: str, who: str | None = "comms.lead@example.org", **kw: str) -> Reply:
         return self.service.execute(text, who=who, **kw)

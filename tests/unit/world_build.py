@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from fake_status_page import FakeStatusPage
 from fakes import FakeDocuments, FakeMailer, FakeTeams
 from work_fakes import FakeBoard, FakeCalendar
 from world import Clock, World
@@ -40,6 +41,7 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
     calendar = FakeCalendar(settings.organiser or "")
     people = {"comms.lead@example.org": "oid-comms", "tech.lead@example.org": "oid-tech"}
     board = FakeBoard(settings.plan or "", people)
+    status_page = FakeStatusPage() if settings.status_page != "none" else None
     for name in (settings.report_template, settings.review_template):
         documents.put(
             f"{settings.templates_folder}/{name}", (app.templates_dir / "word" / name).read_bytes()
@@ -70,7 +72,10 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         board=board if settings.plan else None,
         work=app.work(app.planner()),
         actions_bucket=settings.actions_bucket,
+        status_page=status_page,
     )
-    world = World(app, app.commands(), dispatcher, documents, mailer, teams, clock)
+    world = World(
+        app, app.commands(), dispatcher, documents, mailer, teams, clock, status_page=status_page
+    )
     world.calendar, world.board = calendar, board
     return world

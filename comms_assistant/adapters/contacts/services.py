@@ -6,13 +6,15 @@ import re
 from pathlib import Path
 
 from comms_assistant.adapters.contacts import cells
+from comms_assistant.adapters.contacts.page_columns import PAGE_COLUMNS, page_fields
 from comms_assistant.adapters.contacts.sheet import Problem, rows
 from comms_assistant.domain.audiences import ALL_SERVICES, Service
 
 SERVICES_FILE = "services.csv"
 SERVICE_COLUMNS = ("key", "name", "owners")
-# Added later: a services.csv without them still loads (no neighbours known).
-SERVICE_OPTIONAL = ("upstream", "downstream")
+# Added later: a services.csv without them still loads (no neighbours known; not public and
+# not on the status page).
+SERVICE_OPTIONAL = ("upstream", "downstream", *PAGE_COLUMNS)
 
 _SERVICE_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -46,7 +48,7 @@ def _service(row: dict[str, str], first_line: dict[str, int], problem: cells.Rep
     downstream = tuple(k.lower() for k in cells.split(row.get("downstream", "")))
     if key in (*upstream, *downstream):
         problem(f'service "{key}" cannot be upstream or downstream of itself')
-    return Service(key, name, owners, upstream, downstream)
+    return Service(key, name, owners, upstream, downstream, **page_fields(row, problem))
 
 
 def _check_key(key: str, first_line: dict[str, int], problem: cells.Report) -> None:

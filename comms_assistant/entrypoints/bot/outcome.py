@@ -51,6 +51,8 @@ def _what_went(done: list[DeliveryView]) -> list[str]:
         lines.append(f"{emailed} {'person' if emailed == 1 else 'people'} emailed.")
     if teams := _where_cards_went(done):
         lines.append(teams)
+    if any(r.kind == DeliveryKind.STATUS_PAGE for r in done):
+        lines.append("Public status page updated.")
     lines += _meetings(done)
     return lines
 

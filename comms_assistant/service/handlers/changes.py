@@ -13,6 +13,7 @@ from comms_assistant.domain.audiences import Contact
 from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import TimelineEntry
 from comms_assistant.domain.messages import MessageKind
+from comms_assistant.domain.publication import PublicAsk
 from comms_assistant.service.deliveries import MessagePlan
 from comms_assistant.service.handlers.context import Context, Reply
 from comms_assistant.service.replies import confirmation
@@ -34,14 +35,18 @@ def record(
     kind: MessageKind | None,
     *,
     extra: tuple[Contact, ...] = (),
+    public: PublicAsk | None = None,
 ) -> Changed:
     """Store the chosen incident as changed, refresh its report and, for `kind`, message its
-    audience (and `extra`, the people a `notify` adds)."""
+    audience (and `extra`, the people a `notify` adds; `public`: what the command said about
+    the public status page)."""
     incident = ctx.incident
     queued = [ctx.planner.report(ctx.uow, incident, entry, ctx.now)]
     plan = None
     if kind is not None:
-        plan = ctx.planner.message(ctx.uow, incident, kind, entry, ctx.now, extra=extra)
+        plan = ctx.planner.message(
+            ctx.uow, incident, kind, entry, ctx.now, extra=extra, public=public
+        )
         queued += plan.rows
     return Changed(entry, plan, queued)
 

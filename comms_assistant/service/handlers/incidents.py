@@ -7,6 +7,8 @@ from comms_assistant.domain import commands as c
 from comms_assistant.domain.file_names import report_name, review_name
 from comms_assistant.domain.incident import Incident, format_reference
 from comms_assistant.domain.messages import MessageKind
+from comms_assistant.domain.public_words import asked
+from comms_assistant.domain.publication import PublicAsk
 from comms_assistant.domain.related import related_services
 from comms_assistant.service.deliveries import major_incident
 from comms_assistant.service.delivery_kinds import DeliveryKind
@@ -41,7 +43,8 @@ def open_incident(command: c.Open, ctx: Context) -> Reply:
     ctx.chosen = incident
     entry = incident.timeline[-1]
     queued = [planner.report(ctx.uow, incident, entry, now)]
-    plan = planner.message(ctx.uow, incident, MessageKind.OPENED, entry, now)
+    public = PublicAsk(publish=command.public)
+    plan = planner.message(ctx.uow, incident, MessageKind.OPENED, entry, now, public=public)
     queued += plan.rows
     bridged, bridge_text = work.on_open(ctx, incident)
     queued += bridged
@@ -84,7 +87,7 @@ def log_entry(command: c.Log, ctx: Context) -> Reply:
 def close_incident(command: c.Close, ctx: Context) -> Reply:
     may_resolve(ctx.policy, ctx.incident, ctx.who)
     entry = ctx.incident.resolve(command.resolution, who=ctx.who, now=ctx.now)
-    changed = record(ctx, entry, MessageKind.RESOLVED)
+    changed = record(ctx, entry, MessageKind.RESOLVED, public=asked(command.public))
     # DfE playbook: a P1 is reported to the central team as a Major Incident when it is
     # closed, and the lessons learnt are added once the review is written. Whatever the
     # priority at closing: the central team, told when it became P1, was promised the report.

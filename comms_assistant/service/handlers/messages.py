@@ -8,6 +8,7 @@ from dataclasses import replace
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.audiences import Channels, Contact, Directory, audience_for
 from comms_assistant.domain.messages import MessageKind
+from comms_assistant.domain.public_words import asked
 from comms_assistant.domain.related import resolve_target
 from comms_assistant.service.cadence import send_holding
 from comms_assistant.service.finding import Refused
@@ -20,7 +21,8 @@ def post_update(command: c.Update, ctx: Context) -> Reply:
     entry = ctx.incident.post_update(
         command.text, who=ctx.who, now=ctx.now, impact=command.impact, advice=command.advice
     )
-    return answer(ctx, command, record(ctx, entry, MessageKind.UPDATE))
+    changed = record(ctx, entry, MessageKind.UPDATE, public=asked(command.public))
+    return answer(ctx, command, changed)
 
 
 def send_holding_now(command: c.Holding, ctx: Context) -> Reply:

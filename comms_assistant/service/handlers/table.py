@@ -8,7 +8,15 @@ from typing import Any
 
 from comms_assistant.domain import commands as c
 from comms_assistant.service.finding import Refused
-from comms_assistant.service.handlers import drafts, incidents, messages, reading, roles, work
+from comms_assistant.service.handlers import (
+    drafts,
+    incidents,
+    messages,
+    publication,
+    reading,
+    roles,
+    work,
+)
 from comms_assistant.service.handlers.context import Context, Reply
 
 
@@ -47,6 +55,8 @@ HANDLERS: dict[type, Handler] = {
     c.Invite: Handler(work.invite_people, checked=False),
     c.MoveReviewMeeting: Handler(work.move_review_meeting, checked=False),
     c.CancelReviewMeeting: Handler(work.cancel_review_meeting, checked=False),
+    c.Publish: Handler(publication.publish),
+    c.Unpublish: Handler(publication.unpublish),
 }
 
 
