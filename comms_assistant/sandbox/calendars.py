@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -46,7 +45,8 @@ from comms_assistant.sandbox.calendar_store import (
     touch,
 )
 from comms_assistant.sandbox.odata import GraphError, ci_get, json_ok, read_json
-from comms_assistant.sandbox.routing import Router, base_url, context, decoded_path
+from comms_assistant.sandbox.paging import page_of
+from comms_assistant.sandbox.routing import Router, context
 from comms_assistant.sandbox.users import Person
 
 _USER = r"/v1\.0/users/(?P<user>[^/]+)"
@@ -123,16 +123,8 @@ def _list(request: web.Request, calendar: Calendar) -> web.Response:
     if query.get("$filter"):
         wanted = query["$filter"]
         raise GraphError(400, "ErrorInvalidUrlQueryFilter", f"The sandbox cannot filter: {wanted}")
-    try:
-        top, skip = int(query.get("$top", "10")), int(query.get("$skip", "0"))
-    except ValueError:
-        raise GraphError(400, "BadRequest", "$top and $skip must be whole numbers.") from None
-    found = calendar.events()
     prefer = request.headers.get("Prefer", "")
-    body: dict[str, Any] = {"value": [graph_view(e, prefer) for e in found[skip : skip + top]]}
-    if skip + top < len(found):
-        params = {**query, "$skip": str(skip + top), "$top": str(top)}
-        body["@odata.nextLink"] = f"{base_url(request)}{decoded_path(request)}?{urlencode(params)}"
+    body = page_of(request, calendar.events(), lambda e: graph_view(e, prefer), default=10)
     return json_ok(body)
 
 

@@ -28,14 +28,14 @@ from email.utils import (
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from aiohttp import web
 
 from comms_assistant.sandbox import seed
 from comms_assistant.sandbox.odata import GraphError, ci_get, file_stamp, iso, json_ok, now
 from comms_assistant.sandbox.odata import read_json as read_body
-from comms_assistant.sandbox.routing import Router, base_url, context, decoded_path
+from comms_assistant.sandbox.paging import page_of
+from comms_assistant.sandbox.routing import Router, context
 from comms_assistant.sandbox.state import atomic_write
 
 PROPERTY_HEADER = "X-Sandbox-Extended-Property"
@@ -310,11 +310,6 @@ async def list_messages(request: web.Request, match: re.Match[str]) -> web.Strea
         eml = parser.parsebytes(path.read_bytes())
         if isinstance(eml, EmailMessage) and _matches(eml, query.get("$filter", "")):
             found.append(eml)
-    top, skip = int(query.get("$top", "10")), int(query.get("$skip", "0"))
-    page = found[skip : skip + top]
     select, expand = query.get("$select", ""), query.get("$expand", "")
-    body: dict[str, Any] = {"value": [message_json(eml, select, expand) for eml in page]}
-    if skip + top < len(found):
-        params = {**query, "$skip": str(skip + top), "$top": str(top)}
-        body["@odata.nextLink"] = f"{base_url(request)}{decoded_path(request)}?{urlencode(params)}"
+    body = page_of(request, found, lambda eml: message_json(eml, select, expand), default=10)
     return json_ok(body)

@@ -23,6 +23,7 @@ from aiohttp import web
 from comms_assistant.sandbox import auth, message_history, seed
 from comms_assistant.sandbox.odata import GraphError, ci_get, file_stamp, iso, json_ok, now
 from comms_assistant.sandbox.odata import read_json as read_body
+from comms_assistant.sandbox.paging import page_of
 from comms_assistant.sandbox.routing import CLAIMS, Router, context
 from comms_assistant.sandbox.state import atomic_write
 
@@ -196,8 +197,9 @@ async def _messages(
         found = [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))[::-1]]
         # The channel's messages are its threads' roots; a thread's, its replies (Graph's way).
         found = [m for m in found if _reply_to(m) == reply_to]
-        top = request.query.get("$top", "")
-        return json_ok({"value": found[: int(top)] if top.isdigit() else found})
+        # Newest change first, as Graph lists them: a card changed in place moves to the top.
+        found.sort(key=lambda m: str(m.get("lastModifiedDateTime") or ""), reverse=True)
+        return json_ok(page_of(request, found, lambda m: m, default=20, most=50))
     _require_delegated(request)
     raw = await request.read()
     if len(raw) > MAX_MESSAGE_BYTES:

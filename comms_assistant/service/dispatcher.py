@@ -40,7 +40,6 @@ from comms_assistant.service.ports import (
     Locked,
     Mailer,
     ReportFiledRender,
-    TeamsCard,
     TeamsPoster,
 )
 from comms_assistant.service.retries import retrying
@@ -279,16 +278,9 @@ class Dispatcher:
         if payload.get("living"):  # in the incidents channel: a reply to the incident's card
             with self.uow() as uow:
                 thread = living_card.thread_for(uow, delivery.id)
-        message_id = await self.teams.post_card(
-            TeamsCard(
-                payload["delivery_id"],
-                payload["summary"],
-                payload["card"],
-                payload.get("to", ""),
-                uncertain=delivery.uncertain,
-                thread=thread,
-            )
-        )
+        summary, drawn = payload["summary"], payload["card"]
+        card = living_card.card_message(delivery, summary, drawn, thread=thread)
+        message_id = await self.teams.post_card(card)
         return {"message_id": message_id, **({"thread": thread} if thread else {})}
 
     async def refresh_card(self, delivery: Delivery) -> dict[str, Any]:

@@ -206,9 +206,7 @@ async def refresh(
         # The bot posted the card starting an incident's own channel, with its buttons.
         own = payload.get("where") == OWN_CHANNEL
         summary, card = cards.draw(incident, buttons=own)
-    message = TeamsCard(
-        payload["delivery_id"], summary, card, payload.get("to", ""), uncertain=delivery.uncertain
-    )
+    message = card_message(delivery, summary, card)
     if root:
         try:
             await teams.update_card(message, root)
@@ -221,3 +219,19 @@ async def refresh(
         # What follows in the lane (the message this change sent) shows it: no second post.
         return {"skipped": why}
     return {"message_id": await teams.post_card(message), "posted": True}
+
+
+def card_message(
+    delivery: Delivery, summary: str, card: dict[str, Any], *, thread: str = ""
+) -> TeamsCard:
+    """The card a delivery posts: a retry looks for an earlier try back to when it was queued."""
+    payload = delivery.payload
+    return TeamsCard(
+        payload["delivery_id"],
+        summary,
+        card,
+        payload.get("to", ""),
+        uncertain=delivery.uncertain,
+        thread=thread,
+        since=delivery.queued_at,
+    )

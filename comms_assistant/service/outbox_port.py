@@ -30,6 +30,8 @@ class Delivery:
     claims: int = 1
     # The lease's owner (the claiming dispatcher's name): settling checks it still holds it.
     owner: str | None = None
+    # When it was queued: no try can have reached a service before (Teams' look-back stops here).
+    queued_at: datetime | None = None
 
     @property
     def uncertain(self) -> bool:

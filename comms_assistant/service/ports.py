@@ -135,7 +135,8 @@ class TeamsCard:
     `destination`: "" or "channel" for the configured incidents channel,
     "channel:Team name/Channel name" for another channel, "chat:person@example.org" for a 1:1
     chat with that person.
-    `uncertain`: an earlier try may have posted it without the answer arriving, so look first.
+    `uncertain`: an earlier try may have posted it without the answer arriving, so look first;
+    `since`: when it was queued, so the look goes back that far and no further.
     `thread`: the id of a message in that channel to reply under (the incident's living card);
     "" posts a new message. Where replies are not possible (a chat, a webhook) it is ignored.
     """
@@ -146,6 +147,7 @@ class TeamsCard:
     destination: str = ""
     uncertain: bool = False
     thread: str = ""
+    since: datetime | None = None
 
 
 class TeamsPoster(Protocol):

@@ -88,6 +88,8 @@ def test_a_claim_takes_the_due_unleased_head_of_each_lane_with_its_payload(
     assert [d.id for d in claimed] == [head, other]
     assert claimed[0].payload == {"subject": "first", "bcc": [{"email": "x@example.org"}]}
     assert [(d.attempts, d.claims) for d in claimed] == [(0, 1), (0, 1)]
+    # When each was queued: a retried card looks back through Teams that far (teams.py).
+    assert [d.queued_at for d in claimed] == [now, now]
     leases = {r.id: (r.lease_owner, r.lease_until) for r in outbox.rows(world.app.engine)}
     assert leases[head] == leases[other] == ("me", now + outbox.LEASE)
     assert leases[behind] == leases[waiting] == leases[behind_waiting] == (None, None)

@@ -11,9 +11,11 @@ A chatMessage whose HTML body holds only `<attachment id="...">` and whose attac
 card. Graph needs a *delegated* token (ChannelMessage.Send) for this on a real tenant: an
 app-only token is refused with 401 (see PLATFORM-FACTS, "Teams").
 
-The attachment id is derived from the delivery id, so before posting the channel's newest
-messages are searched for it: a post whose answer was lost (a 503 or a dropped connection after
-Teams accepted it) is found there instead of being posted a second time.
+The attachment id is derived from the delivery id, so before a retry posts, the channel's (or
+chat's) messages are searched for it, page by page from the newest change back to when the
+delivery was queued: a post whose answer was lost (a 503 or a dropped connection after Teams
+accepted it) is found there instead of being posted a second time, however busy the chat has
+been since (a fixed window of the newest 20 missed it in a busy 1:1 chat minutes later).
 
 A card with a `thread` is a reply in a channel thread (`POST .../messages/{id}/replies`; its
 replies are searched the same way), and `update_card` changes a posted card in place
@@ -26,6 +28,7 @@ import asyncio
 import json
 import logging
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from comms_assistant.adapters.graph.client import no_retry_config
@@ -46,10 +49,12 @@ ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 MAX_CARD_BYTES = 28 * 1024
 # Attachment ids derived from the delivery id: stable across retries, unique per card.
 _ATTACHMENT_NAMESPACE = uuid.UUID("0d9e4c52-3b1f-4f0e-9a51-2f6c1f7b8a10")
-# How many of the channel's newest messages are searched for an earlier post of the same card.
-RECENT_MESSAGES = 20
-# Of a thread's replies, how many are searched for an earlier post (Graph's most per page).
-MAX_REPLIES_LOOKED_AT = 50
+# Messages asked for per page when looking for an earlier post (Graph's most).
+PAGE = 50
+# How far back the look goes at most, in pages, when it never reaches the delivery's queuing.
+MAX_PAGES = 40
+# Graph's clocks and ours differ a little: look this much further back than the queuing.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class GraphTeamsPoster:
@@ -75,16 +80,16 @@ class GraphTeamsPoster:
     async def post_card(self, message: TeamsCard) -> str:
         chat_message = self._chat_message(message)
         messages, query_class, place = await self._messages_for(message.destination)
-        query = query_class.MessagesRequestBuilderGetQueryParameters(top=RECENT_MESSAGES)
+        query = query_class.MessagesRequestBuilderGetQueryParameters(top=PAGE)
         if message.thread and message.destination.partition(":")[0] in ("", "channel"):
             # A reply in the thread of the incident's card (chats have no threads).
             messages = messages.by_chat_message_id(message.thread).replies
-            query = messages.RepliesRequestBuilderGetQueryParameters(top=MAX_REPLIES_LOOKED_AT)
+            query = messages.RepliesRequestBuilderGetQueryParameters(top=PAGE)
         # Only a retry after an unknown outcome looks first: a first try has nothing to find,
-        # and the look costs a Graph call per card.
+        # and the look costs a Graph call per page.
         if message.uncertain:
             attachment_id = chat_message.attachments[0].id
-            earlier = await self._already_posted(messages, attachment_id, query)
+            earlier = await self._already_posted(messages, attachment_id, query, message.since)
             if earlier is not None:
                 return earlier
         wait = self._pace.delay(place)
@@ -214,24 +219,60 @@ class GraphTeamsPoster:
         self._chats[key] = str(created.id)
         return self._chats[key]
 
-    async def _already_posted(self, messages: Any, attachment_id: str, query: Any) -> str | None:
-        """The id of a recent message (or reply) carrying this card, if an earlier try posted it."""
+    async def _already_posted(
+        self, messages: Any, attachment_id: str, query: Any, since: datetime | None
+    ) -> str | None:
+        """The id of a message (or reply) carrying this card, if an earlier try posted it.
+
+        Graph lists the newest change first, so once a page reaches back before `since` (when
+        the delivery was queued) no older message can be one of its tries."""
         from kiota_abstractions.base_request_configuration import RequestConfiguration
 
-        try:
-            with translated("look for the card among the channel's recent messages"):
-                page = await messages.get(RequestConfiguration(query_parameters=query))
-        except DeliveryError as error:
-            if error.retryable:
-                raise  # throttled or down: the outbox tries the whole post again later
-            # Not allowed to read the channel (no ChannelMessage.Read permission): post without
-            # the check rather than never; only a lost answer could then mean a second card.
-            log.warning("cannot read the channel to avoid a duplicate card: %s", error)
-            return None
-        for posted in (page.value if page else None) or []:
-            if any(a.id == attachment_id for a in posted.attachments or []) and posted.id:
-                return str(posted.id)
+        oldest_wanted = _utc(since) - CLOCK_SKEW if since else None
+        pages, looked_at = messages, 0
+        config: RequestConfiguration[Any] | None = RequestConfiguration(query_parameters=query)
+        for _ in range(MAX_PAGES):
+            try:
+                with translated("look for the card among the channel's messages"):
+                    page = await pages.get(config)
+            except DeliveryError as error:
+                if error.retryable:
+                    raise  # throttled or down: the outbox tries the whole post again later
+                # Not allowed to read the channel (no ChannelMessage.Read permission): post
+                # without the check rather than never; only a lost answer could then double it.
+                log.warning("cannot read the channel to avoid a duplicate card: %s", error)
+                return None
+            found = (page.value if page else None) or []
+            looked_at += len(found)
+            for posted in found:
+                if any(a.id == attachment_id for a in posted.attachments or []) and posted.id:
+                    return str(posted.id)
+            link = page.odata_next_link if page else None
+            if not link or _reaches_back_to(found, oldest_wanted):
+                return None
+            pages, config = messages.with_url(link), None
+        log.warning(
+            "looked through %d messages without reaching when card %s was queued; posting it",
+            looked_at,
+            attachment_id,
+        )
         return None
+
+
+def _reaches_back_to(found: list[Any], oldest_wanted: datetime | None) -> bool:
+    """Whether this page holds a message last changed before `oldest_wanted` (the rest are
+    older still). Without a time, the first page is as far as the look goes."""
+    if oldest_wanted is None:
+        return True
+    for posted in found:
+        changed = posted.last_modified_date_time or posted.created_date_time
+        if changed is not None and _utc(changed) < oldest_wanted:
+            return True
+    return False
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _named(page: Any, name: str) -> Any:

@@ -99,6 +99,7 @@ def claim_due(
                     row.attempts,
                     row.claims,
                     owner,
+                    row.created_at,
                 )
             )
         return claimed
