@@ -233,9 +233,9 @@ def test_a_p1_lowered_and_closed_at_p2_is_reported_and_the_central_team_gets_the
         f"We have filed the major incident report for {REF} (Apply for teacher training is "
         f"down): {name}.",
         "It is the report we said we would send you when the incident was over. It has what "
-        "happened, the timeline, how we resolved it and the messages we sent. We will add the "
-        "lessons learnt from the incident review to it when the review is filed, and update "
-        "them if its recommendations change.",
+        "happened, the timeline, how we resolved it and the messages we sent. When the incident "
+        "review is filed, we add its lessons learnt to the report, and update them if the "
+        "review's recommendations change.",
         "You are getting this because you are the central team for major incidents, and we "
         f"told you about {REF} when it became one. Questions: {who}, who is leading this "
         "incident.",
@@ -333,8 +333,8 @@ def test_an_incident_closed_without_its_report_has_it_filed_at_the_review(world:
     (told,) = sent_to_central(world, "major-report")
     # Filed with the review: the lessons learnt are being added now.
     assert (
-        "We are adding the lessons learnt from the incident review to it now, and will update "
-        "them if the review's recommendations change." in blocks_in(told.html)[2]
+        "The incident review is filed: we are adding its lessons learnt to the report now, and "
+        "will update them if the review's recommendations change." in blocks_in(told.html)[2]
     )
 
 

@@ -82,17 +82,19 @@ def test_the_card_shows_it_as_typed_and_opens_the_report_from_its_button() -> No
 
 def test_the_lessons_learnt_sentence_follows_the_review() -> None:
     case = incident()
+    # Written at filing, it may be read after the review is filed: what happens, not a promise
+    # of what is still to come ("when the review is filed" read as stale once it was).
     open_words = (
-        "We will add the lessons learnt from the incident review to it when the review is "
-        "filed, and update them if its recommendations change."
+        "When the incident review is filed, we add its lessons learnt to the report, and update "
+        "them if the review's recommendations change."
     )
     assert open_words in message(case).text
     case.resolve("Restarted it", who="x", now=T0)
     assert open_words in message(case).text
     case.file_review(who="x", now=T0)
     assert (
-        "We are adding the lessons learnt from the incident review to it now, and will update "
-        "them if the review's recommendations change."
+        "The incident review is filed: we are adding its lessons learnt to the report now, and "
+        "will update them if the review's recommendations change."
     ) in message(case).text
 
 
