@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -31,10 +32,15 @@ class Worker:
     (None: nowhere)."""
 
     def __init__(
-        self, env: dict[str, str], cwd: Path, log: Path | None = None, command: str = "worker"
+        self,
+        env: dict[str, str],
+        cwd: Path,
+        log: Path | None = None,
+        command: str = "worker",
+        port: int | None = None,
     ) -> None:
         self.env, self.cwd, self.log, self.kills = env, cwd, log, 0
-        self.command = command
+        self.command, self.port = command, port
         self.restarting = threading.Lock()  # the killer's thread and the load balancer's
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -54,6 +60,18 @@ class Worker:
             self.kill()
             self.start()
 
+    def ready(self) -> bool:
+        """Started and, for `serve`, answering on its port."""
+        if self.process is None or self.process.poll() is not None:
+            return False
+        if self.port is None:
+            return True
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+        except OSError:
+            return False
+        return True
+
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
@@ -62,7 +80,9 @@ class Worker:
 
 
 class Killer(threading.Thread):
-    """Each worker SIGKILLed and started again at random intervals of its own."""
+    """Each worker SIGKILLed and started again at random intervals of its own, counted from
+    when it is ready: on a loaded machine `serve` can take longer to start than the interval,
+    and kills counted from the start kept both bot instances starting for minutes on end."""
 
     def __init__(
         self, workers: list[Worker], every: tuple[float, float], rng: random.Random
@@ -72,12 +92,16 @@ class Killer(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        due = [time.monotonic() + self.rng.uniform(*self.every) for _ in self.workers]
+        due: list[float | None] = [None for _ in self.workers]
         while not self.stopped.wait(0.2):
             for i, worker in enumerate(self.workers):
-                if time.monotonic() >= due[i]:
+                kill_at = due[i]
+                if kill_at is None:
+                    if worker.ready():
+                        due[i] = time.monotonic() + self.rng.uniform(*self.every)
+                elif time.monotonic() >= kill_at:
                     worker.restart()
-                    due[i] = time.monotonic() + self.rng.uniform(*self.every)
+                    due[i] = None
 
     def stop(self) -> None:
         self.stopped.set()

@@ -61,7 +61,7 @@ def bot_instances(count: int, env: dict[str, str], cwd: Path, who: str) -> list[
             "COMMS_ASSISTANT_BOT_PORT": str(port),
             "COMMS_ASSISTANT_BOT_ALLOWED": json.dumps([who]),
         }
-        made.append((Worker(bot_env, cwd, cwd / f"serve-{k}.err", command="serve"),
+        made.append((Worker(bot_env, cwd, cwd / f"serve-{k}.err", command="serve", port=port),
                      f"http://127.0.0.1:{port}"))  # fmt: skip
     return made
 

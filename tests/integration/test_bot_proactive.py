@@ -203,7 +203,9 @@ def test_settings_still_send_a_destination_through_graph(
         reply = app.commands().execute(OPEN_P1, who="comms.lead@example.org")
         rows = settled(running, set(reply.deliveries))
         assert all(r.status == outbox.DONE for r in rows), [(r.kind, r.last_error) for r in rows]
-        [posted] = incidents_channel(running)
+        found = incidents_channel(running)
+        assert len(found) == 1, [(m.get("source"), m.get("replyToId"), m.get("summary")) for m in found]
+        [posted] = found
         assert posted.get("source") != BOT_CONNECTOR  # Graph's chatMessage
         # Chats still go by the bot ("auto"): only the channel was set to Graph.
         assert any(a["conversation"]["id"].startswith("a:") for a in running.sent)
