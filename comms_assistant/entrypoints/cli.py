@@ -206,11 +206,9 @@ def templates_publish(
             finally:
                 await adapters.aclose()
 
-    uploaded = asyncio.run(publish())
-    typer.echo(
-        "\n".join(f"Uploaded {p}" for p in uploaded)
-        or "The templates are already there: 'templates publish --replace' uploads them again."
-    )
+    from comms_assistant.entrypoints.templates_check import published
+
+    typer.echo(published(asyncio.run(publish()), replace=replace))
 
 
 @app.command()

@@ -55,6 +55,12 @@ SECURITY_FOLDER_FIX = (
 )
 
 
+SETTINGS_FIX = (
+    "set it in comms-assistant.toml, or as COMMS_ASSISTANT_<NAME> in the environment for a "
+    "secret (docs/setup.md, 'Register the app')"
+)
+
+
 @dataclass
 class Step:
     mark: str
