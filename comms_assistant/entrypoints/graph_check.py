@@ -73,14 +73,14 @@ class Checker(CheckerBase):
                     "permissions",
                     f"broader than needed: {', '.join(broader)}",
                     "remove them from the app's API permissions; grant mail through Exchange "
-                    "RBAC for Applications instead (docs/setup.md, steps 2 and 4)",
+                    "RBAC for Applications instead (docs/setup.md, 'The mailbox')",
                 )
             if missing:
                 self.add(
                     WARN,
                     "permissions",
                     f"not granted: {', '.join(missing)}",
-                    "add them and grant admin consent (docs/setup.md, step 2)",
+                    "add them and grant admin consent (docs/setup.md, 'Register the app')",
                 )
         return True
 
