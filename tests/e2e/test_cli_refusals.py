@@ -112,3 +112,15 @@ def test_checking_a_template_that_is_not_there_says_so_before_asking_its_kind(
     result = run_cli(tmp_path / "home", "templates", "check", str(tmp_path / "mine.docx"))
     assert result.returncode == 1
     assert "there is no such file" in result.stderr and "--kind" not in result.stderr
+
+
+def test_a_sandbox_on_a_port_already_taken_says_to_choose_another(tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = run_cli(tmp_path / "home", "sandbox", "--port", str(port))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"Port {port} on 127.0.0.1 is taken" in result.stderr
+    assert "choose another with --port and set sandbox_url to match" in result.stderr
