@@ -179,7 +179,9 @@ def check(guide: Path, database_url: str | None, postgres_only: bool) -> int:
                 ran += 1
                 status, output = sandbox.run(block)
                 lines = [line.strip() for line in block.text.splitlines()]
-                said = f"sh {block.marker}: " + "; ".join(line for line in lines if line)
+                said = f"sh {block.marker}: " + "; ".join(
+                    line for line in lines if line and not line.startswith("#")
+                )
                 say(status == 0, block, said[:150], "" if status == 0 else output[-3000:])
     if ran == 0:
         print(f"No block of {guide} was run: is a ```sh run marker missing?")
