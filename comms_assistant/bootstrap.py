@@ -241,8 +241,10 @@ class App:
             return
         if self.settings.sandbox_url:
             from comms_assistant.sandbox import seed
+            from comms_assistant.sandbox.reach import require_answering
 
             base = self.settings.sandbox_url
+            require_answering(base)
             yield f"{base}/v1.0", f"{base}/{seed.TENANT_ID}/oauth2/v2.0/token"
             return
         from comms_assistant.sandbox import SandboxTenant

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import sys
 from pathlib import Path
@@ -143,7 +144,17 @@ def sandbox(
     typer.echo(
         f"Use it from other commands with COMMS_ASSISTANT_SANDBOX_URL=http://127.0.0.1:{port}"
     )
-    serve_forever(settings.sandbox_root, "127.0.0.1", port)
+    try:
+        serve_forever(settings.sandbox_root, "127.0.0.1", port)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        typer.echo(
+            f"Port {port} on 127.0.0.1 is taken (another sandbox?): stop what holds it, or "
+            "choose another with --port and set sandbox_url to match.",
+            err=True,
+        )
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -206,11 +217,9 @@ def templates_publish(
             finally:
                 await adapters.aclose()
 
-    uploaded = asyncio.run(publish())
-    typer.echo(
-        "\n".join(f"Uploaded {p}" for p in uploaded)
-        or "The templates are already there: 'templates publish --replace' uploads them again."
-    )
+    from comms_assistant.entrypoints.templates_check import published
+
+    typer.echo(published(asyncio.run(publish()), replace=replace))
 
 
 @app.command()

@@ -20,6 +20,7 @@ from comms_assistant.entrypoints.graph_check_steps import (
     NEEDED_ROLES,
     PASS,
     SECURITY_FOLDER_FIX,
+    SETTINGS_FIX,
     SITE_FIX,
     SKIP,
     WARN,
@@ -72,14 +73,14 @@ class Checker(CheckerBase):
                     "permissions",
                     f"broader than needed: {', '.join(broader)}",
                     "remove them from the app's API permissions; grant mail through Exchange "
-                    "RBAC for Applications instead (docs/setup.md, steps 2 and 4)",
+                    "RBAC for Applications instead (docs/setup.md, 'The mailbox')",
                 )
             if missing:
                 self.add(
                     WARN,
                     "permissions",
                     f"not granted: {', '.join(missing)}",
-                    "add them and grant admin consent (docs/setup.md, step 2)",
+                    "add them and grant admin consent (docs/setup.md, 'Register the app')",
                 )
         return True
 
@@ -222,19 +223,32 @@ def report(steps: list[Step]) -> str:
 
 
 async def check(app: App, *, send_test_mail: str | None, teams: bool) -> list[Step]:
+    from comms_assistant.sandbox.reach import SandboxNotAnswering
+
+    try:
+        async with app.graph_endpoint() as (graph_url, token_url):
+            return await _check(app, graph_url, token_url, send_test_mail, teams)
+    except SandboxNotAnswering as error:
+        # "The sandbox ... is not answering (...). Start it ..., or unset sandbox_url ..."
+        said, _, fix = str(error).partition(". ")
+        return [Step(FAIL, "sandbox", said, fix)]
+
+
+async def _check(
+    app: App, graph_url: str, token_url: str | None, send_test_mail: str | None, teams: bool
+) -> list[Step]:
     from comms_assistant.adapters.graph import build_graph_adapters
 
-    async with app.graph_endpoint() as (graph_url, token_url):
-        try:
-            adapters = build_graph_adapters(app.settings, graph_url, token_url)
-        except (ValueError, OSError) as error:
-            return [Step(FAIL, "settings", str(error), "see docs/setup.md")]
-        try:
-            return await Checker(app, adapters, graph_url).run(
-                send_test_mail=send_test_mail, teams=teams
-            )
-        finally:
-            await adapters.aclose()
+    try:
+        adapters = build_graph_adapters(app.settings, graph_url, token_url)
+    except (ValueError, OSError) as error:
+        return [Step(FAIL, "settings", str(error), SETTINGS_FIX)]
+    try:
+        return await Checker(app, adapters, graph_url).run(
+            send_test_mail=send_test_mail, teams=teams
+        )
+    finally:
+        await adapters.aclose()
 
 
 def graph_check(*, send_test_mail: str | None = None, teams: bool = False) -> int:

@@ -37,12 +37,12 @@ SIGN_IN_ADVICE = {
 }
 SITE_FIX = (
     "grant Sites.Selected write to this app on this site: python scripts/grant_site_access.py "
-    "--site {site} --app-id {client_id} (docs/setup.md, step 3)"
+    "--site {site} --app-id {client_id} (docs/setup.md, 'The SharePoint site')"
 )
 MAIL_FIX = {
     "send": "give the app Mail.Send (application) and scope it to {mailbox} with Exchange RBAC "
     "for Applications: New-ManagementRoleAssignment -App <id> -Role 'Application Mail.Send' "
-    "-CustomResourceScope <scope> (docs/setup.md, step 4)",
+    "-CustomResourceScope <scope> (docs/setup.md, 'The mailbox')",
     "read": "give the app Mail.Read (application), scoped to {mailbox} the same way "
     "(-Role 'Application Mail.Read'): it finds a sent message by its id before a resend",
 }
@@ -51,7 +51,13 @@ MAIL_FIX = {
 SECURITY_FOLDER_FIX = (
     "create it in {library} and limit its permissions to the security team (stop inheriting "
     "the library's): security incidents' reports, reviews and Major Incident reports are filed "
-    "there (docs/setup.md, step 3)"
+    "there (docs/setup.md, 'The SharePoint site')"
+)
+
+
+SETTINGS_FIX = (
+    "set it in comms-assistant.toml, or as COMMS_ASSISTANT_<NAME> in the environment for a "
+    "secret (docs/setup.md, 'Register the app')"
 )
 
 

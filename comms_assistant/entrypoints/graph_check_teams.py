@@ -19,10 +19,10 @@ from comms_assistant.entrypoints.graph_check_steps import (
 
 TEAMS_FIX = (
     "the account must be a member of the team, with delegated ChannelMessage.Send consented "
-    "(docs/setup.md, step 5); or set teams_transport to bot or webhook"
+    "(docs/setup.md, 'Teams'); or set teams_transport to bot or webhook"
 )
 UPDATE_FIX = (
-    "consent delegated ChannelMessage.ReadWrite for the account (docs/setup.md, step 5): "
+    "consent delegated ChannelMessage.ReadWrite for the account (docs/setup.md, 'Teams'): "
     "without it each incident's card cannot be kept up to date in place"
 )
 WEBHOOK_NOTE = (
@@ -107,7 +107,7 @@ def _webhook(checker: CheckerBase, destination: str, label: str) -> Any:
 
     url = webhook_url(checker.settings, destination)
     if not url:
-        checker.add(FAIL, label, "no URL", "set teams_webhook_url (docs/setup.md, step 5)")
+        checker.add(FAIL, label, "no URL", "set teams_webhook_url (docs/setup.md, 'Teams')")
         return None
     if destination == DEFAULT_DESTINATION:
         checker.add(WARN, f"{label} card updates", WEBHOOK_NOTE, WEBHOOK_FIX)

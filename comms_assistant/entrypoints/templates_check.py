@@ -37,14 +37,14 @@ def check_files(files: list[Path], kind: str | None, *, quiet: bool = False) -> 
 
 def _check_file(path: Path, which: Kind | None, *, quiet: bool) -> int:
     """Print what the template at `path` lacks; 1 when it cannot be used as it is."""
+    if not path.is_file():
+        typer.echo(f"{path}: there is no such file: check the path and the name.", err=True)
+        return 1
     if which is None:
         typer.echo(
             f"{path.name}: say which template it is with --kind report, review or major.",
             err=True,
         )
-        return 1
-    if not path.is_file():
-        typer.echo(f"{path}: there is no such file.", err=True)
         return 1
     findings = check_template(path.read_bytes(), which)
     if findings.ok and quiet:
@@ -70,3 +70,22 @@ def _kind(path: Path, said: str | None, settings: Settings | None) -> Kind | Non
         settings.major_incident_template: "major",
     }
     return names.get(path.name)
+
+
+def published(uploaded: list[str], *, replace: bool) -> str:
+    """What `templates publish` did; templates already in SharePoint are kept unless --replace,
+    so the answer names the option whenever one was kept."""
+    from comms_assistant.config import Settings
+
+    settings = Settings()
+    names = (settings.report_template, settings.review_template, settings.major_incident_template)
+    folder = settings.templates_folder
+    kept = [f"{folder}/{n}" for n in names if f"{folder}/{n}" not in uploaded]
+    lines = [f"Uploaded {p}" for p in uploaded]
+    if kept and not replace:
+        lines.append(
+            f"Already there, so kept as they are: {', '.join(kept)}. "
+            "'comms-assistant templates publish --replace' uploads them again (it overwrites "
+            "any changes people made to them in SharePoint)."
+        )
+    return "\n".join(lines)

@@ -12,8 +12,10 @@ def user_message(error: Exception) -> str | None:
 
     from comms_assistant.adapters.contacts import ContactsError
     from comms_assistant.adapters.glossary import GlossaryError
+    from comms_assistant.adapters.profiles import ProfileError
     from comms_assistant.adapters.sql.engine import DatabaseUnavailable, UnreadableDatabase
     from comms_assistant.config import SettingsError
+    from comms_assistant.sandbox.reach import SandboxNotAnswering
     from comms_assistant.sandbox.state import UnreadableTenant
 
     if isinstance(error, ValidationError):
@@ -25,21 +27,56 @@ def user_message(error: Exception) -> str | None:
         return unparsable_setting(error)
     if isinstance(error, UnreadableDatabase | UnreadableTenant | DatabaseUnavailable):
         return f"comms-assistant: {error}"
+    if isinstance(error, SandboxNotAnswering):
+        return f"comms-assistant: {error}"
+    if isinstance(error, ProfileError):
+        return f"Settings problem: {error}\n{PROFILE_FIX}"
     if isinstance(error, SettingsError):
         return f"Settings problem: {error}"
     if isinstance(error, GlossaryError):
-        return f"The glossary has problems:\n{error}"
+        return f"The glossary has problems:\n{error}\n{CONTACTS_FIX}"
     if isinstance(error, ContactsError):
-        return f"The contacts directory has problems:\n{error}"
+        said = str(error)
+        if not said.startswith("The contacts directory"):
+            said = f"The contacts directory has problems:\n{said}"
+        return f"{said}\n{CONTACTS_FIX}"
     if isinstance(error, FileNotFoundError):
         return str(error)
     return None
 
 
+PROFILE_FIX = (
+    "The profile setting (COMMS_ASSISTANT_PROFILE or comms-assistant.toml) names a shipped "
+    "profile or a .toml file of your own (comms_assistant/profiles/README.md)."
+)
+CONTACTS_FIX = (
+    "Check the folder with `comms-assistant contacts check`; the contacts_dir setting "
+    "(COMMS_ASSISTANT_CONTACTS_DIR or comms-assistant.toml) says where it is."
+)
+
+
 def setting_problem(loc: tuple[object, ...], message: str) -> str:
     if not loc:  # a rule across several settings names them itself
         return message.removeprefix("Value error, ")
-    return f"COMMS_ASSISTANT_{'_'.join(map(str, loc)).upper()}: {message}"
+    name = "_".join(map(str, loc))
+    where = f"{name} (COMMS_ASSISTANT_{name.upper()})"
+    if message == "Extra inputs are not permitted":
+        return f"{where}: there is no such setting. {unknown_setting_fix(name)}"
+    return f"{where}: {message}"
+
+
+def unknown_setting_fix(name: str) -> str:
+    """What to do about a name that is not a setting: the nearest real one, if any."""
+    import difflib
+
+    from comms_assistant.config import Settings
+
+    near = difflib.get_close_matches(name, list(Settings.model_fields), n=1)
+    hint = f"Did you mean {near[0]}? " if near else ""
+    return (
+        f"{hint}Take it out of comms-assistant.toml or the environment; `comms-assistant init "
+        "--path all-settings.toml` writes every setting with what it means."
+    )
 
 
 # pydantic-settings says only which field it could not parse: the shape to write says the rest.

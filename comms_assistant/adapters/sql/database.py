@@ -58,4 +58,7 @@ def open_unchecked(target: str | Path) -> Engine:
 def unreachable(engine: Engine, error: OperationalError) -> DatabaseUnavailable:
     # psycopg's first line says what went wrong (refused, timed out, password rejected).
     reason = str(error.orig or error).strip().splitlines()[0]
-    return DatabaseUnavailable(f"cannot reach the database {shown(engine)}: {reason}")
+    return DatabaseUnavailable(
+        f"cannot reach the database {shown(engine)}: {reason}. Check that the server is running "
+        "and that database_url (COMMS_ASSISTANT_DATABASE_URL) names it, its user and password"
+    )
