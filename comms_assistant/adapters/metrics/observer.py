@@ -1,0 +1,40 @@
+"""The dispatcher's observer (service/observer.py): counts each outcome for /metrics and names
+the delivery and its incident in every log line written while it is attempted."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from comms_assistant.adapters.metrics.counters import DELIVERIES
+from comms_assistant.adapters.sql.engine import transaction
+from comms_assistant.adapters.sql.models import IncidentRow
+from comms_assistant.service import log_context
+from comms_assistant.service.outbox_port import Delivery
+
+
+class PrometheusObserver:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        # An incident's reference never changes: looked up once per incident.
+        self._references: dict[int, str] = {}
+
+    def attempting(self, delivery: Delivery) -> AbstractContextManager[object]:
+        reference = self._reference(delivery.incident_id)
+        return log_context.about(incident=reference, delivery=delivery.id)
+
+    def settled(self, delivery: Delivery, outcome: str) -> None:
+        DELIVERIES.labels(kind=delivery.kind, outcome=outcome).inc()
+
+    def _reference(self, incident_id: int) -> str | None:
+        if incident_id not in self._references:
+            with transaction(self._engine) as session:
+                found = session.scalar(
+                    select(IncidentRow.reference).where(IncidentRow.id == incident_id)
+                )
+            if found is None:
+                return None
+            self._references[incident_id] = found
+        return self._references[incident_id]
