@@ -12,12 +12,18 @@ import asyncio
 import io
 import json
 import logging
+import os
+import socket
+import subprocess
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from cli_helper import cli_command
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 from test_reliability_harness import Product
@@ -26,8 +32,11 @@ from comms_assistant.adapters.metrics.ticks import TickRecorder
 from comms_assistant.adapters.sql import outbox
 from comms_assistant.adapters.sql.engine import transaction
 from comms_assistant.adapters.sql.models import IncidentRow
+from comms_assistant.bootstrap import bootstrap
+from comms_assistant.config import Settings
 from comms_assistant.entrypoints import logs, watch
 from comms_assistant.entrypoints.worker import one_pass
+from comms_assistant.sandbox import SandboxTenant
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning")
 
@@ -108,7 +117,7 @@ def json_log() -> Iterator[io.StringIO]:
     """The product's log as the log_format = "json" setting writes it, at INFO."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    logs.configure(_json_settings(), handlers=[handler])
+    logs.configure(Settings(log_format="json"), handlers=[handler])
     logger = logging.getLogger("comms_assistant")
     level = logger.level
     logger.addHandler(handler)
@@ -118,12 +127,6 @@ def json_log() -> Iterator[io.StringIO]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
-
-
-def _json_settings() -> Any:
-    from comms_assistant.config import Settings
-
-    return Settings(log_format="json")
 
 
 def test_metrics_move_as_the_deliveries_do_through_a_storm_of_faults(
@@ -308,3 +311,84 @@ def test_a_failed_cadence_tick_is_counted_and_still_recorded(product: Product) -
     # The worker is alive (it ticked, if in vain): /healthz is about whether it runs.
     assert health == 200
     assert value(after, "comms_assistant_worker_last_tick_age_seconds") == 0
+
+
+def test_the_worker_serves_healthz_and_metrics_on_its_own_port_and_logs_json(
+    tmp_path: Path,
+) -> None:
+    """`comms-assistant worker --metrics-port N`, as a unit file or a container runs it; then
+    stopped, any other process's /healthz (here the same code in this one) says so."""
+    home = tmp_path / "home"
+    with SandboxTenant(home / "sandbox") as sandbox:
+        settings = Settings(home=home, sandbox_url=sandbox.base_url, worker_interval=0.2)
+        app = bootstrap(settings)
+        opened = app.commands().execute(OPEN, who="comms.lead@example.org")
+        assert opened.ok, opened.text
+        reference = opened.text.split()[0]
+        httpx.post(f"{sandbox.base_url}/_sandbox/faults", json=STORM[0]).raise_for_status()
+        port = _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COMMS_ASSISTANT_")}
+        env |= {
+            "COMMS_ASSISTANT_HOME": str(home),
+            "COMMS_ASSISTANT_SANDBOX_URL": sandbox.base_url,
+            "COMMS_ASSISTANT_WORKER_INTERVAL": "0.2",
+            "COMMS_ASSISTANT_LOG_FORMAT": "json",
+        }
+        worker = subprocess.Popen(
+            [*cli_command(), "worker", "--metrics-port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            health = _poll(f"http://127.0.0.1:{port}/healthz", lambda r: r.status_code == 200)
+            assert health.json()["status"] == "ok"
+            # Everything the incident's opening queued has been tried (the mail parked).
+            metrics = _poll(
+                f"http://127.0.0.1:{port}/metrics",
+                lambda r: (
+                    value(parse(r.text), "comms_assistant_outbox_pending_deliveries") == 0
+                    and value(parse(r.text), "comms_assistant_outbox_parked_deliveries") == 1
+                ),
+            )
+            samples = parse(metrics.text)
+            assert value(samples, "comms_assistant_cadence_ticks_total", outcome="ok") >= 1
+            counted = moved(samples, {}, "comms_assistant_deliveries_total")
+            rows = outbox.rows(app.engine)
+            assert counted["mail", "parked"] == 1
+            assert sum(n for (_, outcome), n in counted.items() if outcome == "done") == sum(
+                r.status == outbox.DONE for r in rows
+            )
+        finally:
+            worker.terminate()
+            _, stderr = worker.communicate(timeout=30)
+        time.sleep(3 * 0.2 + 0.5)
+        stopped = watch.watch_of(app).health()
+        assert not stopped.ok and "The worker's last tick was" in stopped.reasons[0]
+
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    parked = [line for line in lines if line["message"].startswith("delivery ")]
+    assert parked, stderr
+    mail = next(r for r in rows if r.status == outbox.FAILED)
+    assert (parked[0]["incident"], parked[0]["delivery"]) == (reference, mail.id)
+    assert all(line["level"] for line in lines)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _poll(url: str, ready: Callable[[httpx.Response], bool], timeout: float = 90) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            reply = httpx.get(url, timeout=5)
+            if ready(reply):
+                return reply
+        except httpx.TransportError:
+            reply = None
+        assert time.monotonic() < deadline, f"{url}: {reply.text if reply else 'no answer'}"
+        time.sleep(0.2)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters.metrics.counters import DELIVERIES
-from comms_assistant.adapters.sql.engine import transaction
-from comms_assistant.adapters.sql.models import IncidentRow
+from comms_assistant.adapters.sql import watch
 from comms_assistant.service import log_context
 from comms_assistant.service.outbox_port import Delivery
 
@@ -30,10 +28,7 @@ class PrometheusObserver:
 
     def _reference(self, incident_id: int) -> str | None:
         if incident_id not in self._references:
-            with transaction(self._engine) as session:
-                found = session.scalar(
-                    select(IncidentRow.reference).where(IncidentRow.id == incident_id)
-                )
+            found = watch.incident_reference(self._engine, incident_id)
             if found is None:
                 return None
             self._references[incident_id] = found

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters.sql.engine import transaction
-from comms_assistant.adapters.sql.models import OutboxRow, WorkerTickRow
+from comms_assistant.adapters.sql.models import IncidentRow, OutboxRow, WorkerTickRow
 from comms_assistant.adapters.sql.outbox import FAILED, PENDING
 from comms_assistant.service.health import OutboxFacts, Tick
 
@@ -59,3 +59,9 @@ def outbox_facts(engine: Engine, now: datetime) -> OutboxFacts:
         parked=counts.get(FAILED, 0),
         oldest_due=min(due) if due else None,
     )
+
+
+def incident_reference(engine: Engine, incident_id: int) -> str | None:
+    """An incident's reference, for the log lines about its deliveries."""
+    with transaction(engine) as session:
+        return session.scalar(select(IncidentRow.reference).where(IncidentRow.id == incident_id))
