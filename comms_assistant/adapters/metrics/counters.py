@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from prometheus_client import Counter, Histogram
 
@@ -49,14 +50,24 @@ def saw_status(service: str, status: int) -> None:
         THROTTLED.labels(service=service).inc()
 
 
+class Answered(Protocol):
+    """What a bot turn's reply tells (service/handlers/context.py's Reply)."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def held(self) -> bool: ...
+
+
 class Turn:
     """One bot turn being timed: `answered` with its reply, or failed if it raised."""
 
     outcome = "failed"
 
-    def answered(self, reply: object) -> None:
-        self.outcome = "answered" if getattr(reply, "ok", True) else "refused"
-        if getattr(reply, "held", False):
+    def answered(self, reply: Answered) -> None:
+        self.outcome = "answered" if reply.ok else "refused"
+        if reply.held:
             HELD.inc()
 
 
