@@ -39,7 +39,9 @@ def run_worker(*, once: bool, metrics_port: int | None = None) -> int:
 async def _run(app: App, *, once: bool, metrics_port: int = 0) -> None:
     runner = None
     if metrics_port and not once:
-        runner = await start_watch(app, app.settings.metrics_host, metrics_port)
+        host = app.settings.metrics_host
+        runner = await start_watch(app, host, metrics_port)
+        typer.echo(f"Metrics on http://{host}:{metrics_port}/metrics, health on /healthz.")
     try:
         await _work(app, once=once)
     finally:

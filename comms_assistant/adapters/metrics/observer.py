@@ -3,6 +3,7 @@ the delivery and its incident in every log line written while it is attempted.""
 
 from __future__ import annotations
 
+import logging
 from contextlib import AbstractContextManager
 
 from sqlalchemy.engine import Engine
@@ -11,6 +12,8 @@ from comms_assistant.adapters.metrics.counters import DELIVERIES
 from comms_assistant.adapters.sql import watch
 from comms_assistant.service import log_context
 from comms_assistant.service.outbox_port import Delivery
+
+log = logging.getLogger(__name__)
 
 
 class PrometheusObserver:
@@ -28,7 +31,11 @@ class PrometheusObserver:
 
     def _reference(self, incident_id: int) -> str | None:
         if incident_id not in self._references:
-            found = watch.incident_reference(self._engine, incident_id)
+            try:
+                found = watch.incident_reference(self._engine, incident_id)
+            except Exception:  # the lines go without it; the delivery goes on, settling says why
+                log.debug("could not look up incident %s's reference", incident_id, exc_info=True)
+                return None
             if found is None:
                 return None
             self._references[incident_id] = found
