@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
 from test_outbox_queries import incident_id, queue, world  # noqa: F401  (fixtures)
 from world import World
 
 from comms_assistant.adapters.sql import outbox, watch
+from comms_assistant.adapters.sql.models import WorkerTickRow
 from comms_assistant.adapters.sql.store import transaction
 
 
@@ -28,6 +30,10 @@ def test_each_worker_keeps_one_row_and_the_newest_tick_counts(world: World) -> N
         False,
         30,
     )
+    # A week on, the workers that stopped are forgotten.
+    watch.record_tick(engine, "c:3", at=now + timedelta(days=7, seconds=6), ok=True, interval=30)
+    with transaction(engine) as session:
+        assert sorted(session.scalars(select(WorkerTickRow.worker))) == ["a:1", "c:3"]
 
 
 def test_the_oldest_due_is_the_longest_waiting_lane_head_that_may_go(

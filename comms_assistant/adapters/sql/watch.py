@@ -6,15 +6,17 @@ all of them; each worker records its own ticks here (`record_tick`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters.sql.engine import transaction
 from comms_assistant.adapters.sql.models import IncidentRow, OutboxRow, WorkerTickRow
 from comms_assistant.adapters.sql.outbox import FAILED, PENDING
 from comms_assistant.service.health import OutboxFacts, Tick
+
+FORGET = timedelta(days=7)
 
 
 def record_tick(engine: Engine, worker: str, *, at: datetime, ok: bool, interval: float) -> None:
@@ -24,6 +26,8 @@ def record_tick(engine: Engine, worker: str, *, at: datetime, ok: bool, interval
             session.add(WorkerTickRow(worker=worker, at=at, ok=ok, interval=interval))
         else:
             row.at, row.ok, row.interval = at, ok, interval
+        # Each start is a new worker name (host:pid): the rows of those long gone go.
+        session.execute(delete(WorkerTickRow).where(WorkerTickRow.at < at - FORGET))
 
 
 def last_tick(engine: Engine) -> Tick | None:
