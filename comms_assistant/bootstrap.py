@@ -171,6 +171,7 @@ class App:
         """
         from comms_assistant.adapters.contacts import load_directory
         from comms_assistant.adapters.graph import build_graph_adapters
+        from comms_assistant.adapters.metrics.observer import PrometheusObserver
         from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
         from comms_assistant.adapters.sql.outbox import SqlOutbox
         from comms_assistant.adapters.status_pages import build_status_page, target
@@ -228,6 +229,7 @@ class App:
                     work=self.work(planner),
                     actions_bucket=self.settings.actions_bucket,
                     status_page=status_page,
+                    observer=PrometheusObserver(self.engine),
                 )
             finally:
                 await adapters.aclose()

@@ -4,6 +4,7 @@ bot (comms-assistant serve)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
@@ -47,6 +48,23 @@ class ProcessSettings(BaseModel):
         "until 'send anyway' or 'send suggested'.",
     )
     contacts_dir: Path | None = Field(None, description="Defaults to the bundled example contacts.")
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="How serve and worker write their log: text, or json (one JSON object a "
+        "line, with the incident's reference and the delivery's id on each line about them).",
+    )
+    metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Port on which `comms-assistant worker` serves /metrics (Prometheus) and "
+        "/healthz (0: none; `serve` always has both on its own port). Also --metrics-port.",
+    )
+    metrics_host: str = Field(
+        "127.0.0.1",
+        description="Address the worker's /metrics and /healthz listen on (0.0.0.0 for a "
+        "Prometheus on another machine or a container probe from outside).",
+    )
 
 
 class BotSettings(BaseModel):

@@ -36,6 +36,7 @@ from urllib.parse import urlparse
 
 import httpx
 
+from comms_assistant.adapters.metrics.counters import TEAMS_WEBHOOK, saw_status
 from comms_assistant.service import fencing
 from comms_assistant.service.ports import CannotUpdate, DeliveryError, TeamsCard, TeamsPoster
 
@@ -114,6 +115,7 @@ class WebhookTransport:
         if status < 300:
             # No thread either: a reply goes as a new post.
             return f"webhook:{message.delivery_id}"
+        saw_status(TEAMS_WEBHOOK, status)
         retryable = status in {408, 429} or status >= 500
         hint = {
             401: "the URL's signature is wrong",

@@ -91,11 +91,26 @@ def deliver(
 @app.command()
 def worker(
     once: Annotated[bool, typer.Option(help="One pass, then exit (for cron or a timer).")] = False,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Serve /metrics and /healthz on this port (default: the metrics_port setting; "
+            "0: none).",
+        ),
+    ] = None,
 ) -> None:
     """Run the cadence worker: nudges, holding updates, hand-over prompts and deliveries."""
+    from comms_assistant.entrypoints.watch import PortTaken
     from comms_assistant.entrypoints.worker import run_worker
 
-    raise typer.Exit(run_worker(once=once))
+    try:
+        code = run_worker(once=once, metrics_port=metrics_port)
+    except PortTaken as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -164,9 +179,11 @@ def serve(
     """Run the Teams bot: /api/messages (Bot Connector) and /api/webhook (outgoing webhooks)."""
     from comms_assistant.config import Settings
     from comms_assistant.entrypoints.bot.server import NotConfigured, serve
+    from comms_assistant.entrypoints.logs import configure
 
     logging.getLogger("comms_assistant").setLevel(logging.INFO)
     settings = Settings()
+    configure(settings)
     if port is not None:
         settings = settings.model_copy(update={"bot_port": port})
     try:

@@ -1,6 +1,7 @@
 """`comms-assistant worker`: the cadence ticks and the outbox dispatcher, on a schedule.
 
 `--once` does one pass and exits, for cron, a systemd timer or an Azure Functions timer.
+`--metrics-port` (or the metrics_port setting) serves /metrics and /healthz meanwhile (watch.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import schedule
 import typer
 
 from comms_assistant import heap
+from comms_assistant.adapters.metrics.ticks import TickRecorder
 from comms_assistant.bootstrap import App, bootstrap
+from comms_assistant.entrypoints import logs
+from comms_assistant.entrypoints.watch import start as start_watch
 from comms_assistant.service.cadence import CadenceService
 from comms_assistant.service.dispatcher import Dispatcher
 from comms_assistant.service.lessons_watch import LessonsWatch
@@ -24,18 +28,34 @@ log = logging.getLogger(__name__)
 READY = "Worker running:"
 
 
-def run_worker(*, once: bool) -> int:
+def run_worker(*, once: bool, metrics_port: int | None = None) -> int:
     app = bootstrap()
-    asyncio.run(_run(app, once=once))
+    logs.configure(app.settings)
+    port = app.settings.metrics_port if metrics_port is None else metrics_port
+    asyncio.run(_run(app, once=once, metrics_port=port))
     return 0
 
 
-async def _run(app: App, *, once: bool) -> None:
+async def _run(app: App, *, once: bool, metrics_port: int = 0) -> None:
+    runner = None
+    if metrics_port and not once:
+        host = app.settings.metrics_host
+        runner = await start_watch(app, host, metrics_port)
+        typer.echo(f"Metrics on http://{host}:{metrics_port}/metrics, health on /healthz.")
+    try:
+        await _work(app, once=once)
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+
+
+async def _work(app: App, *, once: bool) -> None:
     cadence = app.cadence()
+    recorder = TickRecorder(app.engine, app.clock, app.settings.worker_interval)
     async with app.dispatcher() as dispatcher:  # which freezes the start-up heap (heap.py)
-        watch = app.lessons_watch(dispatcher.reports)
+        lessons = app.lessons_watch(dispatcher.reports)
         if once:
-            await one_pass(cadence, dispatcher, watch)
+            await one_pass(cadence, dispatcher, lessons, recorder)
             return
         interval = app.settings.worker_interval
         typer.echo(f"{READY} a cadence tick every {interval:g} s. Ctrl-C stops.")
@@ -44,7 +64,7 @@ async def _run(app: App, *, once: bool) -> None:
         # schedule takes a float of seconds, though its hints say int.
         every = scheduler.every(interval)  # type: ignore[arg-type]
         every.seconds.do(lambda: ticks.append(True))
-        await one_pass(cadence, dispatcher, watch)
+        await one_pass(cadence, dispatcher, lessons, recorder)
         # A real tenant's first answers load msgraph's models (~1,200 modules) during the first
         # pass, after the first freeze: they are as permanent as what was frozen then.
         heap.freeze()
@@ -52,23 +72,30 @@ async def _run(app: App, *, once: bool) -> None:
             scheduler.run_pending()
             if ticks:
                 ticks.clear()
-                await one_pass(cadence, dispatcher, watch)
+                await one_pass(cadence, dispatcher, lessons, recorder)
             elif not await dispatcher.run_once():
                 # Deliveries due between ticks (retries) go on time, not at the next tick.
                 await asyncio.sleep(min(1.0, max(scheduler.idle_seconds or 1.0, 0.05)))
 
 
 async def one_pass(
-    cadence: CadenceService, dispatcher: Dispatcher, watch: LessonsWatch | None = None
+    cadence: CadenceService,
+    dispatcher: Dispatcher,
+    watch: LessonsWatch | None = None,
+    ticks: TickRecorder | None = None,
 ) -> list[str]:
     """One cadence tick (and a look at changed reviews), then every delivery due now. A tick
     that fails (the database gone for a moment) is logged: the deliveries still go, and the
-    next tick tries again; a worker that stopped here would leave every lane waiting."""
+    next tick tries again; a worker that stopped here would leave every lane waiting.
+    `ticks`: where each tick is counted and recorded, for /metrics and /healthz."""
     try:
         done = await asyncio.to_thread(cadence.run_tick)
+        ok = True
     except Exception:
         log.exception("the cadence tick failed; the next one tries again")
-        done = []
+        done, ok = [], False
+    if ticks is not None:
+        await asyncio.to_thread(ticks.record, ok=ok)
     if watch is not None:
         done += await watch.run()
     for line in done:

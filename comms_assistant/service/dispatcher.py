@@ -18,20 +18,13 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
 
-from comms_assistant.service import (
-    deliveries,
-    fencing,
-    living_card,
-    major_report,
-    pacing,
-    parked,
-    status_delivery,
-)
+from comms_assistant.service import deliveries, fencing, living_card, major_report, pacing, parked
 from comms_assistant.service.action_tasks import ActionTasks
+from comms_assistant.service.couriers import MessageCouriers
 from comms_assistant.service.delivery_kinds import spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
-from comms_assistant.service.mail_payload import outgoing_mail
 from comms_assistant.service.meeting_desk import MeetingDesk
+from comms_assistant.service.observer import DONE, PARKED, RETRY, DeliveryObserver, Unobserved
 from comms_assistant.service.outbox_port import CLAIM_LIMIT, LEASE, Delivery, Outbox
 from comms_assistant.service.ports import (
     DEFAULT_SECURITY_MARKING,
@@ -59,7 +52,7 @@ MAX_BACKOFF = timedelta(minutes=5)
 
 
 @dataclass
-class Dispatcher:
+class Dispatcher(MessageCouriers):
     # Settling a delivery together with what it changes in its incident: one unit of work.
     uow: UnitOfWorkFactory
     # Claims, retries and the lanes' timing, each in its own transaction (adapters/sql/outbox.py).
@@ -99,6 +92,8 @@ class Dispatcher:
     actions_bucket: str | None = None
     # The public status page (adapters/status_pages/), when one is set up.
     status_page: StatusPage | None = None
+    # Counts each outcome for /metrics and names the delivery in log lines (service/observer.py).
+    observer: DeliveryObserver = field(default_factory=Unobserved)
 
     def __post_init__(self) -> None:
         self.owner = self.outbox.new_owner()
@@ -153,7 +148,8 @@ class Dispatcher:
 
     async def _attempt(self, delivery: Delivery) -> None:
         try:
-            await self._attempt_once(delivery)
+            with self.observer.attempting(delivery):
+                await self._attempt_once(delivery)
         except Conflict:
             # Settling lost its races (retries.py): the delivery stays leased to us, and goes
             # again, as uncertain, when the lease runs out. Never a traceback in the worker.
@@ -192,16 +188,18 @@ class Dispatcher:
             self._park(delivery, f"{why}: {type(error).__name__}: {error}", self.clock())
 
     def _settle_done(self, delivery: Delivery, result: dict[str, Any]) -> None:
-        retrying(lambda: self._settle_done_once(delivery, result), what=f"delivery {delivery.key}")
+        what = f"delivery {delivery.key}"
+        if retrying(lambda: self._settle_done_once(delivery, result), what=what):
+            self.observer.settled(delivery, DONE)
 
-    def _settle_done_once(self, delivery: Delivery, result: dict[str, Any]) -> None:
+    def _settle_done_once(self, delivery: Delivery, result: dict[str, Any]) -> bool:
         with self.uow() as uow:
             now, owner = self.clock(), delivery.owner
             if not uow.deliveries.settle_done(delivery.id, now=now, result=result, owner=owner):
-                return  # another worker took the lease over: its outcome stands
+                return False  # another worker took the lease over: its outcome stands
             spec = spec_of(delivery.kind)
             if spec is None or not (spec.announce or spec.stakeholder):
-                return
+                return True
             incident = uow.incidents.by_id(delivery.incident_id)
             if spec.announce:
                 # With marking it done: the link is sent exactly when, and once, it is filed.
@@ -225,6 +223,7 @@ class Dispatcher:
                     path=f"{folder}/{incident.record.report_name}",
                     now=self.clock(),
                 )
+            return True
 
     def _settle_error(self, delivery: Delivery, error: DeliveryError) -> None:
         now = self.clock()
@@ -240,53 +239,27 @@ class Dispatcher:
         retry_at, owner = now + backoff, delivery.owner
         if self.outbox.settle_retry(delivery.id, error=str(error), retry_at=retry_at, owner=owner):
             log.info("delivery %s will be retried in %s: %s", delivery.key, backoff, error)
+            self.observer.settled(delivery, RETRY)
 
     def _park(self, delivery: Delivery, error: str, now: datetime) -> None:
         """Give up on a delivery, keep why, and tell the lead: nothing is dropped silently."""
         log.warning("delivery %s failed: %s", delivery.key, error)
-        retrying(lambda: self._park_once(delivery, error, now), what=f"delivery {delivery.key}")
+        if retrying(lambda: self._park_once(delivery, error, now), what=f"delivery {delivery.key}"):
+            self.observer.settled(delivery, PARKED)
 
-    def _park_once(self, delivery: Delivery, error: str, now: datetime) -> None:
+    def _park_once(self, delivery: Delivery, error: str, now: datetime) -> bool:
         with self.uow() as uow:
             if not uow.deliveries.mark_failed(
                 delivery.id, error=error, now=now, owner=delivery.owner
             ):
-                return  # another worker took the lease over: its outcome stands
+                return False  # another worker took the lease over: its outcome stands
             spec = spec_of(delivery.kind)
-            if spec is not None and spec.to_lead:
-                return  # a notice about a notice would go the same way
-            parked.tell_lead(uow, delivery, error, marking=self.security_marking, now=now)
+            if spec is None or not spec.to_lead:  # a notice about a notice would go the same way
+                parked.tell_lead(uow, delivery, error, marking=self.security_marking, now=now)
+            return True
 
     async def _deliver(self, delivery: Delivery) -> dict[str, Any]:
         spec = spec_of(delivery.kind)
         if spec is None:
             raise DeliveryError(f"unknown delivery kind {delivery.kind!r}", retryable=False)
         return await spec.deliver(self, delivery)
-
-    async def send_mail(self, delivery: Delivery) -> dict[str, Any]:
-        payload = delivery.payload
-        # An earlier attempt may have been accepted before it failed: look before sending again.
-        if delivery.uncertain and await self.mailer.was_sent(payload["delivery_id"]):
-            return {"recipients": len(payload["bcc"]), "found_in_sent_items": True}
-        async with self.mail_pace.slot(self.outbox, self.clock, owner=self.owner):
-            await self.mailer.send(outgoing_mail(payload))
-        return {"recipients": len(payload["bcc"])}
-
-    async def post_card(self, delivery: Delivery) -> dict[str, Any]:
-        payload = delivery.payload
-        thread = ""
-        if payload.get("living"):  # in the incidents channel: a reply to the incident's card
-            with self.uow() as uow:
-                thread = living_card.thread_for(uow, delivery.id)
-        summary, drawn = payload["summary"], payload["card"]
-        card = living_card.card_message(delivery, summary, drawn, thread=thread)
-        message_id = await self.teams.post_card(card)
-        return {"message_id": message_id, **({"thread": thread} if thread else {})}
-
-    async def refresh_card(self, delivery: Delivery) -> dict[str, Any]:
-        if self.living is None:
-            raise DeliveryError("no card templates to draw the incident's card", retryable=False)
-        return await living_card.refresh(self.teams, self.uow, self.living, delivery)
-
-    async def update_status_page(self, delivery: Delivery) -> dict[str, Any]:
-        return await status_delivery.deliver(self.status_page, self.uow, delivery)

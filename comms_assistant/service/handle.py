@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import DomainError
+from comms_assistant.service import log_context
 from comms_assistant.service.deliveries import DeliveryPlanner
 from comms_assistant.service.finding import Refused
 from comms_assistant.service.handlers.context import Context, Ports, Reply, WhatHappened
@@ -65,9 +66,10 @@ class CommandService:
             return Reply(refusal, ok=False)
         incident = named or incident
         try:
-            return self._attempts(
-                command, who or "", incident, text=text, shell=shell, conversation=conversation
-            )
+            with log_context.about(incident=incident.upper() if incident else None):
+                return self._attempts(
+                    command, who or "", incident, text=text, shell=shell, conversation=conversation
+                )
         except (DomainError, Refused) as error:
             # The transaction rolled back: nothing was half-done.
             return Reply(str(error), ok=False)

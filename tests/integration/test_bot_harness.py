@@ -357,7 +357,11 @@ def running_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run
 
 
 def test_health_needs_no_token_but_messages_do(running_bot: Running) -> None:
-    assert httpx.get(f"{running_bot.url}/healthz").json() == {"status": "ok"}
+    health = httpx.get(f"{running_bot.url}/healthz")
+    assert (health.status_code, health.json()["status"]) == (200, "ok")
+    assert (
+        "comms_assistant_outbox_pending_deliveries" in httpx.get(f"{running_bot.url}/metrics").text
+    )
     response = running_bot.post(message("help", service_url=running_bot.service_url), auth=None)
     assert response.status_code == 401
     assert running_bot.sent == []

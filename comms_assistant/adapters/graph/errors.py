@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from comms_assistant.adapters.metrics.counters import GRAPH, saw_status
 from comms_assistant.service.ports import DeliveryError, Locked, NotFound, PreconditionFailed
 
 # 408 and 429 are "come back later"; every 5xx is treated as transient (Graph's own guidance).
@@ -63,6 +64,7 @@ def from_status(
     headers: Mapping[str, str] | Any | None = None,
 ) -> DeliveryError:
     """The port error for an HTTP status, with a message a person can act on."""
+    saw_status(GRAPH, status)
     detail = ": ".join(part for part in (code, message) if part) or "no error body"
     text = f"{action} failed: HTTP {status} ({detail})"
     if status == 412:

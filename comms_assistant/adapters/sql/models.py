@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -193,3 +194,17 @@ class SendSlotRow(Base):
     owner: Mapped[str] = mapped_column(String(64), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WorkerTickRow(Base):
+    """Each worker's last cadence tick (a worker beside `serve` is one too), so any process can
+    tell whether the workers are alive: /healthz and the metrics read it (adapters/metrics/)."""
+
+    __tablename__ = "worker_ticks"
+
+    # host:pid of the worker; a restarted one has a new row, and the newest tick counts.
+    worker: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    # The worker's worker_interval setting, in seconds: "recent" is judged by its own pace.
+    interval: Mapped[float] = mapped_column(Float)

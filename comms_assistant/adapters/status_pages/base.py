@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from comms_assistant.adapters.metrics.counters import STATUS_PAGE, saw_status
 from comms_assistant.service import fencing
 from comms_assistant.service.ports import DeliveryError
 from comms_assistant.service.status_page_port import PublicPost, RequestPace
@@ -100,6 +101,7 @@ class HttpStatusPage(ABC):
 
     def error(self, action: str, response: httpx.Response) -> DeliveryError:
         status = response.status_code
+        saw_status(STATUS_PAGE, status)
         said = f"{action} on {self.name}: HTTP {status} {_message(response)}".rstrip()
         wait = retry_after(response)
         if status in RETRYABLE or status >= 500 or (status == 403 and _rate_limited(response)):

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from comms_assistant.adapters.metrics.ticks import TickRecorder
 from comms_assistant.bootstrap import App
 
 if TYPE_CHECKING:
@@ -62,9 +63,11 @@ class DeliveryThread:
     async def _worker(self, app: App, dispatcher: Any) -> None:
         assert self._stop is not None
         watch = app.lessons_watch(dispatcher.reports)
+        # Its ticks are recorded as a worker's: /healthz of any process sees this one alive.
+        ticks = TickRecorder(app.engine, app.clock, app.settings.worker_interval)
         while not self._stop.is_set():
             try:
-                await _worker_pass(app, dispatcher, watch)
+                await _worker_pass(app, dispatcher, watch, ticks)
             except Exception:  # one bad pass must not stop the next
                 log.exception("a cadence pass failed")
             with contextlib.suppress(TimeoutError):
@@ -131,10 +134,10 @@ class DeliveryThread:
         self._thread = None
 
 
-async def _worker_pass(app: App, dispatcher: Any, watch: Any) -> None:
+async def _worker_pass(app: App, dispatcher: Any, watch: Any, ticks: TickRecorder) -> None:
     from comms_assistant.entrypoints.worker import one_pass
 
-    await one_pass(app.cadence(), dispatcher, watch)
+    await one_pass(app.cadence(), dispatcher, watch, ticks)
 
 
 async def _cancel_the_rest() -> None:

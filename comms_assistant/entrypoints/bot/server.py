@@ -2,7 +2,8 @@
 webhooks and a health check.
 
 Routes: `/api/messages` (Bot Connector activities: the token is checked by auth.py with the
-SDK's validator), `/api/webhook` (outgoing webhooks, HMAC-checked here) and `/healthz` (no auth).
+SDK's validator), `/api/webhook` (outgoing webhooks, HMAC-checked here), and `/metrics` and
+`/healthz` (no auth: counts and ages only; watch.py).
 A request that is malformed or unauthenticated gets 400 or 401 and one log line.
 """
 
@@ -30,6 +31,7 @@ from comms_assistant.entrypoints.bot.policy import Gate, People, bot_mentions, c
 from comms_assistant.entrypoints.bot.proactive import ProactiveSender
 from comms_assistant.entrypoints.bot.sdk import AgentHost
 from comms_assistant.entrypoints.bot.turns import SORRY, Answer, Background, Turns
+from comms_assistant.entrypoints.watch import add_routes, watch_of
 
 log = logging.getLogger("comms_assistant.bot")
 
@@ -112,7 +114,7 @@ def build(
     root[HOST], root[TURNS], root[PEOPLE], root[TASKS] = host, turns, people, set()
     # Webhook answers must come within 5 s: their own threads, never queued behind bot turns.
     root[WEBHOOK_POOL] = ThreadPoolExecutor(4, thread_name_prefix="bot-webhook")
-    root.router.add_get("/healthz", _health)
+    add_routes(root, watch_of(app_))  # /metrics and /healthz (watch.py)
     root.router.add_post("/api/webhook", _webhook)
     root.router.add_post("/api/messages", host.messages)
     root.cleanup_ctx.append(_deliveries(app_, host))
@@ -148,10 +150,6 @@ def _deliveries(app_: App, host: AgentHost) -> Callable[[web.Application], Async
             root[WEBHOOK_POOL].shutdown(wait=False, cancel_futures=True)
 
     return context
-
-
-async def _health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
 
 
 async def _webhook(request: web.Request) -> web.Response:

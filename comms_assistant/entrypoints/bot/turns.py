@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from comms_assistant.adapters.metrics.counters import timed_turn
 from comms_assistant.adapters.render import Renderer
 from comms_assistant.adapters.sql import conversations, views
 from comms_assistant.domain import commands as c
@@ -78,7 +79,17 @@ class Turns:
     ) -> Answer:
         """Decide and run one command. Synchronous: the caller puts it on a worker thread.
         `forms`: the answer may be a form (the bot's own turns: Teams sends the form's button
-        back to the bot, which an outgoing webhook's answer cannot)."""
+        back to the bot, which an outgoing webhook's answer cannot). Timed for /metrics."""
+        with timed_turn() as turn:
+            answer = self._answer(
+                text, who=who, conversation=conversation, incident=incident, forms=forms
+            )
+            turn.answered(answer.reply)
+            return answer
+
+    def _answer(
+        self, text: str, *, who: str | None, conversation: str, incident: str | None, forms: bool
+    ) -> Answer:
         if len(text) > MAX_COMMAND:
             return Answer(Reply(TOO_LONG, ok=False))
         if forms and text.strip().lower() == "open":

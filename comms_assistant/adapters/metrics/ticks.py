@@ -1,0 +1,32 @@
+"""Each cadence tick, counted and recorded in the database where /healthz of any process (the
+bot's, another worker's) sees it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from comms_assistant.adapters.metrics.counters import TICKS
+from comms_assistant.adapters.sql import watch
+
+log = logging.getLogger(__name__)
+
+
+class TickRecorder:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime], interval: float) -> None:
+        self._engine, self._clock, self._interval = engine, clock, interval
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    def record(self, *, ok: bool) -> None:
+        TICKS.labels(outcome="ok" if ok else "failed").inc()
+        try:
+            watch.record_tick(
+                self._engine, self.worker, at=self._clock(), ok=ok, interval=self._interval
+            )
+        except Exception:  # the database gone for a moment: /healthz says so soon enough
+            log.warning("could not record the worker's tick in the database", exc_info=True)
