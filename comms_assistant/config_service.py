@@ -47,6 +47,12 @@ class ProcessSettings(BaseModel):
         "until 'send anyway' or 'send suggested'.",
     )
     contacts_dir: Path | None = Field(None, description="Defaults to the bundled example contacts.")
+    admin_email: str | None = Field(
+        None,
+        description="Who hears of a mistake saved into the contacts directory, the profile or "
+        "the glossary when no incident is open (the comms lead of each open incident hears "
+        "otherwise). Meanwhile the last good copy is used: see docs/bad-edits.md.",
+    )
 
 
 class BotSettings(BaseModel):

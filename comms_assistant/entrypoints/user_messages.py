@@ -12,6 +12,7 @@ def user_message(error: Exception) -> str | None:
 
     from comms_assistant.adapters.contacts import ContactsError
     from comms_assistant.adapters.glossary import GlossaryError
+    from comms_assistant.adapters.last_good import NoGoodCopy
     from comms_assistant.adapters.sql.engine import DatabaseUnavailable, UnreadableDatabase
     from comms_assistant.config import SettingsError
     from comms_assistant.sandbox.state import UnreadableTenant
@@ -25,6 +26,8 @@ def user_message(error: Exception) -> str | None:
         return unparsable_setting(error)
     if isinstance(error, UnreadableDatabase | UnreadableTenant | DatabaseUnavailable):
         return f"comms-assistant: {error}"
+    if isinstance(error, NoGoodCopy):  # a mistake, and no good copy to use meanwhile
+        return str(error)
     if isinstance(error, SettingsError):
         return f"Settings problem: {error}"
     if isinstance(error, GlossaryError):

@@ -13,6 +13,7 @@ import typer
 
 from comms_assistant import heap
 from comms_assistant.bootstrap import App, bootstrap
+from comms_assistant.entrypoints import bad_edits
 from comms_assistant.service.cadence import CadenceService
 from comms_assistant.service.dispatcher import Dispatcher
 from comms_assistant.service.lessons_watch import LessonsWatch
@@ -31,11 +32,12 @@ def run_worker(*, once: bool) -> int:
 
 
 async def _run(app: App, *, once: bool) -> None:
-    cadence = app.cadence()
+    # A file with a mistake and no good copy of it refuses here, before anything starts.
+    version = bad_edits.look_again(app)
     async with app.dispatcher() as dispatcher:  # which freezes the start-up heap (heap.py)
-        watch = app.lessons_watch(dispatcher.reports)
+        pass_ = Pass(app, dispatcher, version)
         if once:
-            await one_pass(cadence, dispatcher, watch)
+            await pass_.run()
             return
         interval = app.settings.worker_interval
         typer.echo(f"{READY} a cadence tick every {interval:g} s. Ctrl-C stops.")
@@ -44,7 +46,7 @@ async def _run(app: App, *, once: bool) -> None:
         # schedule takes a float of seconds, though its hints say int.
         every = scheduler.every(interval)  # type: ignore[arg-type]
         every.seconds.do(lambda: ticks.append(True))
-        await one_pass(cadence, dispatcher, watch)
+        await pass_.run()
         # A real tenant's first answers load msgraph's models (~1,200 modules) during the first
         # pass, after the first freeze: they are as permanent as what was frozen then.
         heap.freeze()
@@ -52,10 +54,31 @@ async def _run(app: App, *, once: bool) -> None:
             scheduler.run_pending()
             if ticks:
                 ticks.clear()
-                await one_pass(cadence, dispatcher, watch)
-            elif not await dispatcher.run_once():
+                await pass_.run()
+            elif not await pass_.dispatcher.run_once():
                 # Deliveries due between ticks (retries) go on time, not at the next tick.
                 await asyncio.sleep(min(1.0, max(scheduler.idle_seconds or 1.0, 0.05)))
+
+
+class Pass:
+    """Each tick with the contacts directory, profile and glossary as they are then: what was
+    built from them is built again when they change (entrypoints/bad_edits.py)."""
+
+    def __init__(self, app: App, dispatcher: Dispatcher, version: int) -> None:
+        self.app, self.dispatcher, self.version = app, dispatcher, version
+        self.watch = app.lessons_watch(dispatcher.reports)
+
+    async def run(self) -> list[str]:
+        try:
+            version = bad_edits.look_again(self.app)
+        except Exception:  # the store gone for a moment: the values in use stay
+            log.exception("the edited files could not be looked at; the next tick tries again")
+            version = self.version
+        if version != self.version:
+            self.dispatcher = bad_edits.rebuilt(self.app, self.dispatcher)
+            self.watch = self.app.lessons_watch(self.dispatcher.reports)
+            self.version = version
+        return await one_pass(self.app.cadence(), self.dispatcher, self.watch)
 
 
 async def one_pass(

@@ -60,11 +60,17 @@ class DeliveryThread:
         started.result()
 
     async def _worker(self, app: App, dispatcher: Any) -> None:
+        from comms_assistant.entrypoints.worker import Pass
+
         assert self._stop is not None
-        watch = app.lessons_watch(dispatcher.reports)
+        # build() looked at the edited files already: with a mistake and no good copy it refused.
+        pass_ = Pass(app, dispatcher, app.files.version)
         while not self._stop.is_set():
             try:
-                await _worker_pass(app, dispatcher, watch)
+                await pass_.run()
+                # Rebuilt when the contacts directory or the profile changed: commands' drains
+                # use it from now on (one still going on the old one finishes there).
+                self.dispatcher = pass_.dispatcher
             except Exception:  # one bad pass must not stop the next
                 log.exception("a cadence pass failed")
             with contextlib.suppress(TimeoutError):
@@ -129,12 +135,6 @@ class DeliveryThread:
             if self._thread.is_alive():
                 log.error("the delivery thread did not stop within 30 s")
         self._thread = None
-
-
-async def _worker_pass(app: App, dispatcher: Any, watch: Any) -> None:
-    from comms_assistant.entrypoints.worker import one_pass
-
-    await one_pass(app.cadence(), dispatcher, watch)
 
 
 async def _cancel_the_rest() -> None:
