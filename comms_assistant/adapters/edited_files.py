@@ -113,8 +113,8 @@ def _profile(setting: str) -> Source[Policy]:
         return load_profile(str(copy / live.name))
 
     def mistake(error: Exception, copy: Path, digest: str) -> Mistake | None:
-        if not isinstance(error, ProfileError):
-            return None
+        if not isinstance(error, ProfileError) or not (live.is_file() or Path(setting).suffix):
+            return None  # no shipped profile of that name: the setting's mistake, not an edit
         text = str(error).replace(str(copy / live.name), "").strip(" :")
         problems = [line.strip() for line in text.splitlines()]
         problem, line = problems[0], None

@@ -105,7 +105,8 @@ class Tracked(Generic[T]):
         except Exception as error:
             mistake = self.source.mistake(error, folder, hexdigest)
             shutil.rmtree(folder, ignore_errors=True)
-            if mistake is None:
+            if mistake is None:  # not the files' mistake: asked again, they are read again
+                self._stamp = self._digest = None
                 raise
             self.mistake = mistake
             self.fresh.append(mistake)
