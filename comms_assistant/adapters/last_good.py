@@ -178,6 +178,7 @@ class LastGood:
     ) -> None:
         self.tz = tz
         self.tracked = {s.name: Tracked(s, home / "last-good", clock) for s in sources}
+        self._untold: list[tuple[Mistake, str | None]] = []
 
     def current(self, name: str) -> object:
         return self.tracked[name].current()
@@ -202,8 +203,13 @@ class LastGood:
 
     def take_fresh(self) -> list[tuple[Mistake, str | None]]:
         """The mistakes found since the last call (each new content once), to be told."""
-        fresh = []
+        fresh, self._untold = self._untold, []
         for tracked in self.tracked.values():
             fresh += [(m, self.saved_at(tracked)) for m in tracked.fresh]
             tracked.fresh = []
         return fresh
+
+    def untold(self, fresh: list[tuple[Mistake, str | None]]) -> None:
+        """Those `take_fresh` gave that could not be queued (the store was away): the next
+        call gives them again."""
+        self._untold = [*fresh, *self._untold]

@@ -50,7 +50,11 @@ def tell(app: App) -> None:
                 marking=app.settings.security_marking,
             )
 
-    retrying(queue, what="the notice of a mistake in an edited file")
+    try:
+        retrying(queue, what="the notice of a mistake in an edited file")
+    except Exception:
+        app.files.untold(fresh)  # told at the next look instead
+        raise
 
 
 def in_use(app: App) -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from cli_helper import invoke
 from fake_unit_of_work import FakeStore
 
 from comms_assistant.adapters.edited_files import EditedFiles
@@ -183,3 +184,30 @@ def test_with_none_open_admin_email_hears_and_with_no_admin_a_warning_is_logged(
     [sent] = store.stored.deliveries
     assert sent.incident_id is None and sent.payload["to"][0]["email"] == "admin@example.org"
     assert "admin_email is not set" in caplog.text
+
+
+def test_a_mistake_that_could_not_be_queued_is_given_again(
+    tmp_path: Path, contacts: Path, profile: Path
+) -> None:
+    edited = files(tmp_path, contacts, profile)
+    edited.glossary()
+    save(contacts / "glossary.csv", "term,type\nSprint,permit\n")
+    edited.glossary()
+    fresh = edited.take_fresh()
+    edited.untold(fresh)  # the store was away
+    assert edited.take_fresh() == fresh
+    assert edited.take_fresh() == []
+
+
+def test_the_check_commands_name_the_line_or_say_all_is_well(
+    tmp_path: Path, contacts: Path, profile: Path
+) -> None:
+    assert invoke("profile", "check", str(profile)).exit_code == 0
+    assert invoke("glossary", "check", str(contacts)).output.startswith("No problems found")
+    save(profile, profile.read_text().replace('update_every = "1h"', 'update_every = "1 hr"'))
+    checked = invoke("profile", "check", str(profile))
+    assert checked.exit_code == 1
+    assert "priorities.P2.update_every" in checked.output and "30m, 1h or 1h30m" in checked.output
+    save(contacts / "glossary.csv", "term,type\nSprint,permit\n")
+    checked = invoke("glossary", "check", str(contacts))
+    assert checked.exit_code == 1 and 'glossary.csv, line 2: type "permit"' in checked.output
