@@ -6,11 +6,13 @@ file is used from the next tick. Real files, the real worker pass, the sandbox t
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from cli_helper import run_cli
@@ -165,3 +167,25 @@ def test_a_start_with_no_good_copy_refuses_in_one_line(tmp_path: Path, contacts:
         "Check it with: comms-assistant contacts check"
     )
     assert "Traceback" not in done.stderr
+
+
+def test_run_says_it_used_the_last_good_copy(tmp_path: Path, contacts: Path) -> None:
+    home, env = tmp_path / "home", {"COMMS_ASSISTANT_CONTACTS_DIR": str(contacts)}
+    assert run_cli(home, "run", "list", **env).stdout.startswith("No incident is open.")
+    people = contacts / "contacts.csv"
+    people.write_text(people.read_text().replace("rowan.hale@", "rowan.hale ", 1))
+    answered = run_cli(home, "run", "list", **env)
+    assert answered.returncode == 0, answered.stderr
+    assert answered.stdout.splitlines()[1:] == [
+        f"The contacts file {people} has a mistake on line 2: "
+        'email "rowan.hale example.org" is not an email address. Until it is fixed, the '
+        f"assistant uses the last good copy (saved {saved_at(home)}). "
+        "Check it with: comms-assistant contacts check"
+    ]
+
+
+def saved_at(home: Path) -> str:
+    marker = json.loads((home / "last-good" / "contacts" / "current.json").read_text())
+    return (
+        f"{datetime.fromisoformat(marker['saved_at']).astimezone(ZoneInfo('Europe/London')):%H:%M}"
+    )
