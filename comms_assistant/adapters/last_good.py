@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,10 @@ class Source(Generic[T]):
     files: Callable[[], list[Path]]
     load: Callable[[Path], T]
     mistake: Callable[[Exception, Path, str], Mistake | None]  # (error, copy folder, hash)
+
+
+def _unique() -> str:
+    return f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 def _stamp(paths: Iterable[Path]) -> tuple[tuple[str, int, int] | str, ...]:
@@ -118,9 +123,9 @@ class Tracked(Generic[T]):
         self.version += 1
 
     def _stage(self, contents: dict[str, bytes | None], digest: str) -> Path:
-        # Per process: the worker and the bot may stage the same content at the same moment.
-        folder = self.store / f"{digest[:16]}.{os.getpid()}"
-        shutil.rmtree(folder, ignore_errors=True)
+        # Each its own: the worker, the bot's commands and its delivery thread may stage the
+        # same content at the same moment.
+        folder = self.store / f"{digest[:16]}.{_unique()}"
         folder.mkdir(parents=True)
         for name, content in contents.items():
             if content is not None:
@@ -135,9 +140,12 @@ class Tracked(Generic[T]):
             return datetime.fromisoformat(marker["saved_at"])
         kept = self.store / digest[:16]
         shutil.rmtree(kept, ignore_errors=True)
-        staged.rename(kept)
+        try:
+            staged.rename(kept)
+        except OSError:  # another process kept the same content in between: the same bytes
+            shutil.rmtree(staged, ignore_errors=True)
         saved = self.clock()
-        temporary = self.store / f"{CURRENT}.{os.getpid()}"
+        temporary = self.store / f"{CURRENT}.{_unique()}"
         temporary.write_text(json.dumps({"digest": digest, "saved_at": saved.isoformat()}))
         os.replace(temporary, self.store / CURRENT)  # the switch: all or nothing
         for old in self.store.iterdir():

@@ -67,18 +67,19 @@ class Pass:
     def __init__(self, app: App, dispatcher: Dispatcher, version: int) -> None:
         self.app, self.dispatcher, self.version = app, dispatcher, version
         self.watch = app.lessons_watch(dispatcher.reports)
+        self.cadence = app.cadence()
 
     async def run(self) -> list[str]:
         try:
             version = bad_edits.look_again(self.app)
-        except Exception:  # the store gone for a moment: the values in use stay
+            if version != self.version:
+                self.dispatcher = bad_edits.rebuilt(self.app, self.dispatcher)
+                self.watch = self.app.lessons_watch(self.dispatcher.reports)
+                self.version = version
+            self.cadence = self.app.cadence()
+        except Exception:  # the store away for a moment: this tick goes with what it had
             log.exception("the edited files could not be looked at; the next tick tries again")
-            version = self.version
-        if version != self.version:
-            self.dispatcher = bad_edits.rebuilt(self.app, self.dispatcher)
-            self.watch = self.app.lessons_watch(self.dispatcher.reports)
-            self.version = version
-        return await one_pass(self.app.cadence(), self.dispatcher, self.watch)
+        return await one_pass(self.cadence, self.dispatcher, self.watch)
 
 
 async def one_pass(
