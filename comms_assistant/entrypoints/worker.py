@@ -75,8 +75,8 @@ class Pass:
             if version != self.version:
                 self.dispatcher = bad_edits.rebuilt(self.app, self.dispatcher)
                 self.watch = self.app.lessons_watch(self.dispatcher.reports)
+                self.cadence = self.app.cadence()
                 self.version = version
-            self.cadence = self.app.cadence()
         except Exception:  # the store away for a moment: this tick goes with what it had
             log.exception("the edited files could not be looked at; the next tick tries again")
         return await one_pass(self.cadence, self.dispatcher, self.watch)
