@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -184,40 +185,44 @@ class LastGood:
         tz: ZoneInfo,
         clock: Callable[[], datetime],
     ) -> None:
-        self.tz = tz
+        self.tz, self.clock = tz, clock
         self.tracked = {s.name: Tracked(s, home / "last-good", clock) for s in sources}
         self._untold: list[tuple[Mistake, str | None]] = []
+        # The bot's commands (several threads) and its delivery thread may share one App.
+        self._lock = threading.RLock()
 
     def current(self, name: str) -> object:
-        return self.tracked[name].current()
+        with self._lock:
+            return self.tracked[name].current()
 
     @property
     def version(self) -> int:
         """Changes whenever a value in use changes: what was built from them is rebuilt."""
         return sum(t.version for t in self.tracked.values())
 
-    def saved_at(self, tracked: Tracked[object]) -> str | None:
-        if tracked.saved is None:
-            return None
-        saved, now = tracked.saved.astimezone(self.tz), self.clock_now(tracked)
-        return f"{saved:%H:%M}" if saved.date() == now.date() else f"{saved:%d %b %Y %H:%M}"
-
-    def clock_now(self, tracked: Tracked[object]) -> datetime:
-        return tracked.clock().astimezone(self.tz)
-
     def in_use(self) -> list[tuple[Mistake, str | None]]:
         """Each mistake there is now, with when the good copy used meanwhile was saved."""
-        return [(t.mistake, self.saved_at(t)) for t in self.tracked.values() if t.mistake]
+        with self._lock:
+            return [(t.mistake, self._saved(t)) for t in self.tracked.values() if t.mistake]
 
     def take_fresh(self) -> list[tuple[Mistake, str | None]]:
         """The mistakes found since the last call (each new content once), to be told."""
-        fresh, self._untold = self._untold, []
-        for tracked in self.tracked.values():
-            fresh += [(m, self.saved_at(tracked)) for m in tracked.fresh]
-            tracked.fresh = []
-        return fresh
+        with self._lock:
+            fresh, self._untold = self._untold, []
+            for tracked in self.tracked.values():
+                fresh += [(m, self._saved(tracked)) for m in tracked.fresh]
+                tracked.fresh = []
+            return fresh
 
     def untold(self, fresh: list[tuple[Mistake, str | None]]) -> None:
         """Those `take_fresh` gave that could not be queued (the store was away): the next
         call gives them again."""
-        self._untold = [*fresh, *self._untold]
+        with self._lock:
+            self._untold = [*fresh, *self._untold]
+
+    def _saved(self, tracked: Tracked[object]) -> str | None:
+        """When the good copy in use was saved: its time today, else its date too."""
+        if tracked.saved is None:
+            return None
+        saved, now = tracked.saved.astimezone(self.tz), self.clock().astimezone(self.tz)
+        return f"{saved:%H:%M}" if saved.date() == now.date() else f"{saved:%d %b %Y %H:%M}"
