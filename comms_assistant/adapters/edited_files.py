@@ -123,6 +123,7 @@ def _profile(setting: str) -> Source[Policy]:
             problem = problems[0]
         elif found := _TOML_LINE.search(problem):
             line, problem = int(found[1]), problem.replace(found[0], "").strip()
+        problem = problem.replace(": Value error, ", ": ")  # pydantic's words, not ours
         if problem.startswith("is not valid TOML: "):
             problem = "it is not valid TOML: " + problem.removeprefix("is not valid TOML: ")
         if problem.startswith("The profile file") and "does not exist" in problem:

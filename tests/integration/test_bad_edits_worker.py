@@ -139,7 +139,10 @@ def test_with_no_incident_open_the_admin_email_hears_once(product: Product) -> N
         [told] = [m for m in product.emails() if m["Subject"] == subject]
         assert {a.addr_spec for a in told["To"].addresses} == {"it.admin@example.org"}
         said = told.get_body(preferencelist=("plain",)).get_content()
-        assert f"The profile {profile} has a mistake: priorities.P1.update_every" in said
+        assert (
+            f'The profile {profile} has a mistake: priorities.P1.update_every: "an hour" is not '
+            "a time such as 30m, 1h or 1h30m"
+        ) in said
         assert "Check it with: comms-assistant profile check" in said
 
     worker(product, body)
