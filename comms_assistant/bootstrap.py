@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from comms_assistant.config import Settings
 from comms_assistant.resources import bundled
 
 if TYPE_CHECKING:
+    from comms_assistant.adapters.edited_files import EditedFiles
     from comms_assistant.adapters.teams_transports import BotSend
     from comms_assistant.domain.incident import Incident
     from comms_assistant.domain.policy import Policy
@@ -49,6 +50,17 @@ class App:
     engine: Engine
     tz: ZoneInfo
     clock: Callable[[], datetime]
+    _files: EditedFiles | None = field(default=None, init=False, repr=False)
+
+    @property
+    def files(self) -> EditedFiles:
+        """The last good contacts directory, profile and glossary (docs/bad-edits.md)."""
+        if self._files is None:
+            from comms_assistant.adapters.edited_files import EditedFiles
+
+            s = self.settings
+            self._files = EditedFiles(self.contacts_dir, s.profile, s.home, self.tz, self.clock)
+        return self._files
 
     @property
     def templates_dir(self) -> Path:
@@ -59,12 +71,11 @@ class App:
         return self.settings.contacts_dir or bundled("contacts")
 
     def planner(self) -> DeliveryPlanner:
-        from comms_assistant.adapters.contacts import load_directory
         from comms_assistant.adapters.render import Renderer
         from comms_assistant.adapters.status_pages import public_page
         from comms_assistant.service.deliveries import DeliveryPlanner
 
-        directory = load_directory(self.contacts_dir)
+        directory = self.files.directory()
         policy = self.policy()
         return DeliveryPlanner(
             renderer=Renderer(
@@ -88,7 +99,6 @@ class App:
 
     def work(self, planner: DeliveryPlanner) -> WorkPlanner:
         """The meetings and follow-up actions, as the settings (config_work.py) have them."""
-        from comms_assistant.adapters.contacts import load_directory
         from comms_assistant.domain.incident import Priority
         from comms_assistant.service.work_planner import WorkPlanner, WorkRules
 
@@ -102,13 +112,11 @@ class App:
             review_minutes=s.review_meeting_minutes,
             marking=s.security_marking,
         )
-        people = load_directory(self.contacts_dir).people_names()
+        people = self.files.directory().people_names()
         return WorkPlanner(rules, planner.policy.hours, planner, people)
 
     def policy(self) -> Policy:
-        from comms_assistant.adapters.profiles import load_profile
-
-        return load_profile(self.settings.profile)
+        return self.files.policy()
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
         """One transaction on the store, with its repositories (service/unit_of_work.py)."""
@@ -117,7 +125,6 @@ class App:
         return unit_of_work(self.engine)
 
     def commands(self) -> CommandService:
-        from comms_assistant.adapters.glossary import load_glossary
         from comms_assistant.service.handle import CommandService
         from comms_assistant.service.wording import WordingCheck
 
@@ -130,9 +137,7 @@ class App:
             security_reports_folder=self.settings.security_reports_folder,
             clock=self.clock,
             wording=(
-                WordingCheck(load_glossary(self.contacts_dir))
-                if self.settings.plain_english_check
-                else None
+                WordingCheck(self.files.glossary()) if self.settings.plain_english_check else None
             ),
             what_happened=_what_happened,
             work=self.work(planner),
@@ -169,7 +174,6 @@ class App:
         `bot_send`: the bot's proactive sender (inside `comms-assistant serve`), which Teams
         cards then use where the settings pick the bot (adapters/teams_transports.py).
         """
-        from comms_assistant.adapters.contacts import load_directory
         from comms_assistant.adapters.graph import build_graph_adapters
         from comms_assistant.adapters.metrics.observer import PrometheusObserver
         from comms_assistant.adapters.render_report_filed import ReportFiledRenderer
@@ -218,8 +222,8 @@ class App:
                     clock=self.clock,
                     word=WordBuilders(),
                     security_marking=self.settings.security_marking,
-                    people=load_directory(self.contacts_dir).people_names(),
-                    service_names=load_directory(self.contacts_dir).service_names(),
+                    people=self.files.directory().people_names(),
+                    service_names=self.files.directory().service_names(),
                     report_filed=ReportFiledRenderer(self.templates_dir),
                     author=self.settings.mailbox_name,
                     lease=timedelta(seconds=self.settings.delivery_lease),

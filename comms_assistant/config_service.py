@@ -65,6 +65,12 @@ class ProcessSettings(BaseModel):
         description="Address the worker's /metrics and /healthz listen on (0.0.0.0 for a "
         "Prometheus on another machine or a container probe from outside).",
     )
+    admin_email: str | None = Field(
+        None,
+        description="Who hears of a mistake saved into the contacts directory, the profile or "
+        "the glossary when no incident is open (the comms lead of each open incident hears "
+        "otherwise). Meanwhile the last good copy is used: see docs/bad-edits.md.",
+    )
 
 
 class BotSettings(BaseModel):

@@ -27,6 +27,10 @@ from comms_assistant.entrypoints.contacts_check import contacts_app  # noqa: E40
 
 app.add_typer(contacts_app, name="contacts")
 from comms_assistant.entrypoints.database import db_app  # noqa: E402
+from comms_assistant.entrypoints.edits_check import glossary_app, profile_app  # noqa: E402
+
+app.add_typer(profile_app, name="profile")
+app.add_typer(glossary_app, name="glossary")
 
 app.add_typer(db_app, name="db")
 from comms_assistant.entrypoints.statuspage_check import statuspage_app  # noqa: E402

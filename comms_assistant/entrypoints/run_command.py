@@ -8,6 +8,7 @@ import typer
 
 from comms_assistant.adapters.sql import outbox, views
 from comms_assistant.bootstrap import App, bootstrap
+from comms_assistant.entrypoints import bad_edits
 from comms_assistant.service.delivery_kinds import spec_of
 
 EXIT_REFUSED = 1
@@ -20,6 +21,9 @@ def run_command(
     app = bootstrap()
     reply = app.commands().execute(text, who=who, incident=incident, shell=True)
     typer.echo(reply.text)
+    # A file with a mistake: this ran on its last good copy (the worker tells the leads).
+    for line in bad_edits.in_use(app):
+        typer.echo(line)
     if not reply.ok:
         return EXIT_REFUSED
     if not reply.deliveries:

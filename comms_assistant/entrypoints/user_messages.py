@@ -12,6 +12,7 @@ def user_message(error: Exception) -> str | None:
 
     from comms_assistant.adapters.contacts import ContactsError
     from comms_assistant.adapters.glossary import GlossaryError
+    from comms_assistant.adapters.last_good import NoGoodCopy
     from comms_assistant.adapters.profiles import ProfileError
     from comms_assistant.adapters.sql.engine import DatabaseUnavailable, UnreadableDatabase
     from comms_assistant.config import SettingsError
@@ -31,6 +32,8 @@ def user_message(error: Exception) -> str | None:
         return f"comms-assistant: {error}"
     if isinstance(error, ProfileError):
         return f"Settings problem: {error}\n{PROFILE_FIX}"
+    if isinstance(error, NoGoodCopy):  # a mistake, and no good copy to use meanwhile
+        return str(error)
     if isinstance(error, SettingsError):
         return f"Settings problem: {error}"
     if isinstance(error, GlossaryError):

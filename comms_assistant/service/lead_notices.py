@@ -66,7 +66,7 @@ def enqueue_notice(
     key = f"{incident.reference}:{key}"
     if incident.security or email:
         marked = marking.strip() if incident.security else ""
-        payload = _mail(key, f"{incident.reference}: {title}", paragraphs, to.email, marked)
+        payload = mail_payload(key, f"{incident.reference}: {title}", paragraphs, to.email, marked)
         payload["sensitivity"] = "confidential" if incident.security else "normal"
         kind = DeliveryKind.NOTICE
     else:
@@ -92,7 +92,9 @@ def enqueue_notice(
     )
 
 
-def _mail(key: str, subject: str, paragraphs: list[str], email: str, marked: str) -> dict[str, Any]:
+def mail_payload(
+    key: str, subject: str, paragraphs: list[str], email: str, marked: str
+) -> dict[str, Any]:
     """The notice by email; a security incident's `marked` starts its subject and its body."""
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     if marked:

@@ -103,7 +103,7 @@ def followed_reviews(
         if copy.key.endswith(":major:lessons")
     ]
     found = []
-    for incident_id in sorted({copy.incident_id for copy in first_copies}):
+    for incident_id in sorted({c.incident_id for c in first_copies if c.incident_id is not None}):
         incident = uow.incidents.by_id(incident_id)
         if incident.status is Status.CLOSED and not _waiting(uow, incident):
             found.append((incident_id, incident))

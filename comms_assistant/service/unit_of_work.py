@@ -35,7 +35,10 @@ class Queued(Protocol):
     @property
     def key(self) -> str: ...
     @property
-    def incident_id(self) -> int: ...
+    def incident_id(self) -> int | None:
+        """None for a notice about no incident (service/bad_edits.py)."""
+        ...
+
     @property
     def lane(self) -> str: ...
     @property
@@ -77,7 +80,7 @@ class Deliveries(Protocol):
 
     def add(
         self,
-        incident: Incident,
+        incident: Incident | None,
         *,
         key: str,
         lane: str,

@@ -23,7 +23,7 @@ from comms_assistant.service.unit_of_work import DONE, PENDING, Draft
 class FakeDelivery:
     id: int
     key: str
-    incident_id: int
+    incident_id: int | None
     lane: str
     kind: str
     payload: dict[str, Any]
@@ -91,7 +91,7 @@ class FakeDeliveries:
 
     def add(
         self,
-        incident: Incident,
+        incident: Incident | None,
         *,
         key: str,
         lane: str,
@@ -104,7 +104,7 @@ class FakeDeliveries:
         made = FakeDelivery(
             len(self.stored.deliveries) + 1,
             key,
-            self.incidents.id_of(incident),
+            None if incident is None else self.incidents.id_of(incident),
             lane,
             kind,
             payload,

@@ -159,7 +159,10 @@ class OutboxRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    # None: a notice about no incident, to the administrator (service/bad_edits.py).
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id"), index=True, nullable=True
+    )
     # Deliveries in one lane (an incident's documents, its mail, its cards) go in order.
     lane: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(32))

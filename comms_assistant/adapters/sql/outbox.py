@@ -30,7 +30,7 @@ def enqueue(
     session: Session,
     *,
     key: str,
-    incident_id: int,
+    incident_id: int | None,
     lane: str,
     kind: str,
     payload: dict[str, Any],
@@ -94,7 +94,8 @@ def claim_due(
                     row.id,
                     row.key,
                     row.kind,
-                    row.incident_id,
+                    # 0, which no incident has: a notice about none (service/bad_edits.py).
+                    row.incident_id or 0,
                     dict(row.payload),
                     row.attempts,
                     row.claims,

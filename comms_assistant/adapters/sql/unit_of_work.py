@@ -96,7 +96,7 @@ class SqlDeliveries:
 
     def add(
         self,
-        incident: Incident,
+        incident: Incident | None,
         *,
         key: str,
         lane: str,
@@ -104,13 +104,13 @@ class SqlDeliveries:
         payload: dict[str, Any],
         now: datetime,
     ) -> Queued:
-        owner = self.incidents.row_of(incident)
-        if owner.id is None:
+        owner = None if incident is None else self.incidents.row_of(incident)
+        if owner is not None and owner.id is None:
             self.session.flush()
         return outbox.enqueue(
             self.session,
             key=key,
-            incident_id=owner.id,
+            incident_id=None if owner is None else owner.id,
             lane=lane,
             kind=kind,
             payload=payload,

@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from comms_assistant.adapters.metrics.ticks import TickRecorder
 from comms_assistant.bootstrap import App
 
 if TYPE_CHECKING:
@@ -61,13 +60,17 @@ class DeliveryThread:
         started.result()
 
     async def _worker(self, app: App, dispatcher: Any) -> None:
+        from comms_assistant.entrypoints.worker import Pass
+
         assert self._stop is not None
-        watch = app.lessons_watch(dispatcher.reports)
-        # Its ticks are recorded as a worker's: /healthz of any process sees this one alive.
-        ticks = TickRecorder(app.engine, app.clock, app.settings.worker_interval)
+        # build() looked at the edited files already: with a mistake and no good copy it refused.
+        pass_ = Pass(app, dispatcher, app.files.version)
         while not self._stop.is_set():
             try:
-                await _worker_pass(app, dispatcher, watch, ticks)
+                await pass_.run()
+                # Rebuilt when the contacts directory or the profile changed: commands' drains
+                # use it from now on (one still going on the old one finishes there).
+                self.dispatcher = pass_.dispatcher
             except Exception:  # one bad pass must not stop the next
                 log.exception("a cadence pass failed")
             with contextlib.suppress(TimeoutError):
@@ -132,12 +135,6 @@ class DeliveryThread:
             if self._thread.is_alive():
                 log.error("the delivery thread did not stop within 30 s")
         self._thread = None
-
-
-async def _worker_pass(app: App, dispatcher: Any, watch: Any, ticks: TickRecorder) -> None:
-    from comms_assistant.entrypoints.worker import one_pass
-
-    await one_pass(app.cadence(), dispatcher, watch, ticks)
 
 
 async def _cancel_the_rest() -> None:

@@ -26,8 +26,9 @@ from comms_assistant.bootstrap import App, bootstrap, utc_now
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints.bot import auth
 from comms_assistant.entrypoints.bot.delivery import DeliveryThread
+from comms_assistant.entrypoints.bot.edited_files import EditedFiles
 from comms_assistant.entrypoints.bot.members import TeamMembers
-from comms_assistant.entrypoints.bot.policy import Gate, People, bot_mentions, command_text
+from comms_assistant.entrypoints.bot.policy import People, bot_mentions, command_text
 from comms_assistant.entrypoints.bot.proactive import ProactiveSender
 from comms_assistant.entrypoints.bot.sdk import AgentHost
 from comms_assistant.entrypoints.bot.turns import SORRY, Answer, Background, Turns
@@ -77,39 +78,20 @@ def build(
     if settings.bot_anonymous:
         log.warning(ANONYMOUS_WARNING)
     app_ = bootstrap(settings, clock=clock)
-    from comms_assistant.adapters.contacts import load_directory
-    from comms_assistant.adapters.render import Renderer
-
-    directory = load_directory(app_.contacts_dir)
-    service = app_.commands()
     # The team the bot serves is the incidents channel's: its members may open incidents.
     members = TeamMembers(settings.channel_id, timeout=settings.bot_outbound_timeout)
-    gate = Gate.from_settings(
-        app_.engine,
-        settings,
-        directory.contacts,
-        security_roles=directory.routing.security,
-        priority_names=service.planner.policy.priority_names(),
-        team=members,
-    )
+    edited = EditedFiles(app_, members)
     turns = Turns(
         engine=app_.engine,
-        service=service,
-        gate=gate,
-        renderer=Renderer(
-            app_.templates_dir,
-            app_.tz,
-            service_names=directory.service_names(),
-            people=directory.people_names(),
-        ),
         clock=clock,
-        service_names=directory.service_names(),
         incidents_channel=settings.channel_id,
+        before=edited,
+        **edited.parts(),
     )
     people = People(dict(settings.bot_people))
     host = AgentHost(settings, turns, people, provider_factory=provider_factory)
     # Before every turn (typed or a button), so the Gate knows: only for those it could help.
-    host.agent.before_turn(members.before_turn(host.senders.who, gate.asks_team))
+    host.agent.before_turn(members.before_turn(host.senders.who, lambda w: turns.gate.asks_team(w)))
     root = web.Application(client_max_size=256 * 1024, middlewares=[_no_traceback])
     root[HOST], root[TURNS], root[PEOPLE], root[TASKS] = host, turns, people, set()
     # Webhook answers must come within 5 s: their own threads, never queued behind bot turns.

@@ -67,6 +67,9 @@ class Turns:
     clock: Callable[[], datetime]
     service_names: Mapping[str, str] = field(default_factory=dict)  # the service catalogue
     incidents_channel: str = ""  # its id (19:…@thread.tacv2): the incident's card goes there
+    # Before each command: the edited files looked at again, and what was built from them
+    # rebuilt when they changed (bot/edited_files.py).
+    before: Callable[[Turns], None] | None = None
 
     def answer(
         self,
@@ -92,6 +95,8 @@ class Turns:
     ) -> Answer:
         if len(text) > MAX_COMMAND:
             return Answer(Reply(TOO_LONG, ok=False))
+        if self.before is not None:
+            self.before(self)
         if forms and text.strip().lower() == "open":
             return Answer(Reply(FORM), self.open_form())
         bound = self._incident(text, incident, conversation)
@@ -143,6 +148,8 @@ class Turns:
     def open_form(
         self, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
+        if self.before is not None:
+            self.before(self)
         policy = self.service.planner.policy
         return forms.open_form(policy, self.service_names, values, errors)
 
