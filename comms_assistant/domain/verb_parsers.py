@@ -23,6 +23,7 @@ from comms_assistant.domain.command_types import (
     Update,
 )
 from comms_assistant.domain.command_words import ParseError, one_line, shown
+from comms_assistant.domain.dates import parse_start
 from comms_assistant.domain.incident import Priority, Role, Status
 from comms_assistant.domain.phrases import parse_phrase
 from comms_assistant.domain.public_words import PUBLIC, public_at_open, public_words
@@ -60,6 +61,7 @@ def parse_open(rest: str, names: Mapping[str, Priority]) -> Open:
         advice=sections.get("do", ""),
         lead=w.lead(sections),
         public=public_at_open(sections, security=security),
+        started=parse_start(sections["started"]) if sections.get("started") else None,
     )
 
 

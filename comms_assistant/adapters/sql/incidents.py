@@ -57,6 +57,7 @@ def to_domain(row: IncidentRow) -> Incident:
         timeline=_timeline(row),
         advice=row.advice or "",
         declared_title=row.declared_title or "",
+        started_at=row.started_at,
         priority_history=_priority_history(row),
         actions=actions_of(row),
         record=Record(
@@ -116,6 +117,7 @@ def write_incident(row: IncidentRow, incident: Incident) -> None:
     row.resolution = incident.resolution
     row.advice = incident.advice
     row.declared_title = incident.declared_title
+    row.started_at = incident.started_at
     row.priority_history = [
         [change.at.isoformat(), int(change.priority)] for change in incident.priority_history
     ]

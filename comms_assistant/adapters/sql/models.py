@@ -84,6 +84,8 @@ class IncidentRow(Base):
     # The bridge and the review meeting (domain/meetings.py, adapters/sql/incident_work.py);
     # NULL on rows from before revision 0005.
     meetings: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # When it began, where `open … started:` said (revision 0006).
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     timeline: Mapped[list[TimelineRow]] = relationship(
         order_by="TimelineRow.seq", cascade="all, delete-orphan"

@@ -4,6 +4,7 @@ and the lessons learnt copied into its Major Incident report."""
 from __future__ import annotations
 
 from comms_assistant.domain import commands as c
+from comms_assistant.domain.dates import start_moment
 from comms_assistant.domain.file_names import report_name, review_name
 from comms_assistant.domain.incident import Incident, format_reference
 from comms_assistant.domain.messages import MessageKind
@@ -36,6 +37,7 @@ def open_incident(command: c.Open, ctx: Context) -> Reply:
         security=command.security,
         advice=command.advice,
         lead=command.lead,
+        started=start_moment(command.started, now, ctx.tz) if command.started else None,
     )
     local_date = now.astimezone(ctx.tz).date()
     incident.record.report_name = report_name(local_date, incident.reference, incident.title)
