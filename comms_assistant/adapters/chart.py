@@ -24,7 +24,7 @@ def draw_chart(data: ChartData) -> bytes:
     from matplotlib import pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    figure, bars = plt.subplots(figsize=(6.4, 2.6), dpi=150)
+    figure, bars = plt.subplots(figsize=(6.4, 2.4), dpi=150)
     try:
         months = list(data.months)
         bottoms = [0] * len(months)

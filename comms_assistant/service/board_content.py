@@ -19,8 +19,8 @@ INCIDENT_COLUMNS = (
     "Incident",
     "Priority",
     "Declared",
-    "First message (minutes)",
-    "Resolved (minutes)",
+    "To first message (min)",
+    "To resolve (min)",
     "Updates on time",
 )
 FIGURE_COLUMNS = ("Measure", "This month", "Previous three months")
@@ -125,8 +125,8 @@ def summary_text(name: str, this: Summary, before: Summary) -> str:
     sentences = [f"{said}: {_and(counts)}."]
     if this.median_to_first_message is not None:
         sentences.append(
-            f"We told people about a new incident within {this.median_to_first_message} "
-            f"{_plural(this.median_to_first_message, 'minute')}, as a median."
+            f"We told people about a new incident within {_within(this.median_to_first_message)}"
+            ", as a median."
         )
     if this.punctuality.due:
         sentences.append(
@@ -134,13 +134,16 @@ def summary_text(name: str, this: Summary, before: Summary) -> str:
         )
     if this.median_to_resolve is not None:
         sentences.append(
-            f"We fixed the problem within {this.median_to_resolve} "
-            f"{_plural(this.median_to_resolve, 'minute')}, as a median."
+            f"We fixed the problem within {_within(this.median_to_resolve)}, as a median."
         )
     sentences.append(
         f"In the 3 months before we had {before.incidents} {_plural(before.incidents, 'incident')}."
     )
     return " ".join(sentences)
+
+
+def _within(minutes: int) -> str:
+    return "a minute" if minutes <= 1 else f"{minutes} minutes"
 
 
 def _plural(count: int, word: str) -> str:

@@ -58,7 +58,7 @@ CHART = Field("board_chart", "Chart")
 LESSONS = Field("board_lessons", "Lessons learnt from P1 incidents")
 ACTIONS = Field("board_actions", "Follow-up actions still open")
 # In cm, the page's 17 cm.
-INCIDENT_WIDTHS = (2.9, 4.1, 2.2, 2.2, 1.8, 1.8, 2.0)
+INCIDENT_WIDTHS = (2.7, 3.7, 2.2, 2.1, 2.1, 2.0, 2.2)
 FIGURE_WIDTHS = (7.0, 5.0, 5.0)
 ACTION_WIDTHS = (2.9, 7.6, 4.0, 2.5)
 CHART_WIDTH = Cm(16)
