@@ -50,6 +50,15 @@ def safe_cell(value: Any) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([shown for _, shown in SHOWN])
+    for row in rows:
+        writer.writerow([safe_cell(row.get(key)) for key, _ in SHOWN])
+    return out.getvalue()
+
+
 @register_app.command("create")
 def register_create() -> None:
     """Make the register's list with its columns (once), and queue every incident's item."""
@@ -107,12 +116,7 @@ def report_incidents(
     figures = all_figures(app.unit_of_work, app.policy(), app.clock(), since=moment)
     rows = [row_of(f, Links(), tz) for f in figures]
     if csv_:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([shown for _, shown in SHOWN])
-        for row in rows:
-            writer.writerow([safe_cell(row.get(key)) for key, _ in SHOWN])
-        sys.stdout.write(out.getvalue())
+        sys.stdout.write(csv_text(rows))
         return
     if not rows:
         typer.echo("No incidents" + (f" declared since {start:%d %B %Y}." if start else " yet."))
