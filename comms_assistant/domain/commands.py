@@ -100,6 +100,7 @@ HELP_TEXT = """\
 Commands:
   open <title> p1|p2|p3|p4 [impact: <who cannot do what>] [services: a, b]
        [do: <what readers should do>] [security: yes] [lead: <email>|none] [public: yes]
+       [started: <when it began, e.g. 09:05>]
        (whoever opens an incident leads it, unless lead: names someone else)
   update <what is happening> [impact: <who is affected now>] [do: <what readers should do>]
        [public: <what the public status page shows>|no]

@@ -258,7 +258,7 @@ KINDS: dict[DeliveryKind, KindSpec] = {
         Medium.REGISTER,
         lambda c, d: c.register.sync(d),
         "incident register",
-        lambda p: f"register the item of {p.get('reference', 'the incident')} in the register",
+        lambda p: f"register {p.get('reference', 'the incident')}'s item in the incident register",
     ),
 }
 

@@ -43,7 +43,8 @@ class GraphRegister:
         return self._name
 
     async def exists(self) -> bool:
-        return await self._find_list() is not None
+        # Once found, a list is taken to stay: one request fewer on every write.
+        return self._list_id is not None or await self._find_list() is not None
 
     async def web_url(self) -> str:
         found = await self._find_list()

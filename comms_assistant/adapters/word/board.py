@@ -26,6 +26,7 @@ from docx.text.paragraph import Paragraph
 from comms_assistant.adapters.word.fields import (
     LOCK_OWNED,
     Field,
+    find_controls,
     open_docx,
     require_controls,
     search_roots,
@@ -112,8 +113,8 @@ def build_board_report(template: bytes, content: BoardContent, chart: bytes | No
     _chart(doc, roots, chart, content.chart_text)
     for note in xpath(doc.element.body, f".//w:sdt[w:sdtPr/w:tag/@w:val='{NOTE_TAG}']"):
         note.getparent().remove(note)  # the template's notes to its readers are not the board's
-    # The header's reference field names the month too.
-    for sdt in require_controls(roots, Field("reference", "Reference"), WHAT, BOARD_TEMPLATE):
+    # The header's reference field, where the template has one, names the month too.
+    for sdt in find_controls(roots, Field("reference", "Reference").tag):
         set_control_text(sdt, content.month)
     props = doc.core_properties
     props.title = f"Board report: incidents in {content.month}"
