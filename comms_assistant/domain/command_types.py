@@ -86,6 +86,13 @@ class ListIncidents:
 
 
 @dataclass(frozen=True)
+class MonthReport:
+    """`report [YYYY-MM]`: the month's figures across incidents (this month when none said)."""
+
+    month: str | None = None
+
+
+@dataclass(frozen=True)
 class SetStatus:
     status: Status
 
@@ -198,6 +205,7 @@ Command = (
     | Log
     | ShowStatus
     | ListIncidents
+    | MonthReport
     | SetStatus
     | Close
     | Review

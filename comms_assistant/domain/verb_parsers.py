@@ -3,6 +3,7 @@ says what was expected. `commands.parse` chooses the function by the verb."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from comms_assistant.domain import command_words as w
@@ -14,6 +15,7 @@ from comms_assistant.domain.command_types import (
     Command,
     Holding,
     Log,
+    MonthReport,
     Notify,
     Open,
     SendDraft,
@@ -220,3 +222,15 @@ def no_arguments(command: Command, verb: str) -> Callable[[str], Command]:
         return command
 
     return parse_bare
+
+
+def parse_report(rest: str) -> MonthReport:
+    """`report` (this month) or `report 2026-11`."""
+    month = rest.strip().rstrip(".")
+    if not month:
+        return MonthReport()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise ParseError(
+            f'"{shown(month)}" is not a month: say it as YYYY-MM, e.g. "report 2026-11".'
+        )
+    return MonthReport(month)

@@ -1,5 +1,6 @@
 """The service catalogue's max_priority (issue 24): DfE's "Google BigQuery incidents are never
-above P2", enforced with a clear answer at `open` and `priority`."""
+above P2", enforced with a clear answer at `open` and `priority`; and the month's figures in
+Teams (`report`), for the people allowed to open incidents."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from world import World
 from world_build import build_world
 
 from comms_assistant.adapters.contacts import inspect_directory
+from comms_assistant.domain import commands as c
+from comms_assistant.domain.authority import TEAM_MEMBER, Person, Rights, to_act
 from comms_assistant.resources import bundled
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -66,3 +69,25 @@ def test_a_wrong_max_priority_cell_names_the_line_and_what_is_expected(tmp_path:
     _, problems = inspect_directory(folder)
     [problem] = [p for p in problems if "max_priority" in str(p.message)]
     assert problem.line == 6 and '"urgent" is not P1, P2, P3 or P4' in problem.message
+
+
+def test_the_month_report_in_teams_tells_the_figures_to_those_allowed(world: World) -> None:
+    world.run("open Apply is down p1 impact: Candidates cannot apply services: apply")
+    world.deliver()
+    world.clock.advance(minutes=25)
+    world.run("close Candidates can apply again")
+    world.deliver()
+
+    reply = world.run("report 2026-11")
+
+    assert reply.ok, reply.text
+    lines = reply.text.splitlines()
+    assert lines[0] == "Incidents in November 2026"
+    assert lines[1].startswith("We had 1 incident in November 2026: 1 at P1.")
+    assert "Median minutes to resolve: 25 (3 months before: -)" in lines
+    assert "Updates sent on time: 1 of 1 (100%) (3 months before: none due)" in lines
+    assert not world.run("report November").ok
+    rights = Rights(frozenset({TEAM_MEMBER}))
+    command = c.parse("report 2026-11")
+    assert to_act(Person("someone@example.org"), command, None, rights).refusal
+    assert to_act(Person("lena@example.org", team_member=True), command, None, rights).allowed
