@@ -87,6 +87,16 @@ class Figures:
     punctuality: Punctuality
     actions_open: int
     actions_done: int
+    # How each message held back for its wording ended (domain/record.py's HoldEnd values).
+    holds: tuple[str, ...] = ()
+
+    @property
+    def holds_told(self) -> str:
+        """ "2 held: 1 sent as written, 1 sent in the suggested words" ("" when none)."""
+        if not self.holds:
+            return ""
+        counted = {ended: self.holds.count(ended) for ended in dict.fromkeys(self.holds)}
+        return f"{len(self.holds)} held: " + ", ".join(f"{n} {e}" for e, n in counted.items())
 
     @property
     def minutes_to_declare(self) -> int | None:
@@ -134,6 +144,7 @@ def figures_of(incident: Incident, policy: Policy, sent: Iterable[Sent], now: da
         punctuality=punctuality(incident, policy, now),
         actions_open=len(actions) - done,
         actions_done=done,
+        holds=tuple(hold.ended.value for hold in incident.record.holds),
     )
 
 
@@ -185,6 +196,7 @@ class Summary:
     messages: int
     actions_open: int
     actions_done: int
+    holds: int = 0
 
 
 def summarise(figures: Sequence[Figures]) -> Summary:
@@ -198,6 +210,7 @@ def summarise(figures: Sequence[Figures]) -> Summary:
         messages=sum(f.messages for f in figures),
         actions_open=sum(f.actions_open for f in figures),
         actions_done=sum(f.actions_done for f in figures),
+        holds=sum(len(f.holds) for f in figures),
     )
 
 

@@ -110,6 +110,7 @@ def figure_rows(this: Summary, before: Summary) -> list[tuple[str, str, str]]:
         ("Median minutes to first message", *both("median_to_first_message")),
         ("Median minutes to resolve", *both("median_to_resolve")),
         ("Updates sent on time", _share(this.punctuality), _share(before.punctuality)),
+        ("Messages held for their wording", str(this.holds), str(before.holds)),
         ("Follow-up actions done", str(this.actions_done), str(before.actions_done)),
     ]
 

@@ -1,6 +1,7 @@
 """The service catalogue's max_priority (issue 24): DfE's "Google BigQuery incidents are never
 above P2", enforced with a clear answer at `open` and `priority`; and the month's figures in
-Teams (`report`), for the people allowed to open incidents."""
+Teams (`report`), for the people allowed to open incidents; and the holds for wording the
+register counts."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from world_build import build_world
 from comms_assistant.adapters.contacts import inspect_directory
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.authority import TEAM_MEMBER, Person, Rights, to_act
+from comms_assistant.domain.record import HoldEnd
 from comms_assistant.resources import bundled
+from comms_assistant.service.incident_figures import all_figures
+from comms_assistant.service.register_port import Links, row_of
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 BIGQUERY = "bigquery,Google BigQuery,priya.anand@example.org,,,no,,,P2\n"
@@ -91,3 +95,26 @@ def test_the_month_report_in_teams_tells_the_figures_to_those_allowed(world: Wor
     command = c.parse("report 2026-11")
     assert to_act(Person("someone@example.org"), command, None, rights).refusal
     assert to_act(Person("lena@example.org", team_member=True), command, None, rights).allowed
+
+
+JARGON = (
+    "update Some candidates cannot sign in. The cause is a DNS failover. We are testing a hotfix."
+)
+
+
+def test_holds_for_wording_are_counted_with_how_each_ended(world: World) -> None:
+    world.run("open Apply is down p2 impact: Candidates cannot apply services: apply")
+    assert world.run(JARGON).held
+    assert world.run(JARGON.replace("hotfix", "patch")).held  # the first is replaced
+    assert world.run("send anyway").ok
+    with world.app.unit_of_work() as uow:
+        incident = uow.incidents.get("INC-2026-0001")
+        assert incident is not None
+        ends = [hold.ended for hold in incident.record.holds]
+    assert ends == [HoldEnd.REPLACED, HoldEnd.AS_WRITTEN]
+    [row] = [
+        row_of(f, Links(), world.app.tz)
+        for f in all_figures(world.app.unit_of_work, world.app.policy(), T0)
+    ]
+    assert row["HoldsForWording"] == 2
+    assert row["HoldOutcomes"] == "2 held: 1 replaced by another message, 1 sent as written"

@@ -86,6 +86,8 @@ class IncidentRow(Base):
     meetings: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # When it began, where `open … started:` said (revision 0006).
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Its messages held back for their wording: [[at ISO, how it ended], ...] (revision 0006).
+    holds: Mapped[list[list[str]] | None] = mapped_column(JSON, nullable=True)
 
     timeline: Mapped[list[TimelineRow]] = relationship(
         order_by="TimelineRow.seq", cascade="all, delete-orphan"
