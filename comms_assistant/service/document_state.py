@@ -80,8 +80,9 @@ def report_made(
         incident = uow.incidents.by_id(incident_id)
         record = incident.record
         record.report_item_id, record.report_url = item.id, item.web_url or None
-        if record.report_url:  # the incident's card can now open it
+        if record.report_url:  # the incident's card, and its register item, can now link it
             living_card.queue_for(uow, incident, now, key="report", cause=None, post=False)
+            register_sync.queue_sync(uow, incident, now, why="report:made")
 
 
 def review_filed(
