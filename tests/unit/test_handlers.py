@@ -57,9 +57,11 @@ def test_only_commands_that_send_words_are_checked_and_reads_choose_no_draft() -
         c.MoveReviewMeeting,
         c.CancelReviewMeeting,
     }
-    assert unchecked == {c.ListIncidents, c.Help, c.SendDraft, c.ShowStatus, c.Lessons} | work
+    # `report`: the month's figures across incidents (issue 24), read only.
+    reads = {c.ListIncidents, c.Help, c.SendDraft, c.ShowStatus, c.Lessons, c.MonthReport}
+    assert unchecked == reads | work
     without_incident = {kind for kind, handler in HANDLERS.items() if not handler.on_incident}
-    assert without_incident == {c.Open, c.ListIncidents, c.Help, c.SendDraft}
+    assert without_incident == {c.Open, c.ListIncidents, c.Help, c.SendDraft, c.MonthReport}
 
 
 @dataclass(frozen=True)
