@@ -180,6 +180,7 @@ class App:
         from comms_assistant.adapters.sql.outbox import SqlOutbox
         from comms_assistant.adapters.status_pages import build_status_page, target
         from comms_assistant.adapters.word.documents_port import WordBuilders
+        from comms_assistant.reporting import register_sync
         from comms_assistant.service.dispatcher import Dispatcher
         from comms_assistant.service.documents import Folders
         from comms_assistant.service.living_card import LivingCards
@@ -234,6 +235,7 @@ class App:
                     actions_bucket=self.settings.actions_bucket,
                     status_page=status_page,
                     observer=PrometheusObserver(self.engine),
+                    register=register_sync(self, adapters.client, planner.policy),
                 )
             finally:
                 await adapters.aclose()

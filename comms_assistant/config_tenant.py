@@ -107,6 +107,10 @@ class LibrarySettings(BaseModel):
         "Major incident report template.docx",
         description="The Major Incident report's template (P1s).",
     )
+    board_report_template: str = Field(
+        "Board report template.docx",
+        description="The monthly board report's template ('report board', docs/register.md).",
+    )
     reports_folder: str = Field(
         seed.REPORTS_FOLDER, description="Folder in the library where reports are filed."
     )

@@ -1,5 +1,6 @@
 """The settings of the work around an incident (issue 21): the responders' Teams meeting, the
-review meeting, and the follow-up actions' Planner plan. docs/setup.md says what each needs."""
+review meeting, and the follow-up actions' Planner plan; and the incident register's list
+(issue 24). docs/setup.md and docs/register.md say what each needs."""
 
 from __future__ import annotations
 
@@ -46,6 +47,12 @@ class WorkSettings(BaseModel):
         None,
         description="The plan's bucket (its id) for every incident's actions. Unset: a bucket "
         "per incident, named after its reference, made when its first action is.",
+    )
+    register_list: str = Field(
+        "Incident register",
+        description="The SharePoint list in the incidents site that holds one item per "
+        "incident (docs/register.md): made once with 'comms-assistant register create'. "
+        "Empty: no register.",
     )
 
     @field_validator("bridge_priorities")

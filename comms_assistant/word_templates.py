@@ -29,6 +29,7 @@ def template_files(app: App) -> dict[str, Path]:
         settings.report_template,
         settings.review_template,
         settings.major_incident_template,
+        settings.board_report_template,
     ):
         source = app.templates_dir / "word" / name
         if not source.is_file():

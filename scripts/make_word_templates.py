@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from comms_assistant.adapters.word.actions import ACTION_COLUMNS, ACTION_WIDTHS, ALIAS
+from comms_assistant.adapters.word.board import BOARD_TEMPLATE, build_board_template
 from comms_assistant.adapters.word.comms import COMMS_COLUMNS
 from comms_assistant.adapters.word.fields import (
     ACTIONS,
@@ -246,6 +247,7 @@ BUILDERS: dict[str, Callable[[], bytes]] = {
     REPORT_TEMPLATE: build_report_template,
     REVIEW_TEMPLATE: build_review_template,
     MAJOR_TEMPLATE: build_major_incident_template,
+    BOARD_TEMPLATE: build_board_template,
 }
 
 

@@ -168,6 +168,8 @@ class Service:
     public: bool = False
     statuspage_component: str = ""
     upptime_site: str = ""
+    # The most urgent an incident of this service may be (domain/service_rules.py); None: any.
+    max_priority: Priority | None = None
 
     @property
     def on_public_page(self) -> bool:

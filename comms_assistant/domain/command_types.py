@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from comms_assistant.domain.dates import SaidDate, SaidMoment
+from comms_assistant.domain.dates import SaidDate, SaidMoment, SaidStart
 from comms_assistant.domain.incident import Priority, Role, Status
 
 
@@ -20,6 +20,7 @@ class Open:
     # `lead:`: the incident lead. None: whoever opens it; "" (`lead: none`): nobody yet.
     lead: str | None = None
     public: bool = False  # `public: yes`: on the public status page from the start
+    started: SaidStart | None = None  # `started: 09:05`: when it began, before it was declared
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,13 @@ class ShowStatus:
 @dataclass(frozen=True)
 class ListIncidents:
     """`list`: the open incidents, most urgent first."""
+
+
+@dataclass(frozen=True)
+class MonthReport:
+    """`report [YYYY-MM]`: the month's figures across incidents (this month when none said)."""
+
+    month: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +205,7 @@ Command = (
     | Log
     | ShowStatus
     | ListIncidents
+    | MonthReport
     | SetStatus
     | Close
     | Review

@@ -16,9 +16,10 @@ class ParseError(Exception):
     """The text is not a command we understand; the message says what was expected."""
 
 
-# The sections every command that takes them knows; `open` also takes `lead:` and `public:`.
+# The sections every command that takes them knows; `open` also takes `lead:`, `public:` and
+# `started:`.
 SECTIONS = ("impact", "services", "security", "priority", "do")
-OPEN_SECTIONS = (*SECTIONS, "lead", "public")
+OPEN_SECTIONS = (*SECTIONS, "lead", "public", "started")
 
 PRIORITY_WORD = re.compile(r"(?<!\S)[pP]([1-4])(?!\S)")
 EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")

@@ -28,6 +28,7 @@ from comms_assistant.domain.command_types import (
     ListActions,
     ListIncidents,
     Log,
+    MonthReport,
     MoveReviewMeeting,
     Notify,
     Open,
@@ -67,6 +68,7 @@ __all__ = [
     "ListActions",
     "ListIncidents",
     "Log",
+    "MonthReport",
     "MoveReviewMeeting",
     "named_incident",
     "Notify",
@@ -100,6 +102,7 @@ HELP_TEXT = """\
 Commands:
   open <title> p1|p2|p3|p4 [impact: <who cannot do what>] [services: a, b]
        [do: <what readers should do>] [security: yes] [lead: <email>|none] [public: yes]
+       [started: <when it began, e.g. 09:05>]
        (whoever opens an incident leads it, unless lead: names someone else)
   update <what is happening> [impact: <who is affected now>] [do: <what readers should do>]
        [public: <what the public status page shows>|no]
@@ -111,6 +114,7 @@ Commands:
   role <your process's own role> me|<email>
   log <what happened>
   list   (the open incidents: priority, status, lead, age, next update due)
+  report [YYYY-MM]   (a month's figures: incidents, minutes to tell people, updates on time)
   status [<reference>]   (one incident at a glance)
   status investigating|identified|monitoring
   notify <service|email|group>   (tell them too, with what has happened so far)
@@ -193,6 +197,7 @@ _VERBS: dict[str, Callable[[str], Command]] = {
     "lessons": v.no_arguments(Lessons(), "lessons"),
     "help": v.no_arguments(Help(), "help"),
     "list": v.no_arguments(ListIncidents(), "list"),
+    "report": v.parse_report,
     "send": v.parse_send,
     "role": v.parse_role,
     "title": v.parse_fact("title"),

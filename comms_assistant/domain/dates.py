@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from comms_assistant.domain.command_words import ParseError, shown
 
@@ -164,3 +165,46 @@ def parse_moment(text: str) -> SaidMoment:
     if day_words[-1].lower() == "at":
         day_words = day_words[:-1]
     return SaidMoment(parse_date(" ".join(day_words)), parse_time(words[-1]))
+
+
+@dataclass(frozen=True)
+class SaidStart:
+    """When an incident began, as said at `open` ("started: 09:05", "started: yesterday
+    23:40", "started: 14 December 09:05"). `day` None: the time most recently past."""
+
+    at: time
+    day: SaidDate | None = None
+    yesterday: bool = False
+
+
+def parse_start(text: str) -> SaidStart:
+    words = text.lower().rstrip(".").split()
+    if words[:1] == ["yesterday"]:
+        return SaidStart(parse_time(" ".join(words[1:]) or "?"), yesterday=True)
+    if len(words) == 1 or (len(words) == 2 and words[1] in ("am", "pm")):
+        return SaidStart(parse_time("".join(words)))
+    said = parse_moment(text)
+    return SaidStart(said.at, said.day)
+
+
+def start_moment(said: SaidStart, now: datetime, tz: ZoneInfo) -> datetime:
+    """The moment `said` means, said at `now`: always in the past, never in the future (a
+    start in the past is what people mean: "14 December" on 2 January is last December)."""
+    today = now.astimezone(tz).date()
+    if said.yesterday:
+        day = today - timedelta(days=1)
+    elif said.day is None:
+        day = today
+        if datetime.combine(day, said.at, tzinfo=tz) > now:
+            day -= timedelta(days=1)
+    elif said.day.year is not None:
+        day = date(said.day.year, said.day.month, said.day.day)
+    elif said.day.weekday is not None:
+        day = today - timedelta(days=(today.weekday() - said.day.weekday) % 7)
+    elif said.day.days_from_today is not None:
+        day = today + timedelta(days=said.day.days_from_today)
+    else:
+        day = _valid(today.year, said.day.month, said.day.day) or today
+        if day > today:
+            day = _valid(today.year - 1, said.day.month, said.day.day) or day
+    return datetime.combine(day, said.at, tzinfo=tz)

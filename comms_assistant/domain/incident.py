@@ -13,8 +13,10 @@ from comms_assistant.domain.incident_facts import (
     advice_text,
     fact_changes,
     one_line,
+    require_aware,
     require_text,
     service_keys,
+    started_time,
 )
 from comms_assistant.domain.incident_kinds import (
     DomainError,
@@ -27,8 +29,7 @@ from comms_assistant.domain.record import Record
 from comms_assistant.domain.references import format_reference as format_reference
 from comms_assistant.domain.timeline import HOLDING_NOTE, TimelineEntry
 
-# DomainError, Priority, Status, Role and EntryKind live in incident_kinds and TimelineEntry in
-# timeline; code reads them from here, as before. How facts are read: incident_facts.
+# The kinds (incident_kinds) and TimelineEntry (timeline) are read from here, as before.
 
 
 RESTRICTED_TITLE = "Restricted security incident"
@@ -68,6 +69,7 @@ class Incident:
     # Declared at, then every change, oldest first: the history messages and reviews tell.
     priority_history: list[PriorityChange] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)  # follow-up: domain/actions.py
+    started_at: datetime | None = None  # when it began, where `open … started:` said
     # What the product has done about it (who was told, cadence marks, its documents): kept
     # with it, but not part of what it is, so two incidents alike in facts compare equal.
     record: Record = field(default_factory=Record, compare=False, repr=False)
@@ -86,13 +88,14 @@ class Incident:
         security: bool = False,
         advice: str = "",
         lead: str | None = None,
+        started: datetime | None = None,
     ) -> Incident:
         """Whoever declares an incident leads it, unless they name someone else as its incident
         lead (`lead`), or nobody (`lead=""`: someone takes the role later with 'lead me')."""
         title = one_line(title)
         if not title:
             raise DomainError("An incident needs a title: say what is wrong in a few words.")
-        _require_aware(now)
+        require_aware(now)
         incident = cls(
             reference=reference,
             title=title,
@@ -105,6 +108,7 @@ class Incident:
             advice=advice_text(advice),
             priority_history=[PriorityChange(now, priority)],
             declared_title=title,
+            started_at=started_time(started, now),
         )
         lead = who if lead is None else lead.strip()
         if lead:
@@ -288,13 +292,7 @@ class Incident:
             )
 
     def _record(self, now: datetime, who: str, kind: EntryKind, text: str) -> TimelineEntry:
-        _require_aware(now)
+        require_aware(now)
         entry = TimelineEntry(len(self.timeline) + 1, now, who, kind, text)
         self.timeline.append(entry)
         return entry
-
-
-def _require_aware(now: datetime) -> None:
-    # Times are stored in UTC and shown in the organisation's zone: a naive time is a bug.
-    if now.tzinfo is None:
-        raise ValueError("times given to the domain must carry a time zone")

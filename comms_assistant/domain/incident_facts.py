@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from comms_assistant.domain.incident_kinds import DomainError
@@ -99,3 +100,21 @@ def fact_changes(current: object, given: dict[str, Any]) -> list[FactChange]:
         if value != getattr(current, fact.name):
             changes.append(FactChange(fact, value))
     return changes
+
+
+def require_aware(now: datetime) -> None:
+    # Times are stored in UTC and shown in the organisation's zone: a naive time is a bug.
+    if now.tzinfo is None:
+        raise ValueError("times given to the domain must carry a time zone")
+
+
+def started_time(started: datetime | None, declared: datetime) -> datetime | None:
+    """When the incident began (`open … started: 09:05`): never after it was declared."""
+    if started is None:
+        return None
+    require_aware(started)
+    if started > declared:
+        raise DomainError(
+            "It cannot have started after now: give the time it began, e.g. 'started: 09:05'."
+        )
+    return started

@@ -9,8 +9,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from comms_assistant.domain.meetings import Meetings
+
+
+class HoldEnd(StrEnum):
+    """How a message held back for its wording ended (service/handlers/drafts.py)."""
+
+    WAITING = "waiting"
+    AS_WRITTEN = "sent as written"
+    SUGGESTED = "sent in the suggested words"
+    REPLACED = "replaced by another message"
+
+
+@dataclass
+class Hold:
+    at: datetime
+    ended: HoldEnd = HoldEnd.WAITING
 
 
 @dataclass
@@ -33,3 +49,12 @@ class Record:
     report_locked_at: datetime | None = None
     # The bridge and the review meeting (domain/meetings.py).
     meetings: Meetings = field(default_factory=Meetings)
+    # Its messages held back for their wording, and how each ended (the register counts them).
+    holds: list[Hold] = field(default_factory=list)
+
+    def end_hold(self, ended: HoldEnd) -> None:
+        """The last hold still waiting ended as `ended` (nothing when none waits)."""
+        for hold in reversed(self.holds):
+            if hold.ended is HoldEnd.WAITING:
+                hold.ended = ended
+                return

@@ -3,6 +3,7 @@ says what was expected. `commands.parse` chooses the function by the verb."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from comms_assistant.domain import command_words as w
@@ -14,6 +15,7 @@ from comms_assistant.domain.command_types import (
     Command,
     Holding,
     Log,
+    MonthReport,
     Notify,
     Open,
     SendDraft,
@@ -23,6 +25,7 @@ from comms_assistant.domain.command_types import (
     Update,
 )
 from comms_assistant.domain.command_words import ParseError, one_line, shown
+from comms_assistant.domain.dates import parse_start
 from comms_assistant.domain.incident import Priority, Role, Status
 from comms_assistant.domain.phrases import parse_phrase
 from comms_assistant.domain.public_words import PUBLIC, public_at_open, public_words
@@ -60,6 +63,7 @@ def parse_open(rest: str, names: Mapping[str, Priority]) -> Open:
         advice=sections.get("do", ""),
         lead=w.lead(sections),
         public=public_at_open(sections, security=security),
+        started=parse_start(sections["started"]) if sections.get("started") else None,
     )
 
 
@@ -218,3 +222,15 @@ def no_arguments(command: Command, verb: str) -> Callable[[str], Command]:
         return command
 
     return parse_bare
+
+
+def parse_report(rest: str) -> MonthReport:
+    """`report` (this month) or `report 2026-11`."""
+    month = rest.strip().rstrip(".")
+    if not month:
+        return MonthReport()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise ParseError(
+            f'"{shown(month)}" is not a month: say it as YYYY-MM, e.g. "report 2026-11".'
+        )
+    return MonthReport(month)

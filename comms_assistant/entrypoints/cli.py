@@ -36,6 +36,10 @@ app.add_typer(db_app, name="db")
 from comms_assistant.entrypoints.statuspage_check import statuspage_app  # noqa: E402
 
 app.add_typer(statuspage_app, name="statuspage")
+from comms_assistant.entrypoints.register_cli import register_app, report_app  # noqa: E402
+
+app.add_typer(register_app, name="register")
+app.add_typer(report_app, name="report")
 
 
 @app.command()

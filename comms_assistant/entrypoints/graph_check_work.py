@@ -33,6 +33,10 @@ PEOPLE_FIX = (
     "grant User.ReadBasic.All, so each action's task can be assigned to its owner "
     "(docs/setup.md, 'Follow-up actions')"
 )
+REGISTER_FIX = (
+    "run 'comms-assistant register create' once (it makes the list with its columns), or make "
+    "it by hand from the column list in docs/register.md"
+)
 RBAC_FIX = (
     "limit Calendars.ReadWrite to the organiser's mailbox with an Exchange RBAC for "
     f"Applications management scope ({SETUP})"
@@ -42,6 +46,29 @@ RBAC_FIX = (
 async def check_work(checker: CheckerBase) -> None:
     await _meetings(checker)
     await _planner(checker)
+    await _register(checker)
+
+
+async def _register(checker: CheckerBase) -> None:
+    """The incident register's list is there (made by `register create`, never here)."""
+    from comms_assistant.adapters.graph.lists import GraphRegister
+
+    name = checker.settings.register_list.strip()
+    if not name:
+        checker.add(SKIP, "incident register", "register_list is empty: no register")
+        return
+    register = GraphRegister(checker.adapters.client, checker.settings.site, name)
+    try:
+        url = await register.web_url() if await register.exists() else None
+    except Exception as error:  # noqa: BLE001 - reported with its fix, not raised
+        checker.add(FAIL, "incident register", str(error), REGISTER_FIX)
+        return
+    if url is None:
+        # A warning, not a failure: incidents are handled all the same, and `register create`
+        # writes every incident's item once the list is made.
+        checker.add(WARN, "incident register", f"no list {name!r} in the site", REGISTER_FIX)
+    else:
+        checker.add(PASS, "incident register", f"the list {name!r}: {url}")
 
 
 async def _meetings(checker: CheckerBase) -> None:

@@ -10,7 +10,7 @@ import typer
 from comms_assistant.adapters.word.check import NAMES, Kind, check_template
 from comms_assistant.config import Settings
 
-KINDS: tuple[Kind, ...] = ("report", "review", "major")
+KINDS: tuple[Kind, ...] = ("report", "review", "major", "board")
 
 
 def check_files(files: list[Path], kind: str | None, *, quiet: bool = False) -> int:
@@ -42,7 +42,7 @@ def _check_file(path: Path, which: Kind | None, *, quiet: bool) -> int:
         return 1
     if which is None:
         typer.echo(
-            f"{path.name}: say which template it is with --kind report, review or major.",
+            f"{path.name}: say which template it is with --kind report, review, major or board.",
             err=True,
         )
         return 1
@@ -68,6 +68,7 @@ def _kind(path: Path, said: str | None, settings: Settings | None) -> Kind | Non
         settings.report_template: "report",
         settings.review_template: "review",
         settings.major_incident_template: "major",
+        settings.board_report_template: "board",
     }
     return names.get(path.name)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from comms_assistant.sandbox import seed, versions
+from comms_assistant.sandbox import lists, seed, versions
 from comms_assistant.sandbox.drive_items import Item, etag_matches
 from comms_assistant.sandbox.drive_store import Drive
 from comms_assistant.sandbox.odata import GraphError, ci_get, json_ok, read_json
@@ -72,6 +72,8 @@ async def site_route(request: web.Request, match: re.Match[str]) -> web.StreamRe
         return json_ok(_site_json(request))
     if rest == "/drives":
         return json_ok({"value": [_drive_json(request)]})
+    if re.match(r"/lists(?:/|$)", rest, re.IGNORECASE):
+        return await lists.route(request, rest)
     drive = re.fullmatch(r"/drive(?:s/(?P<id>[^/]+))?(?P<rest>/.*)?", rest, re.IGNORECASE)
     if drive is None:
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{rest}'.")

@@ -196,6 +196,7 @@ def render(request: web.Request) -> str:
         + ("".join(_message(p) for p in chats) or "<p>None yet.</p>"),
         page_plans.calendars_section(request),
         page_plans.planner_section(request),
+        page_plans.register_section(request),
         page_status.statuspage_section(request),
         page_status.upptime_section(request),
     ]

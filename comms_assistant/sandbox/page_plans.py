@@ -84,3 +84,41 @@ def planner_section(request: web.Request) -> str:
         heads = ("Task", "Assigned to", "Due", "Done")
         parts.append(_table(f"Tasks in the plan {plan['title']}", heads, rows))
     return "".join(parts)
+
+
+_REGISTER_SHOWN = (
+    ("Reference", "Reference"),
+    ("IncidentTitle", "Incident"),
+    ("Status", "Status"),
+    ("HighestPriority", "Highest priority"),
+    ("Declared", "Declared"),
+    ("MinutesToFirstMessage", "Minutes to first message"),
+    ("MinutesToResolve", "Minutes to resolve"),
+    ("UpdatesDue", "Updates due"),
+    ("UpdatesLate", "Updates late"),
+)
+
+
+def register_section(request: web.Request) -> str:
+    """The SharePoint lists (the incident register): one table per list, an item a row."""
+    from comms_assistant.sandbox.lists import Lists
+
+    state = context(request).state
+    store = Lists(state.root, state.tmp_dir)
+    parts = ["<h2>SharePoint lists</h2>"]
+    for found in store.all():
+        folder, _ = store.find(found["id"])
+        rows = []
+        for item in store.items(folder):
+            fields = item["fields"]
+            cells = "".join(
+                f"<td>{escape(_shown(fields.get(key)))}</td>" for key, _ in _REGISTER_SHOWN
+            )
+            rows.append(f"<tr>{cells}</tr>")
+        heads = tuple(escape(shown) for _, shown in _REGISTER_SHOWN)
+        parts.append(_table(str(found["displayName"]), heads, rows))
+    return "".join(parts) if len(parts) > 1 else parts[0] + "<p>None yet.</p>"
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)

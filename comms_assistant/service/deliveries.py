@@ -19,7 +19,7 @@ from comms_assistant.domain.incident import Incident, TimelineEntry
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.policy import DEFAULT_POLICY, Policy
 from comms_assistant.domain.publication import PublicAsk
-from comms_assistant.service import living_card, publication
+from comms_assistant.service import living_card, publication, register_sync
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.major_report import (
     major_incident,
@@ -73,8 +73,10 @@ class DeliveryPlanner:
         sync = self._document(
             uow, incident, f"report:{entry.seq}", DeliveryKind.REPORT_SYNC, name, now
         )
-        # The incident's card in its channels shows the change too (one living card each).
+        # The incident's card in its channels shows the change too (one living card each),
+        # and its item in the register.
         living_card.queue_refreshes(uow, incident, entry, now, cause=sync)
+        register_sync.queue_sync(uow, incident, now, why=str(entry.seq))
         return sync
 
     def review(self, uow: UnitOfWork, incident: Incident, now: datetime) -> Queued:
@@ -203,8 +205,10 @@ def comms_refresh(
 
     A waiting sync reads the comms when it runs, so it will show this message too; one that is
     running (leased) may have read them already, so then a new one is queued. Only mail and
-    cards cause this, and a report sync never sends either, so it cannot loop.
+    cards cause this, and a report sync never sends either, so it cannot loop. The register's
+    item is written again too: its first message's time and count of messages changed.
     """
+    register_sync.queue_sync(uow, incident, now, why=f"sent:{cause.key if cause else now}")
     if uow.deliveries.waiting(incident, DeliveryKind.REPORT_SYNC):
         return None
     key = f"{incident.reference}:report:sent:{cause.key if cause else now.isoformat()}"

@@ -40,6 +40,8 @@ class DeliveryKind(StrEnum):
     REVIEW_ACTIONS = "review.actions"
     # The public status page: publish, update, resolve or unpublish (service/status_delivery.py).
     STATUS_PAGE = "status.page"
+    # The incident's item in the register list (service/register_sync.py).
+    REGISTER = "register.item"
 
 
 class Medium(Enum):
@@ -49,6 +51,7 @@ class Medium(Enum):
     CALENDAR = "calendar"
     PLANNER = "planner"
     STATUS_PAGE = "status page"
+    REGISTER = "register"
 
 
 class Documents(Protocol):
@@ -76,6 +79,12 @@ class Tasks(Protocol):
     async def link_review(self, delivery: Delivery) -> dict[str, Any]: ...
 
 
+class RegisterItems(Protocol):
+    """The incident's item in the register list (service/register_sync.py)."""
+
+    async def sync(self, delivery: Delivery) -> dict[str, Any]: ...
+
+
 class Couriers(Protocol):
     """What carries a delivery out: the dispatcher."""
 
@@ -85,6 +94,8 @@ class Couriers(Protocol):
     def meetings(self) -> Meetings: ...
     @property
     def tasks(self) -> Tasks: ...
+    @property
+    def register(self) -> RegisterItems: ...
     async def send_mail(self, delivery: Delivery) -> dict[str, Any]: ...
     async def post_card(self, delivery: Delivery) -> dict[str, Any]: ...
     async def refresh_card(self, delivery: Delivery) -> dict[str, Any]: ...
@@ -242,6 +253,12 @@ KINDS: dict[DeliveryKind, KindSpec] = {
         lambda p: (
             f"status  {p['event']} on the public status page: {' '.join(p['body'].split())!r}"
         ),
+    ),
+    DeliveryKind.REGISTER: KindSpec(
+        Medium.REGISTER,
+        lambda c, d: c.register.sync(d),
+        "incident register",
+        lambda p: f"register {p.get('reference', 'the incident')}'s item in the incident register",
     ),
 }
 

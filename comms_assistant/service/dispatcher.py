@@ -18,10 +18,18 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
 
-from comms_assistant.service import deliveries, fencing, living_card, major_report, pacing, parked
+from comms_assistant.service import (
+    deliveries,
+    fencing,
+    living_card,
+    major_report,
+    pacing,
+    parked,
+    register_sync,
+)
 from comms_assistant.service.action_tasks import ActionTasks
 from comms_assistant.service.couriers import MessageCouriers
-from comms_assistant.service.delivery_kinds import spec_of
+from comms_assistant.service.delivery_kinds import RegisterItems, spec_of
 from comms_assistant.service.documents import Folders, ReportWriter
 from comms_assistant.service.meeting_desk import MeetingDesk
 from comms_assistant.service.observer import DONE, PARKED, RETRY, DeliveryObserver, Unobserved
@@ -65,12 +73,10 @@ class Dispatcher(MessageCouriers):
     clock: Callable[[], datetime]
     # The Word documents' builders (adapters/word/documents_port.py), on their bytes.
     word: WordDocuments
-    # The message that the Major Incident report is filed, from the templates folder (made here
-    # when the report is filed, not when it is planned: only then is its link known).
+    # The message that the Major Incident report is filed (made when its link is known).
     report_filed: ReportFiledRender
     lease: timedelta = LEASE
-    # Spreads the retries of deliveries that failed together (a 503 storm) so they do not all
-    # come back at the same moment; tests pass a fixed one.
+    # Spreads the retries of a 503 storm's failures apart; tests pass a fixed one.
     jitter: Callable[[], float] = field(default=lambda: random.uniform(0.8, 1.2))
     # Exchange's 30 messages a minute and Graph's 4 at once per mailbox: wait, do not trip them.
     # Counted in the outbox's store, across every worker (service/send_slots.py).
@@ -94,6 +100,7 @@ class Dispatcher(MessageCouriers):
     status_page: StatusPage | None = None
     # Counts each outcome for /metrics and names the delivery in log lines (service/observer.py).
     observer: DeliveryObserver = field(default_factory=Unobserved)
+    register: RegisterItems = register_sync.OFF  # the incident register (register_sync.py)
 
     def __post_init__(self) -> None:
         self.owner = self.outbox.new_owner()

@@ -14,7 +14,7 @@ from comms_assistant.domain.file_names import filing_folder
 from comms_assistant.domain.incident import Incident
 from comms_assistant.domain.names import named, services_named
 from comms_assistant.domain.times import show_time
-from comms_assistant.service import living_card, report_lock
+from comms_assistant.service import living_card, register_sync, report_lock
 from comms_assistant.service.comms_sent import sent_messages
 from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS
 from comms_assistant.service.major_report import major_incident
@@ -80,13 +80,18 @@ def report_made(
         incident = uow.incidents.by_id(incident_id)
         record = incident.record
         record.report_item_id, record.report_url = item.id, item.web_url or None
-        if record.report_url:  # the incident's card can now open it
+        if record.report_url:  # the incident's card, and its register item, can now link it
             living_card.queue_for(uow, incident, now, key="report", cause=None, post=False)
+            register_sync.queue_sync(uow, incident, now, why="report:made")
 
 
-def review_filed(uow_factory: UnitOfWorkFactory, incident_id: int, item: DriveItem) -> None:
+def review_filed(
+    uow_factory: UnitOfWorkFactory, incident_id: int, item: DriveItem, now: datetime
+) -> None:
     with uow_factory() as uow:
-        uow.incidents.by_id(incident_id).record.review_url = item.web_url or None
+        incident = uow.incidents.by_id(incident_id)
+        incident.record.review_url = item.web_url or None
+        register_sync.queue_sync(uow, incident, now, why="review:filed")  # its link
 
 
 def note_locked(

@@ -110,7 +110,7 @@ class ReportWriter:
         )
         if item is None:
             return {"already_filed": True}
-        review_filed(self.uow, incident_id, item)
+        review_filed(self.uow, incident_id, item, self.clock())
         return {"item_id": item.id}
 
     async def file_major(self, incident_id: int) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from comms_assistant.domain.audiences import (
 )
 from comms_assistant.domain.history import history_of
 from comms_assistant.domain.incident import Incident, Priority, Role
+from comms_assistant.service import register_sync
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.messaging import (
     MAX_RECIPIENTS,
@@ -72,6 +73,7 @@ def announce_major_report(
     security folder, which the central team cannot open: they are told it is filed and whom to
     ask, with no title and no link.
     """
+    register_sync.queue_sync(uow, incident, now, why="major:filed")  # the register links it
     mails = _notification_rows(uow, incident, "mail")
     report = incident.record.report_name
     # The notification's subject, so it lands in the same Outlook conversation (and carries a

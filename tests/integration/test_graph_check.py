@@ -20,6 +20,7 @@ from cli_helper import cli_command
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.config import Settings
 from comms_assistant.entrypoints.graph_check import FAIL, PASS, SKIP, WARN, Step, check, report
+from comms_assistant.entrypoints.register_cli import _create
 from comms_assistant.sandbox import SandboxTenant
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning")
@@ -53,6 +54,12 @@ def test_everything_passes_against_the_sandbox_and_sends_only_when_asked(
         assert not list((library / folder).iterdir()), folder
     assert steps["write and delete a file (security folder)"].mark == PASS
     assert any(log.method == "DELETE" and log.status == 204 for log in sandbox.requests)
+
+    # No register yet: a warning naming `register create`, which makes it.
+    assert steps["incident register"].mark == WARN
+    assert "register create" in steps["incident register"].fix
+    settings = Settings(home=tmp_path / "home", sandbox_url=sandbox.base_url)
+    assert asyncio.run(_create(bootstrap(settings), "Incident register"))[0]
 
     steps = run_check(tmp_path, sandbox, send_test_mail="operator@example.org", teams=True)
     assert all(step.mark == PASS for step in steps.values()), report(list(steps.values()))

@@ -120,6 +120,8 @@ def test_the_dispatcher_delivers_every_kind_by_its_medium(
             went[kind] = Medium.PLANNER
         elif world.status_page and row.payload.get("delivery_id") in world.status_page.posted_ids:
             went[kind] = Medium.STATUS_PAGE
+        elif result.get("item_id") in world.register.items:
+            went[kind] = Medium.REGISTER
         else:
             assert row.payload.get("path") in world.documents.files, (kind, row.payload)
             went[kind] = Medium.DOCUMENT

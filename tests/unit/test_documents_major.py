@@ -319,7 +319,7 @@ def test_a_p2_gets_no_major_incident_report(world: World) -> None:
     world.run("review")
     world.deliver()
     assert not any("major incident" in p for p in world.documents.files)
-    made = {"report.sync", "review.file", "mail", "teams.card", "teams.refresh"}
+    made = {"report.sync", "review.file", "mail", "teams.card", "teams.refresh", "register.item"}
     # Closing books the review meeting; filing the review puts its link in the invitation.
     meeting = {"meeting.review", "meeting.change"}
     assert {r.kind for r in world.outbox()} <= made | meeting
@@ -335,7 +335,7 @@ def test_a_missing_major_incident_template_fails_with_what_to_do(world: World) -
     assert "templates publish" in failed[0].last_error
 
 
-def test_templates_publish_uploads_all_three(world: World) -> None:
+def test_templates_publish_uploads_all_four(world: World) -> None:
     from fakes import FakeDocuments
 
     documents = FakeDocuments()
@@ -344,5 +344,6 @@ def test_templates_publish_uploads_all_three(world: World) -> None:
         "Templates/Incident report template.docx",
         "Templates/Incident review template.docx",
         "Templates/Major incident report template.docx",
+        "Templates/Board report template.docx",
     ]
     assert asyncio.run(publish_templates(world.app, documents, only_missing=True)) == []

@@ -32,7 +32,8 @@ def test_open_creates_the_report_and_tells_stakeholders(world: World) -> None:
         reply.text
     )
     # Stored before anything is delivered.
-    assert {r.kind for r in world.outbox()} == {"report.sync", "mail", "teams.card"}
+    kinds = {"report.sync", "mail", "teams.card", "register.item"}
+    assert {r.kind for r in world.outbox()} == kinds
     assert not world.mailer.sent and not world.teams.posted
 
     world.deliver()

@@ -79,7 +79,7 @@ def test_the_command_checks_files_and_exits_1_on_a_problem(tmp_path: Path) -> No
     ]
     unknown = CliRunner().invoke(app, ["templates", "check", str(broken)])
     assert unknown.exit_code == 1
-    assert "say which template it is with --kind report, review or major" in unknown.output
+    assert "say which template it is with --kind report, review, major or board" in unknown.output
 
 
 def test_publish_uploads_nothing_while_a_template_is_broken(

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from fake_register import FakeRegister
 from fake_status_page import FakeStatusPage
 from fakes import FakeDocuments, FakeMailer, FakeTeams
 from work_fakes import FakeBoard, FakeCalendar
@@ -44,6 +45,8 @@ class World:
     board: FakeBoard = field(default_factory=FakeBoard)
     # The public status page, when the world's settings name one (status_page=...).
     status_page: FakeStatusPage | None = None
+    # The incident register's list (world_build sets it).
+    register: FakeRegister = field(default_factory=FakeRegister)
 
     def run(self, text: str, who: str | None = "comms.lead@example.org", **kw: str) -> Reply:
         return self.service.execute(text, who=who, **kw)

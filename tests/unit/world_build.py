@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from fake_register import FakeRegister
 from fake_status_page import FakeStatusPage
 from fakes import FakeDocuments, FakeMailer, FakeTeams
 from work_fakes import FakeBoard, FakeCalendar
@@ -19,6 +20,7 @@ from comms_assistant.config import Settings
 from comms_assistant.service.dispatcher import Dispatcher
 from comms_assistant.service.documents import Folders
 from comms_assistant.service.living_card import LivingCards
+from comms_assistant.service.register_sync import RegisterSync
 
 
 def build_world(home: Path, start: datetime, **overrides: object) -> World:
@@ -42,6 +44,7 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
     people = {"comms.lead@example.org": "oid-comms", "tech.lead@example.org": "oid-tech"}
     board = FakeBoard(settings.plan or "", people)
     status_page = FakeStatusPage() if settings.status_page != "none" else None
+    register = FakeRegister()
     for name in (settings.report_template, settings.review_template):
         documents.put(
             f"{settings.templates_folder}/{name}", (app.templates_dir / "word" / name).read_bytes()
@@ -73,9 +76,10 @@ def build_world(home: Path, start: datetime, **overrides: object) -> World:
         work=app.work(app.planner()),
         actions_bucket=settings.actions_bucket,
         status_page=status_page,
+        register=RegisterSync(app.unit_of_work, register, app.policy(), app.tz, clock),
     )
     world = World(
         app, app.commands(), dispatcher, documents, mailer, teams, clock, status_page=status_page
     )
-    world.calendar, world.board = calendar, board
+    world.calendar, world.board, world.register = calendar, board, register
     return world

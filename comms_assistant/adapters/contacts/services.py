@@ -9,12 +9,13 @@ from comms_assistant.adapters.contacts import cells
 from comms_assistant.adapters.contacts.page_columns import PAGE_COLUMNS, page_fields
 from comms_assistant.adapters.contacts.sheet import Problem, rows
 from comms_assistant.domain.audiences import ALL_SERVICES, Service
+from comms_assistant.domain.incident import DomainError, Priority
 
 SERVICES_FILE = "services.csv"
 SERVICE_COLUMNS = ("key", "name", "owners")
 # Added later: a services.csv without them still loads (no neighbours known; not public and
 # not on the status page).
-SERVICE_OPTIONAL = ("upstream", "downstream", *PAGE_COLUMNS)
+SERVICE_OPTIONAL = ("upstream", "downstream", *PAGE_COLUMNS, "max_priority")
 
 _SERVICE_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -48,7 +49,26 @@ def _service(row: dict[str, str], first_line: dict[str, int], problem: cells.Rep
     downstream = tuple(k.lower() for k in cells.split(row.get("downstream", "")))
     if key in (*upstream, *downstream):
         problem(f'service "{key}" cannot be upstream or downstream of itself')
-    return Service(key, name, owners, upstream, downstream, **page_fields(row, problem))
+    return Service(
+        key,
+        name,
+        owners,
+        upstream,
+        downstream,
+        **page_fields(row, problem),
+        max_priority=_max_priority(row.get("max_priority", ""), problem),
+    )
+
+
+def _max_priority(cell: str, problem: cells.Report) -> Priority | None:
+    """The most urgent its incidents may be; an empty cell is no limit."""
+    if not cell.strip():
+        return None
+    try:
+        return Priority.parse(cell)
+    except DomainError:
+        problem(f'max_priority "{cell.strip()}" is not P1, P2, P3 or P4 (or empty: no limit)')
+        return None
 
 
 def _check_key(key: str, first_line: dict[str, int], problem: cells.Report) -> None:

@@ -24,7 +24,7 @@ from comms_assistant.domain.incident import (
     Status,
     TimelineEntry,
 )
-from comms_assistant.domain.record import Record
+from comms_assistant.domain.record import Hold, HoldEnd, Record
 
 
 def next_number(session: Session, year: int) -> int:
@@ -57,6 +57,7 @@ def to_domain(row: IncidentRow) -> Incident:
         timeline=_timeline(row),
         advice=row.advice or "",
         declared_title=row.declared_title or "",
+        started_at=row.started_at,
         priority_history=_priority_history(row),
         actions=actions_of(row),
         record=Record(
@@ -71,6 +72,9 @@ def to_domain(row: IncidentRow) -> Incident:
             review_url=row.review_url,
             report_locked_at=row.report_locked_at,
             meetings=meetings_of(row),
+            holds=[
+                Hold(datetime.fromisoformat(at), HoldEnd(ended)) for at, ended in row.holds or []
+            ],
         ),
     )
 
@@ -116,6 +120,7 @@ def write_incident(row: IncidentRow, incident: Incident) -> None:
     row.resolution = incident.resolution
     row.advice = incident.advice
     row.declared_title = incident.declared_title
+    row.started_at = incident.started_at
     row.priority_history = [
         [change.at.isoformat(), int(change.priority)] for change in incident.priority_history
     ]
@@ -146,6 +151,7 @@ def write_record(row: IncidentRow, record: Record) -> None:
     row.review_url = record.review_url
     row.report_locked_at = record.report_locked_at
     row.meetings = meetings_json(record.meetings)
+    row.holds = [[h.at.isoformat(), h.ended.value] for h in record.holds] or None
 
 
 def find_incident(session: Session, reference: str, *, lock: bool = False) -> IncidentRow | None:

@@ -85,6 +85,10 @@ class IncidentRow(Base):
     # The bridge and the review meeting (domain/meetings.py, adapters/sql/incident_work.py);
     # NULL on rows from before revision 0005.
     meetings: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # When it began, where `open … started:` said (revision 0006).
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Its messages held back for their wording: [[at ISO, how it ended], ...] (revision 0006).
+    holds: Mapped[list[list[str]] | None] = mapped_column(JSON, nullable=True)
 
     timeline: Mapped[list[TimelineRow]] = relationship(
         order_by="TimelineRow.seq", cascade="all, delete-orphan"

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision in migrations/versions (tests/unit/test_schema.py checks it is).
-HEAD = "0007"
+HEAD = "0008"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # pg_advisory_xact_lock's key: one `db upgrade` at a time on a shared database.
 UPGRADE_LOCK = 0x636F6D6D73  # "comms"

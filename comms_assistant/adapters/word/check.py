@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from comms_assistant.adapters.word import board
 from comms_assistant.adapters.word.comms import COMMS_COLUMNS
 from comms_assistant.adapters.word.fields import (
     ACTIONS,
@@ -34,7 +35,7 @@ from comms_assistant.adapters.word.rows import column_widths
 from comms_assistant.adapters.word.timeline import COLUMNS as TIMELINE_COLUMNS
 from comms_assistant.adapters.word.xml import xpath
 
-Kind = Literal["report", "review", "major"]
+Kind = Literal["report", "review", "major", "board"]
 
 
 @dataclass(frozen=True)
@@ -86,12 +87,17 @@ NEEDS: dict[Kind, tuple[Need, ...]] = {
     ),
     "major": (*_FACTS, Need(RESOLUTION), Need(DURATION), Need(WHAT_HAPPENED), Need(LESSONS),
               _TIMELINE, _COMMS),
+    "board": (Need(board.MONTH), Need(board.SUMMARY), Need(board.CHART), Need(board.LESSONS),
+              Need(board.INCIDENTS, len(board.INCIDENT_COLUMNS)),
+              Need(board.FIGURES, len(board.FIGURE_COLUMNS)),
+              Need(board.ACTIONS, len(board.ACTION_COLUMNS))),
 }  # fmt: skip
 
 NAMES: dict[Kind, str] = {
     "report": "running incident report",
     "review": "incident review",
     "major": "Major Incident report",
+    "board": "board report",
 }
 
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import Priority
+from comms_assistant.domain.record import Hold, HoldEnd
 from comms_assistant.service.finding import Refused
 from comms_assistant.service.handlers.context import Context, Reply
 from comms_assistant.service.unit_of_work import Draft
@@ -28,6 +29,9 @@ def holds(command: c.Command, ctx: Context) -> bool:
 
 def hold(ctx: Context, verdict: Verdict) -> Reply:
     ref = ctx.chosen.reference if ctx.chosen else None
+    _end_hold(ctx, ctx.uow.drafts.get(ctx.who), HoldEnd.REPLACED)  # a person has one draft
+    if ctx.chosen is not None:  # an `open` held back has no incident yet to count it on
+        ctx.chosen.record.holds.append(Hold(ctx.now))
     # Stored before we answer: the person can send it later, from anywhere.
     ctx.uow.drafts.put(Draft(ctx.who, ref, ctx.text, verdict.suggested, ctx.now))
     return Reply(held_text(verdict), reference=ref, held=True)
@@ -57,9 +61,16 @@ def send_draft(command: c.SendDraft, ctx: Context) -> Reply:
         # Nothing goes in words the person has not seen: the draft waits for the yes.
         return Reply(_final_words(ctx, text), reference=draft.incident, held=True)
     incident = draft.incident
+    _end_hold(ctx, draft, HoldEnd.SUGGESTED if command.suggested else HoldEnd.AS_WRITTEN)
     ctx.uow.drafts.remove(ctx.who)
     held = c.parse(text, priority_names=ctx.policy.priority_names())
     return ctx.rerun(held, incident, text)
+
+
+def _end_hold(ctx: Context, draft: Draft | None, ended: HoldEnd) -> None:
+    found = ctx.uow.incidents.get(draft.incident) if draft and draft.incident else None
+    if found is not None:
+        found.record.end_hold(ended)
 
 
 def _final_words(ctx: Context, text: str) -> str:

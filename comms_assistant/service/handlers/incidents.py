@@ -4,12 +4,14 @@ and the lessons learnt copied into its Major Incident report."""
 from __future__ import annotations
 
 from comms_assistant.domain import commands as c
+from comms_assistant.domain.dates import start_moment
 from comms_assistant.domain.file_names import report_name, review_name
-from comms_assistant.domain.incident import Incident, format_reference
+from comms_assistant.domain.incident import Incident, Priority, format_reference
 from comms_assistant.domain.messages import MessageKind
 from comms_assistant.domain.public_words import asked
 from comms_assistant.domain.publication import PublicAsk
 from comms_assistant.domain.related import related_services
+from comms_assistant.domain.service_rules import priority_refusal
 from comms_assistant.service.deliveries import major_incident
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.finding import Refused
@@ -23,6 +25,7 @@ from comms_assistant.service.unit_of_work import PENDING
 
 def open_incident(command: c.Open, ctx: Context) -> Reply:
     now, planner = ctx.now, ctx.planner
+    within_limit(ctx, command.services, command.priority)
     year = now.astimezone(ctx.tz).year
     number = ctx.uow.incidents.next_number(year)
     incident = Incident.declare(
@@ -36,6 +39,7 @@ def open_incident(command: c.Open, ctx: Context) -> Reply:
         security=command.security,
         advice=command.advice,
         lead=command.lead,
+        started=start_moment(command.started, now, ctx.tz) if command.started else None,
     )
     local_date = now.astimezone(ctx.tz).date()
     incident.record.report_name = report_name(local_date, incident.reference, incident.title)
@@ -55,7 +59,19 @@ def open_incident(command: c.Open, ctx: Context) -> Reply:
     return Reply(text, reference=incident.reference, deliveries=tuple(q.id for q in queued))
 
 
+def within_limit(ctx: Context, services: tuple[str, ...], priority: Priority) -> None:
+    """Refuse a priority above what the service catalogue allows its services (max_priority)."""
+    directory = ctx.planner.directory
+    if directory is None:
+        return
+    keys = [(found.key if (found := directory.service(s)) else s.lower()) for s in services]
+    refusal = priority_refusal(directory.services, keys, priority)
+    if refusal is not None:
+        raise Refused(refusal)
+
+
 def set_priority(command: c.SetPriority, ctx: Context) -> Reply:
+    within_limit(ctx, ctx.incident.services, command.priority)
     entry = ctx.incident.change_priority(
         command.priority, who=ctx.who, now=ctx.now, reason=command.reason
     )

@@ -33,6 +33,7 @@ HANDLERS: dict[type, Handler] = {
     c.Open: Handler(incidents.open_incident, on_incident=False),
     c.ListIncidents: Handler(reading.list_incidents, on_incident=False, checked=False),
     c.Help: Handler(reading.show_help, on_incident=False, checked=False),
+    c.MonthReport: Handler(reading.month_report, on_incident=False, checked=False),
     c.SendDraft: Handler(drafts.send_draft, on_incident=False, checked=False),
     c.ShowStatus: Handler(reading.show_status, checked=False),
     c.Lessons: Handler(incidents.copy_lessons, checked=False),
