@@ -235,7 +235,8 @@ KINDS: dict[DeliveryKind, KindSpec] = {
         Medium.EMAIL,
         lambda c, d: c.send_mail(d),
         "email to the lead",
-        lambda p: f"email   {p['subject']!r} to the comms lead",
+        # To the lead, or to admin_email for a bad edit while no incident is open (bad_edits.py).
+        lambda p: f"email   {p['subject']!r} to {_addressee(p)}",
         to_lead=True,
     ),
     DeliveryKind.LEAD_CARD: KindSpec(
@@ -272,3 +273,8 @@ def spec_of(kind: str) -> KindSpec | None:
         return KINDS[DeliveryKind(kind)]
     except ValueError:
         return None
+
+
+def _addressee(payload: dict[str, Any]) -> str:
+    to = payload.get("to") or []
+    return str(to[0].get("email") or "the comms lead") if to else "the comms lead"

@@ -140,6 +140,14 @@ def test_the_deliver_listing_describes_every_kind(
         assert row.key not in line, f"{kind} is listed as a kind this version does not know"
 
 
+def test_a_notice_is_listed_with_whom_it_goes_to() -> None:
+    """A bad edit's notice goes to admin_email when no incident is open, not to a lead."""
+    describe = KINDS[DeliveryKind.NOTICE].describe
+    line = describe({"subject": "A mistake", "to": [{"email": "admin@example.org", "name": ""}]})
+    assert line == "email   'A mistake' to admin@example.org"
+    assert describe({"subject": "A mistake"}).endswith("to the comms lead")
+
+
 def test_the_bot_names_every_kind_that_failed_or_waits(
     made: dict[DeliveryKind, OutboxRow],
 ) -> None:
