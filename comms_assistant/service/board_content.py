@@ -117,8 +117,10 @@ def figure_rows(this: Summary, before: Summary) -> list[tuple[str, str, str]]:
 
 def summary_text(name: str, this: Summary, before: Summary) -> str:
     """A few short sentences anyone on the board can read (checked by service/wording.py)."""
+    earlier = _count(before.incidents)
     if not this.incidents:
-        return f"We had no incidents in {name}. We had {before.incidents} in the 3 months before."
+        either = " either" if not before.incidents else ""
+        return f"We had no incidents in {name}. We had {earlier} in the 3 months before{either}."
     counts = [
         f"{n} at {p.label}" for p, n in sorted(this.by_priority.items()) if n
     ]  # "1 at P1, 2 at P3"
@@ -126,8 +128,9 @@ def summary_text(name: str, this: Summary, before: Summary) -> str:
     sentences = [f"{said}: {_and(counts)}."]
     if this.median_to_first_message is not None:
         sentences.append(
-            f"We told people about a new incident within {_within(this.median_to_first_message)}"
-            ", as a median."
+            # The median, in words a board reads without a statistics course.
+            f"For at least half of them, we told people within "
+            f"{_within(this.median_to_first_message)} of declaring it."
         )
     if this.punctuality.due:
         sentences.append(
@@ -135,12 +138,15 @@ def summary_text(name: str, this: Summary, before: Summary) -> str:
         )
     if this.median_to_resolve is not None:
         sentences.append(
-            f"We fixed the problem within {_within(this.median_to_resolve)}, as a median."
+            f"For at least half of them, we fixed the problem within "
+            f"{_within(this.median_to_resolve)}."
         )
-    sentences.append(
-        f"In the 3 months before we had {before.incidents} {_plural(before.incidents, 'incident')}."
-    )
+    sentences.append(f"In the 3 months before, we had {earlier}.")
     return " ".join(sentences)
+
+
+def _count(incidents: int) -> str:
+    return f"{incidents} {_plural(incidents, 'incident')}" if incidents else "no incidents"
 
 
 def _within(minutes: int) -> str:
