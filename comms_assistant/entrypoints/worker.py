@@ -125,5 +125,6 @@ async def one_pass(
     for line in done:
         typer.echo(line)
     while await dispatcher.run_once():
-        pass
+        if ticks is not None:
+            await asyncio.to_thread(ticks.beat)
     return done

@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 
 # A delivery that may go now, waiting longer than this: the dispatcher is not getting through.
 STUCK_AFTER = timedelta(minutes=15)
-# Ticks a worker may miss before it is called stopped.
+# Ticks a worker may miss before it is called stopped, and the least silence that is (a worker
+# ticking every few seconds is not stopped by one slow database write).
 MISSED_TICKS = 3
+LEAST_SILENCE = 60.0
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def judge(
     `interval`: this process's worker_interval, used until some worker has ticked."""
     reasons = []
     since = tick.at if tick else started
-    allowed = MISSED_TICKS * (tick.interval if tick else interval)
+    allowed = max(MISSED_TICKS * (tick.interval if tick else interval), LEAST_SILENCE)
     silent = (now - since).total_seconds()
     if silent > allowed:
         if tick is None:
@@ -82,7 +84,8 @@ def judge(
 
 def _span(seconds: float) -> str:
     if seconds < 120:
-        return f"{seconds:.0f} seconds"
+        said = f"{round(seconds, 1):g}" if seconds < 10 else f"{seconds:.0f}"
+        return "1 second" if said == "1" else f"{said} seconds"
     if seconds < 7200:
         return f"{seconds / 60:.0f} minutes"
     return f"{seconds / 3600:.1f} hours"

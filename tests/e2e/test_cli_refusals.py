@@ -7,6 +7,10 @@ from pathlib import Path
 
 from cli_helper import run_cli
 
+from comms_assistant.bootstrap import bootstrap
+from comms_assistant.config import Settings
+from comms_assistant.word_templates import template_files
+
 
 def closed_port() -> int:
     """A port on 127.0.0.1 that nothing listens on (it was free a moment ago)."""
@@ -49,7 +53,8 @@ def test_publishing_templates_already_there_names_replace(tmp_path: Path) -> Non
     home = tmp_path / "home"
     first = run_cli(home, "templates", "publish")
     assert first.returncode == 0, first.stdout + first.stderr
-    assert first.stdout.count("Uploaded Templates/") == 3
+    every = len(template_files(bootstrap(Settings(home=home))))  # report, review, major, board
+    assert first.stdout.count("Uploaded Templates/") == every
     assert "--replace" not in first.stdout, "nothing was kept, so there is nothing to replace"
     again = run_cli(home, "templates", "publish")
     assert again.returncode == 0, again.stdout + again.stderr
@@ -59,7 +64,7 @@ def test_publishing_templates_already_there_names_replace(tmp_path: Path) -> Non
     )
     assert "'comms-assistant templates publish --replace' uploads them again" in again.stdout
     replaced = run_cli(home, "templates", "publish", "--replace")
-    assert replaced.stdout.count("Uploaded Templates/") == 3
+    assert replaced.stdout.count("Uploaded Templates/") == every
     assert "Already there" not in replaced.stdout
 
 

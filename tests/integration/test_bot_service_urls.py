@@ -151,4 +151,5 @@ def test_a_stored_address_that_is_not_allowed_any_more_is_not_used(
         ]
         assert all("bot_service_urls" in (r.last_error or "") for r in by_bot)
         assert seen == []
-        assert httpx.get(f"{running.url}/healthz").status_code == 200
+        health = httpx.get(f"{running.url}/healthz")
+        assert health.status_code == 200, health.text

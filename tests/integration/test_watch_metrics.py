@@ -18,6 +18,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 from test_reliability_harness import Product
 
+from comms_assistant.adapters.metrics.exposition import Watch
 from comms_assistant.adapters.metrics.ticks import TickRecorder
 from comms_assistant.adapters.sql import outbox
 from comms_assistant.adapters.sql.engine import transaction
@@ -37,6 +39,7 @@ from comms_assistant.config import Settings
 from comms_assistant.entrypoints import logs, watch
 from comms_assistant.entrypoints.worker import one_pass
 from comms_assistant.sandbox import SandboxTenant
+from comms_assistant.service.health import LEAST_SILENCE
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning")
 
@@ -363,9 +366,11 @@ def test_the_worker_serves_healthz_and_metrics_on_its_own_port_and_logs_json(
         finally:
             worker.terminate()
             _, stderr = worker.communicate(timeout=30)
-        time.sleep(3 * 0.2 + 0.5)
-        stopped = watch.watch_of(app).health()
+        # Looked at a little over a minute later (the least silence that is a stop).
+        later = datetime.now(UTC) + timedelta(seconds=LEAST_SILENCE + 1)
+        stopped = Watch(app.engine, lambda: later, 0.2).health()
         assert not stopped.ok and "The worker's last tick was" in stopped.reasons[0]
+        assert "(it ticks every 0.2 seconds)" in stopped.reasons[0]
 
     lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     parked = [line for line in lines if line["message"].startswith("delivery ")]

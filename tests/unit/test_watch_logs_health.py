@@ -91,6 +91,17 @@ def test_the_workers_own_interval_decides_what_recent_is() -> None:
     )
 
 
+def test_a_worker_ticking_every_few_seconds_is_not_stopped_by_one_slow_moment() -> None:
+    fast = Tick("host:1", NOW - timedelta(seconds=5), True, 0.2)
+    assert judge(fast, QUIET, now=NOW, started=NOW, interval=0.2).ok
+    gone = Tick("host:1", NOW - timedelta(seconds=61), True, 0.2)
+    stopped = judge(gone, QUIET, now=NOW, started=NOW, interval=0.2)
+    assert stopped.reasons == (
+        "The worker's last tick was 61 seconds ago (it ticks every 0.2 seconds): it has "
+        "stopped or cannot reach the database.",
+    )
+
+
 def _tick(*, ago: float) -> Tick:
     return Tick("host:1", NOW - timedelta(seconds=ago), True, 60.0)
 

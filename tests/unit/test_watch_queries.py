@@ -8,12 +8,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from test_outbox_queries import incident_id, queue, world  # noqa: F401  (fixtures)
 from world import World
 
+from comms_assistant.adapters.metrics.ticks import TickRecorder
 from comms_assistant.adapters.sql import outbox, watch
 from comms_assistant.adapters.sql.models import WorkerTickRow
 from comms_assistant.adapters.sql.store import transaction
+from comms_assistant.service import health
 
 
 def test_each_worker_keeps_one_row_and_the_newest_tick_counts(world: World) -> None:
@@ -67,3 +70,31 @@ def test_the_oldest_due_is_the_longest_waiting_lane_head_that_may_go(
         watch.incident_reference(world.app.engine, incident_id)
         == world.run("status").text.split()[0]
     )
+
+
+def test_a_worker_draining_a_backlog_beats_between_its_ticks(world: World) -> None:
+    """A pass sending 700 emails at 30 a minute lasts many intervals: its beats keep it alive
+    for /healthz, written at most once an interval."""
+    engine, start = world.app.engine, world.clock()
+    moment = [start]
+    recorder = TickRecorder(engine, lambda: moment[0], 30)
+    recorder.record(ok=True)
+    moment[0] = start + timedelta(seconds=10)
+    recorder.beat()  # within the interval: nothing written
+    assert _last_at(engine) == start
+    moment[0] = start + timedelta(minutes=4)
+    recorder.beat()
+    assert _last_at(engine) == start + timedelta(minutes=4)
+    judged = health.judge(
+        watch.last_tick(engine),
+        health.OutboxFacts(0, 0, None),
+        now=moment[0] + timedelta(seconds=5),
+        started=start,
+        interval=30,
+    )
+    assert judged.ok, judged.reasons
+
+
+def _last_at(engine: Engine) -> object:
+    last = watch.last_tick(engine)
+    return last.at if last else None
