@@ -180,7 +180,7 @@ def test_a_client_that_leaves_mid_request_is_no_error_of_the_tenants(
 
 
 TEMPLATES = ("Incident report template.docx", "Incident review template.docx",
-             "Major incident report template.docx")  # fmt: skip
+             "Major incident report template.docx", "Board report template.docx")  # fmt: skip
 
 
 def start_dispatcher(settings: Settings) -> None:
