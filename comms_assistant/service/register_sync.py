@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,6 +50,7 @@ class RegisterSync:
     policy: Policy
     tz: ZoneInfo
     clock: Callable[[], datetime]
+    told_no_list: bool = field(default=False, init=False)
 
     async def sync(self, delivery: Delivery) -> dict[str, Any]:
         if self.register is None:
@@ -57,7 +58,9 @@ class RegisterSync:
         register = self.register
         fields, known = self._read(delivery)
         if not await register.exists():
-            log.warning(NO_LIST.format(name=register.name))
+            if not self.told_no_list:  # once a process: each delivery's result says it too
+                log.warning(NO_LIST.format(name=register.name))
+                self.told_no_list = True
             return {"skipped": NO_LIST.format(name=register.name)}
         reference = str(fields["Reference"])
         item: RegisterItem | None = None
