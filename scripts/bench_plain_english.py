@@ -7,6 +7,10 @@ The text is real incident messages (eval/plain_english/items.jsonl, which have l
 lines, codes, acronyms and addresses), with a Welsh paragraph and a bulleted list among them,
 repeated to the size asked for. The checker should take time in proportion to the text: under
 2 s for 1 MB on one core (issue 18 measured 50 s, and 410 s for one 1 MB line, before).
+
+Then two texts no one writes but a paste can hold: one name of a megabyte made of hyphenated and
+dotted parts ("db-prod-03.a1-b2_c…", where a pattern that may start at every part takes quadratic
+time) and one word of a megabyte.
 """
 
 from __future__ import annotations
@@ -38,6 +42,14 @@ def sample(size: int, *, one_line: bool) -> str:
     return text[:size]
 
 
+# Parts of a name that code-shaped patterns read: hyphens, dots, digits, underscores, capitals.
+NAME_PARTS = "db-prod-03.a1-b2_c.eu-west-2a.v1.2.3-x.s390x-FooBar."
+
+
+def unbroken(size: int, *, word: bool) -> str:
+    return "a" * size if word else (NAME_PARTS * (size // len(NAME_PARTS) + 1))[:size]
+
+
 def timed(text: str) -> tuple[float, float, int]:
     started = time.process_time()
     report = check(text)
@@ -52,8 +64,13 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000, help="characters (default 1 MB)")
     size = parser.parse_args().size
     check("Warm up: load the word lists and wordfreq's data once.")
-    for label, one_line in (("messages", False), ("one line", True)):
-        text = sample(size, one_line=one_line)
+    texts = {
+        "messages": sample(size, one_line=False),
+        "one line": sample(size, one_line=True),
+        "one name": unbroken(size, word=False),
+        "one word": unbroken(size, word=True),
+    }
+    for label, text in texts.items():
         checked, rewritten, found = timed(text)
         print(
             f"plain English, {len(text.encode()):,} bytes as {label}: check {checked:.2f} s, "

@@ -143,7 +143,15 @@ def _without_allowed(findings: list[Finding], spans: list[tuple[int, int]]) -> l
     if not spans:
         return findings
     cover = Cover(spans)
-    return [f for f in findings if not cover.overlaps(f.start, f.end)]
+    return [f for f in findings if not cover.overlaps(f.start, f.end) or _grown(f, spans)]
+
+
+def _grown(finding: Finding, spans: list[tuple[int, int]]) -> bool:
+    """A name grown into another identifier: "copr-frontend" is a part of Copr, not Copr, so
+    allowing "copr" does not allow it. Words beside the name ("Copr builds") are not grown."""
+    if any(c.isspace() for c in finding.text):
+        return False
+    return not any(s <= finding.start and finding.end <= e for s, e in spans)
 
 
 def _one_per_words(findings: list[Finding]) -> list[Finding]:

@@ -158,14 +158,20 @@ def impact_first(
         technical = [
             s - sentence.start for s, _ in jargon_spans if sentence.start <= s < sentence.end
         ]
-        words = text[sentence.start : sentence.end]
+        words = text[sentence.start : min(sentence.end, sentence.start + _OPENING_READ)]
         if says_impact(words, names_a_service=_names(sentence, names), jargon=technical):
             return []
     first = opening[0]
-    words = text[first.start : first.end]
+    words = text[first.start : min(first.end, first.start + _OPENING_READ)]
     has_jargon = any(first.start <= s < first.end for s, _ in jargon_spans)
     message = LEADS_WITH_CAUSE if leads_with_cause(words, has_jargon=has_jargon) else NO_IMPACT
-    return [Finding(Rule.IMPACT_FIRST, first.start, first.end, words, message, SUGGESTION)]
+    whole = text[first.start : first.end]
+    return [Finding(Rule.IMPACT_FIRST, first.start, first.end, whole, message, SUGGESTION)]
+
+
+# Whether a sentence opens with the impact is in its first words: a "sentence" longer than this
+# (a pasted log or a list of names) is read no further, so its searches cost no more.
+_OPENING_READ = 1000
 
 
 # A heading: a short line with no full stop ("Service disruption", "Summary:").

@@ -32,6 +32,8 @@ from comms_assistant.domain.plain_english.text import Sentence, Token
 # Below this Zipf score (about once in a million words) a word is rare enough to explain.
 RARE = 3.0
 _MIN_LENGTH = 4
+# Longer than any word in an English dictionary ("antidisestablishmentarianism" has 28 letters).
+_LONGEST_WORD = 30
 # A word made of one of these and a common word is as plain as that word ("reupload").
 _PREFIXES = ("re", "un", "pre", "non", "co")
 
@@ -41,7 +43,23 @@ RARE_MESSAGE = '"{}" is an unusual word: people who are not engineers may not kn
 CONTEXT_MESSAGE = '"{}" is used in its technical sense here: readers may not know what it means.'
 NO_SUGGESTION = "Say what people notice instead, in everyday words."
 # Everyday words that are jargon beside other jargon ("VM instances"), but not in an idiom.
-_TECHNICAL_IN_CONTEXT = frozenset({"instance", "instances", "flag", "flags", "hung"})
+_TECHNICAL_IN_CONTEXT = frozenset(
+    {
+        "instance",
+        "instances",
+        "flag",
+        "flags",
+        "hung",
+        "builder",
+        "builders",
+        "worker",
+        "workers",
+        "host",
+        "hosts",
+        "runner",
+        "runners",
+    }
+)
 _IDIOMS = re.compile(
     r"\b(?:for|in (?:this|that|some|many|most|such|rare|these|those|each|all) )instances?\b",
     re.IGNORECASE,
@@ -187,6 +205,8 @@ def is_rare(word: str, allowed: frozenset[str] = frozenset()) -> bool:
         return False
     word = _NEGATIVE.sub("", word)  # "couldn't": a contraction, which has its own rule
     parts = [p for p in re.split(r"[-'’/.&]", word) if p]
+    if len(parts) > 1 and any(p.lower() in jargon_list() for p in parts[1:]):
+        return True  # "copr-frontend": a technical part makes the whole name technical
     return any(_rare_part(p.lower(), allowed) for p in parts)
 
 
@@ -202,6 +222,8 @@ def _rare_part(part: str, allowed: frozenset[str]) -> bool:
         return False
     if zipf(variants) >= RARE:
         return False
+    if len(part) > _LONGEST_WORD:
+        return True  # no dictionary word, compound or slip is this long; looking costs n²
     for prefix in _PREFIXES:
         rest = part.removeprefix(prefix)
         plain_rest = len(rest) >= _MIN_LENGTH and rest not in jargon_list()

@@ -12,6 +12,11 @@ from bisect import bisect_right
 from comms_assistant.domain.plain_english.lexicon import word_set
 from comms_assistant.domain.plain_english.text import Sentence
 
+# Where a name that may hold hyphens and dots can start: not inside another word, after a dot or
+# a hyphen. A plain \b would let every part of "a-b-c-…" start a match that runs to its end, and
+# a long run of them would take quadratic time.
+_AT = r"(?<![A-Za-z0-9_.-])"
+
 SHAPES = (
     # HTTP status codes: "HTTP 503", "502s", "500 errors"
     re.compile(
@@ -32,22 +37,33 @@ SHAPES = (
         r"(?:[-+][0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?\b"
     ),
     re.compile(r"\b0x[0-9A-Fa-f]{2,}\b"),  # a hexadecimal error code: "0x80070005"
-    # Internal host names: "db-prod-03.internal", "api-2.eu.example.com"
+    # Internal host names: "db-prod-03.internal"
     re.compile(
-        r"\b[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:internal|local|lan|corp|intranet|svc)\b|"
-        r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+(?:\.[a-z0-9-]+)+\b"
+        _AT + r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:internal|local|lan|corp|intranet|svc)\b"
+    ),
+    # Names with a number: hosts ("api-2.eu.example.com", "apps.live-1.example.gov.uk",
+    # "db01.phx2"), machines ("proxy01") and kebab-case ("db-prod-03", "gke-pool-2"). One
+    # pattern, so a plain word is read once: the look-ahead gives up at its end with no digit.
+    re.compile(
+        _AT + r"(?=[a-z][a-z0-9.-]*\d)(?:"
+        r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+\b"
+        r"|[a-z][a-z0-9-]*[a-z]\d{2,}[a-z]?\b"
+        r"|[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}\b(?<=\d)"
+        r"|[a-z]+\d+[a-z]*-[a-z0-9-]+\b)"
     ),
     # Names from code: snake_case and ERR_CONNECTION_RESET, com.example.Foo, camelCase
     re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b"),
-    re.compile(r"\b[a-z][a-z0-9_]+(?:\.[A-Za-z_][A-Za-z0-9_]+)*\.[A-Za-z_]*[A-Z_][A-Za-z0-9_]*\b"),
+    re.compile(
+        _AT + r"[a-z][a-z0-9_]+(?:\.[A-Za-z_][A-Za-z0-9_]+)*\.[A-Za-z_]*[A-Z_][A-Za-z0-9_]*\b"
+    ),
     re.compile(r"\b[a-z]{2,}[A-Z][A-Za-z0-9]*\b"),
     # Exceptions and CamelCase names: "NullPointerException", "TimeoutError", "CosmosDB"
     re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault|BackOff)\b"),
     re.compile(
         r"\b[A-Z][a-z]+(?:[A-Z][a-z0-9]+){2,}\b|\b[A-Z][a-z]{3,}(?:[A-Z][a-z0-9]+|[A-Z]{2,})\b"
     ),
-    # kebab-case names with a number: "db-prod-03", "gke-pool-2"
-    re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}\b(?<=\d)|\b[a-z]+\d+[a-z]*-[a-z0-9-]+\b"),
+    # Processor architectures and machine models: "s390x", "z15", "aarch64"; release codes: "f37"
+    re.compile(r"\b[a-z]\d{2,}[a-z]?\b"),
 )
 
 

@@ -15,7 +15,11 @@ from typing import NamedTuple
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:[.'’&/-][A-Za-z0-9]+)*")
 # Addresses are not prose: nobody rewrites a link, so every rule skips them.
-_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# An email address starts where a run of its characters starts: from every character of a long
+# run with no "@" in it, the search would read to the run's end (quadratic time).
+_ADDRESS = re.compile(
+    r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE
+)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _TERMINATORS = re.compile(r"[.!?]")
 _TRAILING = " \t\"'”’)]"
