@@ -168,7 +168,11 @@ class Lexicon:
     def find(self, tokens: Sequence[Token]) -> list[Match]:
         found: list[Match] = []
         index = 0
+        known = self._starts
         while index < len(tokens):
+            if known.get(tokens[index].text) == ():
+                index += 1  # most words start no term: skip them without a call
+                continue
             best = self._longest_at(tokens, index)
             if best is None:
                 index += 1
