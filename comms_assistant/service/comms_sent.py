@@ -10,6 +10,10 @@ each belongs to (service/messaging.py, service/major_report.py):
     INC-2026-0001:9:restricted:...            a security incident's word to the central team
     INC-2026-0001:major-incident:...          the Major Incident notification
     INC-2026-0001:major-report:...            the Major Incident report's link
+    INC-2026-0001:9:status-page               entry 9 on the public status page
+
+A status page post is listed with the message it followed ("the public status page" among
+whom it went to); one with no message (taken off the page) has a row of its own.
 
 A message is listed once at least one of its deliveries has gone (only those count), under its
 first delivery's number, so the row is the same however its other deliveries fare. Which
@@ -31,7 +35,7 @@ from comms_assistant.service.messaging import INCIDENTS_CHANNEL
 from comms_assistant.service.unit_of_work import DONE, Queued
 from comms_assistant.service.word_port import SentMessage
 
-_DELIVERY = re.compile(r"^(?P<message>.+?):(?:mail:\d+|teams(?::[0-9a-f]+)?)$")
+_DELIVERY = re.compile(r"^(?P<message>.+?):(?:mail:\d+|teams(?::[0-9a-f]+)?|status-page)$")
 # The messages whose heading does not say what they were, by how their key ends.
 _NAMED = {
     ":catchup": "Catch-up for people told later",
@@ -39,7 +43,15 @@ _NAMED = {
     ":major-report": "Major Incident report filed",
 }
 RESTRICTED = ":restricted"
-_MEDIA = ((Medium.EMAIL, "Email"), (Medium.TEAMS, "Teams"))
+_MEDIA = ((Medium.EMAIL, "Email"), (Medium.TEAMS, "Teams"), (Medium.STATUS_PAGE, "Status page"))
+PUBLIC_PAGE = "the public status page"
+# A status page post with no message of its own, by what it did (domain/publication.Event).
+_POSTED = {
+    "publish": "Published on the public status page",
+    "update": "Update on the public status page",
+    "resolve": "Shown as resolved on the public status page",
+    "unpublish": "Taken off the public status page",
+}
 
 
 def message_key(delivery_key: str) -> str:
@@ -91,6 +103,9 @@ class _Reach:
             self.media.add(Medium.EMAIL)
             self.emailed.update(dict.fromkeys(_address(b) for b in row.payload.get("bcc", [])))
             return
+        if spec is not None and spec.medium is Medium.STATUS_PAGE:
+            self.media.add(Medium.STATUS_PAGE)
+            return
         self.media.add(Medium.TEAMS)
         channel = _channel_of(row.payload)
         if channel is None:
@@ -105,7 +120,8 @@ class _Reach:
             to.append(f"{len(self.emailed)} {people} by email")
         if self.chats:
             to.append(f"{self.chats} Teams chat{'' if self.chats == 1 else 's'}")
-        return to + _unique(c for c in self.channels if c != INCIDENTS_CHANNEL)
+        to += _unique(c for c in self.channels if c != INCIDENTS_CHANNEL)
+        return to + [PUBLIC_PAGE] if Medium.STATUS_PAGE in self.media else to
 
 
 def _channel_of(payload: dict[str, Any]) -> str | None:
@@ -129,6 +145,9 @@ def _which(key: str, deliveries: list[Queued]) -> str:
     # every message about an incident; an earlier version's mail did not.
     headings = [r.payload.get("heading") or r.payload.get("summary") for r in deliveries]
     heading = next((str(h) for h in headings if h), "")
+    posted = [str(r.payload.get("event")) for r in deliveries if r.payload.get("event")]
+    if not heading and not _subject(deliveries) and posted:
+        return _POSTED.get(posted[0], "Post on the public status page")
     # "Update 3, priority raised to P1: Apply is down": the title is the document's already.
     which = heading.partition(": ")[0] if heading else _subject(deliveries)
     if key.endswith(RESTRICTED):

@@ -112,6 +112,9 @@ class KindSpec:
     # A message to stakeholders: listed in the report's "Communications sent", and sending one
     # refreshes the report.
     stakeholder: bool = False
+    # Listed in "Communications sent" too, with the message it followed, and refreshing the
+    # report when done; but not a message of its own for the figures (a status page post).
+    listed: bool = False
     # A message to the incident's lead about the assistant itself: when one cannot be made, no
     # notice about it is sent, as that would go the same way.
     to_lead: bool = False
@@ -254,6 +257,7 @@ KINDS: dict[DeliveryKind, KindSpec] = {
         lambda p: (
             f"status  {p['event']} on the public status page: {' '.join(p['body'].split())!r}"
         ),
+        listed=True,
     ),
     DeliveryKind.REGISTER: KindSpec(
         Medium.REGISTER,
@@ -264,6 +268,8 @@ KINDS: dict[DeliveryKind, KindSpec] = {
 }
 
 STAKEHOLDER_COMMS = tuple(kind for kind, spec in KINDS.items() if spec.stakeholder)
+# What a document's "Communications sent" lists: the messages and the public posts after them.
+LISTED_COMMS = tuple(kind for kind, spec in KINDS.items() if spec.stakeholder or spec.listed)
 EMAILS = tuple(kind for kind, spec in KINDS.items() if spec.medium is Medium.EMAIL)
 
 

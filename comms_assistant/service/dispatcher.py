@@ -205,7 +205,7 @@ class Dispatcher(MessageCouriers):
             if not uow.deliveries.settle_done(delivery.id, now=now, result=result, owner=owner):
                 return False  # another worker took the lease over: its outcome stands
             spec = spec_of(delivery.kind)
-            if spec is None or not (spec.announce or spec.stakeholder):
+            if spec is None or not (spec.announce or spec.stakeholder or spec.listed):
                 return True
             incident = uow.incidents.by_id(delivery.incident_id)
             if spec.announce:
@@ -219,7 +219,7 @@ class Dispatcher(MessageCouriers):
                     now=self.clock(),
                     render=self.report_filed,
                 )
-            if spec.stakeholder:
+            if spec.stakeholder or spec.listed:
                 # In the same transaction: a message shown as sent is never missing from the
                 # report's "Communications sent" for good.
                 folder = self.folders.for_incident(incident.security)

@@ -16,7 +16,7 @@ from comms_assistant.domain.names import named, services_named
 from comms_assistant.domain.times import show_time
 from comms_assistant.service import living_card, register_sync, report_lock
 from comms_assistant.service.comms_sent import sent_messages
-from comms_assistant.service.delivery_kinds import STAKEHOLDER_COMMS
+from comms_assistant.service.delivery_kinds import LISTED_COMMS
 from comms_assistant.service.major_report import major_incident
 from comms_assistant.service.ports import DriveItem
 from comms_assistant.service.unit_of_work import UnitOfWorkFactory
@@ -59,7 +59,7 @@ def load_state(
     with uow_factory() as uow:
         incident = uow.incidents.by_id(incident_id)
         # Every state: a message is listed under its first delivery, done or not.
-        sent = uow.deliveries.of_incident(incident, STAKEHOLDER_COMMS)
+        sent = uow.deliveries.of_incident(incident, LISTED_COMMS)
         record = incident.record
         return DocumentState(
             incident=services_named(named(incident, people), service_names),

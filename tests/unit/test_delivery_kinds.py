@@ -179,10 +179,10 @@ def test_the_report_lists_the_stakeholder_kinds_by_their_medium(
     # One row per message, under its first delivery's number; "By" names each medium it went by.
     by = {number: cells[3].split(", ") for number, cells in read_comms(report)}
     first: dict[str, int] = {}
-    shown = {Medium.EMAIL: "Email", Medium.TEAMS: "Teams"}
+    shown = {Medium.EMAIL: "Email", Medium.TEAMS: "Teams", Medium.STATUS_PAGE: "Status page"}
     for row in world.outbox():
         spec = KINDS[DeliveryKind(row.kind)]
-        if spec.stakeholder:
+        if spec.stakeholder or spec.listed:
             number = first.setdefault(message_key(row.key), row.id)
             assert shown[spec.medium] in by.get(number, []), row.kind
         else:

@@ -9,7 +9,7 @@ the outbox, so a message is shown once however often the document is refreshed. 
 fingerprint of the text the assistant last wrote in the row: when more of the message's
 deliveries go (more chats, an email that needed a retry), a refresh rewrites the row's cells in
 place, unless people have changed that text since, in which case the row is theirs and stays.
-Rows people add (a status page post, a call) are never touched and stay where they put them.
+Rows people add (a call, a press statement) are never touched and stay where they put them.
 
 Documents made by earlier versions have one row per delivery, tagged `ca:sent:<number>`. Those
 rows are left as they are, and a message any of whose deliveries they show is not listed again.

@@ -1,0 +1,62 @@
+"""The public status page's posts in the report's "Communications sent": with the message they
+followed, or on a row of their own when no message went (taken off the page)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from world import World
+from world_build import build_world
+
+from comms_assistant.adapters.word.read import read_comms
+
+OPEN = (
+    "open Apply for teacher training is down p2 impact: Candidates cannot submit applications "
+    "services: apply public: yes"
+)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    return build_world(tmp_path / "home", start, status_page="statuspage")
+
+
+def comms_rows(world: World) -> list[list[str]]:
+    report = world.documents.content(world.report_path())
+    return [cells for number, cells in read_comms(report) if number is not None]
+
+
+def test_a_published_message_lists_the_status_page_with_it(world: World) -> None:
+    world.run(OPEN)
+    world.deliver()
+    world.run("update Candidates can sign in again but still cannot submit")
+    world.deliver()
+    rows = comms_rows(world)
+    # Columns: sent at, message, to, by (the template's order).
+    assert [cells[1] for cells in rows] == ["New incident", "Update 1"]
+    for cells in rows:
+        assert cells[2].endswith("; the public status page"), cells
+        assert cells[3].split(", ")[-1] == "Status page", cells
+
+
+def test_a_post_with_no_message_has_a_row_of_its_own(world: World) -> None:
+    world.run(OPEN)
+    world.deliver()
+    world.run("unpublish")
+    world.deliver()
+    rows = comms_rows(world)
+    assert [cells[1] for cells in rows] == [
+        "New incident",
+        "Taken off the public status page",
+    ]
+    assert rows[1][2:] == ["the public status page", "Status page"]
+
+
+def test_a_message_not_published_lists_no_status_page(world: World) -> None:
+    world.run(OPEN.replace(" public: yes", ""))
+    world.deliver()
+    [cells] = comms_rows(world)
+    assert "status page" not in " ".join(cells).lower()
