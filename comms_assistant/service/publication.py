@@ -36,7 +36,7 @@ from comms_assistant.domain.publication import (
 )
 from comms_assistant.service.delivery_kinds import DeliveryKind
 from comms_assistant.service.status_page_port import PublicWording
-from comms_assistant.service.unit_of_work import Queued, UnitOfWork
+from comms_assistant.service.unit_of_work import DONE, Queued, UnitOfWork
 
 TEMPLATES = {MessageKind.HOLDING: "holding", MessageKind.RESOLVED: "resolved"}
 NO_PAGE = (
@@ -88,6 +88,24 @@ def handover_words(uow: UnitOfWork, incident: Incident) -> list[str]:
 def page_state(uow: UnitOfWork, incident: Incident) -> PageState:
     queued = uow.deliveries.of_incident(incident, [DeliveryKind.STATUS_PAGE])
     return state_of(str(q.payload.get("event")) for q in queued)
+
+
+def page_line(uow: UnitOfWork, incident: Incident, page: PublicPage) -> str:
+    """The incident on the public status page, for `status`: whether it is there, and its posts
+    the page has not taken yet."""
+    queued = uow.deliveries.of_incident(incident, [DeliveryKind.STATUS_PAGE])
+    state = state_of(str(q.payload.get("event")) for q in queued)
+    where = f"Public status page ({page.name})"
+    if state is PageState.UNPUBLISHED:
+        return f"{where}: taken off with 'unpublish'."
+    if state is PageState.NEVER:
+        how = "publish <public words>" if incident.security else "publish"
+        return f"{where}: not on it." + (
+            f" Send '{how}' to put it there." if incident.is_open else ""
+        )
+    waiting = sum(q.status != DONE for q in queued)
+    posts = f"{len(queued)} post{'' if len(queued) == 1 else 's'}"
+    return f"{where}: on it, {posts}" + (f", {waiting} waiting to go." if waiting else ".")
 
 
 def follow_message(

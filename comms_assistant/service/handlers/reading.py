@@ -8,11 +8,14 @@ from comms_assistant.service.board_content import board_content
 from comms_assistant.service.finding import list_text
 from comms_assistant.service.handlers.context import Context, Reply
 from comms_assistant.service.incident_figures import every_incident, figures_for
+from comms_assistant.service.publication import page_line
 from comms_assistant.service.status_text import describe
 
 
 def show_status(command: c.ShowStatus, ctx: Context) -> Reply:
     text = describe(ctx.incident, ctx.tz, ctx.policy)
+    if ctx.planner.page is not None:
+        text += "\n" + page_line(ctx.uow, ctx.incident, ctx.planner.page)
     return Reply(text, reference=ctx.incident.reference)
 
 

@@ -1,5 +1,5 @@
-"""The public status page's posts in the report's "Communications sent": with the message they
-followed, or on a row of their own when no message went (taken off the page)."""
+"""Where people see the public status page's posts: the report's "Communications sent" (with
+the message they followed, or a row of their own when no message went) and `status`."""
 
 from __future__ import annotations
 
@@ -60,3 +60,30 @@ def test_a_message_not_published_lists_no_status_page(world: World) -> None:
     world.deliver()
     [cells] = comms_rows(world)
     assert "status page" not in " ".join(cells).lower()
+
+
+def page_line(world: World) -> str:
+    text = world.run("status").text
+    [line] = [line for line in text.splitlines() if line.startswith("Public status page")]
+    return line
+
+
+def test_status_says_whether_the_incident_is_on_the_page(world: World) -> None:
+    world.run(OPEN.replace(" public: yes", ""))
+    assert page_line(world) == (
+        "Public status page (Statuspage): not on it. Send 'publish' to put it there."
+    )
+    world.run("publish")
+    assert page_line(world) == "Public status page (Statuspage): on it, 1 post, 1 waiting to go."
+    world.deliver()
+    world.run("update Candidates can sign in again but still cannot submit")
+    world.deliver()
+    assert page_line(world) == "Public status page (Statuspage): on it, 2 posts."
+    world.run("unpublish")
+    assert page_line(world) == "Public status page (Statuspage): taken off with 'unpublish'."
+
+
+def test_status_names_no_page_when_none_is_set_up(tmp_path: Path) -> None:
+    plain = build_world(tmp_path / "plain", datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    plain.run(OPEN.replace(" public: yes", ""))
+    assert "status page" not in plain.run("status").text.lower()
