@@ -116,3 +116,15 @@ def test_everyday_words_are_jargon_only_beside_other_jargon() -> None:
     assert found("The s390x builders are offline.", Rule.JARGON) == ["s390x", "builders"]
     assert found("The builders have finished the extension.", Rule.JARGON) == []
     assert found("Our hosts are moved into a new rack.", Rule.JARGON) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Care workers cannot use the rota app because the server cluster failed.",
+        "Event hosts could not start webinars while the cluster was down.",
+        "House builders could not upload plans while the cluster was down.",
+    ],
+)
+def test_people_are_not_jargon_beside_jargon(text: str) -> None:
+    assert found(text, Rule.JARGON) == ["cluster"]

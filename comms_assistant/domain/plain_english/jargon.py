@@ -42,7 +42,7 @@ SHAPE_MESSAGE = '"{}" is a technical code or name: readers will not know what it
 RARE_MESSAGE = '"{}" is an unusual word: people who are not engineers may not know it.'
 CONTEXT_MESSAGE = '"{}" is used in its technical sense here: readers may not know what it means.'
 NO_SUGGESTION = "Say what people notice instead, in everyday words."
-# Everyday words that are jargon beside other jargon ("VM instances"), but not in an idiom.
+# Everyday words that are jargon beside other jargon ("VM instances"), but not in an idiom...
 _TECHNICAL_IN_CONTEXT = frozenset(
     {
         "instance",
@@ -60,8 +60,14 @@ _TECHNICAL_IN_CONTEXT = frozenset(
         "runners",
     }
 )
+# ... and people: "care workers", "event hosts", "house builders".
 _IDIOMS = re.compile(
-    r"\b(?:for|in (?:this|that|some|many|most|such|rare|these|those|each|all) )instances?\b",
+    r"\b(?:for|in (?:this|that|some|many|most|such|rare|these|those|each|all) )instances?\b|"
+    r"\b(?:care|health|healthcare|social|key|support|frontline|front-line|case|youth|council|"
+    r"agency|office|shift|field|charity|community|temporary|seasonal|nhs|fellow|centre|"
+    r"center|site|farm|rail|postal|delivery) workers?\b|"
+    r"\b(?:event|party|tv|radio|show|podcast|meeting|webinar) hosts?\b|"
+    r"\b(?:house|home|master|local) builders?\b|\b(?:marathon|race|fun|front) runners?\b",
     re.IGNORECASE,
 )
 
