@@ -33,22 +33,23 @@ def look_again(app: App) -> int:
 
 def tell(app: App) -> None:
     """Queue an email about each mistake found since the last call: to the lead of each open
-    incident, or to admin_email when none is open (once per content: service/bad_edits.py)."""
+    incident, or to admin_email when none is open (once per content: service/bad_edits.py).
+    A mistake still there is told to the lead of an incident opened since, too."""
     fresh = app.files.take_fresh()
-    if not fresh:
-        return
     for mistake, saved in fresh:
         log.warning("%s", mistake.sentence(saved))
+    new = {mistake.key for mistake, _ in fresh}
+    still = [(m, saved) for m, saved in app.files.in_use() if m.key not in new]
+    if not fresh and not still:
+        return
 
     def queue() -> int:
         with app.unit_of_work() as uow:
-            return bad_edits.tell(
-                uow,
-                fresh,
-                admin=app.settings.admin_email,
-                now=app.clock(),
-                marking=app.settings.security_marking,
+            now, marking = app.clock(), app.settings.security_marking
+            told = bad_edits.tell(
+                uow, fresh, admin=app.settings.admin_email, now=now, marking=marking
             )
+            return told + bad_edits.tell_open_incidents(uow, still, now=now, marking=marking)
 
     try:
         retrying(queue, what="the notice of a mistake in an edited file")

@@ -73,28 +73,44 @@ def tell(
     each open incident, or to `admin` when none is open; how many were queued."""
     if not mistakes:
         return 0
-    incidents = uow.incidents.open()
+    if not uow.incidents.open():
+        return sum(
+            _tell_admin(uow, mistake, _title(mistake), _paragraphs(mistake, saved), admin, now)
+            for mistake, saved in mistakes
+        )
+    return tell_open_incidents(uow, mistakes, now=now, marking=marking)
+
+
+def tell_open_incidents(
+    uow: UnitOfWork,
+    mistakes: list[tuple[Mistake, str | None]],
+    *,
+    now: datetime,
+    marking: str = DEFAULT_SECURITY_MARKING,
+) -> int:
+    """Queue the email about each mistake to the lead of each open incident not yet told of it:
+    also those opened after the mistake was made, while it is still there."""
     queued = 0
-    for mistake, saved in mistakes:
-        title = f"a mistake in the {mistake.what}"
-        paragraphs = _paragraphs(mistake, saved)
-        if not incidents:
-            queued += _tell_admin(uow, mistake, title, paragraphs, admin, now)
-        for incident in incidents:
+    for incident in uow.incidents.open() if mistakes else []:
+        for mistake, saved in mistakes:
             if uow.deliveries.by_key(f"{incident.reference}:{mistake.key}") is not None:
                 continue
             lead_notices.enqueue_notice(
                 uow,
                 incident,
                 key=mistake.key,
-                title=title,
-                paragraphs=paragraphs,
+                title=_title(mistake),
+                paragraphs=_paragraphs(mistake, saved),
                 now=now,
                 email=True,
                 marking=marking,
             )
             queued += 1
     return queued
+
+
+def _title(mistake: Mistake) -> str:
+    return f"a mistake in the {mistake.what}"
 
 
 def meanwhile(saved: str | None) -> str:

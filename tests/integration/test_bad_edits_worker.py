@@ -157,6 +157,32 @@ def test_with_no_incident_open_the_admin_email_hears_once(product: Product) -> N
     worker(product, again)
 
 
+def test_an_incident_opened_while_a_mistake_is_there_is_told_once(
+    product: Product, contacts: Path
+) -> None:
+    good = (contacts / "contacts.csv").read_text()
+    lines = good.splitlines(keepends=True)
+    lines[6] = lines[6].replace("@", " ")
+
+    async def body(tick: Callable[[int], Awaitable[None]]) -> None:
+        await tick(1)
+        (contacts / "contacts.csv").write_text("".join(lines))
+        await tick(1)  # no incident open: the admin hears
+        admin = "comms-assistant: a mistake in the contacts file"
+        assert [m["Subject"] for m in product.emails()].count(admin) == 1
+        product.run(OPEN)
+        product.run("comms me")
+        await tick(1)  # the worker's pass tells the new lead and sends what is due
+        await tick(1)
+        told = [m for m in product.emails() if m["Subject"] == NOTICE]
+        assert len(told) == 1  # its lead hears, once, though the file did not change again
+        assert {a.addr_spec for a in told[0]["To"].addresses} == {"comms.lead@example.org"}
+        assert "has a mistake on line 7" in told[0].get_body(("plain",)).get_content()
+        assert [m["Subject"] for m in product.emails()].count(admin) == 1
+
+    worker(product, body)
+
+
 def test_a_start_with_no_good_copy_refuses_in_one_line(tmp_path: Path, contacts: Path) -> None:
     text = (contacts / "contacts.csv").read_text().replace("rowan.hale@", "rowan.hale ", 1)
     (contacts / "contacts.csv").write_text(text)
