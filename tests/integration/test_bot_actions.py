@@ -122,6 +122,25 @@ def test_a_team_member_declares_an_incident_with_the_form(running_bot: Running) 
         assert sum(r.activity["type"] == "invoke" for r in rows) == 2
 
 
+def test_the_declare_form_publishes_on_the_status_page_when_ticked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with start_bot(tmp_path, monkeypatch, status_page="statuspage") as bot:
+        form = card_of(bot.say("open", sender="29:1-nadia", conversation=THREAD))
+        assert validate_card(form) == []
+        assert "public status page (Statuspage)" in inputs(form)["public"]["title"]
+        fields = {"title": "Apply is down", "priority": "p2", "services": "apply"}
+        answer = bot.pressed(
+            form, "Declare the incident", fields | {"public": "yes"},
+            sender="29:1-nadia", conversation=THREAD,
+        )  # fmt: skip
+        assert answer["type"] == CARD, answer
+        said = " ".join(texts(answer["value"]))
+        assert "Publishing it on the public status page (Statuspage)" in said
+        status = bot.say("status", conversation=THREAD)["text"]
+        assert "Public status page (Statuspage): on it, 1 post" in status
+
+
 def test_a_bad_form_comes_back_with_the_problem_next_to_its_field(running_bot: Running) -> None:
     bot = running_bot
     form = card_of(bot.say("open", conversation=THREAD))

@@ -73,6 +73,29 @@ def test_a_wrong_field_is_named_and_nothing_is_made(
     assert all(filled.values[k] == v for k, v in fields.items())
 
 
+def test_the_declare_form_offers_the_public_status_page_only_when_there_is_one() -> None:
+    plain = bot_forms.open_form(DEFAULT_POLICY, SERVICES)
+    assert not [e for e in plain["body"] if e.get("id") == "public"]
+    form = bot_forms.open_form(DEFAULT_POLICY, SERVICES, public_page="Statuspage")
+    [box] = [e for e in form["body"] if e.get("id") == "public"]
+    assert box["type"] == "Input.Toggle" and box["value"] == "no"
+    assert box["title"] == "Put it on the public status page (Statuspage) too, in public words"
+    assert validate_card(form) == []
+    filled = _open(title="Apply is down", priority="p2", services="apply", public="yes")
+    assert filled.text is not None and c.parse(filled.text) == c.Open(
+        title="Apply is down", priority=Priority.P2, services=("apply",), public=True
+    )
+    assert _open(title="Apply is down", priority="p2", public="no").text == (
+        "open Apply is down priority: p2 security: no"
+    )
+    wrong = _open(title="Apply is down", priority="p2", public="maybe")
+    assert wrong.text is None and wrong.errors == {"public": bot_fields.PUBLIC_WORDS}
+    # A held-back `open` shown again keeps the box as it was.
+    values = bot_forms.values_of(c.parse("open Apply is down p2 public: yes"))
+    again = bot_forms.open_form(DEFAULT_POLICY, SERVICES, values, public_page="Statuspage")
+    assert [e["value"] for e in again["body"] if e.get("id") == "public"] == ["yes"]
+
+
 def test_hostile_text_in_a_field_stays_text() -> None:
     filled = _open(title="<at>Boss</at> [x](https://evil.example/) \x1b[31mred", priority="p3")
     assert filled.text is not None

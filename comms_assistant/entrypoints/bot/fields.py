@@ -17,7 +17,7 @@ from typing import Any
 from comms_assistant.domain import commands as c
 from comms_assistant.domain.incident import Priority
 
-OPEN_FIELDS = ("title", "priority", "impact", "services", "advice", "security")
+OPEN_FIELDS = ("title", "priority", "impact", "services", "advice", "security", "public")
 UPDATE_FIELDS = ("text", "impact", "advice")
 
 TITLE_WORDS = (
@@ -27,6 +27,7 @@ CHOOSE_PRIORITY = "Choose how urgent it is (P1 is the most urgent)."
 SECTION_WORDS = "Leave words such as 'impact:', 'do:' or 'services:' out of this box."
 UPDATE_WORDS = "Leave 'impact:' and 'do:' out of the update: the form has a box for each."
 SECURITY_WORDS = 'Security is "yes" or "no".'
+PUBLIC_WORDS = 'On the public status page is "yes" or "no".'
 
 
 @dataclass(frozen=True)
@@ -61,16 +62,17 @@ def open_command(
         **_priority_errors(values["priority"], names),
         **_section_errors(values, names),
         **_services_errors(chosen, services),
-        **_security_errors(values["security"]),
+        **_yes_no_errors(values, "security", SECURITY_WORDS),
+        **_yes_no_errors(values, "public", PUBLIC_WORDS),
     }
     if errors:
         return Filled(None, values, errors)
-    secure = values["security"].lower() in ("yes", "true")
-    text = _open_text(values, chosen, secure)
+    secure, public = (values[name].lower() in ("yes", "true") for name in ("security", "public"))
+    text = _open_text(values, chosen, secure, public)
     made = _parsed(text, names)
-    expected = (values["title"], values["impact"], tuple(chosen), values["advice"], secure)
+    expected = (values["title"], values["impact"], tuple(chosen), values["advice"], secure, public)
     if not isinstance(made, c.Open) or expected != (
-        made.title, made.impact, made.services, made.advice, made.security
+        made.title, made.impact, made.services, made.advice, made.security, made.public
     ):  # fmt: skip
         return Filled(None, values, {"": made if isinstance(made, str) else TITLE_WORDS})
     return Filled(text, values)
@@ -121,13 +123,13 @@ def _services_errors(chosen: list[str], services: Mapping[str, str]) -> dict[str
     return {}
 
 
-def _security_errors(security: str) -> dict[str, str]:
-    if (security.lower() or "no") not in ("yes", "no", "true", "false"):
-        return {"security": SECURITY_WORDS}
+def _yes_no_errors(values: Mapping[str, str], name: str, words: str) -> dict[str, str]:
+    if (values[name].lower() or "no") not in ("yes", "no", "true", "false"):
+        return {name: words}
     return {}
 
 
-def _open_text(values: Mapping[str, str], chosen: list[str], secure: bool) -> str:
+def _open_text(values: Mapping[str, str], chosen: list[str], secure: bool, public: bool) -> str:
     parts = [f"open {values['title']} priority: {values['priority']}"]
     if values["impact"]:
         parts.append(f"impact: {values['impact']}")
@@ -136,6 +138,8 @@ def _open_text(values: Mapping[str, str], chosen: list[str], secure: bool) -> st
     if values["advice"]:
         parts.append(f"do: {values['advice']}")
     parts.append(f"security: {'yes' if secure else 'no'}")
+    if public:
+        parts.append("public: yes")
     return " ".join(parts)
 
 

@@ -60,8 +60,11 @@ def open_form(
     services: Mapping[str, str],
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
+    *,
+    public_page: str | None = None,
 ) -> dict[str, Any]:
-    """The form to declare an incident (`open` with nothing after it, "Declare an incident")."""
+    """The form to declare an incident (`open` with nothing after it, "Declare an incident");
+    `public_page`: the status page's name, when one is set up (a box to publish it there)."""
     values, errors = values or {}, errors or {}
     priority: dict[str, Any] = {
         "type": "Input.ChoiceSet",
@@ -96,23 +99,36 @@ def open_form(
         if values.get("services"):
             chosen["value"] = values["services"][:SHOWN]
         body += [chosen, *_error(errors, "services")]
-    security = {
-        "type": "Input.Toggle",
-        "id": "security",
-        "title": "This is a security incident (only its team and the security contacts see it)",
-        "valueOn": "yes",
-        "valueOff": "no",
-        "value": "yes" if values.get("security", "").lower() in ("yes", "true") else "no",
-        "wrap": True,
-    }
     body += [
         _text("advice", "What readers should do (optional)", values, isMultiline=True),
         *_error(errors, "advice"),
-        security,
+        _toggle("security", SECURITY_BOX, values),
         *_error(errors, "security"),
     ]
+    if public_page:
+        body += [
+            _toggle("public", PUBLIC_BOX.format(public_page), values),
+            *_error(errors, "public"),
+        ]
     submit = actions.execute("Declare the incident", actions.OPEN, {}, style="positive")
     return _card(OPEN_HEADING, body, submit)
+
+
+SECURITY_BOX = "This is a security incident (only its team and the security contacts see it)"
+PUBLIC_BOX = "Put it on the public status page ({}) too, in public words"
+
+
+def _toggle(name: str, title: str, values: Mapping[str, str]) -> dict[str, Any]:
+    on = values.get(name, "").lower() in ("yes", "true")
+    return {
+        "type": "Input.Toggle",
+        "id": name,
+        "title": title,
+        "valueOn": "yes",
+        "valueOff": "no",
+        "value": "yes" if on else "no",
+        "wrap": True,
+    }
 
 
 def update_form(
@@ -164,6 +180,7 @@ def values_of(command: c.Command) -> dict[str, str]:
             "services": ",".join(command.services),
             "advice": command.advice,
             "security": "yes" if command.security else "no",
+            "public": "yes" if command.public else "no",
         }
     if isinstance(command, c.Update):
         return {

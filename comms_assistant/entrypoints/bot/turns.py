@@ -150,8 +150,9 @@ class Turns:
     ) -> dict[str, Any]:
         if self.before is not None:
             self.before(self)
-        policy = self.service.planner.policy
-        return forms.open_form(policy, self.service_names, values, errors)
+        planner = self.service.planner
+        page = planner.page.name if planner.page is not None else None
+        return forms.open_form(planner.policy, self.service_names, values, errors, public_page=page)
 
     def draft_of(self, who: str) -> views.DraftView | None:
         """`who`'s message held back for its wording, if one is waiting."""
