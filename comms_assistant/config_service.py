@@ -60,9 +60,19 @@ class ProcessSettings(BaseModel):
         description="Port on which `comms-assistant worker` serves /metrics (Prometheus) and "
         "/healthz (0: none; `serve` always has both on its own port). Also --metrics-port.",
     )
+    bot_metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Port on which `comms-assistant serve` serves /metrics, on metrics_host, "
+        "instead of on the bot's own port, which Azure Bot Service reaches from the internet "
+        "(0: on the bot's port). /healthz stays on the bot's port too. Also serve "
+        "--metrics-port.",
+    )
     metrics_host: str = Field(
         "127.0.0.1",
-        description="Address the worker's /metrics and /healthz listen on (0.0.0.0 for a "
+        description="Address the worker's /metrics and /healthz, and serve's /metrics with "
+        "bot_metrics_port, listen on (0.0.0.0 for a "
         "Prometheus on another machine or a container probe from outside).",
     )
     admin_email: str | None = Field(

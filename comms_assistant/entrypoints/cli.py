@@ -183,6 +183,13 @@ def sandbox(
 @app.command()
 def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: the bot_port setting).")] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Serve /metrics on this port of metrics_host instead of the bot's "
+            "(default: the bot_metrics_port setting; 0: on the bot's port)."
+        ),
+    ] = None,
 ) -> None:
     """Run the Teams bot: /api/messages (Bot Connector) and /api/webhook (outgoing webhooks)."""
     from comms_assistant.config import Settings
@@ -194,6 +201,8 @@ def serve(
     configure(settings)
     if port is not None:
         settings = settings.model_copy(update={"bot_port": port})
+    if metrics_port is not None:
+        settings = settings.model_copy(update={"bot_metrics_port": metrics_port})
     try:
         serve(settings)
     except NotConfigured as error:

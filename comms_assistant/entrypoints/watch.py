@@ -27,9 +27,11 @@ def watch_of(app: App) -> Watch:
     return Watch(app.engine, app.clock, app.settings.worker_interval)
 
 
-def add_routes(root: web.Application, watch: Watch) -> None:
+def add_routes(root: web.Application, watch: Watch, *, metrics: bool = True) -> None:
+    """/healthz, and /metrics unless it is served on a port of its own (`metrics` False)."""
     root[WATCH] = watch
-    root.router.add_get("/metrics", _metrics)
+    if metrics:
+        root.router.add_get("/metrics", _metrics)
     root.router.add_get("/healthz", _health)
 
 
@@ -44,8 +46,9 @@ async def _health(request: web.Request) -> web.Response:
     return web.json_response(health.body, status=200 if health.ok else 503)
 
 
-async def start(app: App, host: str, port: int) -> web.AppRunner:
-    """The worker's own /metrics and /healthz, on `host`:`port` until the runner is cleaned up."""
+async def start(app: App, host: str, port: int, *, setting: str = "metrics_port") -> web.AppRunner:
+    """/metrics and /healthz on `host`:`port` until the runner is cleaned up (the worker's own,
+    or serve's with bot_metrics_port: `setting` names what chose the port)."""
     root = web.Application()
     add_routes(root, watch_of(app))
     runner = web.AppRunner(root, access_log=None)
@@ -58,6 +61,6 @@ async def start(app: App, host: str, port: int) -> web.AppRunner:
             raise
         raise PortTaken(
             f"Port {port} on {host} is taken: choose another with --metrics-port or the "
-            "metrics_port setting."
+            f"{setting} setting."
         ) from None
     return runner

@@ -70,10 +70,11 @@ def test_each_unit_starts_the_command_it_is_named_for(name: str, command: str) -
     assert words[0] == "/opt/comms-assistant/bin/comms-assistant"
     assert words[1] == command
     assert command in typer.main.get_command(app).commands  # type: ignore[attr-defined]
-    if command == "worker":
-        assert words[2:] == ["--metrics-port", "9464"], "the worker's /healthz for monitoring"
-        worker = typer.main.get_command(app).commands["worker"]  # type: ignore[attr-defined]
-        assert "--metrics-port" in {option for p in worker.params for option in p.opts}
+    # The worker's /metrics and /healthz for monitoring; serve's /metrics off the bot's port.
+    port = {"worker": "9464", "serve": "9465"}[command]
+    assert words[2:] == ["--metrics-port", port]
+    started = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
+    assert "--metrics-port" in {option for p in started.params for option in p.opts}
 
 
 def test_systemd_finds_nothing_wrong_in_the_units(tmp_path: Path) -> None:

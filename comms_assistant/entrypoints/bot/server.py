@@ -3,7 +3,8 @@ webhooks and a health check.
 
 Routes: `/api/messages` (Bot Connector activities: the token is checked by auth.py with the
 SDK's validator), `/api/webhook` (outgoing webhooks, HMAC-checked here), and `/metrics` and
-`/healthz` (no auth: counts and ages only; watch.py).
+`/healthz` (no auth: counts and ages only; watch.py). With bot_metrics_port, /metrics is on a
+port of its own, on metrics_host, and not on the bot's.
 A request that is malformed or unauthenticated gets 400 or 401 and one log line.
 """
 
@@ -32,7 +33,8 @@ from comms_assistant.entrypoints.bot.policy import People, bot_mentions, command
 from comms_assistant.entrypoints.bot.proactive import ProactiveSender
 from comms_assistant.entrypoints.bot.sdk import AgentHost
 from comms_assistant.entrypoints.bot.turns import SORRY, Answer, Background, Turns
-from comms_assistant.entrypoints.watch import add_routes, watch_of
+from comms_assistant.entrypoints.watch import PortTaken, add_routes, watch_of
+from comms_assistant.entrypoints.watch import start as start_watch
 
 log = logging.getLogger("comms_assistant.bot")
 
@@ -96,11 +98,29 @@ def build(
     root[HOST], root[TURNS], root[PEOPLE], root[TASKS] = host, turns, people, set()
     # Webhook answers must come within 5 s: their own threads, never queued behind bot turns.
     root[WEBHOOK_POOL] = ThreadPoolExecutor(4, thread_name_prefix="bot-webhook")
-    add_routes(root, watch_of(app_))  # /metrics and /healthz (watch.py)
+    # /healthz, and /metrics unless it has a port of its own (watch.py).
+    own_port = settings.bot_metrics_port
+    add_routes(root, watch_of(app_), metrics=not own_port)
+    if own_port:
+        root.cleanup_ctx.append(_metrics_port(app_, settings.metrics_host, own_port))
     root.router.add_post("/api/webhook", _webhook)
     root.router.add_post("/api/messages", host.messages)
     root.cleanup_ctx.append(_deliveries(app_, host))
     return root
+
+
+def _metrics_port(
+    app_: App, host: str, port: int
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def context(root: web.Application) -> AsyncIterator[None]:
+        runner = await start_watch(app_, host, port, setting="bot_metrics_port")
+        print(f"Metrics on http://{host}:{port}/metrics.", flush=True)
+        try:
+            yield
+        finally:
+            await runner.cleanup()
+
+    return context
 
 
 def _deliveries(app_: App, host: AgentHost) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -258,6 +278,8 @@ def serve(settings: Settings) -> None:
     )
     try:
         web.run_app(app, host=settings.bot_host, port=settings.bot_port, print=None)
+    except PortTaken as error:
+        raise NotConfigured(str(error)) from None
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise
