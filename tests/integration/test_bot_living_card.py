@@ -13,9 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from test_bot_harness import CHANNEL, Running, start_bot
 
 from comms_assistant.adapters.card_rules import validate_card
+from comms_assistant.adapters.metrics import counters
 from comms_assistant.adapters.sql import outbox
 from comms_assistant.bootstrap import bootstrap
 from comms_assistant.sandbox import message_history, seed
@@ -72,6 +74,12 @@ def threads(folder: Path) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
+def throttled_by_the_bot_connector() -> float:
+    labels = {"service": counters.BOT_CONNECTOR}
+    name = "comms_assistant_throttled_responses_total"
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 def card_of(activity: dict[str, Any]) -> str:
     return json.dumps(activity["attachments"][0]["content"])
 
@@ -87,7 +95,10 @@ def test_one_card_per_incident_updated_in_place_with_the_updates_as_replies(
             # Teams makes the change, and the answer is lost on the way back.
             {"id": "put-lost", "method": "PUT", "path": "/v3/conversations/.+/activities/",
              "drop": True, "after": True, "times": 1},
+            {"id": "put-429", "method": "PUT", "path": "/v3/conversations/.+/activities/",
+             "status": 429, "retry_after": 1, "times": 1},
         ]  # fmt: skip
+        before = throttled_by_the_bot_connector()
         httpx.post(f"{running.sandbox.base_url}/_sandbox/faults", json=faults).raise_for_status()
         app = bootstrap(running.settings)
         for command in (OPEN, *CHANGES):
@@ -111,7 +122,8 @@ def test_one_card_per_incident_updated_in_place_with_the_updates_as_replies(
         assert "New incident: Apply" in json.dumps(earlier[0]["message"])
         assert root["version"] == len(earlier) + 1 > 2
         rules = httpx.get(f"{running.sandbox.base_url}/_sandbox/faults").json()["value"]
-        assert {r["id"]: r["hits"] for r in rules} == {"put-503": 1, "put-lost": 1}
+        assert {r["id"]: r["hits"] for r in rules} == {"put-503": 1, "put-lost": 1, "put-429": 1}
+        assert throttled_by_the_bot_connector() - before == 1  # counted for /metrics
         refreshes = [r for r in rows if r.kind == "teams.refresh" and r.result.get("updated")]
         assert any(r.attempts > 1 for r in refreshes), "a refresh was tried again"
         assert {r.result["updated"] for r in refreshes} == {root_id}

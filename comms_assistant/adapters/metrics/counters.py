@@ -42,6 +42,7 @@ TURNS = Histogram(
 
 # The services a 429 can come from, as the `service` label names them.
 GRAPH, STATUS_PAGE, TEAMS_WEBHOOK = "graph", "status_page", "teams_webhook"
+BOT_CONNECTOR = "bot_connector"  # the bot's own cards and replies, sent as the bot
 
 
 def saw_status(service: str, status: int) -> None:

@@ -36,6 +36,7 @@ import aiohttp
 from sqlalchemy.engine import Engine
 
 from comms_assistant.adapters.graph.errors import retry_after_seconds
+from comms_assistant.adapters.metrics.counters import BOT_CONNECTOR, saw_status
 from comms_assistant.adapters.sql import conversations
 from comms_assistant.adapters.teams_transports import THREAD
 from comms_assistant.entrypoints.bot.outbound import ANONYMOUS, UntrustedAddress, in_proactive_turn
@@ -86,6 +87,7 @@ class ProactiveSender:
         except aiohttp.ClientResponseError as error:
             # 403: the bot is not in that team or chat (or was blocked); 404: no such channel.
             # Neither passes by itself, so the lead hears at once rather than after retries.
+            saw_status(BOT_CONNECTOR, error.status)
             retryable = error.status in {408, 429} or error.status >= 500
             raise DeliveryError(
                 f"{action}: HTTP {error.status}",
