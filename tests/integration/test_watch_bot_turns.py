@@ -31,6 +31,9 @@ def test_bot_turns_and_held_messages_are_counted(running_bot: Running) -> None:
     assert bot.say("open Apply is down p2 impact: Candidates cannot apply", conversation=THREAD)
     held = bot.say(JARGON, conversation=THREAD)
     assert held["text"].startswith("Not sent yet.")
+    # "send suggested" shows the final words and waits for the yes: the same hold, not another.
+    shown = bot.say("send suggested", conversation=THREAD)
+    assert "send these words" in shown["text"]
     refused = bot.say("holding", sender="29:1-visitor", conversation=THREAD)
     assert "not" in refused["text"].lower()
     after = scrape(bot)
@@ -40,10 +43,10 @@ def test_bot_turns_and_held_messages_are_counted(running_bot: Running) -> None:
         return after.get(key, 0.0) - before.get(key, 0.0)
 
     turns = "comms_assistant_bot_turn_seconds_count"
-    assert moved(turns, outcome="answered") == 2
+    assert moved(turns, outcome="answered") == 3
     assert moved(turns, outcome="refused") == 1
     assert moved(turns, outcome="failed") == 0
     assert moved("comms_assistant_bot_turn_seconds_sum", outcome="answered") > 0
     # Each turn falls in a bucket of its time: all of them within the largest.
-    assert moved("comms_assistant_bot_turn_seconds_bucket", outcome="answered", le="+Inf") == 2
+    assert moved("comms_assistant_bot_turn_seconds_bucket", outcome="answered", le="+Inf") == 3
     assert moved("comms_assistant_messages_held_total") == 1

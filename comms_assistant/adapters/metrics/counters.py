@@ -60,6 +60,9 @@ class Answered(Protocol):
     @property
     def held(self) -> bool: ...
 
+    @property
+    def confirming(self) -> bool: ...
+
 
 class Turn:
     """One bot turn being timed: `answered` with its reply, or failed if it raised."""
@@ -68,7 +71,7 @@ class Turn:
 
     def answered(self, reply: Answered) -> None:
         self.outcome = "answered" if reply.ok else "refused"
-        if reply.held:
+        if reply.held and not reply.confirming:  # the words shown again are the same hold
             HELD.inc()
 
 

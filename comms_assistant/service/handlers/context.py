@@ -24,6 +24,8 @@ class Reply:
     reference: str | None = None
     deliveries: tuple[int, ...] = field(default_factory=tuple)
     held: bool = False  # held back for its wording: "send anyway" or "send suggested"
+    # The suggested words shown, waiting for "send these words": still held, not held again.
+    confirming: bool = False
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def send_draft(command: c.SendDraft, ctx: Context) -> Reply:
         )
     if command.suggested and not command.confirmed:
         # Nothing goes in words the person has not seen: the draft waits for the yes.
-        return Reply(_final_words(ctx, text), reference=draft.incident, held=True)
+        return Reply(_final_words(ctx, text), reference=draft.incident, held=True, confirming=True)
     incident = draft.incident
     _end_hold(ctx, draft, HoldEnd.SUGGESTED if command.suggested else HoldEnd.AS_WRITTEN)
     ctx.uow.drafts.remove(ctx.who)
