@@ -128,3 +128,8 @@ def test_everyday_words_are_jargon_only_beside_other_jargon() -> None:
 )
 def test_people_are_not_jargon_beside_jargon(text: str) -> None:
     assert found(text, Rule.JARGON) == ["cluster"]
+
+
+@pytest.mark.parametrize("text", ["We will co-ordinate the fix with the supplier.", "Re-enter it."])
+def test_a_hyphenated_everyday_word_is_not_unusual(text: str) -> None:
+    assert found(text, Rule.JARGON) == []

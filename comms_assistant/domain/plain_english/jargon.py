@@ -213,6 +213,8 @@ def is_rare(word: str, allowed: frozenset[str] = frozenset()) -> bool:
     parts = [p for p in re.split(r"[-'’/.&]", word) if p]
     if len(parts) > 1 and any(p.lower() in jargon_list() for p in parts[1:]):
         return True  # "copr-frontend": a technical part makes the whole name technical
+    if "-" in word and zipf(forms(word.replace("-", "").lower())) >= RARE:
+        return False  # "co-ordinate" is "coordinate" spelt the British way
     return any(_rare_part(p.lower(), allowed) for p in parts)
 
 
