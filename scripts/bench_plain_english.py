@@ -1,6 +1,6 @@
 """How long the plain-English checker takes on a megabyte of text: a figure, not a test.
 
-    python scripts/bench_plain_english.py            # 1 MB as messages, and as one line
+    python scripts/bench_plain_english.py            # 1 MB as messages, one line, a name, a word
     python scripts/bench_plain_english.py --size 200000
 
 The text is real incident messages (eval/plain_english/items.jsonl, which have lists, field
@@ -11,6 +11,9 @@ repeated to the size asked for. The checker should take time in proportion to th
 Then two texts no one writes but a paste can hold: one name of a megabyte made of hyphenated and
 dotted parts ("db-prod-03.a1-b2_c…", where a pattern that may start at every part takes quadratic
 time) and one word of a megabyte.
+
+Each time is CPU time, and also a multiple of one pass over the same text's characters in
+Python: this project's virtual machines vary by a tenth from run to run, the ratio far less.
 """
 
 from __future__ import annotations
