@@ -13,7 +13,8 @@ dotted parts ("db-prod-03.a1-b2_c…", where a pattern that may start at every p
 time) and one word of a megabyte.
 
 Each time is CPU time, and also a multiple of one pass over the same text's characters in
-Python: this project's virtual machines vary by a tenth from run to run, the ratio far less.
+Python, so that machines of different speeds can be compared. On this project's 2-core virtual
+machines both vary by about a tenth from run to run: run it a few times.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def unbroken(size: int, *, word: bool) -> str:
 
 def reference(text: str) -> float:
     """CPU time for one pass over the text's characters in Python: the checker's time is also
-    printed as a multiple of this, which a busier or slower machine blurs less."""
+    printed as a multiple of this, to compare machines of different speeds."""
     started = time.process_time()
     for _ in range(REFERENCE_PASSES):
         sum(1 for character in text if character.isalpha())
