@@ -1,11 +1,10 @@
 """serve's /metrics away from the bot's own port (which the internet reaches): with
 bot_metrics_port it is on metrics_host only, and the bot's port answers it 404."""
 
-# ruff: noqa: F811  (pytest fixtures are parameters named like the imported fixture)
-
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 
 import httpx
@@ -45,7 +44,11 @@ def test_a_taken_metrics_port_is_said_in_one_line(
             settings = bot.settings.model_copy(
                 update={"bot_metrics_port": port, "bot_port": free_port()}
             )
-        with pytest.raises(
-            NotConfigured, match=rf"Port {port} on 127.0.0.1 is taken.*bot_metrics_port"
-        ):
-            serve(settings)
+        switching = sys.getswitchinterval()  # serve() sets it for the whole process
+        try:
+            with pytest.raises(
+                NotConfigured, match=rf"Port {port} on 127.0.0.1 is taken.*bot_metrics_port"
+            ):
+                serve(settings)
+        finally:
+            sys.setswitchinterval(switching)
