@@ -184,11 +184,7 @@ def sandbox(
 def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: the bot_port setting).")] = None,
     metrics_port: Annotated[
-        int | None,
-        typer.Option(
-            help="Serve /metrics on this port of metrics_host instead of the bot's "
-            "(default: the bot_metrics_port setting; 0: on the bot's port)."
-        ),
+        int | None, typer.Option(min=0, max=65535, help="/metrics on this port, not the bot's.")
     ] = None,
 ) -> None:
     """Run the Teams bot: /api/messages (Bot Connector) and /api/webhook (outgoing webhooks)."""
@@ -199,10 +195,8 @@ def serve(
     logging.getLogger("comms_assistant").setLevel(logging.INFO)
     settings = Settings()
     configure(settings)
-    if port is not None:
-        settings = settings.model_copy(update={"bot_port": port})
-    if metrics_port is not None:
-        settings = settings.model_copy(update={"bot_metrics_port": metrics_port})
+    given = {"bot_port": port, "bot_metrics_port": metrics_port}
+    settings = settings.model_copy(update={k: v for k, v in given.items() if v is not None})
     try:
         serve(settings)
     except NotConfigured as error:

@@ -19,8 +19,8 @@ use), addressed with a conversation reference the bot stored when someone spoke 
 - "channel:Team/Channel" by names: the Bot Connector addresses channels by id only. Refused
   with a clear reason; "auto" sends those through Graph (teams_transports.transport_name).
 
-Every failure is a `DeliveryError` saying whether trying again may help; the outbox retries or
-parks it and tells the lead. Nothing reaches a Teams user from here but the card itself.
+Every failure is a `DeliveryError` saying whether trying again may help (a 429 is counted for
+/metrics); the outbox retries or parks it and tells the lead. Nothing else reaches Teams users.
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHAT = "chat:"
-CHANNEL = "channel:"
+CHAT, CHANNEL = "chat:", "channel:"
 T = TypeVar("T")
 
 
@@ -85,8 +84,8 @@ class ProactiveSender:
         except TimeoutError:
             raise DeliveryError(f"{action}: no answer in time", retryable=True) from None
         except aiohttp.ClientResponseError as error:
-            # 403: the bot is not in that team or chat (or was blocked); 404: no such channel.
-            # Neither passes by itself, so the lead hears at once rather than after retries.
+            # 403: the bot is not in that team or chat (or was blocked); 404: no such channel;
+            # neither passes by itself, so the lead hears at once rather than after retries.
             saw_status(BOT_CONNECTOR, error.status)
             retryable = error.status in {408, 429} or error.status >= 500
             raise DeliveryError(
