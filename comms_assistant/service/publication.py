@@ -105,7 +105,7 @@ def page_line(uow: UnitOfWork, incident: Incident, page: PublicPage) -> str:
         )
     waiting = sum(q.status != DONE for q in queued)
     posts = f"{len(queued)} post{'' if len(queued) == 1 else 's'}"
-    return f"{where}: on it, {posts}" + (f", {waiting} waiting to go." if waiting else ".")
+    return f"{where}: on it, {posts}" + (f", {waiting} not taken by it yet." if waiting else ".")
 
 
 def follow_message(

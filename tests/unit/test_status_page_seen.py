@@ -74,7 +74,9 @@ def test_status_says_whether_the_incident_is_on_the_page(world: World) -> None:
         "Public status page (Statuspage): not on it. Send 'publish' to put it there."
     )
     world.run("publish")
-    assert page_line(world) == "Public status page (Statuspage): on it, 1 post, 1 waiting to go."
+    assert (
+        page_line(world) == "Public status page (Statuspage): on it, 1 post, 1 not taken by it yet."
+    )
     world.deliver()
     world.run("update Candidates can sign in again but still cannot submit")
     world.deliver()
